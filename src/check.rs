@@ -1,0 +1,364 @@
+//! Checks on a parsed tree against the function table: unknown functions (with "did you
+//! mean"), name casing, arity, empty required arguments, and the lints of SPEC §1.5, §2.4 and
+//! §2.6 (Switch pairs and duplicate keys, IIF branches that may be Null, functions that belong at
+//! the top level).
+
+use crate::diagnostic::Diagnostic;
+use crate::functions::{self, Dialect, FnSpec, NullRule, Presence};
+use crate::options::{NameCase, Options};
+use crate::syntax::ast::{Call, Expr, ExprKind};
+use crate::syntax::span::Span;
+
+/// Every error and warning about `expr` that the text alone does not show.
+pub fn check(expr: &Expr, options: &Options) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        options,
+        out: Vec::new(),
+    };
+    checker.visit(expr, true);
+    checker.out
+}
+
+/// Resolve a call's function under the options, as checking and compiling do.
+pub fn resolve(name: &str, options: &Options) -> Option<&'static FnSpec> {
+    functions::lookup(name).or_else(|| match options.function_name_case {
+        NameCase::InsensitiveWarn => functions::lookup_ignore_case(name),
+        NameCase::Strict => None,
+    })
+}
+
+struct Checker<'o> {
+    options: &'o Options,
+    out: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn visit(&mut self, expr: &Expr, top_level: bool) {
+        match &expr.kind {
+            ExprKind::Call(call) => {
+                if let Some(spec) = self.function(call, expr.span) {
+                    self.arity(spec, call, expr.span);
+                    self.lints(spec, call, expr.span, top_level);
+                }
+                for arg in call.supplied() {
+                    self.visit(arg, false);
+                }
+            }
+            ExprKind::Binary(b) => {
+                self.visit(&b.left, false);
+                self.visit(&b.right, false);
+            }
+            _ => {}
+        }
+    }
+
+    fn function(&mut self, call: &Call, span: Span) -> Option<&'static FnSpec> {
+        let name = call.name.as_str();
+        let spec = match functions::lookup(name) {
+            Some(spec) => spec,
+            None => match functions::lookup_ignore_case(name) {
+                Some(spec) if self.options.function_name_case == NameCase::InsensitiveWarn => {
+                    self.out.push(
+                        Diagnostic::warning(
+                            "function-case",
+                            call.name_span,
+                            format!(
+                                "`{name}` is written `{}` in Entra's function list",
+                                spec.name
+                            ),
+                        )
+                        .with_label(format!("did you mean `{}`?", spec.name))
+                        .with_help(format!(
+                            "write `{}`; Entra's docs call function names case-sensitive",
+                            spec.name
+                        )),
+                    );
+                    spec
+                }
+                Some(spec) => {
+                    self.out.push(
+                        Diagnostic::error("unknown-function", call.name_span, format!("unknown function `{name}`"))
+                            .with_label(format!("did you mean `{}`?", spec.name))
+                            .with_help(format!("function names are case-sensitive (option function_name_case=strict): write `{}`", spec.name)),
+                    );
+                    return None;
+                }
+                None => {
+                    let d = Diagnostic::error(
+                        "unknown-function",
+                        call.name_span,
+                        format!("unknown function `{name}`"),
+                    );
+                    self.out.push(match functions::suggest(name) {
+                        Some(s) => d.with_label(format!("did you mean `{s}`?")).with_help(format!("`entramap functions` lists every function; `{s}` is {}", functions::lookup(s).map_or(String::new(), |f| f.signature()))),
+                        None => d.with_label("not an Entra function").with_help("`entramap functions` lists every function Entra's provisioning service knows"),
+                    });
+                    return None;
+                }
+            },
+        };
+        if spec.dialect == Dialect::CloudSync && !self.options.allow_cloud_sync_extensions {
+            self.out.push(
+                Diagnostic::error("cloud-sync-function", call.name_span, format!("`{}` exists only in Entra Cloud Sync expressions", spec.name))
+                    .with_label("not available in app provisioning")
+                    .with_help("app provisioning rejects it; set allow_cloud_sync_extensions=true if this expression is for Cloud Sync"),
+            );
+            return None;
+        }
+        let _ = span;
+        Some(spec)
+    }
+
+    fn arity(&mut self, spec: &FnSpec, call: &Call, span: Span) {
+        let argc = call.args.len();
+        let Some(form) = spec.form_for(argc) else {
+            let (min, max) = spec.arity();
+            let expected = match max {
+                Some(max) if max == min => format!("{min}"),
+                Some(max) if spec.forms.len() > 1 => format!("{min} or {max}"),
+                Some(max) => format!("{min} to {max}"),
+                None => format!("at least {min}"),
+            };
+            let plural = if expected == "1" { "" } else { "s" };
+            let params: Vec<String> = spec
+                .forms
+                .iter()
+                .map(|f| format!("({})", functions::param_names(f)))
+                .collect();
+            self.out.push(
+                Diagnostic::error(
+                    "arity",
+                    span,
+                    format!(
+                        "`{}` takes {expected} argument{plural} {}, found {argc}",
+                        spec.name,
+                        params.join(" or ")
+                    ),
+                )
+                .with_label(format!(
+                    "{argc} argument{}",
+                    if argc == 1 { "" } else { "s" }
+                ))
+                .with_help(format!("write {}", spec.signature())),
+            );
+            return;
+        };
+        for (i, arg) in call.args.iter().enumerate() {
+            if arg.value.is_some() {
+                continue;
+            }
+            let Some(param) = functions::param_at(form, i) else {
+                continue;
+            };
+            match param.presence {
+                Presence::Required => self.out.push(
+                    Diagnostic::error("missing-argument", arg.span, format!("argument {} of `{}` ({}) is required but empty", i + 1, spec.name, param.name))
+                        .with_label(format!("{} goes here", param.name))
+                        .with_help(format!("write {}", spec.signature())),
+                ),
+                Presence::Repeated { .. } => self.out.push(
+                    Diagnostic::warning("empty-argument", arg.span, format!("empty argument {} of `{}` is dropped", i + 1, spec.name))
+                        .with_label("empty")
+                        .with_help("Entra stores only supplied arguments here, so later arguments move up one place; remove the extra comma"),
+                ),
+                Presence::Optional => {}
+            }
+        }
+    }
+
+    fn lints(&mut self, spec: &FnSpec, call: &Call, span: Span, top_level: bool) {
+        match spec.name {
+            "Switch" => self.switch(call),
+            "IIF" => self.iif(call),
+            "SelectUniqueValue" | "IgnoreFlowIfNullOrEmpty" if !top_level => self.out.push(
+                Diagnostic::warning(
+                    "not-top-level",
+                    span,
+                    format!("`{}` only has an effect as the whole expression", spec.name),
+                )
+                .with_label("nested here")
+                .with_help(format!(
+                    "make `{}(...)` the outermost call of the mapping",
+                    spec.name
+                )),
+            ),
+            _ => {}
+        }
+    }
+
+    fn switch(&mut self, call: &Call) {
+        if let Some(source) = call.arg(0).and_then(Expr::as_call)
+            && ["IsPresent", "IsNull", "IsNullOrEmpty"]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(&source.name))
+        {
+            self.out.push(
+                Diagnostic::warning(
+                    "switch-on-test",
+                    source.name_span,
+                    format!(
+                        "Switch over `{}` compares the text True/False with the keys",
+                        source.name
+                    ),
+                )
+                .with_label("Entra's docs advise against this")
+                .with_help(
+                    "use IIF for a yes/no test, or Coalesce to take the first present value",
+                ),
+            );
+        }
+        let pairs = call.args.get(2..).unwrap_or(&[]);
+        if pairs.len() % 2 == 1
+            && let Some(last) = pairs.last()
+        {
+            self.out.push(
+                    Diagnostic::warning("switch-pairs", last.span, "Switch has a key without a value")
+                        .with_label("this key has no value")
+                        .with_help("Switch(source, defaultValue, key1, value1, key2, value2, ...): add the value, or an empty defaultValue `Switch(x, , ...)` if the default is missing"),
+                );
+        }
+        let mut seen: Vec<(String, Span)> = Vec::new();
+        for key in pairs.iter().step_by(2) {
+            let Some(text) = key.value.as_ref().and_then(constant_text) else {
+                continue;
+            };
+            match seen.iter().find(|(k, _)| *k == text) {
+                Some((_, first)) => self.out.push(
+                    Diagnostic::warning(
+                        "switch-duplicate-key",
+                        key.span,
+                        format!(
+                            "Switch key {} appears twice; the second is never used",
+                            crate::syntax::print::quote(&text)
+                        ),
+                    )
+                    .with_label("never matches")
+                    .with_related(*first, "first used here")
+                    .with_help("remove one of the pairs, or fix the key"),
+                ),
+                None => seen.push((text, key.span)),
+            }
+        }
+    }
+
+    /// SPEC §2.4: Entra evaluates all three arguments; a Null branch makes the whole IIF Null.
+    fn iif(&mut self, call: &Call) {
+        let tested = call.arg(0).map(tested_for_null).unwrap_or_default();
+        let mut attrs: Vec<(&str, Span)> = Vec::new();
+        for branch in [call.arg(1), call.arg(2)].into_iter().flatten() {
+            nullable_attributes(branch, &mut attrs);
+        }
+        // Lead with an attribute the condition tests for Null: that is the documented failure.
+        let documented = attrs.iter().position(|(a, _)| tested.contains(a));
+        if let Some(i) = documented {
+            attrs.swap(0, i);
+        }
+        let documented = documented.is_some();
+        let Some(&(name, span)) = attrs.first() else {
+            return;
+        };
+        let mut d = Diagnostic::warning(
+            "iif-null",
+            span,
+            format!("if [{name}] has no value, this IIF gives Null (nothing flows), whichever branch the condition picks"),
+        )
+        .with_label("may be Null");
+        for &(other, other_span) in attrs.iter().skip(1) {
+            d = d.with_related(other_span, format!("[{other}] may be Null too"));
+        }
+        d = if documented {
+            d.with_help(format!("this is a pattern Entra's docs list as unsupported; write Switch([{name}], [{name}], \"\", \"<fallback>\") instead"))
+        } else {
+            d.with_help(format!("guard the branch with Coalesce([{name}], \"\") or use Switch; option iif_null=lazy models the other reading of the docs"))
+        };
+        self.out.push(d);
+    }
+}
+
+/// The text a constant Switch key compares as, if the key is a constant.
+fn constant_text(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Str(s) | ExprKind::Number(s) | ExprKind::Hex(s) | ExprKind::Ident(s) => {
+            Some(s.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Attributes the condition tests for Null/empty: IsNull([x]), IsNullOrEmpty([x]), IsPresent([x]), [x]="".
+fn tested_for_null(cond: &Expr) -> Vec<&str> {
+    let mut out = Vec::new();
+    cond.walk(&mut |node| match &node.kind {
+        ExprKind::Call(c)
+            if ["IsNull", "IsNullOrEmpty", "IsPresent", "IsNothing"]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(&c.name)) =>
+        {
+            if let Some(Expr {
+                kind: ExprKind::Attribute(a),
+                ..
+            }) = c.arg(0)
+            {
+                out.push(a.as_str());
+            }
+        }
+        ExprKind::Binary(b) => {
+            for (side, other) in [(&b.left, &b.right), (&b.right, &b.left)] {
+                if let (ExprKind::Attribute(a), ExprKind::Str(s)) = (&side.kind, &other.kind)
+                    && s.is_empty()
+                {
+                    out.push(a.as_str());
+                }
+            }
+        }
+        _ => {}
+    });
+    out
+}
+
+/// Attributes whose absence would make `expr` Null, following each function's null rule.
+fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
+    match &expr.kind {
+        ExprKind::Attribute(name) => out.push((name, expr.span)),
+        ExprKind::Binary(b) => {
+            nullable_attributes(&b.left, out);
+            nullable_attributes(&b.right, out);
+        }
+        ExprKind::Call(call) => {
+            let Some(spec) = functions::lookup_ignore_case(&call.name) else {
+                return;
+            };
+            match spec.nulls {
+                NullRule::NeverNull | NullRule::Drop => {}
+                NullRule::Propagate => call.supplied().for_each(|a| nullable_attributes(a, out)),
+                NullRule::AllNull => {
+                    let skip = usize::from(spec.name == "Join");
+                    let mut all = Vec::new();
+                    for arg in call.args.iter().skip(skip).filter_map(|a| a.value.as_ref()) {
+                        let before = all.len();
+                        nullable_attributes(arg, &mut all);
+                        if all.len() == before {
+                            return; // one argument that is never Null keeps the result non-Null
+                        }
+                    }
+                    out.extend(all);
+                }
+                NullRule::Branches if spec.name == "Switch" => {
+                    // The source is compared as "" when Null; only the chosen values matter.
+                    let values = call
+                        .args
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i == 1 || (*i >= 3 && i % 2 == 1));
+                    for (_, arg) in values {
+                        if let Some(v) = &arg.value {
+                            nullable_attributes(v, out);
+                        }
+                    }
+                }
+                NullRule::Branches => call.supplied().for_each(|a| nullable_attributes(a, out)),
+            }
+        }
+        _ => {}
+    }
+}

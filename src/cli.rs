@@ -1,0 +1,376 @@
+//! The `entramap` command line, callable in-process: [`run`] takes the arguments and the three
+//! standard streams and returns the exit code (0 ok, 1 the input has errors, 2 usage error).
+//! Everything it does is a library call; this file only reads input and prints.
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use crate::diagnostic::{Diagnostic, render_all};
+use crate::options::Options;
+use crate::syntax::{print, tree};
+use crate::{analyze, functions, graph};
+
+#[derive(Parser)]
+#[command(
+    name = "entramap",
+    version,
+    about = "Run Entra ID provisioning attribute-mapping expressions offline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse an expression and print it as canonical text, a tree, or Graph JSON.
+    Parse {
+        #[command(flatten)]
+        input: ExprInput,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = ParseFormat::Canonical)]
+        format: ParseFormat,
+        /// Read the input as expression text or as a Graph attributeMappingSource JSON tree.
+        #[arg(long, value_enum, default_value_t = InputKind::Text)]
+        from: InputKind,
+        #[command(flatten)]
+        options: OptionArgs,
+    },
+    /// Print an expression in canonical form; with --check, fail if it is not already.
+    Fmt {
+        #[command(flatten)]
+        input: ExprInput,
+        /// Exit 1 (printing the canonical form to stderr) if the input is not canonical.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        options: OptionArgs,
+    },
+    /// Report every error and warning in an expression (exit 0 clean, 1 if errors).
+    Check {
+        #[command(flatten)]
+        input: ExprInput,
+        /// Human-readable text or JSON for machines.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        #[command(flatten)]
+        options: OptionArgs,
+    },
+    /// List the built-in functions.
+    Functions {
+        /// Plain text, a Markdown table, or JSON.
+        #[arg(long, value_enum, default_value_t = FunctionsFormat::Text)]
+        format: FunctionsFormat,
+    },
+}
+
+#[derive(Args)]
+struct ExprInput {
+    /// The expression, or `-` to read it from standard input.
+    #[arg(value_name = "EXPR", conflicts_with = "file")]
+    expr: Option<String>,
+    /// Read the expression from a file.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct OptionArgs {
+    /// Set a dialect option, e.g. --option function_name_case=strict (repeatable).
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    option: Vec<String>,
+    /// Read options from a JSON file (fields of entramap::Options).
+    #[arg(long = "options", value_name = "FILE")]
+    options_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ParseFormat {
+    Canonical,
+    Tree,
+    Graph,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputKind {
+    Text,
+    Graph,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FunctionsFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// Exit codes.
+const OK: u8 = 0;
+const FAILED: u8 = 1;
+const USAGE: u8 = 2;
+
+/// Run the command line. Returns the process exit code.
+pub fn run(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { USAGE } else { OK };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                stderr.write_all(text.as_bytes())
+            } else {
+                stdout.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    let mut io = Io {
+        stdin,
+        stdout,
+        stderr,
+    };
+    match execute(cli.command, &mut io) {
+        Ok(code) => code,
+        Err(Usage(message)) => {
+            let _ = writeln!(io.stderr, "error: {message}");
+            USAGE
+        }
+    }
+}
+
+struct Io<'a> {
+    stdin: &'a mut dyn Read,
+    stdout: &'a mut dyn Write,
+    stderr: &'a mut dyn Write,
+}
+
+/// A problem with how the command was called (exit 2), as opposed to with its input.
+struct Usage(String);
+
+fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
+    match command {
+        Command::Parse {
+            input,
+            format,
+            from,
+            options,
+        } => {
+            let options = options.load()?;
+            let (text, origin) = input.read(io.stdin)?;
+            let text = match from {
+                InputKind::Text => text,
+                InputKind::Graph => graph_to_text(&text, &options)?,
+            };
+            let analysis = analyze(&text, &options);
+            report(io, &analysis.diagnostics, &text, &origin);
+            if let Some(expr) = &analysis.expr {
+                let out = match format {
+                    ParseFormat::Canonical => print::canonical(expr) + "\n",
+                    ParseFormat::Tree => tree::dump(expr),
+                    ParseFormat::Graph => {
+                        if graph::has_engine_local_nodes(expr) {
+                            let _ = writeln!(
+                                io.stderr,
+                                "note: comparisons have no documented Graph form; they are written as Function nodes named by the operator"
+                            );
+                        }
+                        pretty(&graph::to_graph(expr))
+                    }
+                };
+                let _ = io.stdout.write_all(out.as_bytes());
+            }
+            Ok(if analysis.has_errors() { FAILED } else { OK })
+        }
+        Command::Fmt {
+            input,
+            check,
+            options,
+        } => {
+            let options = options.load()?;
+            let (text, origin) = input.read(io.stdin)?;
+            let analysis = analyze(&text, &options);
+            let Some(expr) = &analysis.expr else {
+                report(io, &analysis.diagnostics, &text, &origin);
+                return Ok(FAILED);
+            };
+            let canonical = print::canonical(expr);
+            if check {
+                if text.trim_end_matches(['\r', '\n']) != canonical {
+                    let _ = writeln!(
+                        io.stderr,
+                        "{origin}: not in canonical form; canonical form:\n{canonical}"
+                    );
+                    return Ok(FAILED);
+                }
+                return Ok(OK);
+            }
+            let _ = writeln!(io.stdout, "{canonical}");
+            Ok(OK)
+        }
+        Command::Check {
+            input,
+            format,
+            deny_warnings,
+            options,
+        } => {
+            let options = options.load()?;
+            let (text, origin) = input.read(io.stdin)?;
+            let analysis = analyze(&text, &options);
+            let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = analysis.diagnostics.len() - errors;
+            match format {
+                ReportFormat::Text => {
+                    let _ = io
+                        .stdout
+                        .write_all(render_all(&analysis.diagnostics, &text, &origin).as_bytes());
+                    let _ = writeln!(
+                        io.stdout,
+                        "{origin}: {errors} error{}, {warnings} warning{}",
+                        plural(errors),
+                        plural(warnings)
+                    );
+                }
+                ReportFormat::Json => {
+                    let list: Vec<_> = analysis
+                        .diagnostics
+                        .iter()
+                        .map(|d| diagnostic_json(d, &text))
+                        .collect();
+                    let out = json!({"origin": origin, "ok": errors == 0, "errors": errors, "warnings": warnings, "diagnostics": list});
+                    let _ = io.stdout.write_all(pretty(&out).as_bytes());
+                }
+            }
+            Ok(if errors > 0 || (deny_warnings && warnings > 0) {
+                FAILED
+            } else {
+                OK
+            })
+        }
+        Command::Functions { format } => {
+            let out = match format {
+                FunctionsFormat::Text => functions::reference(false),
+                FunctionsFormat::Markdown => functions::reference(true),
+                FunctionsFormat::Json => pretty(&functions::BUILTINS),
+            };
+            let _ = io.stdout.write_all(out.as_bytes());
+            Ok(OK)
+        }
+    }
+}
+
+impl ExprInput {
+    /// The expression text and a name for it in messages.
+    fn read(&self, stdin: &mut dyn Read) -> Result<(String, String), Usage> {
+        let (bytes, origin) = match (&self.expr, &self.file) {
+            (_, Some(path)) => (
+                std::fs::read(path)
+                    .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?,
+                path.display().to_string(),
+            ),
+            (Some(dash), None) if dash == "-" => {
+                let mut buf = Vec::new();
+                stdin
+                    .read_to_end(&mut buf)
+                    .map_err(|e| Usage(format!("cannot read standard input: {e}")))?;
+                (buf, "<stdin>".to_string())
+            }
+            (Some(expr), None) => return Ok((expr.clone(), "<expr>".to_string())),
+            (None, None) => {
+                return Err(Usage(
+                    "give an expression, -f FILE, or - to read standard input".into(),
+                ));
+            }
+        };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Usage(format!(
+                "{origin} is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        Ok((
+            text.strip_prefix('\u{FEFF}').unwrap_or(&text).to_string(),
+            origin,
+        ))
+    }
+}
+
+impl OptionArgs {
+    fn load(&self) -> Result<Options, Usage> {
+        let base = match &self.options_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+                serde_json::from_str(&text)
+                    .map_err(|e| Usage(format!("{}: {e}", path.display())))?
+            }
+            None => Options::default(),
+        };
+        base.with_settings(self.option.iter().map(String::as_str))
+            .map_err(Usage)
+    }
+}
+
+/// Read a Graph tree (a bare node, an attributeMapping's `source`, or a parseExpression
+/// response's `parsedExpression`) and return its canonical expression text.
+fn graph_to_text(json: &str, options: &Options) -> Result<String, Usage> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| Usage(format!("not JSON: {e}")))?;
+    let node = ["source", "parsedExpression"]
+        .iter()
+        .find_map(|k| value.get(k).filter(|v| v.is_object()))
+        .unwrap_or(&value);
+    let node: graph::Node = serde_json::from_value(node.clone())
+        .map_err(|e| Usage(format!("not an attributeMappingSource tree: {e}")))?;
+    let expr = graph::from_graph(&node, options).map_err(|e| Usage(e.to_string()))?;
+    Ok(print::canonical(&expr))
+}
+
+fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], text: &str, origin: &str) {
+    let _ = io
+        .stderr
+        .write_all(render_all(diagnostics, text, origin).as_bytes());
+}
+
+fn diagnostic_json(d: &Diagnostic, text: &str) -> serde_json::Value {
+    let (line, column) = d.line_col(text);
+    let end = crate::syntax::span::LineIndex::new(text).line_col(text, d.span.end as usize);
+    json!({
+        "severity": d.severity,
+        "code": d.code,
+        "message": d.message,
+        "line": line,
+        "column": column,
+        "end_line": end.0,
+        "end_column": end.1,
+        "span": d.span,
+        "label": d.label,
+        "help": d.help,
+    })
+}
+
+fn pretty(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value)
+        .map_or_else(|e| format!("{{\"error\": \"{e}\"}}"), |s| s + "\n")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

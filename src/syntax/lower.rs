@@ -1,0 +1,295 @@
+//! pest pairs → [`ast`](super::ast). The only file that names pest's `Rule`. Reports the
+//! constructs the grammar accepts only to explain them (AND/OR, `&`, `+`, chained comparisons)
+//! and the lexical warnings (unknown escapes, decimals, spacing).
+
+use pest::iterators::Pair;
+
+use super::ast::{Arg, BinOp, Binary, Call, Expr, ExprKind};
+use super::grammar::Rule;
+use super::span::Span;
+use crate::diagnostic::Diagnostic;
+use crate::options::{Options, UnknownEscape};
+
+pub(crate) struct Lowering<'o> {
+    options: &'o Options,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+impl<'o> Lowering<'o> {
+    pub(crate) fn new(options: &'o Options) -> Self {
+        Lowering {
+            options,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    pub(crate) fn expression(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        let chain = pair.into_inner().find(|p| p.as_rule() == Rule::chain)?;
+        self.chain(chain)
+    }
+
+    /// `operand (op operand)*` → at most one comparison, whose sides may be `&` chains.
+    fn chain(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        let mut operands = Vec::new();
+        let mut ops: Vec<(BinOp, Span)> = Vec::new();
+        let mut ok = true;
+        for item in pair.into_inner() {
+            let span = span_of(&item);
+            match item.as_rule() {
+                Rule::cmp_op | Rule::concat_op => {
+                    let op = BinOp::from_token(item.as_str()).unwrap_or(BinOp::Eq);
+                    if op == BinOp::Concat && !self.options.allow_cloud_sync_extensions {
+                        self.diagnostics.push(
+                            Diagnostic::error("concat-operator", span, "`&` concatenation exists only in Entra Cloud Sync expressions")
+                                .with_label("not an app-provisioning operator")
+                                .with_help("join text with Join(\"\", a, b) or Append(a, b); or set allow_cloud_sync_extensions=true for Cloud Sync"),
+                        );
+                        ok = false;
+                    }
+                    ops.push((op, span));
+                }
+                Rule::plus_op => {
+                    self.diagnostics.push(
+                        Diagnostic::error("plus-operator", span, "`+` is not an operator in Entra expressions")
+                            .with_label("no arithmetic or `+` concatenation")
+                            .with_help("join text with Join(\"\", a, b) or Append(a, b); date arithmetic is DateAdd(\"d\", n, date)"),
+                    );
+                    ok = false;
+                    ops.push((BinOp::Concat, span));
+                }
+                Rule::logic_op => {
+                    let word = item.as_str().to_ascii_uppercase();
+                    let and = matches!(word.as_str(), "AND" | "ANDALSO" | "&&");
+                    let help = if and {
+                        "Entra has no AND: nest the second test in the true branch, IIF(a, IIF(b, x, y), y)"
+                    } else {
+                        "Entra has no OR: nest the second test in the false branch, IIF(a, x, IIF(b, x, y))"
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "logic-operator",
+                            span,
+                            format!("`{}` is not supported in Entra expressions", item.as_str()),
+                        )
+                        .with_label("no logical operators")
+                        .with_help(help),
+                    );
+                    ok = false;
+                    ops.push((BinOp::Eq, span));
+                }
+                _ => match self.operand(item) {
+                    Some(e) => operands.push(e),
+                    None => ok = false,
+                },
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let comparisons: Vec<Span> = ops
+            .iter()
+            .filter(|(op, _)| *op != BinOp::Concat)
+            .map(|&(_, s)| s)
+            .collect();
+        if comparisons.len() > 1 {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "chained-comparison",
+                    comparisons[1],
+                    "comparisons cannot be chained",
+                )
+                .with_label("second comparison")
+                .with_related(comparisons[0], "first comparison")
+                .with_help("compare two values at a time; combine conditions with nested IIF"),
+            );
+            return None;
+        }
+        // `&` binds tighter than a comparison: fold each side's `&` chain, then compare.
+        let mut operands = operands.into_iter();
+        let mut acc = operands.next()?;
+        let mut pending: Option<(Expr, BinOp, Span)> = None;
+        for ((op, op_span), right) in ops.into_iter().zip(operands) {
+            if op == BinOp::Concat {
+                acc = binary(BinOp::Concat, op_span, acc, right);
+            } else {
+                pending = Some((acc, op, op_span));
+                acc = right;
+            }
+        }
+        Some(match pending {
+            Some((left, op, op_span)) => binary(op, op_span, left, acc),
+            None => acc,
+        })
+    }
+
+    fn operand(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        let span = span_of(&pair);
+        let kind = match pair.as_rule() {
+            Rule::call => ExprKind::Call(self.call(pair)?),
+            Rule::attribute => self.attribute(pair, span)?,
+            Rule::string => ExprKind::Str(self.string(pair)),
+            Rule::number => {
+                if pair.as_str().contains('.') {
+                    self.diagnostics.push(
+                        Diagnostic::warning("decimal-literal", span, "decimal numbers are not documented for Entra expressions")
+                            .with_label("decimal")
+                            .with_help("functions that take a count or offset truncate it toward zero; write a whole number"),
+                    );
+                }
+                ExprKind::Number(pair.as_str().to_string())
+            }
+            Rule::hex => ExprKind::Hex(pair.as_str().to_string()),
+            Rule::ident => ExprKind::Ident(pair.as_str().to_string()),
+            _ => return None,
+        };
+        Some(Expr { kind, span })
+    }
+
+    fn call(&mut self, pair: Pair<'_, Rule>) -> Option<Call> {
+        let mut name = String::new();
+        let mut name_span = Span::default();
+        let mut args = Vec::new();
+        let mut ok = true;
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::fname => {
+                    name = item.as_str().to_string();
+                    name_span = span_of(&item);
+                }
+                Rule::lparen => {
+                    let paren = span_of(&item);
+                    if paren.start != name_span.end {
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                "space-before-paren",
+                                Span::new(name_span.end as usize, paren.start as usize),
+                                format!("space between `{name}` and `(`"),
+                            )
+                            .with_label("remove this space")
+                            .with_help(
+                                "Entra's own examples never put a space here; write Name(...)",
+                            ),
+                        );
+                    }
+                }
+                Rule::args => {
+                    for arg in item.into_inner().filter(|p| p.as_rule() == Rule::arg) {
+                        let span = span_of(&arg);
+                        let value = match arg.into_inner().next() {
+                            Some(chain) => match self.chain(chain) {
+                                Some(e) => Some(e),
+                                None => {
+                                    ok = false;
+                                    None
+                                }
+                            },
+                            None => None,
+                        };
+                        args.push(Arg { value, span });
+                    }
+                }
+                _ => {}
+            }
+        }
+        // `F()` and `F( )` have no arguments; otherwise count = commas + 1 (SPEC §1.1).
+        if args.len() == 1 && args[0].value.is_none() {
+            args.clear();
+        }
+        ok.then_some(Call {
+            name,
+            name_span,
+            args,
+        })
+    }
+
+    fn attribute(&mut self, pair: Pair<'_, Rule>, span: Span) -> Option<ExprKind> {
+        let body = pair.into_inner().next().map_or("", |p| p.as_str());
+        if body.trim().is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error("empty-attribute", span, "attribute name is empty")
+                    .with_label("empty brackets")
+                    .with_help("write the source attribute's name inside the brackets, e.g. [userPrincipalName]"),
+            );
+            return None;
+        }
+        if body.trim() != body {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "attribute-space",
+                    span,
+                    format!("attribute name `{body}` starts or ends with a space"),
+                )
+                .with_label("the spaces are part of the name")
+                .with_help(format!(
+                    "write [{}] unless the attribute's name really has the spaces",
+                    body.trim()
+                )),
+            );
+        }
+        Some(ExprKind::Attribute(body.to_string()))
+    }
+
+    /// Unescape `\"` and `\\`; keep other `\x` pairs literally, with a warning (SPEC §1.3).
+    fn string(&mut self, pair: Pair<'_, Rule>) -> String {
+        let inner = pair.into_inner().next();
+        let (raw, base) = inner.map_or(("", 0), |p| (p.as_str(), p.as_span().start()));
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some((_, e @ ('"' | '\\'))) => out.push(e),
+                Some((_, other)) => {
+                    out.push('\\');
+                    out.push(other);
+                    let span = Span::new(base + i, base + i + 1 + other.len_utf8());
+                    let d = match self.options.unknown_escape {
+                        UnknownEscape::KeepWarn => Diagnostic::warning(
+                            "unknown-escape",
+                            span,
+                            format!(
+                                "`\\{other}` is not an escape Entra documents; both characters are kept"
+                            ),
+                        ),
+                        UnknownEscape::Error => Diagnostic::error(
+                            "unknown-escape",
+                            span,
+                            format!("`\\{other}` is not a known escape"),
+                        ),
+                    };
+                    self.diagnostics.push(
+                        d.with_label("kept as backslash + character")
+                            .with_help(format!("only \\\" and \\\\ are escapes; write \\\\{other} for a literal backslash (regular expressions need \\\\d, \\\\s ...)")),
+                    );
+                }
+                None => out.push('\\'),
+            }
+        }
+        out
+    }
+}
+
+fn binary(op: BinOp, op_span: Span, left: Expr, right: Expr) -> Expr {
+    let span = left.span.to(right.span);
+    Expr {
+        kind: ExprKind::Binary(Box::new(Binary {
+            op,
+            op_span,
+            left,
+            right,
+        })),
+        span,
+    }
+}

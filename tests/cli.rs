@@ -1,0 +1,158 @@
+//! The command line, run in-process through `entramap::cli::run` (and once as a real process).
+
+fn run(args: &[&str], stdin: &str) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut argv = vec!["entramap"];
+    argv.extend_from_slice(args);
+    let code = entramap::cli::run(argv, &mut stdin.as_bytes(), &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn check_exit_codes() {
+    assert_eq!(run(&["check", "Not([IsSoftDeleted])"], "").0, 0);
+    let (code, out, _) = run(&["check", "Mid([a], 1)"], "");
+    assert_eq!(code, 1);
+    assert!(out.contains("error[arity]"), "{out}");
+    assert!(out.ends_with("<expr>: 1 error, 0 warnings\n"), "{out}");
+    // Warnings alone pass, unless denied.
+    assert_eq!(run(&["check", "tolower([a])"], "").0, 0);
+    assert_eq!(run(&["check", "--deny-warnings", "tolower([a])"], "").0, 1);
+    // Usage errors: no input, unknown option, unknown flag.
+    assert_eq!(run(&["check"], "").0, 2);
+    assert_eq!(run(&["check", "--option", "nope=1", "[a]"], "").0, 2);
+    assert_eq!(run(&["check", "--bogus"], "").0, 2);
+}
+
+#[test]
+fn check_json_gives_line_and_column() {
+    let (code, out, _) = run(
+        &["check", "--format", "json", "-"],
+        "IIF(\r\n  [a] = ,\r\n  1, 2)",
+    );
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["ok"], false);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "missing-operand");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(7))
+    );
+}
+
+#[test]
+fn options_change_the_dialect() {
+    assert_eq!(
+        run(
+            &[
+                "check",
+                "--option",
+                "function_name_case=strict",
+                "tolower([a])"
+            ],
+            ""
+        )
+        .0,
+        1
+    );
+    assert_eq!(
+        run(
+            &[
+                "check",
+                "--option",
+                "allow_cloud_sync_extensions=true",
+                "Trim([a])"
+            ],
+            ""
+        )
+        .0,
+        0
+    );
+}
+
+#[test]
+fn parse_formats() {
+    let (code, out, _) = run(&["parse", "switch([x], , \"a\",  \"b\")"], "");
+    assert_eq!((code, out.as_str()), (0, "Switch([x], , \"a\", \"b\")\n"));
+    let (_, out, _) = run(&["parse", "--format", "tree", "Not([a])"], "");
+    assert_eq!(out, "Call Not @0..8 args=1\n  Attribute \"a\" @4..7\n");
+    let (_, out, _) = run(&["parse", "--format", "graph", "Not([a])"], "");
+    let node: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(node["parameters"][0]["key"], "source");
+}
+
+#[test]
+fn parse_reads_graph_json() {
+    let json = r#"{"source": {"name": "Replace", "type": "Function", "parameters": [
+        {"key": "source", "value": {"name": "preferredLanguage", "type": "Attribute"}},
+        {"key": "Find", "value": {"name": "-", "type": "Constant"}},
+        {"key": "Replacement", "value": {"name": "_", "type": "Constant"}}]}}"#;
+    let (code, out, err) = run(&["parse", "--from", "graph", "-"], json);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "Replace([preferredLanguage], \"-\", , , \"_\", , )\n");
+}
+
+#[test]
+fn fmt_and_fmt_check() {
+    let (code, out, _) = run(&["fmt", "-"], "IIF( [a]  = \"x\" ,\n\"y\",\"z\" )");
+    assert_eq!((code, out.as_str()), (0, "IIF([a]=\"x\", \"y\", \"z\")\n"));
+    assert_eq!(
+        run(&["fmt", "--check", "-"], "IIF([a]=\"x\", \"y\", \"z\")\n").0,
+        0
+    );
+    let (code, _, err) = run(&["fmt", "--check", "-"], "IIF([a] = \"x\", \"y\", \"z\")");
+    assert_eq!(code, 1);
+    assert!(err.contains("not in canonical form"));
+}
+
+#[test]
+fn files_with_bom_and_crlf() {
+    let dir = std::env::temp_dir().join(format!("entramap-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("expr.txt");
+    std::fs::write(
+        &path,
+        "\u{FEFF}Join(\" \",\r\n\t[givenName],\r\n\t[surname])\r\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&["fmt", "-f", path.to_str().unwrap()], "");
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "Join(\" \", [givenName], [surname])\n")
+    );
+    std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+    let (code, _, err) = run(&["check", "-f", path.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("not UTF-8"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn functions_lists_the_table() {
+    let (_, out, _) = run(&["functions"], "");
+    for f in entramap::functions::BUILTINS {
+        assert!(out.contains(&f.signature()), "{}", f.name);
+    }
+    let (_, out, _) = run(&["functions", "--format", "json"], "");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        entramap::functions::BUILTINS.len()
+    );
+}
+
+#[test]
+fn the_real_binary_runs() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args(["check", "Coalese([mail], [userPrincipalName])"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("did you mean `Coalesce`?"));
+}
