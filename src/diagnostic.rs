@@ -78,6 +78,11 @@ impl Diagnostic {
         self
     }
 
+    /// Boxed, for `Result`s whose error should stay small.
+    pub fn into_boxed(self) -> Box<Diagnostic> {
+        Box::new(self)
+    }
+
     /// Is this an error?
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

@@ -30,10 +30,14 @@
 
 pub mod check;
 pub mod cli;
+mod compile;
 pub mod diagnostic;
+pub mod eval;
 pub mod functions;
 pub mod graph;
 pub mod options;
+pub mod parse_expression;
+pub mod source;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Severity};

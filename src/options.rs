@@ -26,6 +26,51 @@ pub enum UnknownEscape {
     KeepWarn,
 }
 
+/// How attribute names are matched against the source record (SPEC S2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttributeNameCase {
+    /// Exact name first, then a case-insensitive match with a warning (default).
+    #[default]
+    ExactThenInsensitive,
+    /// Exact name only.
+    Strict,
+}
+
+/// How IIF treats Null arguments (SPEC §2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum IifNull {
+    /// All three arguments are evaluated; any Null makes the result Null (default; explains
+    /// every failure Entra's docs list).
+    #[default]
+    Strict,
+    /// Only the chosen branch matters (the reading of the HR troubleshooting guide).
+    Lazy,
+}
+
+/// What Join skips (SPEC §0.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum JoinSkip {
+    /// Null and `""` values (default; needed for the docs' `Join(", ", "", [surname], [givenName])`).
+    #[default]
+    NullAndEmpty,
+    /// Null values only.
+    NullOnly,
+}
+
+/// What string, date and number functions do with a Null source (SPEC §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum NullPropagation {
+    /// Null in, Null out: the mapping flows nothing (default).
+    #[default]
+    Strict,
+    /// Null is read as `""`.
+    CoalesceToEmpty,
+}
+
 /// Options shared by parsing, checking and evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -41,6 +86,31 @@ pub struct Options {
     /// Deepest accepted nesting of calls or brackets; deeper input is rejected before parsing,
     /// so no input can exhaust the stack.
     pub max_nesting_depth: usize,
+    /// Attribute-name matching (SPEC S2). Default `exact-then-insensitive`.
+    pub attribute_name_case: AttributeNameCase,
+    /// IIF and Null (SPEC §2.4). Default `strict`.
+    pub iif_null: IifNull,
+    /// A Null Switch source matches the key `""` (SPEC §2.6). Default true.
+    pub switch_null_matches_empty_key: bool,
+    /// What Join skips. Default `null-and-empty`.
+    pub join_skip_empty: JoinSkip,
+    /// Null sources of string/date/number functions. Default `strict`.
+    pub null_propagation: NullPropagation,
+    /// Guests' `userPrincipalName` (`alias_theirdomain#EXT#@yours`) is seen as `alias@theirdomain`
+    /// (SPEC §4.8). Default true.
+    pub b2b_upn_rewrite: bool,
+    /// The clock for Now() and date defaults: RFC 3339 (`2021-08-25T17:41:18Z`) or a date
+    /// (`2025-07-30`). Unset: the system clock.
+    pub now: Option<String>,
+    /// Seed for Guid() and RandomString(). Unset: the operating system's random source.
+    pub rng_seed: Option<u64>,
+    /// What DefaultDomain() returns. Default `contoso.com`.
+    pub default_domain: String,
+    /// Most backtracking steps one regular-expression match may take before failing, so no
+    /// pattern can hang evaluation. Default 1,000,000.
+    pub regex_backtrack_limit: usize,
+    /// Longest text a function may produce (Join, Replace, Append ...), in bytes. Default 1 MiB.
+    pub max_string_length: usize,
 }
 
 impl Default for Options {
@@ -51,6 +121,17 @@ impl Default for Options {
             allow_cloud_sync_extensions: false,
             max_expression_length: 10_000,
             max_nesting_depth: 100,
+            attribute_name_case: AttributeNameCase::default(),
+            iif_null: IifNull::default(),
+            switch_null_matches_empty_key: true,
+            join_skip_empty: JoinSkip::default(),
+            null_propagation: NullPropagation::default(),
+            b2b_upn_rewrite: true,
+            now: None,
+            rng_seed: None,
+            default_domain: "contoso.com".to_string(),
+            regex_backtrack_limit: 1_000_000,
+            max_string_length: 1 << 20,
         }
     }
 }

@@ -1,9 +1,35 @@
 //! The one table of built-in functions (SPEC §3.1). Arity checks, Graph parameter keys,
 //! `entramap functions` and the documentation all read [`BUILTINS`].
 
+mod casing;
+pub(crate) mod dates;
+mod diacritics;
+mod encode;
+mod logic;
+mod multi;
+pub(crate) mod netdate;
+mod random;
+pub(crate) mod regex;
+mod text;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;
+
+use crate::compile::{CallNode, Prepared};
+use crate::diagnostic::Diagnostic;
+use crate::eval::value::Value;
+use crate::eval::{Ctx, EvalError};
+use crate::options::Options;
+use crate::syntax::span::Span;
+
+/// How a function is evaluated: it gets the call (arguments unevaluated, so IIF, Switch and
+/// Coalesce choose what to evaluate) and the call's span for errors.
+pub(crate) type EvalFn =
+    for<'a, 'e, 'x> fn(&mut Ctx<'a, 'e, 'x>, &'a CallNode, Span) -> Result<Value<'a>, EvalError>;
+
+/// Work a function does once when compiled (constant Switch keys, regexes, date formats).
+pub(crate) type PrepareFn = fn(&CallNode, &Options) -> Result<Prepared, Box<Diagnostic>>;
 
 /// Whether an argument slot must be supplied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -92,6 +118,10 @@ pub struct FnSpec {
     pub dialect: Dialect,
     /// One line of help.
     pub help: &'static str,
+    #[serde(skip)]
+    pub(crate) eval: EvalFn,
+    #[serde(skip)]
+    pub(crate) prepare: Option<PrepareFn>,
 }
 
 const fn req(name: &'static str) -> Param {
@@ -129,7 +159,13 @@ const NONE: &[Param] = &[];
 const CASE: &[Param] = &[req("source"), opt("culture")];
 
 macro_rules! f {
-    ($name:literal, [$($form:expr),+], $returns:ident, $nulls:ident, $dialect:ident, $help:literal) => {
+    ($name:literal, [$($form:expr),+], $returns:ident, $nulls:ident, $dialect:ident, $help:literal, $eval:path) => {
+        f!(@ $name, [$($form),+], $returns, $nulls, $dialect, $help, $eval, None)
+    };
+    ($name:literal, [$($form:expr),+], $returns:ident, $nulls:ident, $dialect:ident, $help:literal, $eval:path, prepare = $prepare:path) => {
+        f!(@ $name, [$($form),+], $returns, $nulls, $dialect, $help, $eval, Some($prepare))
+    };
+    (@ $name:literal, [$($form:expr),+], $returns:ident, $nulls:ident, $dialect:ident, $help:literal, $eval:path, $prepare:expr) => {
         FnSpec {
             name: $name,
             forms: &[$($form),+],
@@ -137,6 +173,8 @@ macro_rules! f {
             nulls: NullRule::$nulls,
             dialect: Dialect::$dialect,
             help: $help,
+            eval: $eval,
+            prepare: $prepare,
         }
     };
 }
@@ -149,7 +187,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Adds suffix to the end of source."
+        "Adds suffix to the end of source.",
+        text::append
     ),
     f!(
         "AppRoleAssignments",
@@ -157,7 +196,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Roles,
         Propagate,
         Legacy,
-        "Older name of SingleAppRoleAssignment."
+        "Older name of SingleAppRoleAssignment.",
+        multi::single_role
     ),
     f!(
         "AppRoleAssignmentsComplex",
@@ -165,7 +205,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Roles,
         Propagate,
         Provisioning,
-        "Every app role assignment as a SCIM role object; PATCH adds, never removes."
+        "Every app role assignment as a SCIM role object; PATCH adds, never removes.",
+        multi::roles_complex
     ),
     f!(
         "AssertiveAppRoleAssignmentsComplex",
@@ -173,7 +214,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Roles,
         Propagate,
         Provisioning,
-        "Like AppRoleAssignmentsComplex, but updates replace roles so removed roles are removed."
+        "Like AppRoleAssignmentsComplex, but updates replace roles so removed roles are removed.",
+        multi::roles_complex
     ),
     f!(
         "BitAnd",
@@ -181,7 +223,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Int,
         Propagate,
         Provisioning,
-        "Bitwise AND of two integers (decimal or &H hex)."
+        "Bitwise AND of two integers (decimal or &H hex).",
+        encode::bit_and
     ),
     f!(
         "CBool",
@@ -189,7 +232,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Bool,
         NeverNull,
         Provisioning,
-        "Boolean of a comparison, bool text or number; Null gives False."
+        "Boolean of a comparison, bool text or number; Null gives False.",
+        logic::cbool
     ),
     f!(
         "CDate",
@@ -197,7 +241,8 @@ pub static BUILTINS: &[FnSpec] = &[
         DateTime,
         Propagate,
         Provisioning,
-        "Parses a date string and converts it to UTC."
+        "Parses a date string and converts it to UTC.",
+        dates::cdate_fn
     ),
     f!(
         "Coalesce",
@@ -205,7 +250,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Any,
         AllNull,
         Provisioning,
-        "First argument that is not Null (\"\" counts as a value)."
+        "First argument that is not Null (\"\" counts as a value).",
+        logic::coalesce
     ),
     f!(
         "ConvertFromBase64",
@@ -213,7 +259,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         CloudSync,
-        "Cloud Sync only: decodes base64 text."
+        "Cloud Sync only: decodes base64 text.",
+        encode::from_base64
     ),
     f!(
         "ConvertToBase64",
@@ -221,7 +268,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Base64 of the UTF-16LE bytes of source."
+        "Base64 of the UTF-16LE bytes of source.",
+        encode::to_base64
     ),
     f!(
         "ConvertToUTF8Hex",
@@ -229,7 +277,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Uppercase hex of the UTF-8 bytes of source."
+        "Uppercase hex of the UTF-8 bytes of source.",
+        encode::to_utf8_hex
     ),
     f!(
         "Count",
@@ -237,7 +286,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Int,
         NeverNull,
         Provisioning,
-        "Number of values of a multi-valued attribute; Null gives 0."
+        "Number of values of a multi-valued attribute; Null gives 0.",
+        multi::count
     ),
     f!(
         "CStr",
@@ -245,7 +295,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Text form of a value (True/False, digits, M/d/yyyy h:mm:ss tt)."
+        "Text form of a value (True/False, digits, M/d/yyyy h:mm:ss tt).",
+        text::cstr
     ),
     f!(
         "DateAdd",
@@ -253,7 +304,8 @@ pub static BUILTINS: &[FnSpec] = &[
         DateTime,
         Propagate,
         Provisioning,
-        "Adds value intervals (yyyy, m, d, ww, h, n, s) to a date."
+        "Adds value intervals (yyyy, m, d, ww, h, n, s) to a date.",
+        dates::date_add
     ),
     f!(
         "DateDiff",
@@ -261,7 +313,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Int,
         Propagate,
         Provisioning,
-        "Number of intervals from date1 to date2 (VB.NET DateDiff rules)."
+        "Number of intervals from date1 to date2 (VB.NET DateDiff rules).",
+        dates::date_diff
     ),
     f!(
         "DateFromNum",
@@ -269,7 +322,8 @@ pub static BUILTINS: &[FnSpec] = &[
         DateTime,
         Propagate,
         Provisioning,
-        "Date from a Windows FILETIME number (100-ns ticks since 1601)."
+        "Date from a Windows FILETIME number (100-ns ticks since 1601).",
+        dates::date_from_num
     ),
     f!(
         "DefaultDomain",
@@ -277,7 +331,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         NeverNull,
         Legacy,
-        "The tenant's default verified domain (an option offline)."
+        "The tenant's default verified domain (an option offline).",
+        logic::default_domain
     ),
     f!(
         "DNComponent",
@@ -285,7 +340,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         CloudSync,
-        "Cloud Sync only: one component of a distinguished name."
+        "Cloud Sync only: one component of a distinguished name.",
+        encode::dn_component
     ),
     f!(
         "Error",
@@ -293,7 +349,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         NeverNull,
         CloudSync,
-        "Cloud Sync only: fails the object with a message."
+        "Cloud Sync only: fails the object with a message.",
+        logic::error
     ),
     f!(
         "FormatDateTime",
@@ -309,7 +366,9 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Parses source with a .NET date format and prints it with another."
+        "Parses source with a .NET date format and prints it with another.",
+        dates::format_date_time,
+        prepare = dates::prepare_format_date_time
     ),
     f!(
         "Guid",
@@ -317,7 +376,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         NeverNull,
         Provisioning,
-        "A new random GUID (seeded offline)."
+        "A new random GUID (seeded offline).",
+        random::guid
     ),
     f!(
         "IgnoreFlowIfNullOrEmpty",
@@ -325,7 +385,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Any,
         Drop,
         Provisioning,
-        "Skips the whole mapping when its argument is Null or \"\"."
+        "Skips the whole mapping when its argument is Null or \"\".",
+        logic::ignore_flow
     ),
     f!(
         "IIF",
@@ -333,7 +394,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Any,
         Branches,
         Provisioning,
-        "valueIfTrue if condition is True, else valueIfFalse; Null if any argument is Null."
+        "valueIfTrue if condition is True, else valueIfFalse; Null if any argument is Null.",
+        logic::iif
     ),
     f!(
         "InStr",
@@ -346,7 +408,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Int,
         Propagate,
         Provisioning,
-        "1-based position of value2 in value1 (0 if absent); vbTextCompare ignores case."
+        "1-based position of value2 in value1 (0 if absent); vbTextCompare ignores case.",
+        text::instr
     ),
     f!(
         "IsNothing",
@@ -354,7 +417,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Bool,
         NeverNull,
         Legacy,
-        "Older name of IsNull."
+        "Older name of IsNull.",
+        logic::is_null
     ),
     f!(
         "IsNull",
@@ -362,7 +426,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Bool,
         NeverNull,
         Provisioning,
-        "True if the value is Null (absent)."
+        "True if the value is Null (absent).",
+        logic::is_null
     ),
     f!(
         "IsNullOrEmpty",
@@ -370,7 +435,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Bool,
         NeverNull,
         Provisioning,
-        "True if the value is Null or \"\"."
+        "True if the value is Null or \"\".",
+        logic::is_null_or_empty
     ),
     f!(
         "IsPresent",
@@ -378,7 +444,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Bool,
         NeverNull,
         Provisioning,
-        "True if the value is neither Null nor \"\"."
+        "True if the value is neither Null nor \"\".",
+        logic::is_present
     ),
     f!(
         "IsString",
@@ -386,7 +453,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Bool,
         NeverNull,
         Provisioning,
-        "True if the value is a single non-Null value."
+        "True if the value is a single non-Null value.",
+        logic::is_string
     ),
     f!(
         "Item",
@@ -394,7 +462,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Any,
         Propagate,
         Provisioning,
-        "The index-th value (1-based) of a multi-valued attribute."
+        "The index-th value (1-based) of a multi-valued attribute.",
+        multi::item
     ),
     f!(
         "Join",
@@ -402,7 +471,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         AllNull,
         Provisioning,
-        "Joins the values with separator, skipping Null and \"\"."
+        "Joins the values with separator, skipping Null and \"\".",
+        text::join
     ),
     f!(
         "Left",
@@ -410,7 +480,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         NeverNull,
         Provisioning,
-        "The first numChars characters; Null gives \"\"."
+        "The first numChars characters; Null gives \"\".",
+        text::left
     ),
     f!(
         "Mid",
@@ -418,7 +489,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "length characters from the 1-based start."
+        "length characters from the 1-based start.",
+        text::mid
     ),
     f!(
         "NormalizeDiacritics",
@@ -426,7 +498,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Replaces accented letters with plain ones (Zoë → Zoe, ß → ss)."
+        "Replaces accented letters with plain ones (Zoë → Zoe, ß → ss).",
+        diacritics::normalize_diacritics
     ),
     f!(
         "Not",
@@ -434,7 +507,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Bool,
         NeverNull,
         Provisioning,
-        "False for True, True for anything else (including Null)."
+        "False for True, True for anything else (including Null).",
+        logic::not
     ),
     f!(
         "Now",
@@ -442,7 +516,8 @@ pub static BUILTINS: &[FnSpec] = &[
         DateTime,
         NeverNull,
         Provisioning,
-        "The current UTC time (an option offline)."
+        "The current UTC time (an option offline).",
+        logic::now
     ),
     f!(
         "NumFromDate",
@@ -450,7 +525,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Int,
         Propagate,
         Provisioning,
-        "Windows FILETIME number of a date (100-ns ticks since 1601)."
+        "Windows FILETIME number of a date (100-ns ticks since 1601).",
+        dates::num_from_date
     ),
     f!(
         "PCase",
@@ -458,7 +534,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Proper case: first letter of each word upper, the rest lower."
+        "Proper case: first letter of each word upper, the rest lower.",
+        casing::pcase
     ),
     f!(
         "Prepend",
@@ -466,7 +543,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Legacy,
-        "prefix followed by source."
+        "prefix followed by source.",
+        text::prepend
     ),
     f!(
         "RandomString",
@@ -481,7 +559,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         NeverNull,
         Provisioning,
-        "A random password-like string with minimum counts per character class."
+        "A random password-like string with minimum counts per character class.",
+        random::random_string
     ),
     f!(
         "Redact",
@@ -489,7 +568,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Any,
         Propagate,
         Provisioning,
-        "The value unchanged, shown as [Redact] in logs and traces."
+        "The value unchanged, shown as [Redact] in logs and traces.",
+        logic::redact
     ),
     f!(
         "RemoveDuplicates",
@@ -497,7 +577,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Multi,
         Propagate,
         Provisioning,
-        "The values without repeats, in first-seen order."
+        "The values without repeats, in first-seen order.",
+        multi::remove_duplicates
     ),
     f!(
         "Replace",
@@ -513,7 +594,9 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Replaces text or .NET regex matches; the mode depends on which arguments are given."
+        "Replaces text or .NET regex matches; the mode depends on which arguments are given.",
+        regex::replace,
+        prepare = regex::prepare_replace
     ),
     f!(
         "SelectUniqueValue",
@@ -521,7 +604,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "The first rule whose value is not taken in the target (top level only)."
+        "The first rule whose value is not taken in the target (top level only).",
+        logic::select_unique_value
     ),
     f!(
         "SingleAppRoleAssignment",
@@ -529,7 +613,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Roles,
         Propagate,
         Provisioning,
-        "One of the user's app role assignments."
+        "One of the user's app role assignments.",
+        multi::single_role
     ),
     f!(
         "Split",
@@ -537,7 +622,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Multi,
         Propagate,
         Provisioning,
-        "Splits text on a delimiter string into several values."
+        "Splits text on a delimiter string into several values.",
+        text::split
     ),
     f!(
         "StringFromSID",
@@ -545,7 +631,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         CloudSync,
-        "Cloud Sync only: text form of a binary SID."
+        "Cloud Sync only: text form of a binary SID.",
+        encode::string_from_sid
     ),
     f!(
         "StripSpaces",
@@ -553,7 +640,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Removes every space (U+0020)."
+        "Removes every space (U+0020).",
+        text::strip_spaces
     ),
     f!(
         "Switch",
@@ -565,7 +653,9 @@ pub static BUILTINS: &[FnSpec] = &[
         Any,
         Branches,
         Provisioning,
-        "The value paired with the first key equal to source, else defaultValue."
+        "The value paired with the first key equal to source, else defaultValue.",
+        logic::switch,
+        prepare = logic::prepare_switch
     ),
     f!(
         "ToLower",
@@ -573,7 +663,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Lower case (invariant, or the given culture)."
+        "Lower case (invariant, or the given culture).",
+        casing::to_lower
     ),
     f!(
         "ToUpper",
@@ -581,7 +672,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         Provisioning,
-        "Upper case (invariant, or the given culture)."
+        "Upper case (invariant, or the given culture).",
+        casing::to_upper
     ),
     f!(
         "Trim",
@@ -589,7 +681,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         Propagate,
         CloudSync,
-        "Cloud Sync only: removes leading and trailing white space."
+        "Cloud Sync only: removes leading and trailing white space.",
+        text::trim
     ),
     f!(
         "Word",
@@ -597,7 +690,8 @@ pub static BUILTINS: &[FnSpec] = &[
         Str,
         NeverNull,
         Provisioning,
-        "The wordNumber-th word, words split on any of the delimiter characters."
+        "The wordNumber-th word, words split on any of the delimiter characters.",
+        text::word
     ),
 ];
 

@@ -1,0 +1,204 @@
+//! Tree → compiled form. Function names become table entries, attribute names become slots,
+//! constants become values, and per-call work that does not depend on data is done once:
+//! Switch keys become a hash table, constant regexes and date formats are compiled. Every node
+//! keeps its span so evaluation errors point into the expression.
+
+use std::collections::HashMap;
+
+use crate::check;
+use crate::diagnostic::Diagnostic;
+use crate::functions::FnSpec;
+use crate::options::Options;
+use crate::syntax::ast::{BinOp, Expr, ExprKind};
+use crate::syntax::span::Span;
+
+/// A compiled expression node.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+    /// Inside or above a Redact call: traces and errors show `[Redact]` instead of values.
+    pub redacted: bool,
+}
+
+#[derive(Debug)]
+pub(crate) enum NodeKind {
+    /// `[name]`: the slot in the attribute table.
+    Attr(usize),
+    /// A text constant (strings, bare identifiers, integers too large for 64 bits).
+    Text(Box<str>),
+    /// An integer or hex constant. `text` is kept because Graph and CStr show it as written.
+    Int(i64),
+    Call(Box<CallNode>),
+    Compare(BinOp, Box<Node>, Box<Node>),
+    Concat(Box<Node>, Box<Node>),
+}
+
+#[derive(Debug)]
+pub(crate) struct CallNode {
+    pub spec: &'static FnSpec,
+    /// Argument slots; `None` is an empty argument.
+    pub args: Vec<Option<Node>>,
+    pub prepared: Prepared,
+}
+
+/// Work done once per call site instead of once per evaluation.
+#[derive(Debug, Default)]
+pub(crate) enum Prepared {
+    #[default]
+    Nothing,
+    /// Switch with constant keys: key text → index of the value argument.
+    SwitchTable(HashMap<Box<str>, usize>),
+    /// Replace with a constant pattern.
+    Regex(crate::functions::regex::NetRegex),
+    /// FormatDateTime with constant formats.
+    DateFormats(
+        crate::functions::netdate::Format,
+        crate::functions::netdate::Format,
+    ),
+}
+
+/// Attribute names → slots, shared by every expression of one mapping set.
+#[derive(Debug, Default, Clone)]
+pub struct AttributeTable {
+    names: Vec<String>,
+}
+
+impl AttributeTable {
+    /// The slot of `name`, adding it if new.
+    pub fn slot(&mut self, name: &str) -> usize {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                self.names.push(name.to_string());
+                self.names.len() - 1
+            }
+        }
+    }
+
+    /// Every attribute name, by slot.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Compile a checked tree. Fails with the check errors, or errors only compiling finds
+/// (a regular expression that does not compile, a date format .NET would reject).
+pub(crate) fn compile(
+    expr: &Expr,
+    options: &Options,
+    attrs: &mut AttributeTable,
+) -> Result<Node, Vec<Diagnostic>> {
+    let errors: Vec<Diagnostic> = check::check(expr, options)
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut compiler = Compiler {
+        options,
+        attrs,
+        errors: Vec::new(),
+    };
+    let node = compiler.node(expr);
+    if compiler.errors.is_empty() {
+        Ok(node)
+    } else {
+        Err(compiler.errors)
+    }
+}
+
+struct Compiler<'c> {
+    options: &'c Options,
+    attrs: &'c mut AttributeTable,
+    errors: Vec<Diagnostic>,
+}
+
+impl Compiler<'_> {
+    fn node(&mut self, expr: &Expr) -> Node {
+        let span = expr.span;
+        let (kind, redacted) = match &expr.kind {
+            ExprKind::Attribute(name) => (NodeKind::Attr(self.attrs.slot(name)), false),
+            ExprKind::Str(s) | ExprKind::Ident(s) => (NodeKind::Text(s.as_str().into()), false),
+            ExprKind::Number(text) => (number(text), false),
+            ExprKind::Hex(text) => (hex(text), false),
+            ExprKind::Binary(b) => {
+                let left = self.node(&b.left);
+                let right = self.node(&b.right);
+                let redacted = left.redacted || right.redacted;
+                let kind = match b.op {
+                    BinOp::Concat => NodeKind::Concat(Box::new(left), Box::new(right)),
+                    op => NodeKind::Compare(op, Box::new(left), Box::new(right)),
+                };
+                (kind, redacted)
+            }
+            ExprKind::Call(call) => {
+                // `check` has resolved every name and arity already.
+                let spec = check::resolve(&call.name, self.options)
+                    .unwrap_or(&crate::functions::BUILTINS[0]);
+                let args: Vec<Option<Node>> = call
+                    .args
+                    .iter()
+                    .map(|a| a.value.as_ref().map(|v| self.node(v)))
+                    .collect();
+                let redacted = spec.name == "Redact" || args.iter().flatten().any(|a| a.redacted);
+                let mut node = CallNode {
+                    spec,
+                    args,
+                    prepared: Prepared::Nothing,
+                };
+                if let Some(prepare) = spec.prepare {
+                    match prepare(&node, self.options) {
+                        Ok(prepared) => node.prepared = prepared,
+                        Err(d) => self.errors.push(*d),
+                    }
+                }
+                (NodeKind::Call(Box::new(node)), redacted)
+            }
+        };
+        Node {
+            kind,
+            span,
+            redacted,
+        }
+    }
+}
+
+fn number(text: &str) -> NodeKind {
+    match text.parse::<i64>() {
+        Ok(i) => NodeKind::Int(i),
+        Err(_) => NodeKind::Text(text.into()),
+    }
+}
+
+fn hex(text: &str) -> NodeKind {
+    match text
+        .get(2..)
+        .and_then(|digits| i64::from_str_radix(digits, 16).ok())
+    {
+        Some(i) => NodeKind::Int(i),
+        None => NodeKind::Text(text.into()),
+    }
+}
+
+impl Node {
+    /// The constant text of this node, if it is a constant.
+    pub(crate) fn constant_text(&self) -> Option<String> {
+        match &self.kind {
+            NodeKind::Text(s) => Some(s.to_string()),
+            NodeKind::Int(i) => Some(i.to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl CallNode {
+    /// The constant text of argument `i`, if it is a constant.
+    pub(crate) fn constant_arg(&self, i: usize) -> Option<String> {
+        self.args
+            .get(i)
+            .and_then(Option::as_ref)
+            .and_then(Node::constant_text)
+    }
+}

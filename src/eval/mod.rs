@@ -1,0 +1,540 @@
+//! Evaluation of compiled expressions against a source object. Nothing here reads source text
+//! or pest: it walks the compiled tree ([`crate::compile`]) and calls the functions of the table.
+
+pub mod value;
+
+use std::borrow::Cow;
+
+use chrono::NaiveDateTime;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::compile::{self, AttributeTable, CallNode, Node, NodeKind};
+use crate::diagnostic::Diagnostic;
+use crate::options::Options;
+use crate::source::{Lookup, Source};
+use crate::syntax::{self, ast::BinOp, span::Span};
+use value::{Date, DateKind, Value, parse_bool};
+
+/// A compiled expression: parse and check once, evaluate against many source objects.
+/// `Send + Sync`: share one across threads.
+#[derive(Debug)]
+pub struct Expression {
+    text: String,
+    root: Node,
+    attrs: AttributeTable,
+    warnings: Vec<Diagnostic>,
+}
+
+/// An evaluation failure, pointing into the expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError {
+    /// Where in the expression.
+    pub span: Span,
+    /// Stable identifier, e.g. `bad-date`.
+    pub code: &'static str,
+    /// What went wrong.
+    pub message: String,
+    /// What to do.
+    pub help: Option<String>,
+}
+
+impl EvalError {
+    pub(crate) fn new(span: Span, code: &'static str, message: impl Into<String>) -> Self {
+        EvalError {
+            span,
+            code,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// As a diagnostic, to render against the expression's text.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let d = Diagnostic::error(self.code, self.span, self.message.clone())
+            .with_label("evaluation failed here");
+        match &self.help {
+            Some(h) => d.with_help(h.clone()),
+            None => d,
+        }
+    }
+}
+
+/// One line of `--trace`: a sub-expression and what it gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceEntry {
+    /// Nesting depth (0 = the whole expression).
+    pub depth: usize,
+    /// The sub-expression's span.
+    pub span: Span,
+    /// Its value as text (`[Redact]` under Redact), or the error.
+    pub value: String,
+}
+
+/// Everything an evaluation reads besides the source object: the clock, randomness, values
+/// already taken in the target (SelectUniqueValue), and where traces and warnings go.
+pub struct Env<'e> {
+    /// The current time for Now() (UTC).
+    pub now: NaiveDateTime,
+    rng: Option<StdRng>,
+    seed: Option<u64>,
+    /// Is this value already used in the target? (SelectUniqueValue)
+    pub taken: &'e dyn Fn(&str) -> bool,
+    /// When set, every evaluated sub-expression is recorded here, in evaluation order.
+    pub trace: Option<Vec<TraceEntry>>,
+    /// Warnings found while evaluating (attribute names matched ignoring case).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl<'e> Env<'e> {
+    /// An environment from the options' clock and seed; nothing is taken.
+    pub fn new(options: &Options) -> Result<Env<'static>, String> {
+        let now = match &options.now {
+            Some(text) => parse_clock(text)?,
+            None => chrono::Utc::now().naive_utc(),
+        };
+        Ok(Env {
+            now,
+            rng: None,
+            seed: options.rng_seed,
+            taken: &|_| false,
+            trace: None,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Use `taken` to decide which SelectUniqueValue candidates are already used.
+    pub fn with_taken(self, taken: &'e dyn Fn(&str) -> bool) -> Env<'e> {
+        Env { taken, ..self }
+    }
+
+    /// Record a trace of every sub-expression.
+    pub fn with_trace(mut self) -> Self {
+        self.trace = Some(Vec::new());
+        self
+    }
+
+    pub(crate) fn rng(&mut self) -> &mut StdRng {
+        let seed = self.seed;
+        self.rng.get_or_insert_with(|| match seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => rand::make_rng(),
+        })
+    }
+}
+
+/// `2021-08-25T17:41:18Z`, `2021-08-25T17:41:18+02:00`, `2021-08-25 17:41:18` or `2021-08-25`.
+pub fn parse_clock(text: &str) -> Result<NaiveDateTime, String> {
+    let t = text.trim();
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.naive_utc());
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, format) {
+            return Ok(dt);
+        }
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        .map_err(|_| {
+            format!("`{text}` is not a date or an RFC 3339 time (e.g. 2021-08-25T17:41:18Z)")
+        })
+}
+
+impl Expression {
+    /// Parse, check and compile `text`. Warnings are kept ([`Expression::warnings`]); any error
+    /// fails the compilation.
+    ///
+    /// ```
+    /// use entramap::{Options, eval::{Env, Expression}, source::JsonSource};
+    /// let options = Options::default();
+    /// let expr = Expression::compile(r#"Join(" ", [givenName], [surname])"#, &options).unwrap();
+    /// let user = serde_json::json!({"givenName": "Ada", "surname": "Lovelace"});
+    /// let source = JsonSource::new(user.as_object().unwrap(), &options);
+    /// let mut env = Env::new(&options).unwrap();
+    /// assert_eq!(expr.eval(&source, &options, &mut env).unwrap().to_string(), "Ada Lovelace");
+    /// ```
+    pub fn compile(text: &str, options: &Options) -> Result<Expression, Vec<Diagnostic>> {
+        Self::compile_with(text, options, AttributeTable::default())
+    }
+
+    /// Compile with a shared attribute table (all expressions of a mapping set use one).
+    pub fn compile_with(
+        text: &str,
+        options: &Options,
+        mut attrs: AttributeTable,
+    ) -> Result<Expression, Vec<Diagnostic>> {
+        let parsed = syntax::parse(text, options)?;
+        let mut warnings = parsed.warnings;
+        warnings.extend(
+            crate::check::check(&parsed.expr, options)
+                .into_iter()
+                .filter(|d| !d.is_error()),
+        );
+        let root = compile::compile(&parsed.expr, options, &mut attrs)?;
+        Ok(Expression {
+            text: text.to_string(),
+            root,
+            attrs,
+            warnings,
+        })
+    }
+
+    /// The expression's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Warnings found when compiling.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The attribute table (names by slot); every attribute the expression reads.
+    pub fn attributes(&self) -> &AttributeTable {
+        &self.attrs
+    }
+
+    /// Evaluate against one source object.
+    pub fn eval<'a>(
+        &'a self,
+        source: &'a dyn Source<'a>,
+        options: &'a Options,
+        env: &mut Env<'_>,
+    ) -> Result<Value<'a>, EvalError> {
+        let mut ctx = Ctx {
+            source,
+            options,
+            attrs: &self.attrs,
+            env,
+            depth: 0,
+        };
+        ctx.eval(&self.root)
+    }
+}
+
+/// State of one evaluation, handed to every function.
+pub(crate) struct Ctx<'a, 'e, 'x> {
+    source: &'a dyn Source<'a>,
+    pub options: &'a Options,
+    attrs: &'a AttributeTable,
+    pub env: &'x mut Env<'e>,
+    depth: usize,
+}
+
+impl<'a> Ctx<'a, '_, '_> {
+    /// Evaluate a node (recording it when tracing).
+    pub fn eval(&mut self, node: &'a Node) -> Result<Value<'a>, EvalError> {
+        if self.env.trace.is_none() {
+            return self.eval_node(node);
+        }
+        let index = self.env.trace.as_ref().map_or(0, Vec::len);
+        if let Some(trace) = &mut self.env.trace {
+            trace.push(TraceEntry {
+                depth: self.depth,
+                span: node.span,
+                value: String::new(),
+            });
+        }
+        self.depth += 1;
+        let result = self.eval_node(node);
+        self.depth -= 1;
+        let shown = match &result {
+            _ if node.redacted => "[Redact]".to_string(),
+            Ok(v) => v.to_string(),
+            Err(e) => format!("error: {}", e.message),
+        };
+        if let Some(entry) = self.env.trace.as_mut().and_then(|t| t.get_mut(index)) {
+            entry.value = shown;
+        }
+        result
+    }
+
+    fn eval_node(&mut self, node: &'a Node) -> Result<Value<'a>, EvalError> {
+        match &node.kind {
+            NodeKind::Attr(slot) => self.attribute(*slot, node.span),
+            NodeKind::Text(s) => Ok(Value::Str(Cow::Borrowed(s))),
+            NodeKind::Int(i) => Ok(Value::Int(*i)),
+            NodeKind::Call(call) => (call.spec.eval)(self, call, node.span),
+            NodeKind::Compare(op, left, right) => {
+                let left = self.eval(left)?;
+                let right = self.eval(right)?;
+                compare(*op, &left, &right, node.span)
+            }
+            NodeKind::Concat(left, right) => {
+                let left = self.eval(left)?;
+                let right = self.eval(right)?;
+                let text = |v: &Value<'a>| v.text().map(Cow::into_owned).unwrap_or_default();
+                Ok(Value::Str(Cow::Owned(text(&left) + &text(&right))))
+            }
+        }
+    }
+
+    fn attribute(&mut self, slot: usize, span: Span) -> Result<Value<'a>, EvalError> {
+        let name = self.attrs.names().get(slot).map_or("", String::as_str);
+        match self.source.lookup(slot, name) {
+            Ok(Lookup::Found(v)) => Ok(v),
+            Ok(Lookup::Missing) => Ok(Value::Null),
+            Ok(Lookup::FoundIgnoringCase(v, actual)) => {
+                self.env.warnings.push(
+                    Diagnostic::warning(
+                        "attribute-case",
+                        span,
+                        format!(
+                            "[{name}] matched the source attribute `{actual}` only ignoring case"
+                        ),
+                    )
+                    .with_label("case differs")
+                    .with_help(format!(
+                        "write [{actual}]; extension attribute names are case-sensitive in Entra"
+                    )),
+                );
+                Ok(v)
+            }
+            Err(message) => Err(EvalError::new(span, "bad-source-value", message)),
+        }
+    }
+
+    /// Argument `i` of `call`, Null when the slot is empty or absent.
+    pub fn arg(&mut self, call: &'a CallNode, i: usize) -> Result<Value<'a>, EvalError> {
+        match call.args.get(i).and_then(Option::as_ref) {
+            Some(node) => self.eval(node),
+            None => Ok(Value::Null),
+        }
+    }
+
+    /// Was argument `i` supplied (not an empty slot)?
+    pub fn has_arg(&self, call: &CallNode, i: usize) -> bool {
+        call.args.get(i).is_some_and(Option::is_some)
+    }
+
+    /// The span of argument `i`, or of the call if the slot is empty.
+    pub fn arg_span(&self, call: &CallNode, i: usize, call_span: Span) -> Span {
+        call.args
+            .get(i)
+            .and_then(Option::as_ref)
+            .map_or(call_span, |n| n.span)
+    }
+
+    /// Is argument `i` under Redact (so messages must not show its value)?
+    pub fn arg_redacted(&self, call: &CallNode, i: usize) -> bool {
+        call.args
+            .get(i)
+            .and_then(Option::as_ref)
+            .is_some_and(|n| n.redacted)
+    }
+
+    /// Argument `i` as single-valued text. `None` for Null (or `""` under
+    /// null_propagation=coalesce-to-empty); an error for several values.
+    pub fn text(
+        &mut self,
+        call: &'a CallNode,
+        i: usize,
+        call_span: Span,
+    ) -> Result<Option<Cow<'a, str>>, EvalError> {
+        let value = self.arg(call, i)?;
+        self.as_text(value, call, i, call_span)
+    }
+
+    /// A value as single-valued text (see [`Ctx::text`]).
+    pub fn as_text(
+        &self,
+        value: Value<'a>,
+        call: &CallNode,
+        i: usize,
+        call_span: Span,
+    ) -> Result<Option<Cow<'a, str>>, EvalError> {
+        match value {
+            Value::Str(s) => Ok(Some(s)),
+            Value::Null | Value::Drop => Ok(match self.options.null_propagation {
+                crate::options::NullPropagation::Strict => None,
+                crate::options::NullPropagation::CoalesceToEmpty => Some(Cow::Borrowed("")),
+            }),
+            Value::Multi(_) | Value::Roles(_) => Err(self.multi_error(call, i, call_span)),
+            other => Ok(other.text().map(|t| Cow::Owned(t.into_owned()))),
+        }
+    }
+
+    /// The error for several values where one is expected (SPEC §2.2).
+    pub fn multi_error(&self, call: &CallNode, i: usize, call_span: Span) -> EvalError {
+        EvalError::new(
+            self.arg_span(call, i, call_span),
+            "multi-valued",
+            format!(
+                "`{}` needs a single value here, but this has several",
+                call.spec.name
+            ),
+        )
+        .help("pick one value with Item([attr], 1), or combine them with Join(\",\", [attr])")
+    }
+
+    /// Argument `i` as an integer (decimal text and decimals truncate toward zero).
+    pub fn int(
+        &mut self,
+        call: &'a CallNode,
+        i: usize,
+        call_span: Span,
+    ) -> Result<Option<i64>, EvalError> {
+        let span = self.arg_span(call, i, call_span);
+        let redacted = self.arg_redacted(call, i);
+        match self.arg(call, i)? {
+            Value::Null => Ok(None),
+            Value::Int(n) => Ok(Some(n)),
+            Value::Bool(_)
+            | Value::Date(_)
+            | Value::Drop
+            | Value::Ref(_)
+            | Value::Roles(_)
+            | Value::Multi(_) => Err(EvalError::new(
+                span,
+                "not-a-number",
+                format!("`{}` needs a whole number here", call.spec.name),
+            )),
+            Value::Str(s) => parse_int(&s).map(Some).ok_or_else(|| {
+                let shown = if redacted {
+                    "[Redact]".to_string()
+                } else {
+                    format!("{s:?}")
+                };
+                EvalError::new(
+                    span,
+                    "not-a-number",
+                    format!("{shown} is not a whole number"),
+                )
+                .help("write digits, optionally with a leading minus: 10, -10")
+            }),
+        }
+    }
+
+    /// Show a value in a message, unless it is redacted.
+    pub fn show(&self, call: &CallNode, i: usize, text: &str) -> String {
+        if self.arg_redacted(call, i) {
+            "[Redact]".to_string()
+        } else {
+            format!("{text:?}")
+        }
+    }
+
+    /// Fail if a produced text exceeds the option max_string_length.
+    pub fn limit(&self, text: String, call: &CallNode, span: Span) -> Result<Value<'a>, EvalError> {
+        if text.len() > self.options.max_string_length {
+            return Err(EvalError::new(
+                span,
+                "too-large",
+                format!(
+                    "`{}` would produce {} bytes, more than max_string_length ({})",
+                    call.spec.name,
+                    text.len(),
+                    self.options.max_string_length
+                ),
+            ));
+        }
+        Ok(Value::Str(Cow::Owned(text)))
+    }
+}
+
+/// An integer from text: optional sign and digits; decimals truncate toward zero (SPEC S5).
+pub(crate) fn parse_int(s: &str) -> Option<i64> {
+    let t = s.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Some(i);
+    }
+    let (whole, frac) = t.split_once('.')?;
+    if !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match whole {
+        "-" | "" | "+" => Some(0),
+        w => w.parse().ok(),
+    }
+}
+
+/// SPEC §1.4: numbers compare numerically, dates chronologically, everything else as
+/// case-sensitive ordinal text. A Null side gives Null.
+fn compare<'a>(
+    op: BinOp,
+    left: &Value<'a>,
+    right: &Value<'a>,
+    span: Span,
+) -> Result<Value<'a>, EvalError> {
+    use std::cmp::Ordering;
+    if left.is_null() || right.is_null() {
+        return Ok(Value::Null);
+    }
+    let ordering: Ordering = match (left, right) {
+        (Value::Date(a), Value::Date(b)) => a.at.cmp(&b.at),
+        (Value::Multi(_), _) | (_, Value::Multi(_)) => {
+            return Err(
+                EvalError::new(span, "multi-valued", "cannot compare several values")
+                    .help("compare one value: Item([attr], 1)"),
+            );
+        }
+        _ => {
+            let (a, b) = (
+                left.text().unwrap_or_default(),
+                right.text().unwrap_or_default(),
+            );
+            match (parse_int_exact(&a), parse_int_exact(&b)) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                _ => a.as_ref().cmp(b.as_ref()),
+            }
+        }
+    };
+    let result = match op {
+        BinOp::Eq => ordering.is_eq(),
+        BinOp::Ne => ordering.is_ne(),
+        BinOp::Lt => ordering.is_lt(),
+        BinOp::Le => ordering.is_le(),
+        BinOp::Gt => ordering.is_gt(),
+        BinOp::Ge => ordering.is_ge(),
+        BinOp::Concat => false,
+    };
+    Ok(Value::Bool(result))
+}
+
+fn parse_int_exact(s: &str) -> Option<i64> {
+    let t = s.trim();
+    if t.is_empty()
+        || !t
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// CBool rules (SPEC §3.1): Bool; Int ≠ 0; text that parses as a Boolean or an integer.
+pub(crate) fn to_bool(value: &Value<'_>) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::Int(i) => Some(*i != 0),
+        Value::Str(s) => parse_bool(s).or_else(|| parse_int_exact(s).map(|i| i != 0)),
+        _ => None,
+    }
+}
+
+/// A DateTime from a value: a date, or text in one of CDate's forms.
+pub(crate) fn to_date(value: &Value<'_>) -> Option<Date> {
+    match value {
+        Value::Date(d) => Some(*d),
+        Value::Str(s) => crate::functions::dates::cdate(s),
+        _ => None,
+    }
+}
+
+impl Date {
+    /// A UTC date.
+    pub fn utc(at: NaiveDateTime) -> Date {
+        Date {
+            at,
+            kind: DateKind::Utc,
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Multi-valued attributes and app roles: Count, Item, RemoveDuplicates,
+//! SingleAppRoleAssignment, AppRoleAssignmentsComplex.
+
+use crate::compile::CallNode;
+use crate::eval::value::Value;
+use crate::eval::{Ctx, EvalError};
+use crate::syntax::span::Span;
+
+type R<'a> = Result<Value<'a>, EvalError>;
+
+/// Number of values; a single value is 1, Null is 0 (DECISION).
+pub(crate) fn count<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, _: Span) -> R<'a> {
+    Ok(Value::Int(match ctx.arg(call, 0)? {
+        Value::Null | Value::Drop => 0,
+        Value::Multi(v) => v.len() as i64,
+        Value::Roles(v) => v.len() as i64,
+        _ => 1,
+    }))
+}
+
+/// Item(attribute, index): 1-based; out of range is an error (DECISION, as Cloud Sync documents).
+pub(crate) fn item<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
+    let values = match ctx.arg(call, 0)? {
+        Value::Null => return Ok(Value::Null),
+        Value::Multi(v) => v,
+        Value::Roles(roles) => roles.into_iter().map(|r| Value::Str(r.value)).collect(),
+        single => vec![single],
+    };
+    let Some(index) = ctx.int(call, 1, span)? else {
+        return Ok(Value::Null);
+    };
+    if index < 1 || index as usize > values.len() {
+        return Err(EvalError::new(
+            ctx.arg_span(call, 1, span),
+            "index-out-of-range",
+            format!("Item index {index} is outside 1..{}", values.len()),
+        )
+        .help("indexes start at 1; check Count([attr]) first"));
+    }
+    Ok(values
+        .into_iter()
+        .nth(index as usize - 1)
+        .unwrap_or(Value::Null))
+}
+
+/// Order-preserving, case-sensitive removal of repeated values.
+pub(crate) fn remove_duplicates<'a>(
+    ctx: &mut Ctx<'a, '_, '_>,
+    call: &'a CallNode,
+    _: Span,
+) -> R<'a> {
+    Ok(match ctx.arg(call, 0)? {
+        Value::Multi(values) => {
+            let mut seen: Vec<Value<'a>> = Vec::with_capacity(values.len());
+            for v in values {
+                if !seen.contains(&v) {
+                    seen.push(v);
+                }
+            }
+            Value::Multi(seen)
+        }
+        other => other,
+    })
+}
+
+/// One of the user's app role assignments (the first; Entra does not say which).
+pub(crate) fn single_role<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
+    match ctx.arg(call, 0)? {
+        Value::Null => Ok(Value::Null),
+        Value::Roles(mut roles) => {
+            roles.truncate(1);
+            Ok(Value::Roles(roles))
+        }
+        other => Err(not_roles(ctx, call, span, &other)),
+    }
+}
+
+/// Every app role assignment.
+pub(crate) fn roles_complex<'a>(
+    ctx: &mut Ctx<'a, '_, '_>,
+    call: &'a CallNode,
+    span: Span,
+) -> R<'a> {
+    match ctx.arg(call, 0)? {
+        Value::Null => Ok(Value::Null),
+        roles @ Value::Roles(_) => Ok(roles),
+        other => Err(not_roles(ctx, call, span, &other)),
+    }
+}
+
+fn not_roles(ctx: &Ctx<'_, '_, '_>, call: &CallNode, span: Span, value: &Value<'_>) -> EvalError {
+    EvalError::new(
+        ctx.arg_span(call, 0, span),
+        "not-roles",
+        format!(
+            "`{}` needs [appRoleAssignments], got a {} value",
+            call.spec.name,
+            value.kind_name()
+        ),
+    )
+    .help("pass [appRoleAssignments]: a list of {\"id\", \"value\", \"displayName\"} objects")
+}

@@ -1,0 +1,475 @@
+//! Replace (SPEC §3.4.6) and the .NET regular-expression behaviour it needs: `(?'name')` groups,
+//! look-around and back-references through a backtracking engine with a step limit, .NET
+//! substitutions (`$1`, `${name}`, `$$`, `$&`, ...) translated here, and .NET's rule that an
+//! empty match may directly follow a non-empty one.
+
+use std::borrow::Cow;
+
+use fancy_regex::{Captures, Regex, RegexBuilder};
+
+use crate::compile::{CallNode, Prepared};
+use crate::diagnostic::Diagnostic;
+use crate::eval::value::Value;
+use crate::eval::{Ctx, EvalError};
+use crate::options::Options;
+use crate::syntax::span::Span;
+
+type R<'a> = Result<Value<'a>, EvalError>;
+
+const SOURCE: usize = 0;
+const OLD_VALUE: usize = 1;
+const PATTERN: usize = 2;
+const GROUP: usize = 3;
+const REPLACEMENT: usize = 4;
+const REPLACEMENT_ATTRIBUTE: usize = 5;
+const TEMPLATE: usize = 6;
+
+/// A compiled .NET pattern.
+#[derive(Debug)]
+pub(crate) struct NetRegex {
+    regex: Regex,
+}
+
+impl NetRegex {
+    /// Compile a .NET pattern with a backtracking limit.
+    pub(crate) fn new(pattern: &str, backtrack_limit: usize) -> Result<NetRegex, String> {
+        let translated = translate_pattern(pattern);
+        RegexBuilder::new(&translated)
+            .backtrack_limit(backtrack_limit)
+            .build()
+            .map(|regex| NetRegex { regex })
+            .map_err(|e| e.to_string())
+    }
+
+    fn has_group(&self, name: &str) -> bool {
+        self.regex.capture_names().flatten().any(|n| n == name)
+            || name
+                .parse::<usize>()
+                .is_ok_and(|i| i < self.regex.captures_len())
+    }
+
+    /// Every match, with .NET's empty-match rule (SPEC §3.4.6).
+    fn matches<'t>(&self, text: &'t str) -> Result<Vec<Captures<'t>>, fancy_regex::Error> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos <= text.len() {
+            let Some(caps) = self.regex.captures_from_pos(text, pos)? else {
+                break;
+            };
+            let Some(m) = caps.get(0) else { break };
+            let (start, end) = (m.start(), m.end());
+            out.push(caps);
+            pos = if start == end {
+                // After an empty match, the next attempt starts one character later.
+                match text.get(end..).and_then(|rest| rest.chars().next()) {
+                    Some(c) => end + c.len_utf8(),
+                    None => break,
+                }
+            } else {
+                end
+            };
+        }
+        Ok(out)
+    }
+}
+
+/// .NET-only pattern syntax → fancy-regex: `(?'name'...)` and `\Z`.
+fn translate_pattern(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('Z') => out.push_str("(?=\\n?\\z)"),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            },
+            '(' if chars.peek() == Some(&'?') => {
+                chars.next();
+                out.push_str("(?");
+                if chars.peek() == Some(&'\'') {
+                    chars.next();
+                    out.push('<');
+                    for n in chars.by_ref() {
+                        if n == '\'' {
+                            out.push('>');
+                            break;
+                        }
+                        out.push(n);
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One piece of a .NET replacement string.
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(String),
+    Group(String),
+    Whole,
+    Before,
+    After,
+    LastGroup,
+    Input,
+}
+
+/// Parse a .NET replacement: `$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`. A reference
+/// to a group that does not exist stays literal text, as in .NET.
+fn substitution(replacement: &str, regex: &Regex) -> Vec<Piece> {
+    let group_exists = |name: &str| match name.parse::<usize>() {
+        Ok(i) => i < regex.captures_len(),
+        Err(_) => regex.capture_names().flatten().any(|n| n == name),
+    };
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut rest = replacement;
+    while let Some(i) = rest.find('$') {
+        text.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (piece, used) = match after.chars().next() {
+            Some('$') => (Some(Piece::Text("$".into())), 1),
+            Some('&') => (Some(Piece::Whole), 1),
+            Some('`') => (Some(Piece::Before), 1),
+            Some('\'') => (Some(Piece::After), 1),
+            Some('+') => (Some(Piece::LastGroup), 1),
+            Some('_') => (Some(Piece::Input), 1),
+            Some('{') => match after.find('}') {
+                Some(close) if group_exists(&after[1..close]) => {
+                    (Some(Piece::Group(after[1..close].to_string())), close + 1)
+                }
+                _ => (None, 0),
+            },
+            Some(d) if d.is_ascii_digit() => {
+                let digits = after.chars().take_while(char::is_ascii_digit).count();
+                // The longest prefix of the digits that names a group (`$12` is group 12 if it
+                // exists, else group 1 followed by "2").
+                match (1..=digits).rev().find(|&n| group_exists(&after[..n])) {
+                    Some(n) => (Some(Piece::Group(after[..n].to_string())), n),
+                    None => (None, 0),
+                }
+            }
+            _ => (None, 0),
+        };
+        match piece {
+            Some(Piece::Text(t)) => text.push_str(&t),
+            Some(p) => {
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(p);
+            }
+            None => text.push('$'),
+        }
+        rest = &after[used..];
+    }
+    text.push_str(rest);
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    pieces
+}
+
+fn group<'t>(caps: &Captures<'t>, name: &str) -> Option<fancy_regex::Match<'t>> {
+    match name.parse::<usize>() {
+        Ok(i) => caps.get(i),
+        Err(_) => caps.name(name),
+    }
+}
+
+fn substitute(out: &mut String, pieces: &[Piece], caps: &Captures<'_>, input: &str) {
+    let Some(whole) = caps.get(0) else { return };
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Group(name) => out.push_str(group(caps, name).map_or("", |m| m.as_str())),
+            Piece::Whole => out.push_str(whole.as_str()),
+            Piece::Before => out.push_str(&input[..whole.start()]),
+            Piece::After => out.push_str(&input[whole.end()..]),
+            Piece::LastGroup => {
+                let last = (1..caps.len()).rev().find_map(|i| caps.get(i));
+                out.push_str(last.map_or("", |m| m.as_str()));
+            }
+            Piece::Input => out.push_str(input),
+        }
+    }
+}
+
+/// Compile a constant pattern once, and check a constant group name exists.
+pub(crate) fn prepare_replace(
+    call: &CallNode,
+    options: &Options,
+) -> Result<Prepared, Box<Diagnostic>> {
+    let Some(pattern) = call.constant_arg(PATTERN) else {
+        return Ok(Prepared::Nothing);
+    };
+    let span = call
+        .args
+        .get(PATTERN)
+        .and_then(Option::as_ref)
+        .map(|n| n.span)
+        .unwrap_or_default();
+    let regex = NetRegex::new(&pattern, options.regex_backtrack_limit).map_err(|e| {
+        Diagnostic::error(
+            "bad-regex",
+            span,
+            "this regular expression does not compile",
+        )
+        .with_label(first_line(&e))
+        .with_help("patterns follow .NET syntax; inside an expression string write \\\\d for \\d")
+        .into_boxed()
+    })?;
+    if let Some(name) = call.constant_arg(GROUP)
+        && !regex.has_group(&name)
+    {
+        let gspan = call
+            .args
+            .get(GROUP)
+            .and_then(Option::as_ref)
+            .map(|n| n.span)
+            .unwrap_or_default();
+        return Err(Diagnostic::error(
+            "unknown-group",
+            gspan,
+            format!("the pattern has no group named {name:?}"),
+        )
+        .with_related(span, "the pattern")
+        .with_help("name a group in the pattern: (?<name>...)")
+        .into_boxed());
+    }
+    Ok(Prepared::Regex(regex))
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_string()
+}
+
+/// Replace(source, oldValue, regexPattern, regexGroupName, replacementValue,
+/// replacementAttributeName, template): the mode is chosen by which slots are supplied.
+pub(crate) fn replace<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
+    let has = |i| ctx.has_arg(call, i);
+    let (old, pattern, group_name, replacement, attribute, template) = (
+        has(OLD_VALUE),
+        has(PATTERN),
+        has(GROUP),
+        has(REPLACEMENT),
+        has(REPLACEMENT_ATTRIBUTE),
+        has(TEMPLATE),
+    );
+    if old && template {
+        let Some(source) = ctx.text(call, SOURCE, span)? else {
+            return Ok(Value::Null);
+        };
+        let old_value = non_empty_old(ctx, call, span)?;
+        let template = ctx.text(call, TEMPLATE, span)?.unwrap_or_default();
+        return ctx.limit(template.replace(old_value.as_ref(), &source), call, span);
+    }
+    if old && replacement {
+        let Some(source) = ctx.text(call, SOURCE, span)? else {
+            return Ok(Value::Null);
+        };
+        let old_value = non_empty_old(ctx, call, span)?;
+        let new_value = ctx.text(call, REPLACEMENT, span)?.unwrap_or_default();
+        return ctx.limit(source.replace(old_value.as_ref(), &new_value), call, span);
+    }
+    if pattern && group_name && attribute {
+        let source = ctx.arg(call, SOURCE)?;
+        if !source.is_null_or_empty() {
+            return Ok(source);
+        }
+        let other = ctx.text(call, REPLACEMENT_ATTRIBUTE, span)?;
+        let name = ctx.text(call, GROUP, span)?.unwrap_or_default();
+        let Some(other) = other else {
+            return Ok(Value::Null);
+        };
+        return with_regex(ctx, call, span, |ctx, regex| {
+            let first = regex
+                .regex
+                .captures(&other)
+                .map_err(|e| regex_error(ctx, call, span, e))?;
+            Ok(first
+                .and_then(|c| {
+                    group(&c, &name).map(|m| Value::Str(Cow::Owned(m.as_str().to_string())))
+                })
+                .unwrap_or(Value::Null))
+        });
+    }
+    if pattern && replacement {
+        let Some(source) = ctx.text(call, SOURCE, span)? else {
+            return Ok(Value::Null);
+        };
+        let new_value = ctx.text(call, REPLACEMENT, span)?.unwrap_or_default();
+        let name = if group_name {
+            ctx.text(call, GROUP, span)?
+        } else {
+            None
+        };
+        let out = with_regex(ctx, call, span, |ctx, regex| {
+            let matches = regex
+                .matches(&source)
+                .map_err(|e| regex_error(ctx, call, span, e))?;
+            let mut out = String::with_capacity(source.len());
+            let mut last = 0;
+            match &name {
+                // Mode 4: only the named group's span is replaced; the rest of the match stays.
+                Some(name) => {
+                    for caps in &matches {
+                        if let Some(g) = group(caps, name)
+                            && g.start() >= last
+                        {
+                            out.push_str(&source[last..g.start()]);
+                            out.push_str(&new_value);
+                            last = g.end();
+                        }
+                    }
+                }
+                // Mode 5: Regex.Replace with .NET substitutions.
+                None => {
+                    let pieces = substitution(&new_value, &regex.regex);
+                    for caps in &matches {
+                        let Some(m) = caps.get(0) else { continue };
+                        out.push_str(&source[last..m.start()]);
+                        substitute(&mut out, &pieces, caps, &source);
+                        last = m.end();
+                        if out.len() > ctx.options.max_string_length {
+                            break;
+                        }
+                    }
+                }
+            }
+            out.push_str(&source[last.min(source.len())..]);
+            Ok(out)
+        })?;
+        return ctx.limit(out, call, span);
+    }
+    Err(EvalError::new(span, "replace-mode", "unsupported Replace argument combination")
+        .help("supply oldValue + replacementValue, oldValue + template, regexPattern + replacementValue, regexPattern + regexGroupName + replacementValue, or regexPattern + regexGroupName + replacementAttributeName"))
+}
+
+fn non_empty_old<'a>(
+    ctx: &mut Ctx<'a, '_, '_>,
+    call: &'a CallNode,
+    span: Span,
+) -> Result<Cow<'a, str>, EvalError> {
+    match ctx.text(call, OLD_VALUE, span)? {
+        Some(old) if !old.is_empty() => Ok(old),
+        _ => Err(EvalError::new(
+            ctx.arg_span(call, OLD_VALUE, span),
+            "bad-argument",
+            "Replace's oldValue is empty",
+        )
+        .help("give the text to look for")),
+    }
+}
+
+/// Run `f` with the call's regex: the prepared one, or one compiled now from a computed pattern.
+fn with_regex<'a, T>(
+    ctx: &mut Ctx<'a, '_, '_>,
+    call: &'a CallNode,
+    span: Span,
+    f: impl FnOnce(&mut Ctx<'a, '_, '_>, &NetRegex) -> Result<T, EvalError>,
+) -> Result<T, EvalError> {
+    if let Prepared::Regex(regex) = &call.prepared {
+        return f(ctx, regex);
+    }
+    let pattern = ctx.text(call, PATTERN, span)?.unwrap_or_default();
+    let regex = NetRegex::new(&pattern, ctx.options.regex_backtrack_limit).map_err(|e| {
+        EvalError::new(
+            ctx.arg_span(call, PATTERN, span),
+            "bad-regex",
+            format!(
+                "the regular expression does not compile: {}",
+                first_line(&e)
+            ),
+        )
+    })?;
+    f(ctx, &regex)
+}
+
+fn regex_error(
+    ctx: &Ctx<'_, '_, '_>,
+    call: &CallNode,
+    span: Span,
+    e: fancy_regex::Error,
+) -> EvalError {
+    EvalError::new(ctx.arg_span(call, PATTERN, span), "regex-limit", format!("the regular expression gave up: {e}"))
+        .help("the pattern backtracks too much on this input (nested quantifiers such as (a+)+); simplify it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replace_all(text: &str, pattern: &str, replacement: &str) -> String {
+        let regex = NetRegex::new(pattern, 1_000_000).unwrap();
+        let pieces = substitution(replacement, &regex.regex);
+        let mut out = String::new();
+        let mut last = 0;
+        for caps in regex.matches(text).unwrap() {
+            let m = caps.get(0).unwrap();
+            out.push_str(&text[last..m.start()]);
+            substitute(&mut out, &pieces, &caps, text);
+            last = m.end();
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+
+    #[test]
+    fn dotnet_empty_match_rule() {
+        assert_eq!(replace_all("abc", "b*", "-"), "-a--c-");
+        assert_eq!(replace_all("john_doe72", "[a-zA-Z_]*", "-"), "--7-2-");
+        assert_eq!(replace_all("abc", "x*", "-"), "-a-b-c-");
+        assert_eq!(replace_all("john_doe72", "[a-zA-Z_]*", ""), "72");
+    }
+
+    #[test]
+    fn dotnet_substitutions() {
+        assert_eq!(
+            replace_all(
+                "+91 9998887777",
+                r"\+(?<isdCode>\d* )(?<phoneNumber>\d{10})",
+                "${phoneNumber}"
+            ),
+            "9998887777"
+        );
+        assert_eq!(replace_all("ab", "(a)(b)", "$2$1"), "ba");
+        assert_eq!(replace_all("ab", "(a)(b)", "$$1"), "$1");
+        assert_eq!(
+            replace_all("ab", "(a)(b)", "$12"),
+            "a2",
+            "group 12 does not exist: group 1 then 2"
+        );
+        assert_eq!(replace_all("ab", "(a)(b)", "${nope}"), "${nope}");
+        assert_eq!(replace_all("xaby", "ab", "[$`|$&|$']"), "x[x|ab|y]y");
+        assert_eq!(replace_all("ab", "(a)(b)?", "$+"), "b");
+        assert_eq!(replace_all("ab", "b", "$_"), "aab");
+        assert_eq!(replace_all("a", "a", "$"), "$");
+    }
+
+    #[test]
+    fn dotnet_pattern_syntax() {
+        assert_eq!(replace_all("ab", "(?'x'a)", "${x}${x}"), "aab");
+        assert_eq!(replace_all("abab", "(?<=a)b", "X"), "aXaX", "look-behind");
+        assert_eq!(
+            replace_all("aa-bb", r"(\w)\1", "D"),
+            "D-D",
+            "back-reference"
+        );
+        assert_eq!(replace_all("ab\n", r"b\Z", "X"), "aX\n");
+    }
+
+    #[test]
+    fn catastrophic_backtracking_is_bounded() {
+        // A back-reference forces the backtracking engine; the limit stops it.
+        let regex = NetRegex::new(r"^(a+)+\1$", 10_000).unwrap();
+        let input = format!("{}b", "a".repeat(64));
+        assert!(regex.matches(&input).is_err());
+    }
+}

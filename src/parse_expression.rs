@@ -1,0 +1,214 @@
+//! An offline stand-in for Graph's `parseExpression` API (SPEC §6.3): one request in, one
+//! `parseExpressionResponse` out, for `entramap eval --format json` and `entramap eval --batch`.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::value::Value;
+use crate::eval::{Env, Expression, parse_clock};
+use crate::graph::{self, Node};
+use crate::options::Options;
+use crate::source::JsonSource;
+
+/// Graph's `parseExpressionResponse`, fields in Graph's order.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    /// Did the expression parse (and check)?
+    pub parsing_succeeded: bool,
+    /// The Graph tree, when it parsed.
+    pub parsed_expression: Option<Node>,
+    /// Did evaluation succeed?
+    pub evaluation_succeeded: bool,
+    /// Every value as text; `[]` for Null or dropped.
+    pub evaluation_result: Vec<String>,
+    /// What went wrong.
+    pub error: Option<PublicError>,
+}
+
+/// Graph's `publicError`, reduced to what offline evaluation can say.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PublicError {
+    /// Stable code (`unknown-function`, `bad-date`, `bad-request` ...).
+    pub code: String,
+    /// The message, with `line:column` in the expression (or the input line for requests).
+    pub message: String,
+}
+
+impl Response {
+    /// A response for a request that could not be read at all.
+    pub fn bad_request(message: impl Into<String>) -> Response {
+        Response {
+            parsing_succeeded: false,
+            parsed_expression: None,
+            evaluation_succeeded: false,
+            evaluation_result: Vec::new(),
+            error: Some(PublicError {
+                code: "bad-request".into(),
+                message: message.into(),
+            }),
+        }
+    }
+}
+
+fn error_at(text: &str, d: &Diagnostic) -> PublicError {
+    let (line, col) = d.line_col(text);
+    PublicError {
+        code: d.code.to_string(),
+        message: format!("{line}:{col}: {}", d.message),
+    }
+}
+
+/// Parse, check and evaluate one expression against one input object.
+pub fn evaluate(
+    expression: &Expression,
+    input: &Map<String, Json>,
+    options: &Options,
+    env: &mut Env<'_>,
+) -> Response {
+    let parsed = crate::syntax::parse(expression.text(), options)
+        .ok()
+        .map(|p| graph::to_graph(&p.expr));
+    let source = JsonSource::new(input, options);
+    match expression.eval(&source, options, env) {
+        Ok(value) => Response {
+            parsing_succeeded: true,
+            parsed_expression: parsed,
+            evaluation_succeeded: true,
+            evaluation_result: match value {
+                Value::Null | Value::Drop => Vec::new(),
+                v => v.texts(),
+            },
+            error: None,
+        },
+        Err(e) => Response {
+            parsing_succeeded: true,
+            parsed_expression: parsed,
+            evaluation_succeeded: false,
+            evaluation_result: Vec::new(),
+            error: Some(error_at(expression.text(), &e.to_diagnostic())),
+        },
+    }
+}
+
+/// The response for an expression that does not compile.
+pub fn parse_failure(text: &str, errors: &[Diagnostic]) -> Response {
+    Response {
+        parsing_succeeded: false,
+        parsed_expression: None,
+        evaluation_succeeded: false,
+        evaluation_result: Vec::new(),
+        error: errors
+            .iter()
+            .find(|d| d.is_error())
+            .map(|d| error_at(text, d)),
+    }
+}
+
+/// Input attributes from either `{attr: value}` or Graph's
+/// `{"properties": [{"key": ..., "value": ...}]}` (testInputObject).
+pub fn input_object(json: &Json) -> Result<Map<String, Json>, String> {
+    let obj = json.as_object().ok_or("the input must be a JSON object")?;
+    match obj.get("properties") {
+        Some(Json::Array(props)) if obj.len() <= 2 => {
+            let mut map = Map::new();
+            for p in props {
+                let key = p
+                    .get("key")
+                    .and_then(Json::as_str)
+                    .ok_or("each testInputObject property needs a \"key\"")?;
+                map.insert(
+                    key.to_string(),
+                    p.get("value").cloned().unwrap_or(Json::Null),
+                );
+            }
+            Ok(map)
+        }
+        _ => Ok(obj.clone()),
+    }
+}
+
+/// Answers batch requests, compiling each distinct expression once.
+pub struct Batch<'o> {
+    options: &'o Options,
+    compiled: HashMap<String, Result<Expression, Vec<Diagnostic>>>,
+}
+
+impl<'o> Batch<'o> {
+    /// A batch with these options.
+    pub fn new(options: &'o Options) -> Self {
+        Batch {
+            options,
+            compiled: HashMap::new(),
+        }
+    }
+
+    /// Answer one request line: `{"expression", "input" | "testInputObject", "now"?}`.
+    /// `line` (1-based) is used in messages about the request itself.
+    pub fn respond(&mut self, request: &[u8], line: usize) -> Response {
+        let request = request.strip_suffix(b"\r").unwrap_or(request);
+        let request = if line == 1 {
+            request
+                .strip_prefix("\u{FEFF}".as_bytes())
+                .unwrap_or(request)
+        } else {
+            request
+        };
+        let text = match std::str::from_utf8(request) {
+            Ok(t) => t,
+            Err(e) => {
+                return Response::bad_request(format!(
+                    "line {line}: not UTF-8 (invalid byte at column {})",
+                    e.valid_up_to() + 1
+                ));
+            }
+        };
+        if text.trim().is_empty() {
+            return Response::bad_request(format!(
+                "line {line}: empty line; each line must be a JSON request"
+            ));
+        }
+        let json: Json = match serde_json::from_str(text) {
+            Ok(j) => j,
+            Err(e) => return Response::bad_request(format!("line {line}: not JSON: {e}")),
+        };
+        let Some(expression) = json.get("expression").and_then(Json::as_str) else {
+            return Response::bad_request(format!(
+                "line {line}: the request has no \"expression\" string"
+            ));
+        };
+        let input = match json.get("input").or_else(|| json.get("testInputObject")) {
+            None | Some(Json::Null) => Map::new(),
+            Some(v) => match input_object(v) {
+                Ok(m) => m,
+                Err(e) => return Response::bad_request(format!("line {line}: {e}")),
+            },
+        };
+        let mut env = match Env::new(self.options) {
+            Ok(env) => env,
+            Err(e) => return Response::bad_request(format!("line {line}: {e}")),
+        };
+        if let Some(now) = json.get("now").and_then(Json::as_str) {
+            match parse_clock(now) {
+                Ok(now) => env.now = now,
+                Err(e) => return Response::bad_request(format!("line {line}: {e}")),
+            }
+        }
+        let options = self.options;
+        if self.compiled.len() >= 1024 && !self.compiled.contains_key(expression) {
+            // Bounded: a file of all-different expressions must not grow memory without end.
+            self.compiled.clear();
+        }
+        let compiled = self
+            .compiled
+            .entry(expression.to_string())
+            .or_insert_with(|| Expression::compile(expression, options));
+        match compiled {
+            Ok(expr) => evaluate(expr, &input, options, &mut env),
+            Err(errors) => parse_failure(expression, errors),
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Source objects: where `[attribute]` values come from, and the normalisation Entra applies
+//! before mappings see them (SPEC §2.1, §2.2, §4.8): Boolean attributes given as text become
+//! Booleans, `IsSoftDeleted` is derived when absent, guests' UPNs are rewritten, empty arrays
+//! are Null, `manager` objects are references.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value as Json};
+
+use crate::eval::value::{Reference, Role, Value};
+use crate::options::{AttributeNameCase, Options};
+
+/// The result of looking up one attribute.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    /// Found under exactly this name (or derived).
+    Found(Value<'a>),
+    /// Found only ignoring case, under `actual`.
+    FoundIgnoringCase(Value<'a>, String),
+    /// Not present: Null.
+    Missing,
+}
+
+/// Anything attributes can be read from.
+pub trait Source<'a> {
+    /// The value of attribute `name`. `slot` is the attribute's index in the compiled
+    /// expression's attribute table, for sources that store values by slot.
+    fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'a>, String>;
+}
+
+/// Attributes Entra types as Boolean (SPEC §2.1); text `"false"` is read as a Boolean.
+const BOOLEAN_ATTRIBUTES: &[&str] = &["IsSoftDeleted", "accountEnabled", "showInAddressList"];
+
+/// A source object given as a JSON object (a user or group export, a test input).
+pub struct JsonSource<'a> {
+    map: &'a Map<String, Json>,
+    name_case: AttributeNameCase,
+    upn_rewrite: bool,
+}
+
+impl<'a> JsonSource<'a> {
+    /// Read attributes from `map` with the normalisation options of `options`.
+    pub fn new(map: &'a Map<String, Json>, options: &Options) -> Self {
+        JsonSource {
+            map,
+            name_case: options.attribute_name_case,
+            upn_rewrite: options.b2b_upn_rewrite,
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<(&'a str, &'a Json)> {
+        if let Some((k, v)) = self.map.get_key_value(name) {
+            return Some((k.as_str(), v));
+        }
+        match self.name_case {
+            AttributeNameCase::Strict => None,
+            AttributeNameCase::ExactThenInsensitive => self
+                .map
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(k, v)| (k.as_str(), v)),
+        }
+    }
+}
+
+impl<'a> Source<'a> for JsonSource<'a> {
+    fn lookup(&self, _slot: usize, name: &str) -> Result<Lookup<'a>, String> {
+        let Some((actual, json)) = self.find(name) else {
+            if name.eq_ignore_ascii_case("IsSoftDeleted") {
+                return Ok(Lookup::Found(Value::Bool(derived_soft_deleted(self.map))));
+            }
+            return Ok(Lookup::Missing);
+        };
+        let mut value = json_value(actual, json)?;
+        if self.upn_rewrite
+            && actual == "userPrincipalName"
+            && let Value::Str(upn) = &value
+            && let Some(original) = guest_upn(upn)
+        {
+            value = Value::Str(Cow::Owned(original));
+        }
+        Ok(if actual == name {
+            Lookup::Found(value)
+        } else {
+            Lookup::FoundIgnoringCase(value, actual.to_string())
+        })
+    }
+}
+
+/// SPEC §2.2: IsSoftDeleted is true when the account is disabled, the user is soft-deleted,
+/// or the input says the user is out of scope.
+fn derived_soft_deleted(map: &Map<String, Json>) -> bool {
+    let is_false = |k: &str| match map.get(k) {
+        Some(Json::Bool(b)) => !b,
+        Some(Json::String(s)) => crate::eval::value::parse_bool(s) == Some(false),
+        _ => false,
+    };
+    is_false("accountEnabled")
+        || is_false("inScope")
+        || map.get("deletedDateTime").is_some_and(|v| !v.is_null())
+}
+
+/// `alias_theirdomain#EXT#@yourdomain` → `alias@theirdomain` (the last `_` becomes `@`).
+pub fn guest_upn(upn: &str) -> Option<String> {
+    let (local, _) = upn.split_once("#EXT#")?;
+    let at = local.rfind('_')?;
+    Some(format!("{}@{}", &local[..at], &local[at + 1..]))
+}
+
+/// One JSON attribute value → Value (SPEC §2.1).
+pub fn json_value<'a>(name: &str, json: &'a Json) -> Result<Value<'a>, String> {
+    Ok(match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::String(s)
+            if BOOLEAN_ATTRIBUTES
+                .iter()
+                .any(|b| b.eq_ignore_ascii_case(name)) =>
+        {
+            match crate::eval::value::parse_bool(s) {
+                Some(b) => Value::Bool(b),
+                None => Value::Str(Cow::Borrowed(s)),
+            }
+        }
+        Json::String(s) => Value::Str(Cow::Borrowed(s)),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Str(Cow::Owned(n.to_string())),
+        },
+        Json::Array(items) if items.is_empty() => Value::Null,
+        Json::Array(items) if name.eq_ignore_ascii_case("appRoleAssignments") => {
+            Value::Roles(items.iter().map(role).collect::<Result<_, _>>()?)
+        }
+        Json::Array(items) => Value::Multi(
+            items
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(|v| json_value(name, v))
+                .collect::<Result<_, _>>()?,
+        ),
+        Json::Object(obj) => {
+            if let Some(r) = reference(obj) {
+                Value::Ref(r)
+            } else {
+                return Err(format!(
+                    "attribute `{name}` is a JSON object; only references ({{\"objectId\", \"targetId\"}}) may be objects"
+                ));
+            }
+        }
+    })
+}
+
+fn text<'a>(obj: &'a Map<String, Json>, keys: &[&str]) -> Option<Cow<'a, str>> {
+    keys.iter()
+        .find_map(|k| obj.get(*k).and_then(Json::as_str))
+        .map(Cow::Borrowed)
+}
+
+/// `{"objectId": "...", "targetId": "..."}` (also `value`/`id` for the ids).
+fn reference(obj: &Map<String, Json>) -> Option<Reference<'_>> {
+    let object_id = text(obj, &["objectId", "id", "value"])?;
+    Some(Reference {
+        object_id,
+        target_id: text(obj, &["targetId"]),
+    })
+}
+
+fn role(json: &Json) -> Result<Role<'_>, String> {
+    let obj = json
+        .as_object()
+        .ok_or("appRoleAssignments entries must be objects")?;
+    Ok(Role {
+        id: text(obj, &["id", "appRoleId"]).unwrap_or_default(),
+        value: text(obj, &["value", "appRoleValue"]).unwrap_or_default(),
+        display_name: text(obj, &["displayName", "display"]).unwrap_or_default(),
+    })
+}
