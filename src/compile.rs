@@ -101,7 +101,7 @@ pub(crate) fn compile(
         attrs,
         errors: Vec::new(),
     };
-    let node = compiler.node(expr);
+    let node = compiler.node(expr, false);
     if compiler.errors.is_empty() {
         Ok(node)
     } else {
@@ -116,16 +116,17 @@ struct Compiler<'c> {
 }
 
 impl Compiler<'_> {
-    fn node(&mut self, expr: &Expr) -> Node {
+    /// `in_redact`: below a Redact call, whose argument is the secret itself.
+    fn node(&mut self, expr: &Expr, in_redact: bool) -> Node {
         let span = expr.span;
         let (kind, redacted) = match &expr.kind {
-            ExprKind::Attribute(name) => (NodeKind::Attr(self.attrs.slot(name)), false),
-            ExprKind::Str(s) | ExprKind::Ident(s) => (NodeKind::Text(s.as_str().into()), false),
-            ExprKind::Number(text) => (number(text), false),
-            ExprKind::Hex(text) => (hex(text), false),
+            ExprKind::Attribute(name) => (NodeKind::Attr(self.attrs.slot(name)), in_redact),
+            ExprKind::Str(s) | ExprKind::Ident(s) => (NodeKind::Text(s.as_str().into()), in_redact),
+            ExprKind::Number(text) => (number(text), in_redact),
+            ExprKind::Hex(text) => (hex(text), in_redact),
             ExprKind::Binary(b) => {
-                let left = self.node(&b.left);
-                let right = self.node(&b.right);
+                let left = self.node(&b.left, in_redact);
+                let right = self.node(&b.right, in_redact);
                 let redacted = left.redacted || right.redacted;
                 let kind = match b.op {
                     BinOp::Concat => NodeKind::Concat(Box::new(left), Box::new(right)),
@@ -137,12 +138,14 @@ impl Compiler<'_> {
                 // `check` has resolved every name and arity already.
                 let spec = check::resolve(&call.name, self.options)
                     .unwrap_or(&crate::functions::BUILTINS[0]);
+                let is_redact = spec.name == "Redact";
                 let args: Vec<Option<Node>> = call
                     .args
                     .iter()
-                    .map(|a| a.value.as_ref().map(|v| self.node(v)))
+                    .map(|a| a.value.as_ref().map(|v| self.node(v, in_redact || is_redact)))
                     .collect();
-                let redacted = spec.name == "Redact" || args.iter().flatten().any(|a| a.redacted);
+                // Redacted: the Redact call, everything below it, and everything that uses it.
+                let redacted = in_redact || is_redact || args.iter().flatten().any(|a| a.redacted);
                 let mut node = CallNode {
                     spec,
                     args,

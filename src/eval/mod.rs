@@ -246,6 +246,7 @@ impl<'a> Ctx<'a, '_, '_> {
         self.depth -= 1;
         let shown = match &result {
             _ if node.redacted => "[Redact]".to_string(),
+            Ok(Value::Str(s)) => format!("{s:?}"),
             Ok(v) => v.to_string(),
             Err(e) => format!("error: {}", e.message),
         };
