@@ -10,24 +10,43 @@ use std::hint::black_box;
 const COUNTRY: &str = include_str!("../fixtures/parse/ok/seed_code42_country_option1.expr");
 
 fn options() -> Options {
-    Options { now: Some("2021-08-25T17:41:18Z".into()), rng_seed: Some(1), ..Options::default() }
+    Options {
+        now: Some("2021-08-25T17:41:18Z".into()),
+        rng_seed: Some(1),
+        ..Options::default()
+    }
 }
 
-fn bench_one(c: &mut Criterion, group: &str, name: &str, expression: &str, user: serde_json::Value) {
+fn bench_one(
+    c: &mut Criterion,
+    group: &str,
+    name: &str,
+    expression: &str,
+    user: serde_json::Value,
+) {
     let options = options();
     let expr = Expression::compile(expression, &options).unwrap();
     let map = user.as_object().unwrap().clone();
     let mut env = Env::new(&options).unwrap();
-    c.benchmark_group(group).sample_size(30).bench_function(name, |b| {
-        b.iter(|| {
-            let source = JsonSource::new(black_box(&map), &options);
-            expr.eval(&source, &options, &mut env).map(|v| v.text().map(|t| t.len())).ok()
-        })
-    });
+    c.benchmark_group(group)
+        .sample_size(30)
+        .bench_function(name, |b| {
+            b.iter(|| {
+                let source = JsonSource::new(black_box(&map), &options);
+                expr.eval(&source, &options, &mut env)
+                    .map(|v| v.text().map(|t| t.len()))
+                    .ok()
+            })
+        });
 }
 
 fn country(c: &mut Criterion) {
-    for (name, country) in [("hit_first", json!("Afghanistan")), ("hit_last", json!("ZIMBABWE")), ("miss", json!("Atlantis")), ("null", json!(null))] {
+    for (name, country) in [
+        ("hit_first", json!("Afghanistan")),
+        ("hit_last", json!("ZIMBABWE")),
+        ("miss", json!("Atlantis")),
+        ("null", json!(null)),
+    ] {
         bench_one(c, "switch258", name, COUNTRY, json!({ "country": country }));
     }
 }
@@ -41,13 +60,25 @@ fn families(c: &mut Criterion) {
     let cases = [
         ("direct", "[mail]"),
         ("not", "Not([IsSoftDeleted])"),
-        ("text_join_lower", r#"ToLower(Join("@", NormalizeDiacritics(StripSpaces(Join(".", [givenName], [surname]))), "contoso.com"))"#),
+        (
+            "text_join_lower",
+            r#"ToLower(Join("@", NormalizeDiacritics(StripSpaces(Join(".", [givenName], [surname]))), "contoso.com"))"#,
+        ),
         ("text_pcase", "PCase([surname])"),
         ("logic_iif", r#"IIF(IsPresent([mail]), [mail], "none")"#),
-        ("regex_replace", r#"Replace([telephoneNumber], , "[()\\s-]+", , "", , )"#),
-        ("dates_format", r#"FormatDateTime([hire], , "yyyy-MM-ddzzz", "yyyyMMdd")"#),
+        (
+            "regex_replace",
+            r#"Replace([telephoneNumber], , "[()\\s-]+", , "", , )"#,
+        ),
+        (
+            "dates_format",
+            r#"FormatDateTime([hire], , "yyyy-MM-ddzzz", "yyyyMMdd")"#,
+        ),
         ("dates_diff", r#"DateDiff("d", Now(), CDate([hire]))"#),
-        ("multi_dedup_join", r#"Join(",", RemoveDuplicates([proxyAddresses]))"#),
+        (
+            "multi_dedup_join",
+            r#"Join(",", RemoveDuplicates([proxyAddresses]))"#,
+        ),
         ("encode_base64", "ConvertToBase64([mail])"),
     ];
     for (name, expression) in cases {

@@ -142,7 +142,11 @@ impl Compiler<'_> {
                 let args: Vec<Option<Node>> = call
                     .args
                     .iter()
-                    .map(|a| a.value.as_ref().map(|v| self.node(v, in_redact || is_redact)))
+                    .map(|a| {
+                        a.value
+                            .as_ref()
+                            .map(|v| self.node(v, in_redact || is_redact))
+                    })
                     .collect();
                 // Redacted: the Redact call, everything below it, and everything that uses it.
                 let redacted = in_redact || is_redact || args.iter().flatten().any(|a| a.redacted);

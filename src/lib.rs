@@ -31,6 +31,7 @@
 pub mod check;
 pub mod cli;
 mod compile;
+pub mod country;
 pub mod diagnostic;
 pub mod eval;
 pub mod functions;

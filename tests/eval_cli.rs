@@ -8,22 +8,37 @@ fn run(args: &[&str], stdin: &[u8]) -> (u8, String, String) {
     let mut argv = vec!["entramap"];
     argv.extend_from_slice(args);
     let code = entramap::cli::run(argv, &mut &stdin[..], &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
 }
 
 fn temp(name: &str, contents: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("entramap-eval-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
-    std::fs::File::create(&path).unwrap().write_all(contents).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(contents)
+        .unwrap();
     path
 }
 
-const COUNTRY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/parse/ok/seed_code42_country_option1.expr");
+const COUNTRY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/parse/ok/seed_code42_country_option1.expr"
+);
 
 #[test]
 fn the_code42_country_expression_resolves_countries() {
-    for (country, expected) in [("Germany", "DE\n"), ("curaçao", "CW\n"), ("RÉUNION", "RE\n"), ("Atlantis", "null: the attribute would not flow\n")] {
+    for (country, expected) in [
+        ("Germany", "DE\n"),
+        ("curaçao", "CW\n"),
+        ("RÉUNION", "RE\n"),
+        ("Atlantis", "null: the attribute would not flow\n"),
+    ] {
         let input = format!("{{\"country\": \"{country}\"}}");
         let (code, out, err) = run(&["eval", "-f", COUNTRY, "--input", "-"], input.as_bytes());
         assert_eq!((code, out.as_str()), (0, expected), "{country}: {err}");
@@ -32,14 +47,31 @@ fn the_code42_country_expression_resolves_countries() {
     // argument evaluated) the whole IIF is Null; the guard only works under the lazy reading.
     let (_, out, _) = run(&["eval", "-f", COUNTRY, "--input", "-"], b"{}");
     assert_eq!(out, "null: the attribute would not flow\n");
-    let (_, out, _) = run(&["eval", "-f", COUNTRY, "--input", "-", "--option", "iif_null=lazy"], b"{}");
+    let (_, out, _) = run(
+        &[
+            "eval",
+            "-f",
+            COUNTRY,
+            "--input",
+            "-",
+            "--option",
+            "iif_null=lazy",
+        ],
+        b"{}",
+    );
     assert_eq!(out, "\n");
 }
 
 #[test]
 fn trace_shows_every_sub_expression_and_hides_redacted_values() {
     let (code, out, _) = run(
-        &["eval", "--trace", r#"Join(" ", Redact([password]), ToUpper([name]))"#, "--input", "-"],
+        &[
+            "eval",
+            "--trace",
+            r#"Join(" ", Redact([password]), ToUpper([name]))"#,
+            "--input",
+            "-",
+        ],
         br#"{"password": "hunter2", "name": "ada"}"#,
     );
     assert_eq!(code, 0);
@@ -49,9 +81,15 @@ fn trace_shows_every_sub_expression_and_hides_redacted_values() {
 
 #[test]
 fn errors_point_into_the_expression() {
-    let (code, _, err) = run(&["eval", "Mid([a], 0, 2)", "--input", "-"], br#"{"a": "xyz"}"#);
+    let (code, _, err) = run(
+        &["eval", "Mid([a], 0, 2)", "--input", "-"],
+        br#"{"a": "xyz"}"#,
+    );
     assert_eq!(code, 1);
-    assert!(err.contains("error[bad-argument]: Mid's start must be 1 or more, not 0"), "{err}");
+    assert!(
+        err.contains("error[bad-argument]: Mid's start must be 1 or more, not 0"),
+        "{err}"
+    );
     assert!(err.contains("<expr>:1:10"), "{err}");
 }
 
@@ -62,14 +100,27 @@ fn clock_seed_and_taken_values_come_from_flags() {
     let a = run(&["eval", "RandomString(12,2,2,2,2)", "--seed", "5"], b"").1;
     let b = run(&["eval", "RandomString(12,2,2,2,2)", "--seed", "5"], b"").1;
     assert_eq!(a, b);
-    let (_, out, _) = run(&["eval", r#"SelectUniqueValue("a", "b")"#, "--taken", "a"], b"");
+    let (_, out, _) = run(
+        &["eval", r#"SelectUniqueValue("a", "b")"#, "--taken", "a"],
+        b"",
+    );
     assert_eq!(out, "b\n");
 }
 
 #[test]
 fn json_format_is_a_parse_expression_response() {
     let input = br#"{"properties": [{"key": "IsSoftDeleted", "value": "false"}]}"#;
-    let (code, out, _) = run(&["eval", "--format", "json", r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#, "-i", "-"], input);
+    let (code, out, _) = run(
+        &[
+            "eval",
+            "--format",
+            "json",
+            r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#,
+            "-i",
+            "-",
+        ],
+        input,
+    );
     assert_eq!(code, 0);
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["evaluationResult"], serde_json::json!(["True"]));
@@ -93,25 +144,48 @@ fn batch_answers_every_line_in_order() {
     requests.extend_from_slice(&[0xff, 0xfe, b'\n']);
     requests.extend_from_slice(br#"{"expression": "Coalese([a])"}"#);
     requests.push(b'\n');
-    requests.extend_from_slice(br#"{"expression": "[proxyAddresses]", "input": {"proxyAddresses": ["a", "b"]}}"#);
+    requests.extend_from_slice(
+        br#"{"expression": "[proxyAddresses]", "input": {"proxyAddresses": ["a", "b"]}}"#,
+    );
     requests.push(b'\n');
     requests.extend_from_slice(br#"{"expression": "[missing]"}"#);
     let path = temp("requests.jsonl", &requests);
     let (code, out, err) = run(&["eval", "--batch", path.to_str().unwrap()], b"");
     assert_eq!(code, 0);
-    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 8, "one response per request line: {out}");
     assert_eq!(lines[0]["evaluationResult"], serde_json::json!(["EN_US"]));
     assert_eq!(lines[1]["evaluationResult"], serde_json::json!(["-3449"]));
     assert_eq!(lines[2]["error"]["code"], "bad-request");
-    assert!(lines[2]["error"]["message"].as_str().unwrap().starts_with("line 3: not JSON"));
-    assert!(lines[3]["error"]["message"].as_str().unwrap().starts_with("line 4: empty line"));
-    assert!(lines[4]["error"]["message"].as_str().unwrap().starts_with("line 5: not UTF-8"));
+    assert!(
+        lines[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 3: not JSON")
+    );
+    assert!(
+        lines[3]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 4: empty line")
+    );
+    assert!(
+        lines[4]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 5: not UTF-8")
+    );
     assert_eq!(lines[5]["error"]["code"], "unknown-function");
     assert_eq!(lines[6]["evaluationResult"], serde_json::json!(["a", "b"]));
     assert_eq!(lines[7]["evaluationResult"], serde_json::json!([]));
     assert_eq!(lines[7]["evaluationSucceeded"], true);
-    assert!(err.contains("8 requests, 4 answered, 4 with errors"), "{err}");
+    assert!(
+        err.contains("8 requests, 4 answered, 4 with errors"),
+        "{err}"
+    );
 }
 
 #[test]

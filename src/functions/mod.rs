@@ -12,6 +12,9 @@ mod random;
 pub(crate) mod regex;
 mod text;
 
+pub(crate) use casing::simple_lower as simple_lower_char;
+pub(crate) use diacritics::normalize as normalize_diacritics_text;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;
