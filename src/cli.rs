@@ -56,6 +56,9 @@ enum Command {
     Check {
         #[command(flatten)]
         input: ExprInput,
+        /// Check a whole mapping set (built-in name or file) instead of one expression.
+        #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["expr", "file"])]
+        mapping: Option<String>,
         /// Human-readable text or JSON for machines.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
@@ -93,11 +96,84 @@ enum Command {
         #[command(flatten)]
         options: OptionArgs,
     },
+    /// Turn source users (and groups) into the SCIM requests Entra would send.
+    Map {
+        /// A built-in mapping set (`entramap mappings`) or a file (native TOML or Graph JSON).
+        #[arg(long, short = 'm', value_name = "NAME|FILE")]
+        mapping: String,
+        /// Source users: a JSON array or NDJSON (`-` = stdin).
+        #[arg(value_name = "USERS")]
+        users: Option<PathBuf>,
+        /// Source groups: a JSON array or NDJSON.
+        #[arg(long, value_name = "GROUPS")]
+        groups: Option<PathBuf>,
+        /// The target's current objects (SCIM resources with "id"), NDJSON or a JSON array.
+        #[arg(long, value_name = "TARGET")]
+        current: Option<PathBuf>,
+        /// Write the requests here instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Also write failed records here, one JSON object per line ({"kind","line","reason"}).
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
+        /// Do not print per-record warnings.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        #[command(flatten)]
+        options: OptionArgs,
+    },
+    /// List the built-in mapping sets, or show or convert one.
+    Mappings {
+        #[command(subcommand)]
+        action: Option<MappingsAction>,
+    },
+    /// ISO 3166 country names and codes.
+    Country {
+        #[command(subcommand)]
+        action: CountryAction,
+    },
     /// List the built-in functions.
     Functions {
         /// Plain text, a Markdown table, or JSON.
         #[arg(long, value_enum, default_value_t = FunctionsFormat::Text)]
         format: FunctionsFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum MappingsAction {
+    /// Print a mapping set (built-in or file) in the native TOML format or as Graph JSON.
+    Show {
+        /// Built-in name or file.
+        name: String,
+        /// native (TOML) or graph (synchronizationSchema JSON).
+        #[arg(long, value_enum, default_value_t = MappingFormat::Native)]
+        format: MappingFormat,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MappingFormat {
+    Native,
+    Graph,
+}
+
+#[derive(Subcommand)]
+enum CountryAction {
+    /// Resolve names to ISO 3166-1 alpha-2 codes; without names, one per line from stdin,
+    /// printing exactly one line (the code, or empty) per input line.
+    Resolve {
+        /// Names or codes.
+        names: Vec<String>,
+    },
+    /// Print an Entra Switch expression that maps country text to alpha-2 codes.
+    Switch {
+        /// The source attribute.
+        #[arg(long, default_value = "country")]
+        source: String,
+        /// Longest expression, in characters (Entra accepts 10,000).
+        #[arg(long, default_value_t = 10_000)]
+        max_length: usize,
     },
 }
 
@@ -257,11 +333,15 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         }
         Command::Check {
             input,
+            mapping,
             format,
             deny_warnings,
             options,
         } => {
             let options = options.load()?;
+            if let Some(mapping) = mapping {
+                return check_mapping(&mapping, format, deny_warnings, &options, io);
+            }
             let (text, origin) = input.read(io.stdin)?;
             let analysis = analyze(&text, &options);
             let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -366,6 +446,117 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
                     Ok(FAILED)
                 }
             }
+        }
+        Command::Map {
+            mapping,
+            users,
+            groups,
+            current,
+            out,
+            errors,
+            quiet,
+            options,
+        } => {
+            let options = options.load()?;
+            map(
+                MapArgs {
+                    mapping,
+                    users,
+                    groups,
+                    current,
+                    out,
+                    errors,
+                    quiet,
+                },
+                &options,
+                io,
+            )
+        }
+        Command::Mappings { action: None } => {
+            for name in crate::mapping::builtin::names() {
+                let set = crate::mapping::load(name, &Options::default())
+                    .map_err(|e| Usage(e.to_string()))?
+                    .set;
+                let _ = writeln!(io.stdout, "{name:<28} {}", set.description);
+            }
+            Ok(OK)
+        }
+        Command::Mappings {
+            action: Some(MappingsAction::Show { name, format }),
+        } => {
+            let options = Options::default();
+            let loaded = crate::mapping::load(&name, &options).map_err(|e| Usage(e.to_string()))?;
+            for w in &loaded.warnings {
+                let _ = writeln!(io.stderr, "warning: {w}");
+            }
+            let text = match (format, loaded.graph) {
+                (MappingFormat::Native, _) => loaded.set.to_native(),
+                (MappingFormat::Graph, Some(graph)) => pretty(&graph),
+                (MappingFormat::Graph, None) => pretty(
+                    &crate::mapping::graph_schema::SynchronizationSchema::from_mapping_set(
+                        &loaded.set,
+                        &options,
+                    ),
+                ),
+            };
+            let _ = io.stdout.write_all(text.as_bytes());
+            Ok(OK)
+        }
+        Command::Country {
+            action: CountryAction::Resolve { names },
+        } => {
+            let resolve_line = |name: &str, io: &mut Io<'_>| {
+                let code = match crate::country::resolve(name) {
+                    crate::country::Resolution::Code(c) => c.to_string(),
+                    crate::country::Resolution::Ambiguous(c) => {
+                        let _ = writeln!(
+                            io.stderr,
+                            "{name:?} names several countries: {}",
+                            c.join(", ")
+                        );
+                        String::new()
+                    }
+                    crate::country::Resolution::Unknown => String::new(),
+                };
+                let _ = writeln!(io.stdout, "{code}");
+            };
+            if names.is_empty() {
+                use std::io::BufRead;
+                let mut reader = std::io::BufReader::new(&mut *io.stdin);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    match reader.read_until(b'\n', &mut line) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) => return Err(Usage(format!("cannot read standard input: {e}"))),
+                    }
+                    let bytes = line.strip_suffix(b"\n").unwrap_or(&line);
+                    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                    let name = String::from_utf8_lossy(bytes).into_owned();
+                    let mut sub = Io {
+                        stdin: &mut std::io::empty(),
+                        stdout: &mut *io.stdout,
+                        stderr: &mut *io.stderr,
+                    };
+                    resolve_line(&name, &mut sub);
+                }
+            } else {
+                for name in &names {
+                    resolve_line(name, io);
+                }
+            }
+            Ok(OK)
+        }
+        Command::Country {
+            action: CountryAction::Switch { source, max_length },
+        } => {
+            let _ = writeln!(
+                io.stdout,
+                "{}",
+                crate::country::switch_expression(&source, max_length)
+            );
+            Ok(OK)
         }
         Command::Functions { format } => {
             let out = match format {
@@ -522,6 +713,222 @@ fn batch_eval(path: &std::path::Path, options: &Options, io: &mut Io<'_>) -> Res
         number - failed
     );
     Ok(OK)
+}
+
+struct MapArgs {
+    mapping: String,
+    users: Option<PathBuf>,
+    groups: Option<PathBuf>,
+    current: Option<PathBuf>,
+    out: Option<PathBuf>,
+    errors: Option<PathBuf>,
+    quiet: bool,
+}
+
+fn open_input<'s>(
+    path: &std::path::Path,
+    stdin: &'s mut dyn Read,
+) -> Result<Box<dyn std::io::BufRead + 's>, Usage> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::BufReader::new(stdin)));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
+}
+
+/// `entramap map`.
+fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
+    use std::io::IsTerminal;
+    let loaded = crate::mapping::load(&args.mapping, options).map_err(|e| Usage(e.to_string()))?;
+    for w in &loaded.warnings {
+        let _ = writeln!(io.stderr, "warning: {}: {w}", args.mapping);
+    }
+    let engine = match crate::provision::Engine::new(&loaded.set, options) {
+        Ok(e) => e,
+        Err(errors) => {
+            for e in errors {
+                let _ = writeln!(io.stderr, "error: {e}");
+            }
+            return Ok(FAILED);
+        }
+    };
+    if args.users.is_none() && args.groups.is_none() {
+        return Err(Usage(
+            "give a users file (or - for stdin) and/or --groups FILE".into(),
+        ));
+    }
+    let current = match &args.current {
+        None => crate::provision::target::TargetStore::default(),
+        Some(path) => {
+            let mut empty = std::io::empty();
+            let reader = open_input(path, &mut empty)?;
+            let records = crate::records::read_all(reader)
+                .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+            let mut resources = Vec::new();
+            for r in records {
+                match r.object {
+                    Ok(o) => resources.push(serde_json::Value::Object(o)),
+                    Err(e) => {
+                        return Err(Usage(format!("{}: line {}: {e}", path.display(), r.line)));
+                    }
+                }
+            }
+            crate::provision::target::TargetStore::new(resources)
+        }
+    };
+    let mut state = crate::provision::RunState::new(current);
+    let mut errors_file = match &args.errors {
+        Some(path) => Some(
+            std::fs::File::create(path)
+                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
+    let mut out_file = match &args.out {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
+        )),
+        None => None,
+    };
+    let Io {
+        stdin,
+        stdout,
+        stderr,
+    } = io;
+    let mut users_reader = match &args.users {
+        Some(path) => Some(open_input(path, &mut **stdin)?),
+        None => None,
+    };
+    let mut empty = std::io::empty();
+    let mut groups_reader = match &args.groups {
+        Some(path) => Some(open_input(path, &mut empty)?),
+        None => None,
+    };
+    let progress = std::io::stderr().is_terminal() && args.out.is_some();
+    let started = std::time::Instant::now();
+    let quiet = args.quiet;
+    let stderr_cell = std::cell::RefCell::new(&mut **stderr);
+    let mut on_error = |e: &crate::provision::RecordError| {
+        let _ = writeln!(
+            stderr_cell.borrow_mut(),
+            "error: {} line {}: {}",
+            e.kind,
+            e.line,
+            e.reason
+        );
+        if let Some(f) = errors_file.as_mut() {
+            let _ = serde_json::to_writer(&mut *f, e);
+            let _ = f.write_all(b"\n");
+        }
+    };
+    let mut on_warning = |kind: &str, line: usize, message: &str| {
+        if !quiet {
+            let _ = writeln!(
+                stderr_cell.borrow_mut(),
+                "warning: {kind} line {line}: {message}"
+            );
+        }
+    };
+    let mut on_progress = |done: usize| {
+        if progress && done.is_multiple_of(10_000) {
+            let _ = write!(stderr_cell.borrow_mut(), "\r{done} records");
+        }
+    };
+    let requests: &mut dyn Write = match out_file.as_mut() {
+        Some(f) => f,
+        None => &mut **stdout,
+    };
+    let mut sinks = crate::provision::run::Sinks {
+        requests,
+        on_error: &mut on_error,
+        on_warning: &mut on_warning,
+        on_progress: &mut on_progress,
+    };
+    let summary = crate::provision::run::run(
+        &engine,
+        users_reader
+            .as_mut()
+            .map(|r| r.as_mut() as &mut dyn std::io::BufRead),
+        groups_reader
+            .as_mut()
+            .map(|r| r.as_mut() as &mut dyn std::io::BufRead),
+        &mut state,
+        &mut sinks,
+    )
+    .map_err(|e| Usage(format!("I/O error: {e}")))?;
+    if let Some(f) = out_file.as_mut() {
+        f.flush()
+            .map_err(|e| Usage(format!("cannot write the output: {e}")))?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rate = if seconds > 0.0 {
+        summary.total() as f64 / seconds
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        stderr_cell.borrow_mut(),
+        "{}{} records: {} created, {} updated, {} disabled, {} deleted, {} skipped, {} failed ({:.0} records/s)",
+        if progress { "\r" } else { "" },
+        summary.total(),
+        summary.created,
+        summary.updated,
+        summary.disabled,
+        summary.deleted,
+        summary.skipped,
+        summary.failed,
+        rate
+    );
+    Ok(if summary.failed > 0 { FAILED } else { OK })
+}
+
+/// `entramap check --mapping`.
+fn check_mapping(
+    name: &str,
+    format: ReportFormat,
+    deny_warnings: bool,
+    options: &Options,
+    io: &mut Io<'_>,
+) -> Result<u8, Usage> {
+    let loaded = crate::mapping::load(name, options).map_err(|e| Usage(e.to_string()))?;
+    let findings = crate::mapping::check::check_set(&loaded.set, options);
+    let errors = findings.iter().filter(|f| f.diagnostic.is_error()).count();
+    let warnings = findings.len() - errors + loaded.warnings.len();
+    match format {
+        ReportFormat::Text => {
+            for w in &loaded.warnings {
+                let _ = writeln!(io.stdout, "warning: {w}\n");
+            }
+            for f in &findings {
+                let _ = io.stdout.write_all(f.render().as_bytes());
+            }
+            let _ = writeln!(
+                io.stdout,
+                "{name}: {errors} error{}, {warnings} warning{}",
+                plural(errors),
+                plural(warnings)
+            );
+        }
+        ReportFormat::Json => {
+            let list: Vec<_> = findings
+                .iter()
+                .map(|f| {
+                    let mut j = diagnostic_json(&f.diagnostic, f.source.as_deref().unwrap_or(""));
+                    j["mapping"] = serde_json::Value::String(f.place.clone());
+                    j
+                })
+                .collect();
+            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings, "diagnostics": list});
+            let _ = io.stdout.write_all(pretty(&out).as_bytes());
+        }
+    }
+    Ok(if errors > 0 || (deny_warnings && warnings > 0) {
+        FAILED
+    } else {
+        OK
+    })
 }
 
 fn read_json(path: &std::path::Path, stdin: &mut dyn Read) -> Result<serde_json::Value, Usage> {

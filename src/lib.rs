@@ -36,8 +36,12 @@ pub mod diagnostic;
 pub mod eval;
 pub mod functions;
 pub mod graph;
+pub mod mapping;
 pub mod options;
 pub mod parse_expression;
+pub mod provision;
+pub mod records;
+pub mod scim;
 pub mod source;
 pub mod syntax;
 

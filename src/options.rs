@@ -71,6 +71,19 @@ pub enum NullPropagation {
     CoalesceToEmpty,
 }
 
+/// What `map` does with SCIM `addresses[...].country` values (SPEC §5.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum CountryResolution {
+    /// Send values verbatim, say nothing (what Entra does).
+    Off,
+    /// Send values verbatim; warn per record when one is not an ISO 3166-1 alpha-2 code (default).
+    #[default]
+    Validate,
+    /// Rewrite values to alpha-2 with the built-in resolver; unresolved values are kept, with a warning.
+    Normalize,
+}
+
 /// Options shared by parsing, checking and evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -111,6 +124,15 @@ pub struct Options {
     pub regex_backtrack_limit: usize,
     /// Longest text a function may produce (Join, Replace, Append ...), in bytes. Default 1 MiB.
     pub max_string_length: usize,
+    /// PATCH dialect (SPEC §5.4). Default `legacy-scim`.
+    pub patch_mode: crate::scim::patch::PatchMode,
+    /// Mark the work address `primary` on create, as emails are (SPEC §5.3). Default false.
+    pub emit_primary_on_work_address: bool,
+    /// Country values in SCIM addresses (SPEC §5.6). Default `validate`.
+    pub country_resolution: CountryResolution,
+    /// Prefix of the ids `map` gives created objects (`c42-` → `c42-user-0001`), standing in
+    /// for the ids the app would return. Default empty.
+    pub id_prefix: String,
 }
 
 impl Default for Options {
@@ -132,6 +154,10 @@ impl Default for Options {
             default_domain: "contoso.com".to_string(),
             regex_backtrack_limit: 1_000_000,
             max_string_length: 1 << 20,
+            patch_mode: crate::scim::patch::PatchMode::default(),
+            emit_primary_on_work_address: false,
+            country_resolution: CountryResolution::default(),
+            id_prefix: String::new(),
         }
     }
 }

@@ -1,0 +1,254 @@
+//! Checks on a whole mapping set (`entramap check --mapping`): every expression, target paths,
+//! matching rules, SelectUniqueValue placement, and the country Switch lint (SPEC §5.6).
+
+use crate::country::{self, Resolution};
+use crate::diagnostic::{Diagnostic, render_all};
+use crate::mapping::{Apply, MappingSet, ObjectMapping, TargetType};
+use crate::options::Options;
+use crate::scim::path::TargetPath;
+use crate::syntax::ast::{Expr, ExprKind};
+
+/// One finding, with the mapping it belongs to.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// `users.mappings[3] (active)`.
+    pub place: String,
+    /// The mapping's source text, when the finding points into it.
+    pub source: Option<String>,
+    /// The finding.
+    pub diagnostic: Diagnostic,
+}
+
+impl Finding {
+    /// Rendered with the expression snippet when there is one.
+    pub fn render(&self) -> String {
+        match &self.source {
+            Some(text) => render_all(std::slice::from_ref(&self.diagnostic), text, &self.place),
+            None => format!(
+                "{}[{}]: {}: {}\n{}\n",
+                if self.diagnostic.is_error() {
+                    "error"
+                } else {
+                    "warning"
+                },
+                self.diagnostic.code,
+                self.place,
+                self.diagnostic.message,
+                self.diagnostic
+                    .help
+                    .as_deref()
+                    .map(|h| format!("  = help: {h}\n"))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// Every error and warning about `set`.
+pub fn check_set(set: &MappingSet, options: &Options) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (name, object) in [("users", &set.users), ("groups", &set.groups)] {
+        if let Some(object) = object {
+            check_object(name, object, options, &mut out);
+        }
+    }
+    out
+}
+
+fn plain(place: &str, d: Diagnostic) -> Finding {
+    Finding {
+        place: place.to_string(),
+        source: None,
+        diagnostic: d,
+    }
+}
+
+fn check_object(name: &str, object: &ObjectMapping, options: &Options, out: &mut Vec<Finding>) {
+    let zero = crate::syntax::span::Span::default();
+    let matching: Vec<u32> = object
+        .mappings
+        .iter()
+        .map(|m| m.matching)
+        .filter(|&p| p > 0)
+        .collect();
+    if matching.is_empty() {
+        out.push(plain(name, Diagnostic::error("no-matching", zero, "no attribute is used for matching").with_help("set `matching = 1` on the attribute that identifies objects in the target (userName, displayName)")));
+    }
+    let mut sorted = matching.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != matching.len() {
+        out.push(plain(
+            name,
+            Diagnostic::warning(
+                "matching-priority",
+                zero,
+                "two mappings have the same matching priority",
+            )
+            .with_help("give each matching attribute its own priority: 1, 2, ..."),
+        ));
+    }
+    for (i, m) in object.mappings.iter().enumerate() {
+        let place = format!("{name}.mappings[{i}] ({})", m.target);
+        let kinds = [
+            m.source.is_some(),
+            m.expression.is_some(),
+            m.constant.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if kinds > 1 {
+            out.push(plain(
+                &place,
+                Diagnostic::error(
+                    "mapping-source",
+                    zero,
+                    "give only one of source, expression and constant",
+                ),
+            ));
+        }
+        if kinds == 0 && m.default.is_none() {
+            out.push(plain(
+                &place,
+                Diagnostic::warning(
+                    "mapping-source",
+                    zero,
+                    "the mapping has no source and no default, so it never sends anything",
+                ),
+            ));
+        }
+        let path = match TargetPath::parse(&m.target) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                out.push(plain(&place, Diagnostic::error("target-path", zero, e).with_help("target paths look like userName, name.givenName, emails[type eq \"work\"].value or urn:...:User:department")));
+                None
+            }
+        };
+        if path
+            .as_ref()
+            .is_some_and(|p| p.to_string().ends_with(":manager") || p.to_string() == "members")
+            && m.target_type != TargetType::Reference
+        {
+            out.push(plain(
+                &place,
+                Diagnostic::warning(
+                    "reference-type",
+                    zero,
+                    "manager and members are references; set type = \"Reference\"",
+                ),
+            ));
+        }
+        let Some(text) = m.source_text() else {
+            continue;
+        };
+        let analysis = crate::analyze(&text, options);
+        for d in analysis.diagnostics {
+            out.push(Finding {
+                place: place.clone(),
+                source: Some(text.clone()),
+                diagnostic: d,
+            });
+        }
+        let Some(expr) = analysis.expr else { continue };
+        if m.expression.is_some()
+            && matches!(
+                expr.kind,
+                ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Ident(_)
+            )
+        {
+            out.push(Finding {
+                place: place.clone(),
+                source: Some(text.clone()),
+                diagnostic: Diagnostic::warning(
+                    "constant-expression",
+                    expr.span,
+                    "this expression is a constant",
+                )
+                .with_label("always the same value")
+                .with_help("use a Constant mapping (constant = \"...\") instead"),
+            });
+        }
+        let mut unique = false;
+        expr.walk(&mut |e| {
+            unique |= e
+                .as_call()
+                .is_some_and(|c| c.name.eq_ignore_ascii_case("SelectUniqueValue"))
+        });
+        if unique {
+            let mut why = Vec::new();
+            if m.matching > 0 {
+                why.push("it is used for matching");
+            }
+            if m.apply != Apply::OnCreate {
+                why.push("it should apply only on create (apply = \"on-create\")");
+            }
+            why.push("Entra supports it only for Workday/SuccessFactors/API-driven provisioning to Active Directory");
+            out.push(Finding {
+                place: place.clone(),
+                source: Some(text.clone()),
+                diagnostic: Diagnostic::warning(
+                    "select-unique-value",
+                    expr.span,
+                    format!("SelectUniqueValue: {}", why.join("; ")),
+                ),
+            });
+        }
+        country_switch_lint(&expr, &place, &text, out);
+    }
+}
+
+/// A Switch whose values are alpha-2 codes: keys that name another country, ambiguous keys,
+/// and current ISO names the table misses.
+fn country_switch_lint(expr: &Expr, place: &str, text: &str, out: &mut Vec<Finding>) {
+    expr.walk(&mut |e| {
+        let Some(call) = e.as_call() else { return };
+        if !call.name.eq_ignore_ascii_case("Switch") || call.args.len() < 6 {
+            return;
+        }
+        let pairs: Vec<(&Expr, &str)> = call
+            .args
+            .get(2..)
+            .unwrap_or(&[])
+            .chunks(2)
+            .filter_map(|p| match (p.first()?.value.as_ref()?, &p.get(1)?.value.as_ref()?.kind) {
+                (k, ExprKind::Str(v)) => Some((k, v.as_str())),
+                _ => None,
+            })
+            .collect();
+        let codes = pairs.iter().filter(|(_, v)| country::is_alpha2(v)).count();
+        if codes < 10 || codes * 10 < pairs.len() * 8 {
+            return;
+        }
+        let mut covered = std::collections::HashSet::new();
+        for (key, code) in &pairs {
+            let ExprKind::Str(key_text) = &key.kind else { continue };
+            covered.insert(country::normalize(key_text));
+            let finding = |d: Diagnostic| Finding { place: place.to_string(), source: Some(text.to_string()), diagnostic: d };
+            match country::resolve(key_text) {
+                Resolution::Code(c) if c != *code && country::is_alpha2(code) => out.push(finding(
+                    Diagnostic::warning("country-wrong-code", key.span, format!("{key_text:?} is {c}, but this Switch maps it to {code}")).with_label(format!("ISO 3166: {c}")),
+                )),
+                Resolution::Ambiguous(candidates) => out.push(finding(
+                    Diagnostic::warning("country-ambiguous-key", key.span, format!("{key_text:?} names several countries ({}); this Switch sends {code}", candidates.join(", "))).with_label("ambiguous"),
+                )),
+                _ => {}
+            }
+        }
+        // A country is missing when neither its ISO short name nor its common name is a key.
+        let missing: Vec<&str> = country::countries()
+            .iter()
+            .filter(|c| ![Some(c.name), c.common_name].into_iter().flatten().any(|n| covered.contains(&country::normalize(n))))
+            .map(|c| c.common_name.unwrap_or(c.name))
+            .collect();
+        if !missing.is_empty() {
+            out.push(Finding {
+                place: place.to_string(),
+                source: Some(text.to_string()),
+                diagnostic: Diagnostic::warning("country-missing-names", call.name_span, format!("{} current ISO 3166 names have no key: {}", missing.len(), missing.join("; ")))
+                    .with_label("country table")
+                    .with_help("`entramap country switch --source country` prints a table generated from ISO 3166"),
+            });
+        }
+    });
+}

@@ -1,0 +1,462 @@
+//! Graph's `synchronizationSchema` JSON (SPEC §6.4), read exactly as exported from Entra:
+//! missing fields are tolerated, unknown fields are kept (so a schema written back is the one
+//! read), and every stored expression tree is compared with its re-parsed text.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json, json};
+
+use super::{
+    Action, Apply, AttributeMapping, Flow, MappingSet, ObjectMapping, ScopeClause, ScopeGroup,
+    TargetType,
+};
+use crate::graph::{self, Node, NodeType};
+use crate::options::Options;
+
+/// `synchronizationSchema`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SynchronizationSchema {
+    /// Schema id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Rules; the first with object mappings is used.
+    #[serde(default)]
+    pub synchronization_rules: Vec<SynchronizationRule>,
+    /// Source and target directory definitions (attribute types).
+    #[serde(default)]
+    pub directories: Vec<DirectoryDefinition>,
+    /// Fields this crate does not interpret, kept as they were.
+    #[serde(flatten)]
+    pub extra: Map<String, Json>,
+}
+
+/// `synchronizationRule`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SynchronizationRule {
+    /// Rule name (`USERGROUP_OUTBOUND_USERGROUP`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Azure Active Directory`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_directory_name: Option<String>,
+    /// The app's directory name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_directory_name: Option<String>,
+    /// Object mappings.
+    #[serde(default)]
+    pub object_mappings: Vec<GraphObjectMapping>,
+    /// Uninterpreted fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Json>,
+}
+
+/// `objectMapping`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphObjectMapping {
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `"Add, Update, Delete"` (spacing varies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_types: Option<String>,
+    /// Scoping filter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Json>,
+    /// `User` / `Group`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_object_name: Option<String>,
+    /// Target object name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_object_name: Option<String>,
+    /// Attribute mappings.
+    #[serde(default)]
+    pub attribute_mappings: Vec<GraphAttributeMapping>,
+    /// Uninterpreted fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Json>,
+}
+
+/// `attributeMapping`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphAttributeMapping {
+    /// Default value if null.
+    #[serde(default)]
+    pub default_value: Option<String>,
+    /// `FlowWhenChanged` / `FlowAlways`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_behavior: Option<String>,
+    /// `Always` / `ObjectAddOnly` / ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_type: Option<String>,
+    /// 0 = not matching.
+    #[serde(default)]
+    pub matching_priority: u32,
+    /// The source tree; `null` for mapping type None.
+    #[serde(default)]
+    pub source: Option<Node>,
+    /// Target attribute path.
+    pub target_attribute_name: String,
+    /// Uninterpreted fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Json>,
+}
+
+/// `directoryDefinition`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryDefinition {
+    /// Directory name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Object definitions.
+    #[serde(default)]
+    pub objects: Vec<ObjectDefinition>,
+    /// Uninterpreted fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Json>,
+}
+
+/// `objectDefinition`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectDefinition {
+    /// Object name.
+    #[serde(default)]
+    pub name: String,
+    /// Attribute definitions.
+    #[serde(default)]
+    pub attributes: Vec<AttributeDefinition>,
+    /// Uninterpreted fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Json>,
+}
+
+/// `attributeDefinition`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributeDefinition {
+    /// Attribute name.
+    #[serde(default)]
+    pub name: String,
+    /// `String`, `Boolean`, `Reference`, ...
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Case-sensitive comparisons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_exact: Option<bool>,
+    /// Several values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multivalued: Option<bool>,
+    /// Uninterpreted fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Json>,
+}
+
+fn target_type(kind: Option<&str>) -> TargetType {
+    match kind.map(str::to_ascii_lowercase).as_deref() {
+        Some("boolean") => TargetType::Boolean,
+        Some("integer") => TargetType::Integer,
+        Some("datetime") => TargetType::DateTime,
+        Some("reference") => TargetType::Reference,
+        Some("binary") => TargetType::Binary,
+        _ => TargetType::String,
+    }
+}
+
+fn type_name(t: TargetType) -> &'static str {
+    match t {
+        TargetType::String => "String",
+        TargetType::Boolean => "Boolean",
+        TargetType::Integer => "Integer",
+        TargetType::DateTime => "DateTime",
+        TargetType::Reference => "Reference",
+        TargetType::Binary => "Binary",
+    }
+}
+
+/// `"Add, Update, Delete"` → actions (lenient about spacing and case).
+fn parse_actions(text: Option<&str>) -> Vec<Action> {
+    let Some(text) = text else {
+        return super::all_actions();
+    };
+    text.split(',')
+        .filter_map(|t| match t.trim().to_ascii_lowercase().as_str() {
+            "add" => Some(Action::Add),
+            "update" => Some(Action::Update),
+            "delete" => Some(Action::Delete),
+            _ => None,
+        })
+        .collect()
+}
+
+fn parse_scope(scope: Option<&Json>) -> Vec<ScopeGroup> {
+    let groups = scope.and_then(|s| s.get("groups")).and_then(Json::as_array);
+    groups
+        .map(|groups| {
+            groups
+                .iter()
+                .map(|g| ScopeGroup {
+                    clauses: g
+                        .get("clauses")
+                        .and_then(Json::as_array)
+                        .map(|cs| {
+                            cs.iter()
+                                .map(|c| ScopeClause {
+                                    attribute: c
+                                        .get("sourceOperandName")
+                                        .and_then(Json::as_str)
+                                        .unwrap_or("")
+                                        .to_string(),
+                                    operator: c
+                                        .get("operatorName")
+                                        .and_then(Json::as_str)
+                                        .unwrap_or("")
+                                        .to_string(),
+                                    values: c
+                                        .pointer("/targetOperand/values")
+                                        .and_then(Json::as_array)
+                                        .map(|vs| {
+                                            vs.iter()
+                                                .filter_map(|v| v.as_str().map(str::to_string))
+                                                .collect()
+                                        })
+                                        .unwrap_or_default(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl SynchronizationSchema {
+    /// The mapping set, and warnings (trees that disagree with their text, unreadable trees).
+    pub fn to_mapping_set(&self, origin: &str, options: &Options) -> (MappingSet, Vec<String>) {
+        let mut warnings = Vec::new();
+        let mut set = MappingSet {
+            name: std::path::Path::new(origin)
+                .file_stem()
+                .map_or_else(|| origin.to_string(), |s| s.to_string_lossy().to_string()),
+            description: format!(
+                "read from Graph synchronizationSchema {}",
+                self.id.as_deref().unwrap_or(origin)
+            ),
+            users: None,
+            groups: None,
+        };
+        let Some(rule) = self
+            .synchronization_rules
+            .iter()
+            .find(|r| !r.object_mappings.is_empty())
+        else {
+            warnings.push("the schema has no synchronizationRules with objectMappings".into());
+            return (set, warnings);
+        };
+        let target_dir = self
+            .directories
+            .iter()
+            .find(|d| d.name.is_some() && d.name == rule.target_directory_name)
+            .or_else(|| self.directories.get(1));
+        for (oi, om) in rule.object_mappings.iter().enumerate() {
+            let target_object = om.target_object_name.clone().unwrap_or_default();
+            let definitions =
+                target_dir.and_then(|d| d.objects.iter().find(|o| o.name == target_object));
+            let mut mappings = Vec::new();
+            for (ai, am) in om.attribute_mappings.iter().enumerate() {
+                let here = format!(
+                    "objectMappings[{oi}].attributeMappings[{ai}] ({})",
+                    am.target_attribute_name
+                );
+                let def = definitions.and_then(|d| {
+                    d.attributes
+                        .iter()
+                        .find(|a| a.name.eq_ignore_ascii_case(&am.target_attribute_name))
+                });
+                let mut m = AttributeMapping {
+                    target: am.target_attribute_name.clone(),
+                    source: None,
+                    expression: None,
+                    constant: None,
+                    default: am.default_value.clone().filter(|d| !d.is_empty()),
+                    matching: am.matching_priority,
+                    apply: if am
+                        .flow_type
+                        .as_deref()
+                        .is_some_and(|f| f.eq_ignore_ascii_case("ObjectAddOnly"))
+                    {
+                        Apply::OnCreate
+                    } else {
+                        Apply::Always
+                    },
+                    flow: if am
+                        .flow_behavior
+                        .as_deref()
+                        .is_some_and(|f| f.eq_ignore_ascii_case("FlowAlways"))
+                    {
+                        Flow::Always
+                    } else {
+                        Flow::WhenChanged
+                    },
+                    target_type: target_type(def.and_then(|d| d.kind.as_deref())),
+                    multivalued: def.and_then(|d| d.multivalued).unwrap_or(false),
+                    case_exact: def.and_then(|d| d.case_exact).unwrap_or(false),
+                };
+                match &am.source {
+                    None => {}
+                    Some(node) => match node.kind {
+                        NodeType::Attribute => m.source = Some(node.name.clone()),
+                        NodeType::Constant => m.constant = Some(node.name.clone()),
+                        NodeType::Function => match graph::from_graph(node, options) {
+                            Ok(expr) => {
+                                let rebuilt = crate::syntax::print::canonical(&expr);
+                                if let Some(text) = &node.expression {
+                                    match crate::syntax::parse(text, options) {
+                                        Ok(parsed) if graph::same_tree(&graph::to_graph(&parsed.expr), node) => {}
+                                        Ok(_) => warnings.push(format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}")),
+                                        Err(_) => warnings.push(format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}")),
+                                    }
+                                }
+                                m.expression = Some(rebuilt);
+                            }
+                            Err(e) => {
+                                warnings.push(format!("{here}: the stored tree cannot be read ({e}); using its expression text"));
+                                m.expression = node.expression.clone();
+                            }
+                        },
+                    },
+                }
+                mappings.push(m);
+            }
+            let object = ObjectMapping {
+                name: om.name.clone().unwrap_or_default(),
+                enabled: om.enabled.unwrap_or(true),
+                target_object,
+                actions: parse_actions(om.flow_types.as_deref()),
+                scope: parse_scope(om.scope.as_ref()),
+                mappings,
+            };
+            match om
+                .source_object_name
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
+                Some("group") => set.groups = Some(object),
+                _ if set.users.is_none() => set.users = Some(object),
+                _ => warnings.push(format!(
+                    "objectMappings[{oi}]: a second user object mapping is ignored"
+                )),
+            }
+        }
+        (set, warnings)
+    }
+
+    /// A Graph schema for a mapping set (what Entra would export for it).
+    pub fn from_mapping_set(set: &MappingSet, options: &Options) -> SynchronizationSchema {
+        let mut object_mappings = Vec::new();
+        let mut definitions = Vec::new();
+        for (source_object, object) in [("User", &set.users), ("Group", &set.groups)] {
+            let Some(object) = object else { continue };
+            let mut attrs = Vec::new();
+            let attribute_mappings = object
+                .mappings
+                .iter()
+                .map(|m| {
+                    attrs.push(AttributeDefinition {
+                        name: m.target.clone(),
+                        kind: Some(type_name(m.target_type).into()),
+                        case_exact: Some(m.case_exact),
+                        multivalued: Some(m.multivalued),
+                        extra: Map::new(),
+                    });
+                    GraphAttributeMapping {
+                        default_value: m.default.clone(),
+                        flow_behavior: Some(
+                            if m.flow == Flow::Always {
+                                "FlowAlways"
+                            } else {
+                                "FlowWhenChanged"
+                            }
+                            .into(),
+                        ),
+                        flow_type: Some(
+                            if m.apply == Apply::OnCreate {
+                                "ObjectAddOnly"
+                            } else {
+                                "Always"
+                            }
+                            .into(),
+                        ),
+                        matching_priority: m.matching,
+                        source: m
+                            .source_text()
+                            .and_then(|t| crate::syntax::parse(&t, options).ok())
+                            .map(|p| graph::to_graph(&p.expr)),
+                        target_attribute_name: m.target.clone(),
+                        extra: Map::from_iter([(
+                            "exportMissingReferences".to_string(),
+                            json!(false),
+                        )]),
+                    }
+                })
+                .collect();
+            let flow_types = object
+                .actions
+                .iter()
+                .map(|a| format!("{a:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let scope = (!object.scope.is_empty()).then(|| {
+                json!({"groups": object.scope.iter().map(|g| json!({"clauses": g.clauses.iter().map(|c| json!({
+                    "operatorName": c.operator, "sourceOperandName": c.attribute,
+                    "targetOperand": {"values": c.values}})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
+            });
+            object_mappings.push(GraphObjectMapping {
+                name: Some(object.name.clone()),
+                enabled: Some(object.enabled),
+                flow_types: Some(flow_types),
+                scope,
+                source_object_name: Some(source_object.into()),
+                target_object_name: Some(object.target_object.clone()),
+                attribute_mappings,
+                extra: Map::new(),
+            });
+            definitions.push(ObjectDefinition {
+                name: object.target_object.clone(),
+                attributes: attrs,
+                extra: Map::new(),
+            });
+        }
+        SynchronizationSchema {
+            id: Some(format!("{}.entramap", set.name)),
+            synchronization_rules: vec![SynchronizationRule {
+                name: Some("USERGROUP_OUTBOUND_USERGROUP".into()),
+                source_directory_name: Some("Azure Active Directory".into()),
+                target_directory_name: Some(set.name.clone()),
+                object_mappings,
+                extra: Map::new(),
+            }],
+            directories: vec![
+                DirectoryDefinition {
+                    name: Some("Azure Active Directory".into()),
+                    objects: Vec::new(),
+                    extra: Map::new(),
+                },
+                DirectoryDefinition {
+                    name: Some(set.name.clone()),
+                    objects: definitions,
+                    extra: Map::new(),
+                },
+            ],
+            extra: Map::new(),
+        }
+    }
+}

@@ -1,0 +1,816 @@
+//! From source records and a mapping set to the SCIM requests Entra would send (SPEC §4–5).
+//!
+//! Each record goes through two steps. [`Engine::plan`] evaluates every mapping (pure, so
+//! records can be planned in parallel); [`Engine::apply`] then decides, against the run's
+//! state (ids given so far, the target's current objects), whether the record creates,
+//! updates, disables or skips, and writes the requests in the order Entra sends them.
+
+pub mod run;
+pub mod target;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::country::{self, Resolution};
+use crate::diagnostic::render_all;
+use crate::eval::value::Value;
+use crate::eval::{Env, Expression};
+use crate::mapping::{
+    Action, Apply, AttributeMapping, Flow, MappingSet, ObjectMapping, ScopeClause, TargetType,
+};
+use crate::options::{CountryResolution, Options};
+use crate::scim::patch::{self, Change, OpKind};
+use crate::scim::path::TargetPath;
+use crate::scim::{Request, ResourceBuilder, ResourceKind, get_path};
+use crate::source::{JsonSource, Lookup, Source};
+use target::TargetStore;
+
+/// A compiled mapping set, ready for any number of records. `Send + Sync`.
+#[derive(Debug)]
+pub struct Engine {
+    options: Options,
+    users: Option<CompiledObject>,
+    groups: Option<CompiledObject>,
+}
+
+#[derive(Debug)]
+struct CompiledObject {
+    def: ObjectMapping,
+    kind: ResourceKind,
+    mappings: Vec<CompiledMapping>,
+}
+
+#[derive(Debug)]
+struct CompiledMapping {
+    def: AttributeMapping,
+    path: TargetPath,
+    /// `None` for mapping type None (default value only).
+    expr: Option<Expression>,
+    /// Reads [IsSoftDeleted]: sent when the object is disabled (SPEC §4.5).
+    reads_soft_deleted: bool,
+}
+
+/// What a mapping produced for one record.
+#[derive(Debug, Clone, PartialEq)]
+enum Computed {
+    Value(Json),
+    Null,
+    Drop,
+}
+
+/// A referenced object: its Entra objectId and, if the input knows it, its target id.
+#[derive(Debug, Clone, PartialEq)]
+struct RefTarget {
+    object_id: String,
+    target_id: Option<String>,
+}
+
+/// Everything evaluation found for one record; applying it needs no evaluation.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    line: usize,
+    group: bool,
+    object_id: Option<String>,
+    in_scope: bool,
+    soft_deleted: bool,
+    delete: bool,
+    values: Vec<Computed>,
+    references: Vec<Option<Vec<RefTarget>>>,
+    warnings: Vec<String>,
+}
+
+/// How one record ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "outcome", content = "reason")]
+pub enum Outcome {
+    /// POST sent.
+    Created,
+    /// PATCH with changes sent.
+    Updated,
+    /// Deprovisioned: `active` set false.
+    Disabled,
+    /// DELETE sent.
+    Deleted,
+    /// Nothing to send, and why.
+    Skipped(String),
+}
+
+/// The requests for one record, and how it ended.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// Requests in the order Entra sends them.
+    pub requests: Vec<Request>,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// Warnings (unresolved references, country values, ...).
+    pub warnings: Vec<String>,
+}
+
+/// A record that failed: where and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordError {
+    /// `users` or `groups`.
+    pub kind: &'static str,
+    /// Line (or element) number in its input.
+    pub line: usize,
+    /// What went wrong.
+    pub reason: String,
+}
+
+/// State carried from record to record in one run.
+#[derive(Debug, Default)]
+pub struct RunState {
+    /// Entra objectId → id in the target (created or matched in this run, or known before).
+    ids: HashMap<String, String>,
+    next_user: usize,
+    next_group: usize,
+    current: TargetStore,
+}
+
+impl RunState {
+    /// A run against the target's current objects (empty: nothing provisioned yet).
+    pub fn new(current: TargetStore) -> RunState {
+        RunState {
+            current,
+            ..RunState::default()
+        }
+    }
+}
+
+/// Counts of outcomes; they add up to the records read.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Objects created.
+    pub created: usize,
+    /// Objects updated.
+    pub updated: usize,
+    /// Objects disabled.
+    pub disabled: usize,
+    /// Objects deleted.
+    pub deleted: usize,
+    /// Records with nothing to send.
+    pub skipped: usize,
+    /// Records that failed.
+    pub failed: usize,
+}
+
+impl Summary {
+    /// Count one outcome.
+    pub fn add(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Disabled => self.disabled += 1,
+            Outcome::Deleted => self.deleted += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
+        }
+    }
+
+    /// Every record counted.
+    pub fn total(&self) -> usize {
+        self.created + self.updated + self.disabled + self.deleted + self.skipped + self.failed
+    }
+}
+
+impl Engine {
+    /// Compile every mapping of `set`. Fails with rendered errors naming the mapping.
+    pub fn new(set: &MappingSet, options: &Options) -> Result<Engine, Vec<String>> {
+        let mut errors = Vec::new();
+        let users = set
+            .users
+            .as_ref()
+            .map(|o| compile_object(o, ResourceKind::User, "users", options, &mut errors));
+        let groups = set
+            .groups
+            .as_ref()
+            .map(|o| compile_object(o, ResourceKind::Group, "groups", options, &mut errors));
+        if errors.is_empty() {
+            Ok(Engine {
+                options: options.clone(),
+                users,
+                groups,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The options the engine was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Evaluate every mapping for one record. `group` selects the group object mapping.
+    pub fn plan(
+        &self,
+        group: bool,
+        line: usize,
+        record: &Map<String, Json>,
+        env: &mut Env<'_>,
+    ) -> Result<Plan, RecordError> {
+        let kind = if group { "groups" } else { "users" };
+        let fail = |reason: String| RecordError { kind, line, reason };
+        let object = if group { &self.groups } else { &self.users };
+        let Some(object) = object else {
+            return Err(fail(format!("the mapping set has no {kind} mapping")));
+        };
+        let options = &self.options;
+        let source = JsonSource::new(record, options);
+        let soft_deleted = matches!(
+            source.lookup(0, "IsSoftDeleted"),
+            Ok(Lookup::Found(Value::Bool(true)))
+        );
+        let in_scope = record
+            .get("inScope")
+            .is_none_or(|v| v != &Json::Bool(false))
+            && in_scope(&object.def, &source);
+        let mut plan = Plan {
+            line,
+            group,
+            object_id: record
+                .get("objectId")
+                .and_then(Json::as_str)
+                .map(str::to_string),
+            in_scope,
+            soft_deleted,
+            delete: record
+                .get("_event")
+                .and_then(Json::as_str)
+                .is_some_and(|e| e.eq_ignore_ascii_case("delete")),
+            values: Vec::with_capacity(object.mappings.len()),
+            references: Vec::with_capacity(object.mappings.len()),
+            warnings: Vec::new(),
+        };
+        for m in &object.mappings {
+            let Some(expr) = &m.expr else {
+                plan.values.push(Computed::Null);
+                plan.references.push(None);
+                continue;
+            };
+            let value = expr.eval(&source, options, env).map_err(|e| {
+                let rendered = render_all(
+                    &[e.to_diagnostic()],
+                    expr.text(),
+                    &format!("mapping {}", m.def.target),
+                );
+                fail(format!("{}: {}\n{rendered}", m.def.target, e.message))
+            })?;
+            if m.def.target_type == TargetType::Reference {
+                plan.references.push(Some(references(&value)));
+                plan.values.push(Computed::Null);
+                continue;
+            }
+            plan.references.push(None);
+            let computed = match value {
+                Value::Null => Computed::Null,
+                Value::Drop => Computed::Drop,
+                v => Computed::Value(
+                    self.to_json(m, v, &mut plan.warnings)
+                        .map_err(|e| fail(format!("{}: {e}", m.def.target)))?,
+                ),
+            };
+            plan.values.push(computed);
+        }
+        for w in env.warnings.drain(..) {
+            plan.warnings.push(w.message);
+        }
+        Ok(plan)
+    }
+
+    /// SPEC §3.2: the final value converted for the target attribute's type.
+    fn to_json(
+        &self,
+        m: &CompiledMapping,
+        value: Value<'_>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Json, String> {
+        let target = &m.def.target;
+        let texts = value.texts();
+        if m.def.multivalued {
+            return Ok(Json::Array(texts.into_iter().map(Json::String).collect()));
+        }
+        let text = match (&value, texts.len()) {
+            (_, 1) => texts.into_iter().next().unwrap_or_default(),
+            (_, 0) => return Err("the value has no text form".into()),
+            // DECISION (SPEC §4.10): several values into one single-valued target → the first.
+            (_, n) => {
+                warnings.push(format!(
+                    "{target}: {n} values for a single-valued attribute; the first is sent"
+                ));
+                texts.into_iter().next().unwrap_or_default()
+            }
+        };
+        Ok(match m.def.target_type {
+            TargetType::Boolean => match value {
+                Value::Bool(b) => Json::Bool(b),
+                _ => Json::Bool(crate::eval::value::parse_bool(&text).ok_or_else(|| {
+                    format!("{text:?} is not True or False, but the target is Boolean")
+                })?),
+            },
+            TargetType::Integer => match value {
+                Value::Int(i) => Json::from(i),
+                _ => Json::from(text.trim().parse::<i64>().map_err(|_| {
+                    format!("{text:?} is not a whole number, but the target is Integer")
+                })?),
+            },
+            _ if m.path.is_address_country() => Json::String(self.country(target, text, warnings)),
+            _ => Json::String(text),
+        })
+    }
+
+    /// SPEC §5.6: validate or normalise an address country.
+    fn country(&self, target: &str, text: String, warnings: &mut Vec<String>) -> String {
+        match self.options.country_resolution {
+            CountryResolution::Off => text,
+            CountryResolution::Validate => {
+                if !country::is_alpha2(&text) {
+                    let hint = match country::resolve(&text) {
+                        Resolution::Code(c) => {
+                            format!(" (country_resolution=normalize would send {c})")
+                        }
+                        Resolution::Ambiguous(c) => format!(" (ambiguous: {})", c.join(", ")),
+                        Resolution::Unknown => String::new(),
+                    };
+                    warnings.push(format!(
+                        "{target}: {text:?} is not an ISO 3166-1 alpha-2 code{hint}"
+                    ));
+                }
+                text
+            }
+            CountryResolution::Normalize => match country::resolve(&text) {
+                Resolution::Code(c) => c.to_string(),
+                Resolution::Ambiguous(c) => {
+                    warnings.push(format!(
+                        "{target}: {text:?} names several countries ({}); sent unchanged",
+                        c.join(", ")
+                    ));
+                    text
+                }
+                Resolution::Unknown => {
+                    warnings.push(format!(
+                        "{target}: {text:?} is not a country name or code; sent unchanged"
+                    ));
+                    text
+                }
+            },
+        }
+    }
+
+    /// Decide what the record does and write its requests.
+    pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
+        let group = plan.group;
+        let kind_name = if group { "groups" } else { "users" };
+        let object = if group { &self.groups } else { &self.users };
+        let fail = |reason: String| RecordError {
+            kind: kind_name,
+            line: plan.line,
+            reason,
+        };
+        let Some(object) = object else {
+            return Err(fail(format!("the mapping set has no {kind_name} mapping")));
+        };
+        let mut out = Applied {
+            requests: Vec::new(),
+            outcome: Outcome::Skipped(String::new()),
+            warnings: plan.warnings.clone(),
+        };
+        if !object.def.enabled {
+            out.outcome = Outcome::Skipped("the object mapping is disabled".into());
+            return Ok(out);
+        }
+        let collection = if group { "/Groups" } else { "/Users" };
+        // Matching (SPEC §4.3): each matching attribute in priority order.
+        let mut order: Vec<usize> = (0..object.mappings.len())
+            .filter(|&i| object.mappings[i].def.matching > 0)
+            .collect();
+        order.sort_by_key(|&i| object.mappings[i].def.matching);
+        let mut target: Option<Json> = None;
+        let mut queried = false;
+        for i in order {
+            let m = &object.mappings[i];
+            let Some(Computed::Value(v)) = plan.values.get(i) else {
+                continue;
+            };
+            let value = match v {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            queried = true;
+            let filter = format!("{} eq {}", m.path, Json::String(value.clone()));
+            let path = if group {
+                format!("/Groups?excludedAttributes=members&filter={filter}")
+            } else {
+                format!("/Users?filter={filter}")
+            };
+            out.requests.push(Request {
+                method: "GET",
+                path,
+                body: None,
+            });
+            if let Some(found) = state.current.find(group, &m.path, &value) {
+                target = Some(found.clone());
+                break;
+            }
+        }
+        if !queried {
+            return Err(fail(
+                "every matching attribute is empty, so the object cannot be matched or created"
+                    .into(),
+            ));
+        }
+        let target_id = target
+            .as_ref()
+            .and_then(|t| t.get("id"))
+            .and_then(Json::as_str)
+            .map(str::to_string);
+        if let (Some(oid), Some(tid)) = (&plan.object_id, &target_id) {
+            state.ids.insert(oid.clone(), tid.clone());
+        }
+        let can = |a: Action| object.def.actions.contains(&a);
+        match (&target, target_id) {
+            (Some(_), Some(id)) if plan.delete => {
+                if can(Action::Delete) {
+                    out.requests.push(Request {
+                        method: "DELETE",
+                        path: format!("{collection}/{id}"),
+                        body: None,
+                    });
+                    out.outcome = Outcome::Deleted;
+                } else {
+                    out.outcome = Outcome::Skipped(
+                        "deleted in Entra, but Delete is not a target object action".into(),
+                    );
+                }
+            }
+            (None, _) if plan.delete => {
+                out.outcome = Outcome::Skipped("deleted in Entra and not in the target".into())
+            }
+            (Some(t), Some(id)) if plan.soft_deleted || !plan.in_scope => {
+                let changes = self.diff(
+                    object,
+                    &plan,
+                    t,
+                    state,
+                    |m| m.reads_soft_deleted,
+                    &mut out.warnings,
+                );
+                if !can(Action::Delete) {
+                    out.outcome = Outcome::Skipped(
+                        "disabled in Entra, but Delete is not a target object action".into(),
+                    );
+                } else if let Some(body) = patch::message(changes, self.options.patch_mode) {
+                    out.requests.push(Request {
+                        method: "PATCH",
+                        path: format!("{collection}/{id}"),
+                        body: Some(body),
+                    });
+                    out.outcome = Outcome::Disabled;
+                } else {
+                    out.outcome = Outcome::Skipped("already disabled in the target".into());
+                }
+            }
+            (None, _) if !plan.in_scope => {
+                out.outcome = Outcome::Skipped("out of scope and not in the target".into())
+            }
+            (None, _) if plan.soft_deleted => {
+                out.outcome = Outcome::Skipped(
+                    "disabled or soft-deleted in Entra and not in the target".into(),
+                )
+            }
+            (None, _) if !can(Action::Add) => {
+                out.outcome = Outcome::Skipped(
+                    "not in the target, and Add is not a target object action".into(),
+                )
+            }
+            (None, _) => self.create(object, &plan, state, collection, &mut out),
+            (Some(t), Some(id)) => {
+                if !can(Action::Update) {
+                    out.outcome = Outcome::Skipped("Update is not a target object action".into());
+                } else {
+                    let changes = self.diff(
+                        object,
+                        &plan,
+                        t,
+                        state,
+                        |m| m.def.apply == Apply::Always,
+                        &mut out.warnings,
+                    );
+                    match patch::message(changes, self.options.patch_mode) {
+                        Some(body) => {
+                            out.requests.push(Request {
+                                method: "PATCH",
+                                path: format!("{collection}/{id}"),
+                                body: Some(body),
+                            });
+                            out.outcome = Outcome::Updated;
+                        }
+                        None => out.outcome = Outcome::Skipped("no changes".into()),
+                    }
+                }
+            }
+            (Some(_), None) => return Err(fail("the matched target object has no \"id\"".into())),
+        }
+        Ok(out)
+    }
+
+    /// POST the object, then link references (manager, members) with a PATCH (SPEC §4.2, §4.6).
+    fn create(
+        &self,
+        object: &CompiledObject,
+        plan: &Plan,
+        state: &mut RunState,
+        collection: &str,
+        out: &mut Applied,
+    ) {
+        let mut builder = ResourceBuilder::default();
+        let primary_work_address = self.options.emit_primary_on_work_address;
+        let primary = |attr: &str, value: &str| {
+            value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address))
+        };
+        for (m, computed) in object.mappings.iter().zip(&plan.values) {
+            match computed {
+                Computed::Value(v) => builder.set(&m.path, v.clone(), &primary),
+                Computed::Null if m.def.target_type != TargetType::Reference => {
+                    if let Some(default) = &m.def.default {
+                        let value = match m.def.target_type {
+                            TargetType::Boolean => crate::eval::value::parse_bool(default)
+                                .map_or_else(|| Json::String(default.clone()), Json::Bool),
+                            _ => Json::String(default.clone()),
+                        };
+                        builder.set(&m.path, value, &primary);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let id = if plan.group {
+            state.next_group += 1;
+            format!("{}group-{:04}", self.options.id_prefix, state.next_group)
+        } else {
+            state.next_user += 1;
+            format!("{}user-{:04}", self.options.id_prefix, state.next_user)
+        };
+        if let Some(oid) = &plan.object_id {
+            state.ids.insert(oid.clone(), id.clone());
+        }
+        out.requests.push(Request {
+            method: "POST",
+            path: collection.to_string(),
+            body: Some(builder.build(object.kind)),
+        });
+        let links = self.reference_changes(object, plan, None, state, &mut out.warnings);
+        if let Some(body) = patch::message(links, self.options.patch_mode) {
+            out.requests.push(Request {
+                method: "PATCH",
+                path: format!("{collection}/{id}"),
+                body: Some(body),
+            });
+        }
+        out.outcome = Outcome::Created;
+    }
+
+    /// Changes for an existing object (SPEC §4.4): mappings selected by `include`; Null and
+    /// Drop never clear; FlowWhenChanged skips equal values.
+    fn diff(
+        &self,
+        object: &CompiledObject,
+        plan: &Plan,
+        target: &Json,
+        state: &RunState,
+        include: impl Fn(&CompiledMapping) -> bool,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for (m, computed) in object.mappings.iter().zip(&plan.values) {
+            if !include(m) || m.def.target_type == TargetType::Reference {
+                continue;
+            }
+            let Computed::Value(new) = computed else {
+                continue;
+            };
+            let current = get_path(target, &m.path);
+            if m.def.flow == Flow::WhenChanged
+                && current.is_some_and(|c| same(c, new, m.def.case_exact))
+            {
+                continue;
+            }
+            let kind = if current.is_some() {
+                OpKind::Replace
+            } else {
+                OpKind::Add
+            };
+            changes.push(Change::Attribute {
+                kind,
+                path: m.path.clone(),
+                value: new.clone(),
+            });
+        }
+        if !plan.soft_deleted && plan.in_scope {
+            changes.extend(self.reference_changes(object, plan, Some(target), state, warnings));
+        }
+        changes
+    }
+
+    /// Manager and member links, resolved to target ids; unresolved ones are reported.
+    fn reference_changes(
+        &self,
+        object: &CompiledObject,
+        plan: &Plan,
+        target: Option<&Json>,
+        state: &RunState,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for (m, refs) in object.mappings.iter().zip(&plan.references) {
+            let Some(refs) = refs else { continue };
+            let mut ids = Vec::new();
+            for r in refs {
+                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).cloned()).or_else(|| state.current.user_id_by_external_id(&r.object_id)) {
+                    Some(id) => ids.push(id),
+                    None => warnings.push(format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id)),
+                }
+            }
+            let current: Vec<String> = target
+                .and_then(|t| get_path(t, &m.path))
+                .map(|v| match v {
+                    Json::Array(items) => items
+                        .iter()
+                        .filter_map(|i| i.get("value").and_then(Json::as_str).or(i.as_str()))
+                        .map(str::to_string)
+                        .collect(),
+                    Json::Object(o) => o
+                        .get("value")
+                        .and_then(Json::as_str)
+                        .map(str::to_string)
+                        .into_iter()
+                        .collect(),
+                    Json::String(s) => vec![s.clone()],
+                    _ => Vec::new(),
+                })
+                .unwrap_or_default();
+            if m.def.multivalued {
+                let added: Vec<String> = ids
+                    .iter()
+                    .filter(|id| !current.contains(id))
+                    .cloned()
+                    .collect();
+                let removed: Vec<String> = if target.is_some() {
+                    current
+                        .iter()
+                        .filter(|c| !ids.contains(c))
+                        .cloned()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if !added.is_empty() {
+                    changes.push(Change::AddMembers(added));
+                }
+                if !removed.is_empty() {
+                    changes.push(Change::RemoveMembers(removed));
+                }
+            } else if let Some(id) = ids.into_iter().next()
+                && !current.contains(&id) {
+                    changes.push(Change::Manager(id));
+                }
+        }
+        changes
+    }
+}
+
+/// Equal for FlowWhenChanged: text compared ignoring case unless caseExact.
+fn same(current: &Json, new: &Json, case_exact: bool) -> bool {
+    match (current, new) {
+        (Json::String(a), Json::String(b)) if !case_exact => a.to_lowercase() == b.to_lowercase(),
+        (Json::String(a), Json::Bool(b)) => crate::eval::value::parse_bool(a) == Some(*b),
+        (a, b) => a == b,
+    }
+}
+
+fn references(value: &Value<'_>) -> Vec<RefTarget> {
+    let one = |v: &Value<'_>| match v {
+        Value::Ref(r) => Some(RefTarget {
+            object_id: r.object_id.to_string(),
+            target_id: r.target_id.as_deref().map(str::to_string),
+        }),
+        Value::Str(s) => Some(RefTarget {
+            object_id: s.to_string(),
+            target_id: None,
+        }),
+        _ => None,
+    };
+    match value {
+        Value::Multi(items) => items.iter().filter_map(one).collect(),
+        v => one(v).into_iter().collect(),
+    }
+}
+
+/// Scoping filter (SPEC §4.1): in scope if there is no filter, or any group's clauses all hold.
+fn in_scope(def: &ObjectMapping, source: &JsonSource<'_>) -> bool {
+    def.scope.is_empty()
+        || def
+            .scope
+            .iter()
+            .any(|g| g.clauses.iter().all(|c| clause_holds(c, source)))
+}
+
+fn clause_holds(c: &ScopeClause, source: &JsonSource<'_>) -> bool {
+    let value = match source.lookup(0, &c.attribute) {
+        Ok(Lookup::Found(v)) | Ok(Lookup::FoundIgnoringCase(v, _)) => v,
+        _ => Value::Null,
+    };
+    let text = value.text().map(|t| t.into_owned());
+    let first = c.values.first().map(String::as_str).unwrap_or("");
+    let op = c.operator.to_ascii_uppercase().replace('_', " ");
+    match op.as_str() {
+        "IS NULL" => text.as_deref().is_none_or(str::is_empty),
+        "IS NOT NULL" => text.as_deref().is_some_and(|t| !t.is_empty()),
+        "IS TRUE" => {
+            matches!(value, Value::Bool(true))
+                || text.as_deref().and_then(crate::eval::value::parse_bool) == Some(true)
+        }
+        "IS FALSE" => {
+            matches!(value, Value::Bool(false))
+                || text.as_deref().and_then(crate::eval::value::parse_bool) == Some(false)
+        }
+        "EQUALS" => text.is_some_and(|t| t.eq_ignore_ascii_case(first)),
+        "NOT EQUALS" => text.is_none_or(|t| !t.eq_ignore_ascii_case(first)),
+        "INCLUDES" => text.is_some_and(|t| c.values.iter().any(|v| v.eq_ignore_ascii_case(&t))),
+        "NOT INCLUDES" => text.is_none_or(|t| !c.values.iter().any(|v| v.eq_ignore_ascii_case(&t))),
+        "STARTS WITH" => text.is_some_and(|t| t.to_lowercase().starts_with(&first.to_lowercase())),
+        "NOT STARTS WITH" => {
+            text.is_none_or(|t| !t.to_lowercase().starts_with(&first.to_lowercase()))
+        }
+        "ENDS WITH" => text.is_some_and(|t| t.to_lowercase().ends_with(&first.to_lowercase())),
+        "GREATER THAN" => text
+            .and_then(|t| t.parse::<i64>().ok())
+            .zip(first.parse::<i64>().ok())
+            .is_some_and(|(a, b)| a > b),
+        "LESS THAN" => text
+            .and_then(|t| t.parse::<i64>().ok())
+            .zip(first.parse::<i64>().ok())
+            .is_some_and(|(a, b)| a < b),
+        "REGEX MATCH" => text.is_some_and(|t| {
+            fancy_regex::Regex::new(first)
+                .ok()
+                .and_then(|r| r.is_match(&t).ok())
+                .unwrap_or(false)
+        }),
+        "NOT REGEX MATCH" => text.is_none_or(|t| {
+            !fancy_regex::Regex::new(first)
+                .ok()
+                .and_then(|r| r.is_match(&t).ok())
+                .unwrap_or(false)
+        }),
+        _ => false,
+    }
+}
+
+fn compile_object(
+    def: &ObjectMapping,
+    kind: ResourceKind,
+    name: &str,
+    options: &Options,
+    errors: &mut Vec<String>,
+) -> CompiledObject {
+    let mut mappings = Vec::new();
+    for (i, m) in def.mappings.iter().enumerate() {
+        let here = format!("{name}.mappings[{i}] ({})", m.target);
+        let path = match TargetPath::parse(&m.target) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(format!("{here}: {e}"));
+                continue;
+            }
+        };
+        let expr = match m.source_text() {
+            None => None,
+            Some(text) => match Expression::compile(&text, options) {
+                Ok(e) => Some(e),
+                Err(diags) => {
+                    errors.push(format!("{here}:\n{}", render_all(&diags, &text, &here)));
+                    continue;
+                }
+            },
+        };
+        let reads_soft_deleted = expr.as_ref().is_some_and(|e| {
+            e.attributes()
+                .names()
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
+        });
+        mappings.push(CompiledMapping {
+            def: m.clone(),
+            path,
+            expr,
+            reads_soft_deleted,
+        });
+    }
+    CompiledObject {
+        def: def.clone(),
+        kind,
+        mappings,
+    }
+}

@@ -1,0 +1,114 @@
+//! Reading source records: a JSON array or NDJSON (one object per line), with a line number
+//! for every record so errors can say where. A record that cannot be read is still yielded, as
+//! an error, so the counts add up.
+
+use std::io::BufRead;
+
+use serde_json::{Map, Value as Json};
+
+/// One input record: its 1-based line (NDJSON) or position (JSON array), and the object or
+/// why it could not be read.
+#[derive(Debug)]
+pub struct Record {
+    /// Line number (NDJSON) or element number (JSON array), 1-based.
+    pub line: usize,
+    /// The object, or what is wrong with the line.
+    pub object: Result<Map<String, Json>, String>,
+}
+
+/// Parse one NDJSON line into a record.
+pub fn parse_line(line_number: usize, bytes: &[u8]) -> Record {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let bytes = if line_number == 1 {
+        bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(bytes)
+    } else {
+        bytes
+    };
+    let object = match std::str::from_utf8(bytes) {
+        Err(e) => Err(format!(
+            "not UTF-8 (invalid byte at column {})",
+            e.valid_up_to() + 1
+        )),
+        Ok(text) => match serde_json::from_str::<Json>(text) {
+            Ok(Json::Object(map)) => Ok(map),
+            Ok(other) => Err(format!("expected a JSON object, found {}", kind(&other))),
+            Err(e) => Err(format!("not JSON: {e}")),
+        },
+    };
+    Record {
+        line: line_number,
+        object,
+    }
+}
+
+fn kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a Boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Every record of `reader`: a JSON array (`[` first) or NDJSON. Blank lines are skipped; an
+/// unreadable line yields an error record.
+pub fn read_all(mut reader: impl BufRead) -> std::io::Result<Vec<Record>> {
+    let mut head = Vec::new();
+    // Peek at the first non-blank byte to tell an array from NDJSON.
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let skip = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if skip < buf.len() {
+            head.push(buf[skip]);
+            break;
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
+    if head.first() == Some(&b'[') {
+        let mut text = Vec::new();
+        reader.read_to_end(&mut text)?;
+        return Ok(match serde_json::from_slice::<Vec<Json>>(&text) {
+            Ok(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Record {
+                    line: i + 1,
+                    object: match v {
+                        Json::Object(map) => Ok(map),
+                        other => Err(format!(
+                            "element {} is {}, not an object",
+                            i + 1,
+                            kind(&other)
+                        )),
+                    },
+                })
+                .collect(),
+            Err(e) => vec![Record {
+                line: e.line(),
+                object: Err(format!("not a JSON array of objects: {e}")),
+            }],
+        });
+    }
+    let mut out = Vec::new();
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        number += 1;
+        let trimmed = line.strip_suffix(b"\n").unwrap_or(&line);
+        if trimmed.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.push(parse_line(number, trimmed));
+    }
+    Ok(out)
+}

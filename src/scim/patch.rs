@@ -1,0 +1,217 @@
+//! PATCH messages in Entra's modes (SPEC §5.4): the default SCIM job ("legacy": `Add`/`Replace`,
+//! Booleans sent as "True"/"False" text), the SCIM-compliant `aadOptscim062020` flag (lower-case
+//! ops, real Booleans, several plain replaces merged into one op without path), and the retired
+//! `customappsso` job (only its manager form differs).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json, json};
+
+use super::path::TargetPath;
+use super::{Body, PATCH_SCHEMA};
+
+/// Which PATCH dialect to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum PatchMode {
+    /// Entra's default SCIM job, without the compliance flag.
+    #[default]
+    #[serde(rename = "legacy-scim")]
+    LegacyScim,
+    /// With the `aadOptscim062020` feature flag.
+    #[serde(rename = "aadOptscim062020")]
+    AadOptScim062020,
+    /// The pre-2018 `customappsso` job (for comparing with old logs).
+    #[serde(rename = "customappsso")]
+    CustomAppSso,
+}
+
+/// What an operation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    /// The target has no value yet.
+    Add,
+    /// The target has a different value.
+    Replace,
+    /// Take a value away (group members only: Entra never clears attributes).
+    Remove,
+}
+
+/// One change, before it is written in a mode.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Set an attribute.
+    Attribute {
+        /// Add or Replace.
+        kind: OpKind,
+        /// Where.
+        path: TargetPath,
+        /// The new value; Booleans are written per mode.
+        value: Json,
+    },
+    /// Point the enterprise manager at this target id.
+    Manager(String),
+    /// Add these group members (target ids).
+    AddMembers(Vec<String>),
+    /// Remove these group members (target ids).
+    RemoveMembers(Vec<String>),
+}
+
+/// One written operation, keys in the order Entra writes them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Op {
+    op: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<Json>,
+}
+
+fn op_name(kind: OpKind, mode: PatchMode) -> &'static str {
+    match (kind, mode == PatchMode::AadOptScim062020) {
+        (OpKind::Add, false) => "Add",
+        (OpKind::Replace, false) => "Replace",
+        (OpKind::Remove, false) => "Remove",
+        (OpKind::Add, true) => "add",
+        (OpKind::Replace, true) => "replace",
+        (OpKind::Remove, true) => "remove",
+    }
+}
+
+/// Legacy mode sends Booleans as "True"/"False" text (K: `"value":"False"` to disable).
+fn mode_value(value: Json, mode: PatchMode) -> Json {
+    match (value, mode) {
+        (Json::Bool(b), PatchMode::LegacyScim | PatchMode::CustomAppSso) => {
+            Json::String(if b { "True" } else { "False" }.into())
+        }
+        (v, _) => v,
+    }
+}
+
+/// The PatchOp message for `changes`, or `None` if there is nothing to send.
+pub fn message(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
+    let mut ops: Vec<Op> = Vec::new();
+    let member = |id: String, legacy: bool| {
+        if legacy {
+            json!({"$ref": null, "value": id})
+        } else {
+            json!({"value": id})
+        }
+    };
+    if mode == PatchMode::AadOptScim062020 {
+        // Filtered paths first, each on its own; adds on their own; two or more plain
+        // replaces merged into one op without a path (SPEC §5.4).
+        let mut filtered = Vec::new();
+        let mut adds = Vec::new();
+        let mut replaces: Vec<(String, Json)> = Vec::new();
+        let mut others = Vec::new();
+        for change in changes {
+            match change {
+                Change::Attribute { kind, path, value } if path.is_filtered() => {
+                    filtered.push(Op {
+                        op: op_name(kind, mode),
+                        path: Some(path.to_string()),
+                        value: Some(value),
+                    })
+                }
+                Change::Attribute {
+                    kind: OpKind::Replace,
+                    path,
+                    value,
+                } => replaces.push((path.to_string(), value)),
+                Change::Attribute { kind, path, value } => adds.push(Op {
+                    op: op_name(kind, mode),
+                    path: Some(path.to_string()),
+                    value: Some(value),
+                }),
+                other => others.push(other),
+            }
+        }
+        ops.extend(filtered);
+        ops.extend(adds);
+        match replaces.len() {
+            0 => {}
+            1 => {
+                let (path, value) = replaces.remove(0);
+                ops.push(Op {
+                    op: "replace",
+                    path: Some(path),
+                    value: Some(value),
+                });
+            }
+            _ => ops.push(Op {
+                op: "replace",
+                path: None,
+                value: Some(Json::Object(replaces.into_iter().collect::<Map<_, _>>())),
+            }),
+        }
+        for change in others {
+            push_reference_ops(&mut ops, change, mode, &member);
+        }
+    } else {
+        for change in changes {
+            match change {
+                Change::Attribute { kind, path, value } => ops.push(Op {
+                    op: op_name(kind, mode),
+                    path: Some(path.to_string()),
+                    value: Some(mode_value(value, mode)),
+                }),
+                other => push_reference_ops(&mut ops, other, mode, &member),
+            }
+        }
+    }
+    if ops.is_empty() {
+        return None;
+    }
+    let ops = ops
+        .into_iter()
+        .map(|op| Body::Json(serde_json::to_value(op).unwrap_or(Json::Null)))
+        .collect();
+    Some(Body::Object(vec![
+        ("schemas".into(), Body::Json(json!([PATCH_SCHEMA]))),
+        ("Operations".into(), Body::Array(ops)),
+    ]))
+}
+
+fn push_reference_ops(
+    ops: &mut Vec<Op>,
+    change: Change,
+    mode: PatchMode,
+    member: &dyn Fn(String, bool) -> Json,
+) {
+    let legacy = mode != PatchMode::AadOptScim062020;
+    match change {
+        Change::Manager(id) if mode == PatchMode::CustomAppSso => ops.push(Op {
+            op: "Add",
+            path: Some("manager".into()),
+            value: Some(json!([{ "$ref": format!("../Users/{id}"), "value": id }])),
+        }),
+        Change::Manager(id) => ops.push(Op {
+            op: op_name(OpKind::Add, mode),
+            path: Some(format!("{}:manager", super::ENTERPRISE_SCHEMA)),
+            value: Some(Json::String(id)),
+        }),
+        Change::AddMembers(ids) if !ids.is_empty() => ops.push(Op {
+            op: op_name(OpKind::Add, mode),
+            path: Some("members".into()),
+            value: Some(Json::Array(
+                ids.into_iter().map(|id| member(id, legacy)).collect(),
+            )),
+        }),
+        Change::RemoveMembers(ids) if !ids.is_empty() && legacy => ops.push(Op {
+            op: "Remove",
+            path: Some("members".into()),
+            value: Some(Json::Array(
+                ids.into_iter().map(|id| member(id, true)).collect(),
+            )),
+        }),
+        Change::RemoveMembers(ids) => {
+            for id in ids {
+                ops.push(Op {
+                    op: "remove",
+                    path: Some(format!("members[value eq \"{id}\"]")),
+                    value: None,
+                });
+            }
+        }
+        Change::AddMembers(_) | Change::Attribute { .. } => {}
+    }
+}
