@@ -119,6 +119,9 @@ enum Command {
         /// Do not print per-record warnings.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Worker threads for evaluation (0 = one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
         #[command(flatten)]
         options: OptionArgs,
     },
@@ -131,6 +134,18 @@ enum Command {
     Country {
         #[command(subcommand)]
         action: CountryAction,
+    },
+    /// Write synthetic Entra users (NDJSON) for benchmarks and demos.
+    SampleUsers {
+        /// How many.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Seed: the same seed gives the same users.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write here instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// List the built-in functions.
     Functions {
@@ -447,30 +462,9 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
                 }
             }
         }
-        Command::Map {
-            mapping,
-            users,
-            groups,
-            current,
-            out,
-            errors,
-            quiet,
-            options,
-        } => {
+        Command::Map { mapping, users, groups, current, out, errors, quiet, threads, options } => {
             let options = options.load()?;
-            map(
-                MapArgs {
-                    mapping,
-                    users,
-                    groups,
-                    current,
-                    out,
-                    errors,
-                    quiet,
-                },
-                &options,
-                io,
-            )
+            map(MapArgs { mapping, users, groups, current, out, errors, quiet, threads }, &options, io)
         }
         Command::Mappings { action: None } => {
             for name in crate::mapping::builtin::names() {
@@ -556,6 +550,18 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
                 "{}",
                 crate::country::switch_expression(&source, max_length)
             );
+            Ok(OK)
+        }
+        Command::SampleUsers { count, seed, out } => {
+            let result = match out {
+                Some(path) => {
+                    let file = std::fs::File::create(&path).map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
+                    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+                    crate::sample::write_users(count, seed, &mut w).and_then(|_| w.flush())
+                }
+                None => crate::sample::write_users(count, seed, &mut *io.stdout),
+            };
+            result.map_err(|e| Usage(format!("cannot write users: {e}")))?;
             Ok(OK)
         }
         Command::Functions { format } => {
@@ -723,6 +729,7 @@ struct MapArgs {
     out: Option<PathBuf>,
     errors: Option<PathBuf>,
     quiet: bool,
+    threads: usize,
 }
 
 fn open_input<'s>(
@@ -840,11 +847,16 @@ fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
         Some(f) => f,
         None => &mut **stdout,
     };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .map_err(|e| Usage(format!("cannot start threads: {e}")))?;
     let mut sinks = crate::provision::run::Sinks {
         requests,
         on_error: &mut on_error,
         on_warning: &mut on_warning,
         on_progress: &mut on_progress,
+        pool: Some(&pool),
     };
     let summary = crate::provision::run::run(
         &engine,

@@ -41,6 +41,7 @@ pub mod options;
 pub mod parse_expression;
 pub mod provision;
 pub mod records;
+pub mod sample;
 pub mod scim;
 pub mod source;
 pub mod syntax;

@@ -96,6 +96,7 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         on_error: &mut on_error,
         on_warning: &mut on_warning,
         on_progress: &mut on_progress,
+        pool: None,
     };
     let summary = run::run(
         &engine,

@@ -119,6 +119,14 @@ impl<'e> Env<'e> {
         self
     }
 
+    /// Restart the seeded random sequence for record `n`, so a record's Guid() and
+    /// RandomString() do not depend on which thread or in which order records are evaluated.
+    pub fn reseed_for_record(&mut self, n: u64) {
+        if let Some(seed) = self.seed {
+            self.rng = Some(StdRng::seed_from_u64(seed.wrapping_add(n)));
+        }
+    }
+
     pub(crate) fn rng(&mut self) -> &mut StdRng {
         let seed = self.seed;
         self.rng.get_or_insert_with(|| match seed {

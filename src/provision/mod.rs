@@ -23,7 +23,7 @@ use crate::mapping::{
 use crate::options::{CountryResolution, Options};
 use crate::scim::patch::{self, Change, OpKind};
 use crate::scim::path::TargetPath;
-use crate::scim::{Request, ResourceBuilder, ResourceKind, get_path};
+use crate::scim::{Body, Request, ResourceBuilder, ResourceKind, get_path};
 use crate::source::{JsonSource, Lookup, Source};
 use target::TargetStore;
 
@@ -79,6 +79,27 @@ pub struct Plan {
     values: Vec<Computed>,
     references: Vec<Option<Vec<RefTarget>>>,
     warnings: Vec<String>,
+    /// The matching GETs Entra sends, up to the one that matched.
+    queries: Vec<Request>,
+    decision: Decision,
+}
+
+/// What the record does, decided without the run's state (the target store is read-only
+/// during a run); only ids and reference links are left for [`Engine::apply`].
+#[derive(Debug, Clone)]
+enum Decision {
+    /// Not decided yet (while planning).
+    Pending,
+    /// POST this body (built and serialised in the parallel phase).
+    Create(Body),
+    /// PATCH these attribute changes (plus reference links) to the matched object.
+    Update { target: usize, id: String, changes: Vec<Change> },
+    /// PATCH `active` off.
+    Disable { id: String, changes: Vec<Change> },
+    /// DELETE the object.
+    Delete { id: String },
+    /// Nothing to send.
+    Skip(String),
 }
 
 /// How one record ended.
@@ -202,14 +223,16 @@ impl Engine {
         &self.options
     }
 
-    /// Evaluate every mapping for one record. `group` selects the group object mapping.
-    pub fn plan(
-        &self,
-        group: bool,
-        line: usize,
-        record: &Map<String, Json>,
-        env: &mut Env<'_>,
-    ) -> Result<Plan, RecordError> {
+    /// Evaluate every mapping for one record and decide what it does against the target's
+    /// current objects. `group` selects the group object mapping. Pure: records may be planned
+    /// in parallel.
+    pub fn plan(&self, group: bool, line: usize, record: &Map<String, Json>, env: &mut Env<'_>, current: &TargetStore) -> Result<Plan, RecordError> {
+        let mut plan = self.evaluate(group, line, record, env)?;
+        self.decide(&mut plan, current).map_err(|reason| RecordError { kind: if group { "groups" } else { "users" }, line, reason })?;
+        Ok(plan)
+    }
+
+    fn evaluate(&self, group: bool, line: usize, record: &Map<String, Json>, env: &mut Env<'_>) -> Result<Plan, RecordError> {
         let kind = if group { "groups" } else { "users" };
         let fail = |reason: String| RecordError { kind, line, reason };
         let object = if group { &self.groups } else { &self.users };
@@ -217,6 +240,7 @@ impl Engine {
             return Err(fail(format!("the mapping set has no {kind} mapping")));
         };
         let options = &self.options;
+        env.reseed_for_record(line as u64);
         let source = JsonSource::new(record, options);
         let soft_deleted = matches!(
             source.lookup(0, "IsSoftDeleted"),
@@ -242,6 +266,8 @@ impl Engine {
             values: Vec::with_capacity(object.mappings.len()),
             references: Vec::with_capacity(object.mappings.len()),
             warnings: Vec::new(),
+            queries: Vec::new(),
+            decision: Decision::Pending,
         };
         for m in &object.mappings {
             let Some(expr) = &m.expr else {
@@ -358,185 +384,144 @@ impl Engine {
         }
     }
 
-    /// Decide what the record does and write its requests.
-    pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
+    /// Matching (SPEC §4.3) and the decision: create, update, disable, delete or skip.
+    fn decide(&self, plan: &mut Plan, current: &TargetStore) -> Result<(), String> {
         let group = plan.group;
-        let kind_name = if group { "groups" } else { "users" };
-        let object = if group { &self.groups } else { &self.users };
-        let fail = |reason: String| RecordError {
-            kind: kind_name,
-            line: plan.line,
-            reason,
-        };
-        let Some(object) = object else {
-            return Err(fail(format!("the mapping set has no {kind_name} mapping")));
-        };
-        let mut out = Applied {
-            requests: Vec::new(),
-            outcome: Outcome::Skipped(String::new()),
-            warnings: plan.warnings.clone(),
-        };
+        let Some(object) = self.object(group) else { return Err("the mapping set has no mapping for this object type".into()) };
         if !object.def.enabled {
-            out.outcome = Outcome::Skipped("the object mapping is disabled".into());
-            return Ok(out);
+            plan.decision = Decision::Skip("the object mapping is disabled".into());
+            return Ok(());
         }
-        let collection = if group { "/Groups" } else { "/Users" };
-        // Matching (SPEC §4.3): each matching attribute in priority order.
-        let mut order: Vec<usize> = (0..object.mappings.len())
-            .filter(|&i| object.mappings[i].def.matching > 0)
-            .collect();
+        let mut order: Vec<usize> = (0..object.mappings.len()).filter(|&i| object.mappings[i].def.matching > 0).collect();
         order.sort_by_key(|&i| object.mappings[i].def.matching);
-        let mut target: Option<Json> = None;
-        let mut queried = false;
+        let mut target: Option<usize> = None;
         for i in order {
             let m = &object.mappings[i];
-            let Some(Computed::Value(v)) = plan.values.get(i) else {
-                continue;
-            };
+            let Some(Computed::Value(v)) = plan.values.get(i) else { continue };
             let value = match v {
                 Json::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            queried = true;
             let filter = format!("{} eq {}", m.path, Json::String(value.clone()));
-            let path = if group {
-                format!("/Groups?excludedAttributes=members&filter={filter}")
-            } else {
-                format!("/Users?filter={filter}")
-            };
-            out.requests.push(Request {
-                method: "GET",
-                path,
-                body: None,
-            });
-            if let Some(found) = state.current.find(group, &m.path, &value) {
-                target = Some(found.clone());
+            let path = if group { format!("/Groups?excludedAttributes=members&filter={filter}") } else { format!("/Users?filter={filter}") };
+            plan.queries.push(Request { method: "GET", path, body: None });
+            if let Some(found) = current.find_index(group, &m.path, &value) {
+                target = Some(found);
                 break;
             }
         }
-        if !queried {
-            return Err(fail(
-                "every matching attribute is empty, so the object cannot be matched or created"
-                    .into(),
-            ));
+        if plan.queries.is_empty() {
+            return Err("every matching attribute is empty, so the object cannot be matched or created".into());
         }
-        let target_id = target
-            .as_ref()
-            .and_then(|t| t.get("id"))
-            .and_then(Json::as_str)
-            .map(str::to_string);
-        if let (Some(oid), Some(tid)) = (&plan.object_id, &target_id) {
-            state.ids.insert(oid.clone(), tid.clone());
-        }
+        let collection = if group { "/Groups" } else { "/Users" };
         let can = |a: Action| object.def.actions.contains(&a);
-        match (&target, target_id) {
-            (Some(_), Some(id)) if plan.delete => {
-                if can(Action::Delete) {
-                    out.requests.push(Request {
-                        method: "DELETE",
-                        path: format!("{collection}/{id}"),
-                        body: None,
-                    });
-                    out.outcome = Outcome::Deleted;
-                } else {
-                    out.outcome = Outcome::Skipped(
-                        "deleted in Entra, but Delete is not a target object action".into(),
-                    );
-                }
+        let resource = target.and_then(|t| current.get(group, t));
+        let id = resource.and_then(|t| t.get("id")).and_then(Json::as_str).map(str::to_string);
+        plan.decision = match (resource, id, target) {
+            (Some(_), None, _) => return Err("the matched target object has no \"id\"".into()),
+            (Some(_), Some(id), _) if plan.delete => {
+                if can(Action::Delete) { Decision::Delete { id } } else { Decision::Skip("deleted in Entra, but Delete is not a target object action".into()) }
             }
-            (None, _) if plan.delete => {
-                out.outcome = Outcome::Skipped("deleted in Entra and not in the target".into())
-            }
-            (Some(t), Some(id)) if plan.soft_deleted || !plan.in_scope => {
-                let changes = self.diff(
-                    object,
-                    &plan,
-                    t,
-                    state,
-                    |m| m.reads_soft_deleted,
-                    &mut out.warnings,
-                );
+            (None, _, _) if plan.delete => Decision::Skip("deleted in Entra and not in the target".into()),
+            (Some(t), Some(id), _) if plan.soft_deleted || !plan.in_scope => {
+                let changes = self.diff(object, plan, t, |m| m.reads_soft_deleted);
                 if !can(Action::Delete) {
-                    out.outcome = Outcome::Skipped(
-                        "disabled in Entra, but Delete is not a target object action".into(),
-                    );
-                } else if let Some(body) = patch::message(changes, self.options.patch_mode) {
-                    out.requests.push(Request {
-                        method: "PATCH",
-                        path: format!("{collection}/{id}"),
-                        body: Some(body),
-                    });
-                    out.outcome = Outcome::Disabled;
+                    Decision::Skip("disabled in Entra, but Delete is not a target object action".into())
+                } else if changes.is_empty() {
+                    Decision::Skip("already disabled in the target".into())
                 } else {
-                    out.outcome = Outcome::Skipped("already disabled in the target".into());
+                    Decision::Disable { id, changes }
                 }
             }
-            (None, _) if !plan.in_scope => {
-                out.outcome = Outcome::Skipped("out of scope and not in the target".into())
-            }
-            (None, _) if plan.soft_deleted => {
-                out.outcome = Outcome::Skipped(
-                    "disabled or soft-deleted in Entra and not in the target".into(),
-                )
-            }
-            (None, _) if !can(Action::Add) => {
-                out.outcome = Outcome::Skipped(
-                    "not in the target, and Add is not a target object action".into(),
-                )
-            }
-            (None, _) => self.create(object, &plan, state, collection, &mut out),
-            (Some(t), Some(id)) => {
-                if !can(Action::Update) {
-                    out.outcome = Outcome::Skipped("Update is not a target object action".into());
-                } else {
-                    let changes = self.diff(
-                        object,
-                        &plan,
-                        t,
-                        state,
-                        |m| m.def.apply == Apply::Always,
-                        &mut out.warnings,
-                    );
-                    match patch::message(changes, self.options.patch_mode) {
-                        Some(body) => {
-                            out.requests.push(Request {
-                                method: "PATCH",
-                                path: format!("{collection}/{id}"),
-                                body: Some(body),
-                            });
-                            out.outcome = Outcome::Updated;
-                        }
-                        None => out.outcome = Outcome::Skipped("no changes".into()),
-                    }
-                }
-            }
-            (Some(_), None) => return Err(fail("the matched target object has no \"id\"".into())),
-        }
-        Ok(out)
+            (None, _, _) if !plan.in_scope => Decision::Skip("out of scope and not in the target".into()),
+            (None, _, _) if plan.soft_deleted => Decision::Skip("disabled or soft-deleted in Entra and not in the target".into()),
+            (None, _, _) if !can(Action::Add) => Decision::Skip("not in the target, and Add is not a target object action".into()),
+            (None, _, _) => Decision::Create(self.create_body(object, plan)),
+            (Some(_), Some(_), _) if !can(Action::Update) => Decision::Skip("Update is not a target object action".into()),
+            (Some(t), Some(id), Some(index)) => Decision::Update { target: index, id, changes: self.diff(object, plan, t, |m| m.def.apply == Apply::Always) },
+            (Some(_), Some(_), None) => Decision::Skip(String::new()),
+        };
+        let _ = collection;
+        Ok(())
     }
 
-    /// POST the object, then link references (manager, members) with a PATCH (SPEC §4.2, §4.6).
-    fn create(
-        &self,
-        object: &CompiledObject,
-        plan: &Plan,
-        state: &mut RunState,
-        collection: &str,
-        out: &mut Applied,
-    ) {
+    fn object(&self, group: bool) -> Option<&CompiledObject> {
+        if group { self.groups.as_ref() } else { self.users.as_ref() }
+    }
+
+    /// Give ids, link references, and write the record's requests in Entra's order.
+    pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
+        let group = plan.group;
+        let kind = if group { "groups" } else { "users" };
+        let Some(object) = self.object(group) else {
+            return Err(RecordError { kind, line: plan.line, reason: format!("the mapping set has no {kind} mapping") });
+        };
+        let collection = if group { "/Groups" } else { "/Users" };
+        let mut warnings = plan.warnings.clone();
+        let mut requests = plan.queries.clone();
+        let patch = |id: &str, changes: Vec<Change>| {
+            patch::message(changes, self.options.patch_mode).map(|body| Request { method: "PATCH", path: format!("{collection}/{id}"), body: Some(body) })
+        };
+        let outcome = match &plan.decision {
+            Decision::Pending | Decision::Skip(_) => Outcome::Skipped(match &plan.decision {
+                Decision::Skip(reason) => reason.clone(),
+                _ => "not planned".into(),
+            }),
+            Decision::Delete { id } => {
+                requests.push(Request { method: "DELETE", path: format!("{collection}/{id}"), body: None });
+                Outcome::Deleted
+            }
+            Decision::Disable { id, changes } => {
+                requests.extend(patch(id, changes.clone()));
+                Outcome::Disabled
+            }
+            Decision::Create(body) => {
+                let id = if group {
+                    state.next_group += 1;
+                    format!("{}group-{:04}", self.options.id_prefix, state.next_group)
+                } else {
+                    state.next_user += 1;
+                    format!("{}user-{:04}", self.options.id_prefix, state.next_user)
+                };
+                if let Some(oid) = &plan.object_id {
+                    state.ids.insert(oid.clone(), id.clone());
+                }
+                requests.push(Request { method: "POST", path: collection.to_string(), body: Some(body.clone()) });
+                let links = self.reference_changes(object, &plan, None, state, &mut warnings);
+                requests.extend(patch(&id, links));
+                Outcome::Created
+            }
+            Decision::Update { target, id, changes } => {
+                if let Some(oid) = &plan.object_id {
+                    state.ids.insert(oid.clone(), id.clone());
+                }
+                let mut changes = changes.clone();
+                let resource = state.current.get(group, *target).cloned();
+                changes.extend(self.reference_changes(object, &plan, resource.as_ref(), state, &mut warnings));
+                match patch(id, changes) {
+                    Some(request) => {
+                        requests.push(request);
+                        Outcome::Updated
+                    }
+                    None => Outcome::Skipped("no changes".into()),
+                }
+            }
+        };
+        Ok(Applied { requests, outcome, warnings })
+    }
+
+    /// The create body (SPEC §5.3), serialised once so applying it is a copy.
+    fn create_body(&self, object: &CompiledObject, plan: &Plan) -> Body {
         let mut builder = ResourceBuilder::default();
         let primary_work_address = self.options.emit_primary_on_work_address;
-        let primary = |attr: &str, value: &str| {
-            value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address))
-        };
+        let primary = |attr: &str, value: &str| value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address));
         for (m, computed) in object.mappings.iter().zip(&plan.values) {
             match computed {
                 Computed::Value(v) => builder.set(&m.path, v.clone(), &primary),
                 Computed::Null if m.def.target_type != TargetType::Reference => {
                     if let Some(default) = &m.def.default {
                         let value = match m.def.target_type {
-                            TargetType::Boolean => crate::eval::value::parse_bool(default)
-                                .map_or_else(|| Json::String(default.clone()), Json::Bool),
+                            TargetType::Boolean => crate::eval::value::parse_bool(default).map_or_else(|| Json::String(default.clone()), Json::Bool),
                             _ => Json::String(default.clone()),
                         };
                         builder.set(&m.path, value, &primary);
@@ -545,43 +530,12 @@ impl Engine {
                 _ => {}
             }
         }
-        let id = if plan.group {
-            state.next_group += 1;
-            format!("{}group-{:04}", self.options.id_prefix, state.next_group)
-        } else {
-            state.next_user += 1;
-            format!("{}user-{:04}", self.options.id_prefix, state.next_user)
-        };
-        if let Some(oid) = &plan.object_id {
-            state.ids.insert(oid.clone(), id.clone());
-        }
-        out.requests.push(Request {
-            method: "POST",
-            path: collection.to_string(),
-            body: Some(builder.build(object.kind)),
-        });
-        let links = self.reference_changes(object, plan, None, state, &mut out.warnings);
-        if let Some(body) = patch::message(links, self.options.patch_mode) {
-            out.requests.push(Request {
-                method: "PATCH",
-                path: format!("{collection}/{id}"),
-                body: Some(body),
-            });
-        }
-        out.outcome = Outcome::Created;
+        builder.build(object.kind).into_raw()
     }
 
     /// Changes for an existing object (SPEC §4.4): mappings selected by `include`; Null and
     /// Drop never clear; FlowWhenChanged skips equal values.
-    fn diff(
-        &self,
-        object: &CompiledObject,
-        plan: &Plan,
-        target: &Json,
-        state: &RunState,
-        include: impl Fn(&CompiledMapping) -> bool,
-        warnings: &mut Vec<String>,
-    ) -> Vec<Change> {
+    fn diff(&self, object: &CompiledObject, plan: &Plan, target: &Json, include: impl Fn(&CompiledMapping) -> bool) -> Vec<Change> {
         let mut changes = Vec::new();
         for (m, computed) in object.mappings.iter().zip(&plan.values) {
             if !include(m) || m.def.target_type == TargetType::Reference {
@@ -606,9 +560,6 @@ impl Engine {
                 path: m.path.clone(),
                 value: new.clone(),
             });
-        }
-        if !plan.soft_deleted && plan.in_scope {
-            changes.extend(self.reference_changes(object, plan, Some(target), state, warnings));
         }
         changes
     }

@@ -1,12 +1,19 @@
-//! A whole `map` run: users, then groups, each record planned and applied in input order,
-//! requests written as NDJSON envelopes, failures reported with their line, and a summary
-//! whose counts add up to the records read.
+//! A whole `map` run: users, then groups. NDJSON input is streamed in chunks: each chunk's
+//! records are parsed and planned in parallel (planning is pure), then applied and written in
+//! input order, so output is deterministic and memory stays flat however large the input.
+//! Failed records are reported with their line; the summary's counts add up to the records read.
 
 use std::io::{BufRead, Write};
 
-use super::{Engine, RecordError, RunState, Summary};
+use rayon::prelude::*;
+
+use super::target::TargetStore;
+use super::{Engine, Plan, RecordError, RunState, Summary};
 use crate::eval::Env;
 use crate::records::{self, Record};
+
+/// Records planned together; big enough to keep every core busy, small enough to stay flat.
+const CHUNK: usize = 2048;
 
 /// Where a run's side output goes.
 pub struct Sinks<'a> {
@@ -16,67 +23,148 @@ pub struct Sinks<'a> {
     pub on_error: &'a mut dyn FnMut(&RecordError),
     /// Called for every warning: (kind, line, message).
     pub on_warning: &'a mut dyn FnMut(&str, usize, &str),
-    /// Called after each record with the number done so far (progress display).
+    /// Called after each chunk with the number of records done so far (progress display).
     pub on_progress: &'a mut dyn FnMut(usize),
+    /// Threads for planning; `None`: rayon's global pool.
+    pub pool: Option<&'a rayon::ThreadPool>,
 }
 
 /// Run `engine` over the users and then the groups. `Err` only for I/O failures.
-pub fn run<'i>(
-    engine: &Engine,
-    users: Option<&'i mut dyn BufRead>,
-    groups: Option<&'i mut dyn BufRead>,
-    state: &mut RunState,
-    sinks: &mut Sinks<'_>,
-) -> std::io::Result<Summary> {
+pub fn run<'i>(engine: &Engine, users: Option<&'i mut dyn BufRead>, groups: Option<&'i mut dyn BufRead>, state: &mut RunState, sinks: &mut Sinks<'_>) -> std::io::Result<Summary> {
+    // Fail early on a bad clock option rather than once per record.
+    Env::new(engine.options()).map_err(std::io::Error::other)?;
     let mut summary = Summary::default();
-    let mut env = Env::new(engine.options()).map_err(std::io::Error::other)?;
     let mut done = 0;
     for (group, input) in [(false, users), (true, groups)] {
         let Some(input) = input else { continue };
-        for record in records::read_all(input)? {
-            process(engine, group, record, state, &mut env, &mut summary, sinks)?;
-            done += 1;
-            (sinks.on_progress)(done);
+        if starts_with_array(input)? {
+            let all = records::read_all(input)?;
+            for chunk in all.chunks(CHUNK) {
+                let lines: Vec<(usize, Result<&serde_json::Map<String, serde_json::Value>, &str>)> =
+                    chunk.iter().map(|r: &Record| (r.line, r.object.as_ref().map_err(String::as_str))).collect();
+                let current = &state.current;
+                let plans = in_pool(sinks.pool, || plan_chunk(engine, group, current, lines.into_par_iter().map(|(line, object)| (line, object.map(Clone::clone).map_err(str::to_string)))));
+                done += apply_chunk(engine, group, plans, state, &mut summary, sinks)?;
+                (sinks.on_progress)(done);
+            }
+            continue;
+        }
+        let mut lines: Vec<(usize, Vec<u8>)> = Vec::with_capacity(CHUNK);
+        let mut number = 0;
+        loop {
+            lines.clear();
+            let end = read_chunk(input, &mut lines, &mut number)?;
+            if !lines.is_empty() {
+                let current = &state.current;
+                let plans = in_pool(sinks.pool, || {
+                    plan_chunk(
+                        engine,
+                        group,
+                        current,
+                        lines.par_iter().map(|(line, bytes)| {
+                            let record = records::parse_line(*line, bytes);
+                            (record.line, record.object)
+                        }),
+                    )
+                });
+                done += apply_chunk(engine, group, plans, state, &mut summary, sinks)?;
+                (sinks.on_progress)(done);
+            }
+            if end {
+                break;
+            }
         }
     }
     Ok(summary)
 }
 
-/// Plan and apply one record, writing its requests.
-pub fn process(
-    engine: &Engine,
-    group: bool,
-    record: Record,
-    state: &mut RunState,
-    env: &mut Env<'_>,
-    summary: &mut Summary,
-    sinks: &mut Sinks<'_>,
-) -> std::io::Result<()> {
-    let kind = if group { "groups" } else { "users" };
-    let result = record
-        .object
-        .map_err(|reason| RecordError {
-            kind,
-            line: record.line,
-            reason,
-        })
-        .and_then(|object| engine.plan(group, record.line, &object, env))
-        .and_then(|plan| engine.apply(plan, state));
-    match result {
-        Ok(applied) => {
-            for w in &applied.warnings {
-                (sinks.on_warning)(kind, record.line, w);
-            }
-            for request in &applied.requests {
-                serde_json::to_writer(&mut *sinks.requests, request)?;
-                sinks.requests.write_all(b"\n")?;
-            }
-            summary.add(&applied.outcome);
+fn in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+/// Is the first non-blank byte `[` (a JSON array rather than NDJSON)?
+fn starts_with_array(input: &mut dyn BufRead) -> std::io::Result<bool> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
         }
-        Err(e) => {
-            summary.failed += 1;
-            (sinks.on_error)(&e);
+        let skip = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if skip < buf.len() {
+            return Ok(buf[skip] == b'[');
+        }
+        let n = buf.len();
+        input.consume(n);
+    }
+}
+
+/// Read up to CHUNK non-blank lines. Returns true at end of input.
+fn read_chunk(input: &mut dyn BufRead, lines: &mut Vec<(usize, Vec<u8>)>, number: &mut usize) -> std::io::Result<bool> {
+    while lines.len() < CHUNK {
+        let mut line = Vec::new();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(true);
+        }
+        *number += 1;
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            lines.push((*number, line));
         }
     }
-    Ok(())
+    Ok(false)
+}
+
+type Planned = (usize, Result<Plan, RecordError>);
+
+/// Plan records in parallel, keeping input order.
+fn plan_chunk<I>(engine: &Engine, group: bool, current: &TargetStore, records: I) -> Vec<Planned>
+where
+    I: IndexedParallelIterator<Item = (usize, Result<serde_json::Map<String, serde_json::Value>, String>)>,
+{
+    let kind = if group { "groups" } else { "users" };
+    records
+        .map_init(
+            || Env::new(engine.options()).ok(),
+            |env, (line, object)| {
+                let planned = match (object, env.as_mut()) {
+                    (Err(reason), _) => Err(RecordError { kind, line, reason }),
+                    (Ok(_), None) => Err(RecordError { kind, line, reason: "the `now` option is not a valid time".into() }),
+                    (Ok(object), Some(env)) => engine.plan(group, line, &object, env, current),
+                };
+                (line, planned)
+            },
+        )
+        .collect()
+}
+
+/// Apply planned records in order and write their requests. Returns how many were done.
+fn apply_chunk(engine: &Engine, group: bool, plans: Vec<Planned>, state: &mut RunState, summary: &mut Summary, sinks: &mut Sinks<'_>) -> std::io::Result<usize> {
+    let count = plans.len();
+    let mut buffer = Vec::with_capacity(count * 512);
+    for (line, planned) in plans {
+        match planned.and_then(|plan| engine.apply(plan, state)) {
+            Ok(applied) => {
+                for w in &applied.warnings {
+                    let kind = if group { "groups" } else { "users" };
+                    (sinks.on_warning)(kind, line, w);
+                }
+                for request in &applied.requests {
+                    serde_json::to_writer(&mut buffer, request)?;
+                    buffer.push(b'\n');
+                }
+                summary.add(&applied.outcome);
+            }
+            Err(e) => {
+                summary.failed += 1;
+                (sinks.on_error)(&e);
+            }
+        }
+    }
+    sinks.requests.write_all(&buffer)?;
+    Ok(count)
 }

@@ -30,14 +30,19 @@ impl TargetStore {
         store
     }
 
-    /// The resource whose value at `path` equals `value` (SCIM `eq`: case-insensitive for text).
-    pub fn find(&self, group: bool, path: &TargetPath, value: &str) -> Option<&Json> {
+    /// The index of the resource whose value at `path` equals `value` (SCIM `eq`: case-insensitive for text).
+    pub fn find_index(&self, group: bool, path: &TargetPath, value: &str) -> Option<usize> {
         let list = if group { &self.groups } else { &self.users };
-        list.iter().find(|r| match get_path(r, path) {
+        list.iter().position(|r| match get_path(r, path) {
             Some(Json::String(s)) => s.eq_ignore_ascii_case(value),
             Some(other) => *other == value,
             None => false,
         })
+    }
+
+    /// The resource at `index` (from [`TargetStore::find_index`]).
+    pub fn get(&self, group: bool, index: usize) -> Option<&Json> {
+        if group { self.groups.get(index) } else { self.users.get(index) }
     }
 
     /// The target id of the user whose `externalId` is `object_id` (a manager or member that

@@ -23,7 +23,7 @@ pub const AD_GROUP_SCHEMA: &str =
 pub const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// One HTTP request Entra would send.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Request {
     /// `GET`, `POST`, `PATCH`, `DELETE`.
     pub method: &'static str,
@@ -35,7 +35,7 @@ pub struct Request {
 }
 
 /// A JSON body whose object keys keep the order they were built in.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Body {
     /// Any JSON value (its own objects are key-sorted).
     Json(Json),
@@ -43,12 +43,15 @@ pub enum Body {
     Object(Vec<(String, Body)>),
     /// An array.
     Array(Vec<Body>),
+    /// Already serialised JSON, written as is.
+    Raw(Box<serde_json::value::RawValue>),
 }
 
 impl Serialize for Body {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Body::Json(v) => v.serialize(s),
+            Body::Raw(raw) => raw.serialize(s),
             Body::Array(items) => items.serialize(s),
             Body::Object(entries) => {
                 let mut map = s.serialize_map(Some(entries.len()))?;
@@ -62,6 +65,14 @@ impl Serialize for Body {
 }
 
 impl Body {
+    /// Serialise once now; later writes copy the bytes.
+    pub fn into_raw(self) -> Body {
+        match serde_json::value::to_raw_value(&self) {
+            Ok(raw) => Body::Raw(raw),
+            Err(_) => self,
+        }
+    }
+
     /// As a plain JSON value (key order becomes sorted).
     pub fn to_json(&self) -> Json {
         serde_json::to_value(self).unwrap_or(Json::Null)
