@@ -1,3 +1,10 @@
+//! The `entramap` binary: all behaviour lives in `entramap::cli`.
+
+// mimalloc: the run allocates many small strings per record; measured ~35% faster `map` than
+// the system allocator on this machine (README, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let code = entramap::cli::run(
         std::env::args_os(),

@@ -23,7 +23,7 @@ use crate::mapping::{
 use crate::options::{CountryResolution, Options};
 use crate::scim::patch::{self, Change, OpKind};
 use crate::scim::path::TargetPath;
-use crate::scim::{Body, Request, ResourceBuilder, ResourceKind, get_path};
+use crate::scim::{Body, CreateLayout, Request, ResourceKind, get_path};
 use crate::source::{JsonSource, Lookup, Source};
 use target::TargetStore;
 
@@ -33,13 +33,16 @@ pub struct Engine {
     options: Options,
     users: Option<CompiledObject>,
     groups: Option<CompiledObject>,
+    /// Every source attribute the engine reads; records are read keeping only these.
+    projection: crate::records::Projection,
 }
 
 #[derive(Debug)]
 struct CompiledObject {
     def: ObjectMapping,
-    kind: ResourceKind,
     mappings: Vec<CompiledMapping>,
+    /// Where each mapping's value goes in a create body.
+    layout: CreateLayout,
 }
 
 #[derive(Debug)]
@@ -50,6 +53,8 @@ struct CompiledMapping {
     expr: Option<Expression>,
     /// Reads [IsSoftDeleted]: sent when the object is disabled (SPEC §4.5).
     reads_soft_deleted: bool,
+    /// The default value converted for the target type (sent on create when the value is Null).
+    default: Option<Json>,
 }
 
 /// What a mapping produced for one record.
@@ -147,14 +152,14 @@ pub struct RunState {
     ids: HashMap<String, String>,
     next_user: usize,
     next_group: usize,
-    current: TargetStore,
+    current: std::sync::Arc<TargetStore>,
 }
 
 impl RunState {
     /// A run against the target's current objects (empty: nothing provisioned yet).
     pub fn new(current: TargetStore) -> RunState {
         RunState {
-            current,
+            current: std::sync::Arc::new(current),
             ..RunState::default()
         }
     }
@@ -207,15 +212,25 @@ impl Engine {
             .groups
             .as_ref()
             .map(|o| compile_object(o, ResourceKind::Group, "groups", options, &mut errors));
-        if errors.is_empty() {
-            Ok(Engine {
-                options: options.clone(),
-                users,
-                groups,
-            })
-        } else {
-            Err(errors)
+        if !errors.is_empty() {
+            return Err(errors);
         }
+        // Every source attribute read: by expressions, scoping filters, and the deprovisioning
+        // rules (SPEC §2.2, §4.5).
+        let mut names: Vec<String> = ["objectId", "_event", "inScope", "deletedDateTime", "accountEnabled", "IsSoftDeleted"].map(String::from).to_vec();
+        for object in [&users, &groups].into_iter().flatten() {
+            for m in &object.mappings {
+                names.extend(m.expr.iter().flat_map(|e| e.attributes().names().iter().cloned()));
+            }
+            names.extend(object.def.scope.iter().flat_map(|g| g.clauses.iter().map(|c| c.attribute.clone())));
+        }
+        let projection = crate::records::Projection::new(names.iter().map(String::as_str));
+        Ok(Engine { options: options.clone(), users, groups, projection })
+    }
+
+    /// Read one NDJSON line, keeping only the attributes the mappings read.
+    pub fn read_record(&self, line: usize, bytes: &[u8]) -> crate::records::Record {
+        crate::records::parse_line_projected(line, bytes, &self.projection)
     }
 
     /// The options the engine was built with.
@@ -313,10 +328,16 @@ impl Engine {
         warnings: &mut Vec<String>,
     ) -> Result<Json, String> {
         let target = &m.def.target;
-        let texts = value.texts();
         if m.def.multivalued {
-            return Ok(Json::Array(texts.into_iter().map(Json::String).collect()));
+            return Ok(Json::Array(value.texts().into_iter().map(Json::String).collect()));
         }
+        // The common case: one value, converted without collecting a list.
+        if let (Some(text), TargetType::String) = (value.text(), m.def.target_type) {
+            if !m.path.is_address_country() {
+                return Ok(Json::String(text.into_owned()));
+            }
+        }
+        let texts = value.texts();
         let text = match (&value, texts.len()) {
             (_, 1) => texts.into_iter().next().unwrap_or_default(),
             (_, 0) => return Err("the value has no text form".into()),
@@ -402,8 +423,14 @@ impl Engine {
                 Json::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            let filter = format!("{} eq {}", m.path, Json::String(value.clone()));
-            let path = if group { format!("/Groups?excludedAttributes=members&filter={filter}") } else { format!("/Users?filter={filter}") };
+            // `/Users?filter=userName eq "value"` (SPEC §4.3), built without format!.
+            let path_text = m.path.to_string();
+            let quoted = Json::String(value.clone()).to_string();
+            let mut path = String::with_capacity(64 + path_text.len() + quoted.len());
+            path.push_str(if group { "/Groups?excludedAttributes=members&filter=" } else { "/Users?filter=" });
+            path.push_str(&path_text);
+            path.push_str(" eq ");
+            path.push_str(&quoted);
             plan.queries.push(Request { method: "GET", path, body: None });
             if let Some(found) = current.find_index(group, &m.path, &value) {
                 target = Some(found);
@@ -457,22 +484,22 @@ impl Engine {
             return Err(RecordError { kind, line: plan.line, reason: format!("the mapping set has no {kind} mapping") });
         };
         let collection = if group { "/Groups" } else { "/Users" };
-        let mut warnings = plan.warnings.clone();
-        let mut requests = plan.queries.clone();
+        let mut plan = plan;
+        let mut warnings = std::mem::take(&mut plan.warnings);
+        let mut requests = std::mem::take(&mut plan.queries);
+        let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
         let patch = |id: &str, changes: Vec<Change>| {
             patch::message(changes, self.options.patch_mode).map(|body| Request { method: "PATCH", path: format!("{collection}/{id}"), body: Some(body) })
         };
-        let outcome = match &plan.decision {
-            Decision::Pending | Decision::Skip(_) => Outcome::Skipped(match &plan.decision {
-                Decision::Skip(reason) => reason.clone(),
-                _ => "not planned".into(),
-            }),
+        let outcome = match decision {
+            Decision::Skip(reason) => Outcome::Skipped(reason),
+            Decision::Pending => Outcome::Skipped("not planned".into()),
             Decision::Delete { id } => {
                 requests.push(Request { method: "DELETE", path: format!("{collection}/{id}"), body: None });
                 Outcome::Deleted
             }
             Decision::Disable { id, changes } => {
-                requests.extend(patch(id, changes.clone()));
+                requests.extend(patch(&id, changes));
                 Outcome::Disabled
             }
             Decision::Create(body) => {
@@ -486,19 +513,18 @@ impl Engine {
                 if let Some(oid) = &plan.object_id {
                     state.ids.insert(oid.clone(), id.clone());
                 }
-                requests.push(Request { method: "POST", path: collection.to_string(), body: Some(body.clone()) });
+                requests.push(Request { method: "POST", path: collection.to_string(), body: Some(body) });
                 let links = self.reference_changes(object, &plan, None, state, &mut warnings);
                 requests.extend(patch(&id, links));
                 Outcome::Created
             }
-            Decision::Update { target, id, changes } => {
+            Decision::Update { target, id, mut changes } => {
                 if let Some(oid) = &plan.object_id {
                     state.ids.insert(oid.clone(), id.clone());
                 }
-                let mut changes = changes.clone();
-                let resource = state.current.get(group, *target).cloned();
+                let resource = state.current.get(group, target).cloned();
                 changes.extend(self.reference_changes(object, &plan, resource.as_ref(), state, &mut warnings));
-                match patch(id, changes) {
+                match patch(&id, changes) {
                     Some(request) => {
                         requests.push(request);
                         Outcome::Updated
@@ -510,27 +536,21 @@ impl Engine {
         Ok(Applied { requests, outcome, warnings })
     }
 
-    /// The create body (SPEC §5.3), serialised once so applying it is a copy.
+    /// The create body (SPEC §5.3), written once in the parallel phase so applying it is a copy.
     fn create_body(&self, object: &CompiledObject, plan: &Plan) -> Body {
-        let mut builder = ResourceBuilder::default();
-        let primary_work_address = self.options.emit_primary_on_work_address;
-        let primary = |attr: &str, value: &str| value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address));
-        for (m, computed) in object.mappings.iter().zip(&plan.values) {
-            match computed {
-                Computed::Value(v) => builder.set(&m.path, v.clone(), &primary),
-                Computed::Null if m.def.target_type != TargetType::Reference => {
-                    if let Some(default) = &m.def.default {
-                        let value = match m.def.target_type {
-                            TargetType::Boolean => crate::eval::value::parse_bool(default).map_or_else(|| Json::String(default.clone()), Json::Bool),
-                            _ => Json::String(default.clone()),
-                        };
-                        builder.set(&m.path, value, &primary);
-                    }
-                }
-                _ => {}
-            }
-        }
-        builder.build(object.kind).into_raw()
+        let values: Vec<Option<&Json>> = object
+            .mappings
+            .iter()
+            .zip(&plan.values)
+            .map(|(m, computed)| match computed {
+                Computed::Value(v) => Some(v),
+                Computed::Null => m.default.as_ref(),
+                Computed::Drop => None,
+            })
+            .collect();
+        let mut out = Vec::with_capacity(512);
+        object.layout.write(&values, &mut out);
+        Body::Text(String::from_utf8(out).unwrap_or_default())
     }
 
     /// Changes for an existing object (SPEC §4.4): mappings selected by `include`; Null and
@@ -752,16 +772,36 @@ fn compile_object(
                 .iter()
                 .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
         });
+        let default = m.def_default_json();
         mappings.push(CompiledMapping {
             def: m.clone(),
             path,
             expr,
             reads_soft_deleted,
+            default,
         });
     }
+    let paths: Vec<Option<TargetPath>> = mappings
+        .iter()
+        .map(|m| (m.def.target_type != TargetType::Reference).then(|| m.path.clone()))
+        .collect();
+    let primary_work_address = options.emit_primary_on_work_address;
+    let primary = |attr: &str, value: &str| value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address));
+    let layout = CreateLayout::new(kind, &paths, &primary);
     CompiledObject {
         def: def.clone(),
-        kind,
         mappings,
+        layout,
+    }
+}
+
+impl AttributeMapping {
+    /// The default value as JSON for the target type.
+    fn def_default_json(&self) -> Option<Json> {
+        let default = self.default.as_ref()?;
+        Some(match self.target_type {
+            TargetType::Boolean => crate::eval::value::parse_bool(default).map_or_else(|| Json::String(default.clone()), Json::Bool),
+            _ => Json::String(default.clone()),
+        })
     }
 }

@@ -49,31 +49,44 @@ pub fn run<'i>(engine: &Engine, users: Option<&'i mut dyn BufRead>, groups: Opti
             }
             continue;
         }
-        let mut lines: Vec<(usize, Vec<u8>)> = Vec::with_capacity(CHUNK);
+        // Pipeline: while the pool plans chunk k+1, this thread applies and writes chunk k
+        // (and reads chunk k+2). Planning reads the target store only, so it can run beside
+        // applying, which owns the run's ids.
+        let current = std::sync::Arc::clone(&state.current);
+        let pool = sinks.pool;
         let mut number = 0;
-        loop {
-            lines.clear();
-            let end = read_chunk(input, &mut lines, &mut number)?;
-            if !lines.is_empty() {
-                let current = &state.current;
-                let plans = in_pool(sinks.pool, || {
-                    plan_chunk(
-                        engine,
-                        group,
-                        current,
-                        lines.par_iter().map(|(line, bytes)| {
-                            let record = records::parse_line(*line, bytes);
-                            (record.line, record.object)
-                        }),
-                    )
-                });
+        std::thread::scope(|scope| -> std::io::Result<()> {
+            let spawn_plan = |lines: Vec<(usize, Vec<u8>)>| {
+                let current = std::sync::Arc::clone(&current);
+                scope.spawn(move || {
+                    in_pool(pool, || {
+                        plan_chunk(
+                            engine,
+                            group,
+                            &current,
+                            lines.par_iter().map(|(line, bytes)| {
+                                let record = engine.read_record(*line, bytes);
+                                (record.line, record.object)
+                            }),
+                        )
+                    })
+                })
+            };
+            let mut lines = Vec::with_capacity(CHUNK);
+            let mut end = read_chunk(input, &mut lines, &mut number)?;
+            let mut pending = (!lines.is_empty()).then(|| spawn_plan(lines));
+            while let Some(handle) = pending.take() {
+                if !end {
+                    let mut lines = Vec::with_capacity(CHUNK);
+                    end = read_chunk(input, &mut lines, &mut number)?;
+                    pending = (!lines.is_empty()).then(|| spawn_plan(lines));
+                }
+                let plans = handle.join().map_err(|_| std::io::Error::other("a planning thread panicked"))?;
                 done += apply_chunk(engine, group, plans, state, &mut summary, sinks)?;
                 (sinks.on_progress)(done);
             }
-            if end {
-                break;
-            }
-        }
+            Ok(())
+        })?;
     }
     Ok(summary)
 }
@@ -154,7 +167,7 @@ fn apply_chunk(engine: &Engine, group: bool, plans: Vec<Planned>, state: &mut Ru
                     (sinks.on_warning)(kind, line, w);
                 }
                 for request in &applied.requests {
-                    serde_json::to_writer(&mut buffer, request)?;
+                    request.write_json(&mut buffer)?;
                     buffer.push(b'\n');
                 }
                 summary.add(&applied.outcome);

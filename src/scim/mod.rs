@@ -34,6 +34,29 @@ pub struct Request {
     pub body: Option<Body>,
 }
 
+impl Request {
+    /// Append this request as one JSON line (without the newline) to `out`.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.extend_from_slice(b"{\"method\":");
+        serde_json::to_writer(&mut *out, self.method)?;
+        out.extend_from_slice(b",\"path\":");
+        serde_json::to_writer(&mut *out, &self.path)?;
+        match &self.body {
+            None => {}
+            Some(Body::Text(text)) => {
+                out.extend_from_slice(b",\"body\":");
+                out.extend_from_slice(text.as_bytes());
+            }
+            Some(body) => {
+                out.extend_from_slice(b",\"body\":");
+                serde_json::to_writer(&mut *out, body)?;
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
 /// A JSON body whose object keys keep the order they were built in.
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -43,15 +66,18 @@ pub enum Body {
     Object(Vec<(String, Body)>),
     /// An array.
     Array(Vec<Body>),
-    /// Already serialised JSON, written as is.
-    Raw(Box<serde_json::value::RawValue>),
+    /// Already serialised JSON text (written as is by [`Request::write_json`]).
+    Text(String),
 }
 
 impl Serialize for Body {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Body::Json(v) => v.serialize(s),
-            Body::Raw(raw) => raw.serialize(s),
+            Body::Text(text) => match serde_json::from_str::<&serde_json::value::RawValue>(text) {
+                Ok(raw) => raw.serialize(s),
+                Err(e) => Err(serde::ser::Error::custom(e)),
+            },
             Body::Array(items) => items.serialize(s),
             Body::Object(entries) => {
                 let mut map = s.serialize_map(Some(entries.len()))?;
@@ -65,14 +91,6 @@ impl Serialize for Body {
 }
 
 impl Body {
-    /// Serialise once now; later writes copy the bytes.
-    pub fn into_raw(self) -> Body {
-        match serde_json::value::to_raw_value(&self) {
-            Ok(raw) => Body::Raw(raw),
-            Err(_) => self,
-        }
-    }
-
     /// As a plain JSON value (key order becomes sorted).
     pub fn to_json(&self) -> Json {
         serde_json::to_value(self).unwrap_or(Json::Null)
@@ -297,4 +315,178 @@ fn get_ci<'r>(obj: &'r Json, key: &str) -> Option<&'r Json> {
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v)
     })
+}
+
+/// Where one mapping's value goes in a create body.
+#[derive(Debug, Clone)]
+enum Slot {
+    Leaf(usize),
+    /// An object of keys in output order.
+    Object(Vec<(String, Slot)>),
+    /// Array elements: each element's keys in output order; constant entries (filter value,
+    /// `primary`) are written only when the element has a mapped value.
+    Elements(Vec<Vec<(String, ElementValue)>>),
+}
+
+#[derive(Debug, Clone)]
+enum ElementValue {
+    Constant(Json),
+    Mapped(usize),
+}
+
+/// The shape of a create body, worked out once per object mapping from its target paths, so
+/// writing a body is a walk over the values with no maps or sorting (SPEC §5.3 key order).
+#[derive(Debug, Clone)]
+pub struct CreateLayout {
+    kind: ResourceKind,
+    top: Vec<(String, Slot)>,
+}
+
+impl CreateLayout {
+    /// The layout for `paths` (mapping index → path; `None` for mappings that are not part of
+    /// the body, such as references). `primary_for(attr, type)` marks elements `primary`.
+    pub fn new(kind: ResourceKind, paths: &[Option<TargetPath>], primary_for: &dyn Fn(&str, &str) -> bool) -> CreateLayout {
+        // Build the same structure ResourceBuilder does, with mapping indexes as leaves.
+        let mut builder = ResourceBuilder::default();
+        for (i, path) in paths.iter().enumerate() {
+            if let Some(path) = path {
+                builder.set(path, Json::from(i as u64), primary_for);
+            }
+        }
+        let Body::Object(entries) = builder.build(kind) else { return CreateLayout { kind, top: Vec::new() } };
+        let top = entries.into_iter().filter(|(k, _)| k != "schemas" && k != "meta").map(|(k, b)| (k, slot(b))).collect();
+        CreateLayout { kind, top }
+    }
+
+    /// Write the body for `values` (by mapping index; `None` = not sent).
+    pub fn write(&self, values: &[Option<&Json>], out: &mut Vec<u8>) {
+        let (schemas, resource_type) = match self.kind {
+            ResourceKind::User => (concat!("[\"", "urn:ietf:params:scim:schemas:core:2.0:User", "\",\"", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "\"]"), "User"),
+            ResourceKind::Group => (concat!("[\"", "urn:ietf:params:scim:schemas:core:2.0:Group", "\",\"", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group", "\"]"), "Group"),
+        };
+        out.extend_from_slice(b"{\"schemas\":");
+        out.extend_from_slice(schemas.as_bytes());
+        let mut meta_written = false;
+        for (key, slot) in &self.top {
+            // `meta` sits among the core keys in ordinal order (after `active`'s group).
+            if !meta_written && is_after_meta(key) {
+                write_meta(out, resource_type);
+                meta_written = true;
+            }
+            if present(slot, values) {
+                out.push(b',');
+                write_key(out, key);
+                write_slot(slot, values, out);
+            }
+        }
+        if !meta_written {
+            write_meta(out, resource_type);
+        }
+        out.push(b'}');
+    }
+}
+
+fn is_after_meta(key: &str) -> bool {
+    !matches!(key, "externalId" | "userName" | "active" | "displayName") && (key > "meta" || key.starts_with("urn:") || key.contains(':'))
+}
+
+fn write_meta(out: &mut Vec<u8>, resource_type: &str) {
+    out.extend_from_slice(b",\"meta\":{\"resourceType\":\"");
+    out.extend_from_slice(resource_type.as_bytes());
+    out.extend_from_slice(b"\"}");
+}
+
+fn slot(body: Body) -> Slot {
+    match body {
+        Body::Json(Json::Number(n)) => Slot::Leaf(n.as_u64().unwrap_or(0) as usize),
+        Body::Json(Json::Object(map)) => Slot::Object(map.into_iter().map(|(k, v)| (k, slot(Body::Json(v)))).collect()),
+        Body::Object(entries) => Slot::Object(entries.into_iter().map(|(k, v)| (k, slot(v))).collect()),
+        Body::Array(items) => Slot::Elements(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    Body::Json(Json::Object(map)) => map
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let value = match (k.as_str(), v) {
+                                ("primary", v) | ("type", v) if !v.is_number() => ElementValue::Constant(v),
+                                (_, Json::Number(n)) => ElementValue::Mapped(n.as_u64().unwrap_or(0) as usize),
+                                (_, v) => ElementValue::Constant(v),
+                            };
+                            (k, value)
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+        ),
+        _ => Slot::Object(Vec::new()),
+    }
+}
+
+fn present(slot: &Slot, values: &[Option<&Json>]) -> bool {
+    match slot {
+        Slot::Leaf(i) => values.get(*i).is_some_and(Option::is_some),
+        Slot::Object(entries) => entries.iter().any(|(_, s)| present(s, values)),
+        Slot::Elements(elements) => elements.iter().any(|e| element_present(e, values)),
+    }
+}
+
+fn element_present(element: &[(String, ElementValue)], values: &[Option<&Json>]) -> bool {
+    element.iter().any(|(_, v)| matches!(v, ElementValue::Mapped(i) if values.get(*i).is_some_and(Option::is_some)))
+}
+
+fn write_key(out: &mut Vec<u8>, key: &str) {
+    let _ = serde_json::to_writer(&mut *out, key);
+    out.push(b':');
+}
+
+fn write_slot(slot: &Slot, values: &[Option<&Json>], out: &mut Vec<u8>) {
+    match slot {
+        Slot::Leaf(i) => {
+            if let Some(Some(v)) = values.get(*i) {
+                let _ = serde_json::to_writer(&mut *out, v);
+            }
+        }
+        Slot::Object(entries) => {
+            out.push(b'{');
+            let mut first = true;
+            for (k, s) in entries {
+                if present(s, values) {
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    write_key(out, k);
+                    write_slot(s, values, out);
+                }
+            }
+            out.push(b'}');
+        }
+        Slot::Elements(elements) => {
+            out.push(b'[');
+            let mut first_element = true;
+            for element in elements.iter().filter(|e| element_present(e, values)) {
+                if !std::mem::take(&mut first_element) {
+                    out.push(b',');
+                }
+                out.push(b'{');
+                let mut first = true;
+                for (k, v) in element {
+                    let value = match v {
+                        ElementValue::Constant(c) => Some(c),
+                        ElementValue::Mapped(i) => values.get(*i).copied().flatten(),
+                    };
+                    if let Some(value) = value {
+                        if !std::mem::take(&mut first) {
+                            out.push(b',');
+                        }
+                        write_key(out, k);
+                        let _ = serde_json::to_writer(&mut *out, value);
+                    }
+                }
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+    }
 }
