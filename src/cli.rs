@@ -462,9 +462,32 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
                 }
             }
         }
-        Command::Map { mapping, users, groups, current, out, errors, quiet, threads, options } => {
+        Command::Map {
+            mapping,
+            users,
+            groups,
+            current,
+            out,
+            errors,
+            quiet,
+            threads,
+            options,
+        } => {
             let options = options.load()?;
-            map(MapArgs { mapping, users, groups, current, out, errors, quiet, threads }, &options, io)
+            map(
+                MapArgs {
+                    mapping,
+                    users,
+                    groups,
+                    current,
+                    out,
+                    errors,
+                    quiet,
+                    threads,
+                },
+                &options,
+                io,
+            )
         }
         Command::Mappings { action: None } => {
             for name in crate::mapping::builtin::names() {
@@ -555,7 +578,8 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::SampleUsers { count, seed, out } => {
             let result = match out {
                 Some(path) => {
-                    let file = std::fs::File::create(&path).map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
+                    let file = std::fs::File::create(&path)
+                        .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
                     let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
                     crate::sample::write_users(count, seed, &mut w).and_then(|_| w.flush())
                 }

@@ -6,6 +6,8 @@ use std::io::BufRead;
 
 use serde_json::{Map, Value as Json};
 
+use crate::source::SlotRecord;
+
 /// One input record: its 1-based line (NDJSON) or position (JSON array), and the object or
 /// why it could not be read.
 #[derive(Debug)]
@@ -14,28 +16,6 @@ pub struct Record {
     pub line: usize,
     /// The object, or what is wrong with the line.
     pub object: Result<Map<String, Json>, String>,
-}
-
-/// Which attributes to keep when reading records: everything the mappings read. Other keys
-/// are skipped without building their values, which is most of the cost of reading a record.
-#[derive(Debug, Clone, Default)]
-pub struct Projection {
-    /// The names (attribute names match ignoring case, compared without allocating).
-    keep: Vec<String>,
-}
-
-impl Projection {
-    /// Keep these attributes.
-    pub fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> Projection {
-        let mut keep: Vec<String> = names.into_iter().map(str::to_string).collect();
-        keep.sort();
-        keep.dedup();
-        Projection { keep }
-    }
-
-    fn wants(&self, key: &str) -> bool {
-        self.keep.iter().any(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key))
-    }
 }
 
 /// An object key, borrowed from the input unless it had escapes.
@@ -60,77 +40,108 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
     }
 }
 
-struct ProjectedMap<'p>(&'p Projection);
+/// The slot of `key` among `names`: exact, else ignoring ASCII case (attribute names).
+pub fn slot_of(names: &[String], key: &str) -> Option<usize> {
+    names.iter().position(|n| n == key).or_else(|| {
+        names
+            .iter()
+            .position(|n| n.len() == key.len() && n.eq_ignore_ascii_case(key))
+    })
+}
 
-impl<'de> serde::de::DeserializeSeed<'de> for ProjectedMap<'_> {
-    type Value = Json;
+/// Reads one object keeping only the attributes in `names`, by slot. Other values are skipped
+/// without being built, which is most of the cost of reading a record.
+struct Projected<'n>(&'n [String]);
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+impl<'de> serde::de::DeserializeSeed<'de> for Projected<'_> {
+    type Value = Result<SlotRecord, String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for ProjectedMap<'_> {
-    type Value = Json;
+impl<'de> serde::de::Visitor<'de> for Projected<'_> {
+    type Value = Result<SlotRecord, String>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Json, A::Error> {
-        let mut map = Map::new();
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut access: A,
+    ) -> Result<Self::Value, A::Error> {
+        let mut record = SlotRecord::new(self.0.len());
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
-            if self.0.wants(&key) {
-                map.insert(key.into_owned(), access.next_value::<Json>()?);
-            } else {
-                access.next_value::<serde::de::IgnoredAny>()?;
+            match slot_of(self.0, &key) {
+                Some(slot) => record.set(slot, &key, access.next_value::<Json>()?),
+                None => {
+                    access.next_value::<serde::de::IgnoredAny>()?;
+                }
             }
         }
-        Ok(Json::Object(map))
+        Ok(Ok(record))
     }
 
-    // Anything else is read whole, so the error can say what it was.
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Json::Array(Vec::new()))
+        Ok(Err("expected a JSON object, found an array".into()))
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
-        Ok(Json::Bool(v))
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err("expected a JSON object, found a Boolean".into()))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::from(v))
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("expected a JSON object, found a number".into()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
-        Ok(Json::from(v))
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("expected a JSON object, found a number".into()))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
-        Ok(Json::from(v))
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("expected a JSON object, found a number".into()))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::String(v.to_string()))
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Err("expected a JSON object, found a string".into()))
     }
-    fn visit_unit<E>(self) -> Result<Json, E> {
-        Ok(Json::Null)
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Err("expected a JSON object, found null".into()))
     }
 }
 
-/// Parse one NDJSON line, keeping only the attributes `projection` names.
-pub fn parse_line_projected(line_number: usize, bytes: &[u8], projection: &Projection) -> Record {
+/// Parse one NDJSON line into a [`SlotRecord`] of the attributes in `names`.
+pub fn parse_line_slots(
+    line_number: usize,
+    bytes: &[u8],
+    names: &[String],
+) -> Result<SlotRecord, String> {
     use serde::de::DeserializeSeed;
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    let bytes = if line_number == 1 { bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(bytes) } else { bytes };
-    let object = match std::str::from_utf8(bytes) {
-        Err(e) => Err(format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1)),
-        Ok(text) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            match ProjectedMap(projection).deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
-                Ok(Json::Object(map)) => Ok(map),
-                Ok(other) => Err(format!("expected a JSON object, found {}", kind(&other))),
-                Err(e) => Err(format!("not JSON: {e}")),
-            }
-        }
+    let bytes = if line_number == 1 {
+        bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(bytes)
+    } else {
+        bytes
     };
-    Record { line: line_number, object }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    match Projected(names)
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|_| v))
+    {
+        Ok(result) => result,
+        Err(e) => Err(format!("not JSON: {e}")),
+    }
+}
+
+/// A record from a parsed object (JSON arrays, library callers).
+pub fn slots_from_map(map: &Map<String, Json>, names: &[String]) -> SlotRecord {
+    let mut record = SlotRecord::new(names.len());
+    for (k, v) in map {
+        if let Some(slot) = slot_of(names, k) {
+            record.set(slot, k, v.clone());
+        }
+    }
+    record
 }
 
 /// Parse one NDJSON line into a record.

@@ -9,23 +9,114 @@ use rand::{RngExt as _, SeedableRng};
 use serde_json::{Map, Value as Json, json};
 
 const GIVEN: &[&str] = &[
-    "Alice", "Bob", "Zoë", "François", "Søren", "Łukasz", "María", "José", "Björn", "Chloé", "Mei", "Hiroshi", "Aisha",
-    "Oluwaseun", "Nguyễn", "İlkay", "Dvořák", "Ana", "Liam", "Olivia", "Noah", "Emma", "Ærin", "Ștefan", "Mary Ann",
+    "Alice",
+    "Bob",
+    "Zoë",
+    "François",
+    "Søren",
+    "Łukasz",
+    "María",
+    "José",
+    "Björn",
+    "Chloé",
+    "Mei",
+    "Hiroshi",
+    "Aisha",
+    "Oluwaseun",
+    "Nguyễn",
+    "İlkay",
+    "Dvořák",
+    "Ana",
+    "Liam",
+    "Olivia",
+    "Noah",
+    "Emma",
+    "Ærin",
+    "Ștefan",
+    "Mary Ann",
 ];
 const SURNAMES: &[&str] = &[
-    "Smith", "Jones", "Müller", "García", "O'Neil", "Dubois", "Nowak", "Rossi", "Kowalczyk", "Novák", "Øberg", "Yılmaz",
-    "Tanaka", "Okafor", "van der Berg", "de la Cruz", "Żółć", "Lefèvre", "MacDonald", "PINTO-DE'SILVA",
+    "Smith",
+    "Jones",
+    "Müller",
+    "García",
+    "O'Neil",
+    "Dubois",
+    "Nowak",
+    "Rossi",
+    "Kowalczyk",
+    "Novák",
+    "Øberg",
+    "Yılmaz",
+    "Tanaka",
+    "Okafor",
+    "van der Berg",
+    "de la Cruz",
+    "Żółć",
+    "Lefèvre",
+    "MacDonald",
+    "PINTO-DE'SILVA",
 ];
-const TITLES: &[&str] = &["Engineer", "Security Analyst", "Account Manager", "CISO", "Designer", "Nurse", "Paralegal", "Contractor"];
-const DEPARTMENTS: &[&str] = &["Information Security", "Sales", "Engineering", "Finance", "Legal", "Operations", ""];
-const CITIES: &[(&str, &str)] = &[("Minneapolis", "MN"), ("München", "BY"), ("São Paulo", "SP"), ("Göteborg", ""), ("Kraków", ""), ("Tokyo", "")];
+const TITLES: &[&str] = &[
+    "Engineer",
+    "Security Analyst",
+    "Account Manager",
+    "CISO",
+    "Designer",
+    "Nurse",
+    "Paralegal",
+    "Contractor",
+];
+const DEPARTMENTS: &[&str] = &[
+    "Information Security",
+    "Sales",
+    "Engineering",
+    "Finance",
+    "Legal",
+    "Operations",
+    "",
+];
+const CITIES: &[(&str, &str)] = &[
+    ("Minneapolis", "MN"),
+    ("München", "BY"),
+    ("São Paulo", "SP"),
+    ("Göteborg", ""),
+    ("Kraków", ""),
+    ("Tokyo", ""),
+];
 /// Country spellings people type: ISO names, codes, other languages, old names, noise.
 const COUNTRIES: &[(&str, &str)] = &[
-    ("United States", "US"), ("USA", "US"), ("us", "US"), ("Germany", "DE"), ("Deutschland", "DE"), ("GERMANY", "DE"),
-    ("France", "FR"), ("Brasil", "BR"), ("Brazil", "BR"), ("Sweden", "SE"), ("SWE", "SE"), ("Poland", "PL"), ("Polska", "PL"),
-    ("Japan", "JP"), ("日本", "JP"), ("Czech Republic", "CZ"), ("Czechia", "CZ"), ("Türkiye", "TR"), ("Turkey", "TR"),
-    ("Côte d'Ivoire", "CI"), ("Ivory Coast", "CI"), ("curaçao", "CW"), ("RÉUNION", "RE"), ("United Kingdom", "GB"), ("UK", "GB"),
-    ("  united   states ", "US"), ("Korea", "KR"), ("South Korea", "KR"), ("Atlantis", "US"), ("840", "US"), ("Nigeria", "NG"),
+    ("United States", "US"),
+    ("USA", "US"),
+    ("us", "US"),
+    ("Germany", "DE"),
+    ("Deutschland", "DE"),
+    ("GERMANY", "DE"),
+    ("France", "FR"),
+    ("Brasil", "BR"),
+    ("Brazil", "BR"),
+    ("Sweden", "SE"),
+    ("SWE", "SE"),
+    ("Poland", "PL"),
+    ("Polska", "PL"),
+    ("Japan", "JP"),
+    ("日本", "JP"),
+    ("Czech Republic", "CZ"),
+    ("Czechia", "CZ"),
+    ("Türkiye", "TR"),
+    ("Turkey", "TR"),
+    ("Côte d'Ivoire", "CI"),
+    ("Ivory Coast", "CI"),
+    ("curaçao", "CW"),
+    ("RÉUNION", "RE"),
+    ("United Kingdom", "GB"),
+    ("UK", "GB"),
+    ("  united   states ", "US"),
+    ("Korea", "KR"),
+    ("South Korea", "KR"),
+    ("Atlantis", "US"),
+    ("840", "US"),
+    ("Nigeria", "NG"),
 ];
 
 /// Write `count` users as NDJSON.
@@ -58,7 +149,14 @@ fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
 fn uuid(rng: &mut StdRng) -> String {
     let b: [u8; 16] = rng.random();
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 fn user(i: usize, rng: &mut StdRng, managers: &[String]) -> Map<String, Json> {
@@ -70,7 +168,11 @@ fn user(i: usize, rng: &mut StdRng, managers: &[String]) -> Map<String, Json> {
         .collect::<String>()
         .to_lowercase();
     let guest = rng.random_range(0..100) < 5;
-    let upn = if guest { format!("{alias}_fabrikam.com#EXT#@contoso.onmicrosoft.com") } else { format!("{alias}@contoso.com") };
+    let upn = if guest {
+        format!("{alias}_fabrikam.com#EXT#@contoso.onmicrosoft.com")
+    } else {
+        format!("{alias}@contoso.com")
+    };
     let (city, state) = *pick(rng, CITIES);
     let (country, usage) = *pick(rng, COUNTRIES);
     let mut u = Map::new();
@@ -95,18 +197,37 @@ fn user(i: usize, rng: &mut StdRng, managers: &[String]) -> Map<String, Json> {
         u.insert("country".into(), json!(country));
     }
     u.insert("usageLocation".into(), json!(usage));
-    u.insert("telephoneNumber".into(), json!(format!("+1 (612) 555-{:04}", i % 10_000)));
+    u.insert(
+        "telephoneNumber".into(),
+        json!(format!("+1 (612) 555-{:04}", i % 10_000)),
+    );
     u.insert("employeeId".into(), json!(format!("E{:06}", i)));
-    u.insert("preferredLanguage".into(), json!(if rng.random_range(0..2) == 0 { "en-US" } else { "de-DE" }));
-    u.insert("proxyAddresses".into(), json!([format!("SMTP:{alias}@contoso.com")]));
+    u.insert(
+        "preferredLanguage".into(),
+        json!(if rng.random_range(0..2) == 0 {
+            "en-US"
+        } else {
+            "de-DE"
+        }),
+    );
+    u.insert(
+        "proxyAddresses".into(),
+        json!([format!("SMTP:{alias}@contoso.com")]),
+    );
     // Graph's test inputs give Booleans as text; exports give real Booleans.
     let disabled = rng.random_range(0..100) < 3;
     if rng.random_range(0..2) == 0 {
         u.insert("accountEnabled".into(), json!(!disabled));
         u.insert("IsSoftDeleted".into(), json!(disabled));
     } else {
-        u.insert("accountEnabled".into(), json!(if disabled { "false" } else { "true" }));
-        u.insert("IsSoftDeleted".into(), json!(if disabled { "True" } else { "False" }));
+        u.insert(
+            "accountEnabled".into(),
+            json!(if disabled { "false" } else { "true" }),
+        );
+        u.insert(
+            "IsSoftDeleted".into(),
+            json!(if disabled { "True" } else { "False" }),
+        );
     }
     if !managers.is_empty() && rng.random_range(0..100) < 70 {
         let m = pick(rng, managers).clone();

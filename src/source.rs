@@ -65,39 +65,128 @@ impl<'a> JsonSource<'a> {
 
 impl<'a> Source<'a> for JsonSource<'a> {
     fn lookup(&self, _slot: usize, name: &str) -> Result<Lookup<'a>, String> {
-        let Some((actual, json)) = self.find(name) else {
-            if name.eq_ignore_ascii_case("IsSoftDeleted") {
-                return Ok(Lookup::Found(Value::Bool(derived_soft_deleted(self.map))));
+        match self.find(name) {
+            Some((actual, json)) => found(name, actual, json, self.upn_rewrite),
+            None if name.eq_ignore_ascii_case("IsSoftDeleted") => {
+                Ok(Lookup::Found(Value::Bool(derived_soft_deleted(|k| {
+                    self.map.get(k)
+                }))))
             }
-            return Ok(Lookup::Missing);
-        };
-        let mut value = json_value(actual, json)?;
-        if self.upn_rewrite
-            && actual == "userPrincipalName"
-            && let Value::Str(upn) = &value
-            && let Some(original) = guest_upn(upn)
-        {
-            value = Value::Str(Cow::Owned(original));
+            None => Ok(Lookup::Missing),
         }
-        Ok(if actual == name {
-            Lookup::Found(value)
-        } else {
-            Lookup::FoundIgnoringCase(value, actual.to_string())
-        })
     }
+}
+
+/// A found attribute, normalised (SPEC §2.1, §4.8): JSON → Value, guests' UPN rewritten.
+fn found<'a>(
+    name: &str,
+    actual: &str,
+    json: &'a Json,
+    upn_rewrite: bool,
+) -> Result<Lookup<'a>, String> {
+    let mut value = json_value(actual, json)?;
+    if upn_rewrite
+        && actual == "userPrincipalName"
+        && let Value::Str(upn) = &value
+        && let Some(original) = guest_upn(upn)
+    {
+        value = Value::Str(Cow::Owned(original));
+    }
+    Ok(if actual == name {
+        Lookup::Found(value)
+    } else {
+        Lookup::FoundIgnoringCase(value, actual.to_string())
+    })
 }
 
 /// SPEC §2.2: IsSoftDeleted is true when the account is disabled, the user is soft-deleted,
 /// or the input says the user is out of scope.
-fn derived_soft_deleted(map: &Map<String, Json>) -> bool {
-    let is_false = |k: &str| match map.get(k) {
+fn derived_soft_deleted<'j>(get: impl Fn(&str) -> Option<&'j Json>) -> bool {
+    let is_false = |k: &str| match get(k) {
         Some(Json::Bool(b)) => !b,
         Some(Json::String(s)) => crate::eval::value::parse_bool(s) == Some(false),
         _ => false,
     };
     is_false("accountEnabled")
         || is_false("inScope")
-        || map.get("deletedDateTime").is_some_and(|v| !v.is_null())
+        || get("deletedDateTime").is_some_and(|v| !v.is_null())
+}
+
+/// A record reduced to the attributes an engine reads, stored by slot of its attribute table:
+/// reading an attribute is an index, not a search by name.
+#[derive(Debug, Clone, Default)]
+pub struct SlotRecord {
+    /// By slot: the key as written in the input, and its JSON value.
+    values: Vec<Option<(Box<str>, Json)>>,
+}
+
+impl SlotRecord {
+    /// An empty record for a table of `slots` attributes.
+    pub fn new(slots: usize) -> SlotRecord {
+        SlotRecord {
+            values: vec![None; slots],
+        }
+    }
+
+    /// Set slot `slot` (the input's key `key`) to `value`; the first key for a slot wins.
+    pub fn set(&mut self, slot: usize, key: &str, value: Json) {
+        if let Some(entry @ None) = self.values.get_mut(slot) {
+            *entry = Some((key.into(), value));
+        }
+    }
+
+    /// The raw JSON at `slot`.
+    pub fn get(&self, slot: usize) -> Option<&Json> {
+        self.values
+            .get(slot)
+            .and_then(Option::as_ref)
+            .map(|(_, v)| v)
+    }
+}
+
+/// A [`SlotRecord`] read through an attribute table.
+pub struct SlotSource<'a> {
+    record: &'a SlotRecord,
+    names: &'a [String],
+    upn_rewrite: bool,
+}
+
+impl<'a> SlotSource<'a> {
+    /// Read `record`, whose slots follow `names`.
+    pub fn new(record: &'a SlotRecord, names: &'a [String], options: &Options) -> Self {
+        SlotSource {
+            record,
+            names,
+            upn_rewrite: options.b2b_upn_rewrite,
+        }
+    }
+
+    /// The raw JSON of attribute `name` (exact name, else ignoring case).
+    pub fn raw(&self, name: &str) -> Option<&'a Json> {
+        crate::records::slot_of(self.names, name).and_then(|i| self.record.get(i))
+    }
+}
+
+impl<'a> Source<'a> for SlotSource<'a> {
+    fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'a>, String> {
+        let slot = if self.names.get(slot).is_some_and(|n| n == name) {
+            Some(slot)
+        } else {
+            crate::records::slot_of(self.names, name)
+        };
+        match slot
+            .and_then(|i| self.record.values.get(i))
+            .and_then(Option::as_ref)
+        {
+            Some((actual, json)) => found(name, actual, json, self.upn_rewrite),
+            None if name.eq_ignore_ascii_case("IsSoftDeleted") => {
+                Ok(Lookup::Found(Value::Bool(derived_soft_deleted(|k| {
+                    self.raw(k)
+                }))))
+            }
+            None => Ok(Lookup::Missing),
+        }
+    }
 }
 
 /// `alias_theirdomain#EXT#@yourdomain` → `alias@theirdomain` (the last `_` becomes `@`).

@@ -6,7 +6,11 @@ fn run(args: &[&str], stdin: &[u8]) -> (u8, String, String) {
     let mut argv = vec!["entramap"];
     argv.extend_from_slice(args);
     let code = entramap::cli::run(argv, &mut &stdin[..], &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
 }
 
 const USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/users/sample.ndjson");
@@ -17,16 +21,47 @@ fn map_writes_requests_errors_and_a_summary_that_adds_up() {
     let dir = std::env::temp_dir().join(format!("entramap-map-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let errors = dir.join("errors.ndjson");
-    let (code, out, err) = run(&["map", "--mapping", "code42", USERS, "--groups", GROUPS], b"");
+    let (code, out, err) = run(
+        &["map", "--mapping", "code42", USERS, "--groups", GROUPS],
+        b"",
+    );
     assert_eq!(code, 0, "{err}");
-    assert!(out.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
-    assert!(err.contains("12 records: 9 created, 0 updated, 0 disabled, 0 deleted, 3 skipped, 0 failed"), "{err}");
+    assert!(
+        out.lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+    );
+    assert!(
+        err.contains(
+            "12 records: 9 created, 0 updated, 0 disabled, 0 deleted, 3 skipped, 0 failed"
+        ),
+        "{err}"
+    );
     let broken = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/users/broken.ndjson");
-    let (code, _, err) = run(&["map", "--mapping", "code42", broken, "--errors", errors.to_str().unwrap()], b"");
+    let (code, _, err) = run(
+        &[
+            "map",
+            "--mapping",
+            "code42",
+            broken,
+            "--errors",
+            errors.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(code, 1, "failed records make the exit code 1");
-    assert!(err.contains("3 records: 0 created, 0 updated, 0 disabled, 0 deleted, 0 skipped, 3 failed"), "{err}");
-    let error_lines: Vec<serde_json::Value> = std::fs::read_to_string(&errors).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let lines: Vec<u64> = error_lines.iter().map(|e| e["line"].as_u64().unwrap()).collect();
+    assert!(
+        err.contains("3 records: 0 created, 0 updated, 0 disabled, 0 deleted, 0 skipped, 3 failed"),
+        "{err}"
+    );
+    let error_lines: Vec<serde_json::Value> = std::fs::read_to_string(&errors)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let lines: Vec<u64> = error_lines
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
     assert_eq!(lines, [1, 2, 3]);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -37,14 +72,20 @@ fn map_reads_stdin_and_json_arrays() {
     let (code, out, err) = run(&["map", "--mapping", "scim-default", "-", "-q"], users);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().filter(|l| l.contains("\"POST\"")).count(), 1);
-    assert!(err.contains("2 records: 1 created, 0 updated, 0 disabled, 0 deleted, 1 skipped, 0 failed"), "{err}");
+    assert!(
+        err.contains("2 records: 1 created, 0 updated, 0 disabled, 0 deleted, 1 skipped, 0 failed"),
+        "{err}"
+    );
 }
 
 #[test]
 fn map_usage_errors() {
     assert_eq!(run(&["map", "--mapping", "nope", USERS], b"").0, 2);
     assert_eq!(run(&["map", "--mapping", "code42"], b"").0, 2);
-    let (code, _, err) = run(&["map", "--mapping", "code42", "/nonexistent/users.ndjson"], b"");
+    let (code, _, err) = run(
+        &["map", "--mapping", "code42", "/nonexistent/users.ndjson"],
+        b"",
+    );
     assert_eq!(code, 2);
     assert!(err.contains("cannot read"), "{err}");
 }
@@ -57,7 +98,10 @@ fn mappings_list_and_show() {
     }
     let (code, out, _) = run(&["mappings", "show", "code42"], b"");
     assert_eq!(code, 0);
-    assert!(out.contains("target = \"userName\"") && out.contains("matching = 1"), "{out}");
+    assert!(
+        out.contains("target = \"userName\"") && out.contains("matching = 1"),
+        "{out}"
+    );
     let (_, out, _) = run(&["mappings", "show", "code42", "--format", "graph"], b"");
     let schema: serde_json::Value = serde_json::from_str(&out).unwrap();
     let mapping = &schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][3];
@@ -70,17 +114,33 @@ fn graph_schema_files_map_and_keep_unknown_fields() {
     let (_, schema, _) = run(&["mappings", "show", "code42", "--format", "graph"], b"");
     let mut json: serde_json::Value = serde_json::from_str(&schema).unwrap();
     json["futureField"] = serde_json::json!({"kept": true});
-    json["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][0]["newSetting"] = serde_json::json!(42);
+    json["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][0]["newSetting"] =
+        serde_json::json!(42);
     let dir = std::env::temp_dir().join(format!("entramap-graph-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("schema.json");
     std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
-    let (code, out, _) = run(&["mappings", "show", path.to_str().unwrap(), "--format", "graph"], b"");
+    let (code, out, _) = run(
+        &[
+            "mappings",
+            "show",
+            path.to_str().unwrap(),
+            "--format",
+            "graph",
+        ],
+        b"",
+    );
     assert_eq!(code, 0);
     let back: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(back["futureField"]["kept"], true);
-    assert_eq!(back["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][0]["newSetting"], 42);
-    let (code, out, err) = run(&["map", "--mapping", path.to_str().unwrap(), "-"], br#"{"objectId": "1", "userPrincipalName": "a@x", "IsSoftDeleted": "False"}"#);
+    assert_eq!(
+        back["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][0]["newSetting"],
+        42
+    );
+    let (code, out, err) = run(
+        &["map", "--mapping", path.to_str().unwrap(), "-"],
+        br#"{"objectId": "1", "userPrincipalName": "a@x", "IsSoftDeleted": "False"}"#,
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(r#""active":true"#), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -90,9 +150,29 @@ fn graph_schema_files_map_and_keep_unknown_fields() {
 fn check_mapping_reports_country_table_problems() {
     let (code, out, _) = run(&["check", "--mapping", "code42-country-expression"], b"");
     assert_eq!(code, 0, "warnings only");
-    assert!(out.contains("warning[country-ambiguous-key]: \"korea\" names several countries (KR, KP)"), "{out}");
-    assert!(out.contains("Czechia") && out.contains("Eswatini") && out.contains("North Macedonia") && out.contains("Türkiye") && out.contains("Cabo Verde"), "{out}");
-    let (code, out, _) = run(&["check", "--mapping", "code42-country-expression", "--format", "json", "--deny-warnings"], b"");
+    assert!(
+        out.contains("warning[country-ambiguous-key]: \"korea\" names several countries (KR, KP)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Czechia")
+            && out.contains("Eswatini")
+            && out.contains("North Macedonia")
+            && out.contains("Türkiye")
+            && out.contains("Cabo Verde"),
+        "{out}"
+    );
+    let (code, out, _) = run(
+        &[
+            "check",
+            "--mapping",
+            "code42-country-expression",
+            "--format",
+            "json",
+            "--deny-warnings",
+        ],
+        b"",
+    );
     assert_eq!(code, 1);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(report["warnings"].as_u64().unwrap() >= 5);
@@ -104,7 +184,10 @@ fn country_resolve_prints_one_line_per_input_line() {
     let (code, out, err) = run(&["country", "resolve"], input.as_bytes());
     assert_eq!(code, 0);
     assert_eq!(out, "DE\nUS\n\n\n\nCI\n");
-    assert!(err.contains("\"Korea\" names several countries: KR, KP"), "{err}");
+    assert!(
+        err.contains("\"Korea\" names several countries: KR, KP"),
+        "{err}"
+    );
     let (_, out, _) = run(&["country", "resolve", "SWE", "840"], b"");
     assert_eq!(out, "SE\nUS\n");
 }

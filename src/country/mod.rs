@@ -262,10 +262,12 @@ fn index() -> &'static HashMap<String, Resolution> {
 /// without leading zeros), ISO names, aliases and CLDR names in 13 languages.
 pub fn resolve(name: &str) -> Resolution {
     let trimmed = name.trim();
-    if trimmed.len() == 2 && trimmed.chars().all(|c| c.is_ascii_alphabetic())
-        && let Some(c) = by_alpha2(&trimmed.to_ascii_uppercase()) {
-            return Resolution::Code(c.alpha2);
-        }
+    if trimmed.len() == 2
+        && trimmed.chars().all(|c| c.is_ascii_alphabetic())
+        && let Some(c) = by_alpha2(&trimmed.to_ascii_uppercase())
+    {
+        return Resolution::Code(c.alpha2);
+    }
     if trimmed.len() == 3 && trimmed.chars().all(|c| c.is_ascii_alphabetic()) {
         let upper = trimmed.to_ascii_uppercase();
         if let Some(c) = data::COUNTRIES.iter().find(|c| c.alpha3 == upper) {

@@ -24,7 +24,7 @@ use crate::options::{CountryResolution, Options};
 use crate::scim::patch::{self, Change, OpKind};
 use crate::scim::path::TargetPath;
 use crate::scim::{Body, CreateLayout, Request, ResourceKind, get_path};
-use crate::source::{JsonSource, Lookup, Source};
+use crate::source::{Lookup, SlotRecord, SlotSource, Source};
 use target::TargetStore;
 
 /// A compiled mapping set, ready for any number of records. `Send + Sync`.
@@ -33,8 +33,8 @@ pub struct Engine {
     options: Options,
     users: Option<CompiledObject>,
     groups: Option<CompiledObject>,
-    /// Every source attribute the engine reads; records are read keeping only these.
-    projection: crate::records::Projection,
+    /// Every source attribute the engine reads, by slot; records keep only these.
+    table: crate::compile::AttributeTable,
 }
 
 #[derive(Debug)]
@@ -98,7 +98,11 @@ enum Decision {
     /// POST this body (built and serialised in the parallel phase).
     Create(Body),
     /// PATCH these attribute changes (plus reference links) to the matched object.
-    Update { target: usize, id: String, changes: Vec<Change> },
+    Update {
+        target: usize,
+        id: String,
+        changes: Vec<Change>,
+    },
     /// PATCH `active` off.
     Disable { id: String, changes: Vec<Change> },
     /// DELETE the object.
@@ -204,33 +208,79 @@ impl Engine {
     /// Compile every mapping of `set`. Fails with rendered errors naming the mapping.
     pub fn new(set: &MappingSet, options: &Options) -> Result<Engine, Vec<String>> {
         let mut errors = Vec::new();
-        let users = set
-            .users
-            .as_ref()
-            .map(|o| compile_object(o, ResourceKind::User, "users", options, &mut errors));
-        let groups = set
-            .groups
-            .as_ref()
-            .map(|o| compile_object(o, ResourceKind::Group, "groups", options, &mut errors));
+        // One attribute table for every expression, so a record is read once into slots.
+        let mut table = crate::compile::AttributeTable::default();
+        let users = set.users.as_ref().map(|o| {
+            compile_object(
+                o,
+                ResourceKind::User,
+                "users",
+                options,
+                &mut table,
+                &mut errors,
+            )
+        });
+        let groups = set.groups.as_ref().map(|o| {
+            compile_object(
+                o,
+                ResourceKind::Group,
+                "groups",
+                options,
+                &mut table,
+                &mut errors,
+            )
+        });
         if !errors.is_empty() {
             return Err(errors);
         }
-        // Every source attribute read: by expressions, scoping filters, and the deprovisioning
-        // rules (SPEC §2.2, §4.5).
-        let mut names: Vec<String> = ["objectId", "_event", "inScope", "deletedDateTime", "accountEnabled", "IsSoftDeleted"].map(String::from).to_vec();
-        for object in [&users, &groups].into_iter().flatten() {
-            for m in &object.mappings {
-                names.extend(m.expr.iter().flat_map(|e| e.attributes().names().iter().cloned()));
-            }
-            names.extend(object.def.scope.iter().flat_map(|g| g.clauses.iter().map(|c| c.attribute.clone())));
+        // Also read what scoping filters and the deprovisioning rules use (SPEC §2.2, §4.5).
+        for name in [
+            "objectId",
+            "_event",
+            "inScope",
+            "deletedDateTime",
+            "accountEnabled",
+            "IsSoftDeleted",
+        ] {
+            table.slot(name);
         }
-        let projection = crate::records::Projection::new(names.iter().map(String::as_str));
-        Ok(Engine { options: options.clone(), users, groups, projection })
+        for object in [&users, &groups].into_iter().flatten() {
+            for clause in object.def.scope.iter().flat_map(|g| &g.clauses) {
+                table.slot(&clause.attribute);
+            }
+        }
+        Ok(Engine {
+            options: options.clone(),
+            users,
+            groups,
+            table,
+        })
+    }
+
+    /// The create body a user record would be sent with (no matching GETs, no ids, no
+    /// references), or `None` if the record would not be created. For benchmarks and callers
+    /// that only want bodies.
+    pub fn create_body_for(
+        &self,
+        record: &SlotRecord,
+        env: &mut Env<'_>,
+        current: &TargetStore,
+    ) -> Option<String> {
+        let plan = self.plan_record(false, 0, record, env, current).ok()?;
+        match plan.decision {
+            Decision::Create(Body::Text(text)) => Some(text),
+            _ => None,
+        }
     }
 
     /// Read one NDJSON line, keeping only the attributes the mappings read.
-    pub fn read_record(&self, line: usize, bytes: &[u8]) -> crate::records::Record {
-        crate::records::parse_line_projected(line, bytes, &self.projection)
+    pub fn read_record(&self, line: usize, bytes: &[u8]) -> Result<SlotRecord, String> {
+        crate::records::parse_line_slots(line, bytes, self.table.names())
+    }
+
+    /// The source attributes the engine reads, by slot.
+    pub fn attribute_names(&self) -> &[String] {
+        self.table.names()
     }
 
     /// The options the engine was built with.
@@ -241,13 +291,44 @@ impl Engine {
     /// Evaluate every mapping for one record and decide what it does against the target's
     /// current objects. `group` selects the group object mapping. Pure: records may be planned
     /// in parallel.
-    pub fn plan(&self, group: bool, line: usize, record: &Map<String, Json>, env: &mut Env<'_>, current: &TargetStore) -> Result<Plan, RecordError> {
+    pub fn plan(
+        &self,
+        group: bool,
+        line: usize,
+        record: &Map<String, Json>,
+        env: &mut Env<'_>,
+        current: &TargetStore,
+    ) -> Result<Plan, RecordError> {
+        let record = crate::records::slots_from_map(record, self.table.names());
+        self.plan_record(group, line, &record, env, current)
+    }
+
+    /// [`Engine::plan`] for a record already read into slots ([`Engine::read_record`]).
+    pub fn plan_record(
+        &self,
+        group: bool,
+        line: usize,
+        record: &SlotRecord,
+        env: &mut Env<'_>,
+        current: &TargetStore,
+    ) -> Result<Plan, RecordError> {
         let mut plan = self.evaluate(group, line, record, env)?;
-        self.decide(&mut plan, current).map_err(|reason| RecordError { kind: if group { "groups" } else { "users" }, line, reason })?;
+        self.decide(&mut plan, current)
+            .map_err(|reason| RecordError {
+                kind: if group { "groups" } else { "users" },
+                line,
+                reason,
+            })?;
         Ok(plan)
     }
 
-    fn evaluate(&self, group: bool, line: usize, record: &Map<String, Json>, env: &mut Env<'_>) -> Result<Plan, RecordError> {
+    fn evaluate(
+        &self,
+        group: bool,
+        line: usize,
+        record: &SlotRecord,
+        env: &mut Env<'_>,
+    ) -> Result<Plan, RecordError> {
         let kind = if group { "groups" } else { "users" };
         let fail = |reason: String| RecordError { kind, line, reason };
         let object = if group { &self.groups } else { &self.users };
@@ -256,26 +337,26 @@ impl Engine {
         };
         let options = &self.options;
         env.reseed_for_record(line as u64);
-        let source = JsonSource::new(record, options);
+        let source = SlotSource::new(record, self.table.names(), options);
         let soft_deleted = matches!(
             source.lookup(0, "IsSoftDeleted"),
             Ok(Lookup::Found(Value::Bool(true)))
         );
-        let in_scope = record
-            .get("inScope")
+        let in_scope = source
+            .raw("inScope")
             .is_none_or(|v| v != &Json::Bool(false))
             && in_scope(&object.def, &source);
         let mut plan = Plan {
             line,
             group,
-            object_id: record
-                .get("objectId")
+            object_id: source
+                .raw("objectId")
                 .and_then(Json::as_str)
                 .map(str::to_string),
             in_scope,
             soft_deleted,
-            delete: record
-                .get("_event")
+            delete: source
+                .raw("_event")
                 .and_then(Json::as_str)
                 .is_some_and(|e| e.eq_ignore_ascii_case("delete")),
             values: Vec::with_capacity(object.mappings.len()),
@@ -329,13 +410,15 @@ impl Engine {
     ) -> Result<Json, String> {
         let target = &m.def.target;
         if m.def.multivalued {
-            return Ok(Json::Array(value.texts().into_iter().map(Json::String).collect()));
+            return Ok(Json::Array(
+                value.texts().into_iter().map(Json::String).collect(),
+            ));
         }
         // The common case: one value, converted without collecting a list.
-        if let (Some(text), TargetType::String) = (value.text(), m.def.target_type) {
-            if !m.path.is_address_country() {
-                return Ok(Json::String(text.into_owned()));
-            }
+        if let (Some(text), TargetType::String) = (value.text(), m.def.target_type)
+            && !m.path.is_address_country()
+        {
+            return Ok(Json::String(text.into_owned()));
         }
         let texts = value.texts();
         let text = match (&value, texts.len()) {
@@ -408,17 +491,23 @@ impl Engine {
     /// Matching (SPEC §4.3) and the decision: create, update, disable, delete or skip.
     fn decide(&self, plan: &mut Plan, current: &TargetStore) -> Result<(), String> {
         let group = plan.group;
-        let Some(object) = self.object(group) else { return Err("the mapping set has no mapping for this object type".into()) };
+        let Some(object) = self.object(group) else {
+            return Err("the mapping set has no mapping for this object type".into());
+        };
         if !object.def.enabled {
             plan.decision = Decision::Skip("the object mapping is disabled".into());
             return Ok(());
         }
-        let mut order: Vec<usize> = (0..object.mappings.len()).filter(|&i| object.mappings[i].def.matching > 0).collect();
+        let mut order: Vec<usize> = (0..object.mappings.len())
+            .filter(|&i| object.mappings[i].def.matching > 0)
+            .collect();
         order.sort_by_key(|&i| object.mappings[i].def.matching);
         let mut target: Option<usize> = None;
         for i in order {
             let m = &object.mappings[i];
-            let Some(Computed::Value(v)) = plan.values.get(i) else { continue };
+            let Some(Computed::Value(v)) = plan.values.get(i) else {
+                continue;
+            };
             let value = match v {
                 Json::String(s) => s.clone(),
                 other => other.to_string(),
@@ -427,45 +516,81 @@ impl Engine {
             let path_text = m.path.to_string();
             let quoted = Json::String(value.clone()).to_string();
             let mut path = String::with_capacity(64 + path_text.len() + quoted.len());
-            path.push_str(if group { "/Groups?excludedAttributes=members&filter=" } else { "/Users?filter=" });
+            path.push_str(if group {
+                "/Groups?excludedAttributes=members&filter="
+            } else {
+                "/Users?filter="
+            });
             path.push_str(&path_text);
             path.push_str(" eq ");
             path.push_str(&quoted);
-            plan.queries.push(Request { method: "GET", path, body: None });
+            plan.queries.push(Request {
+                method: "GET",
+                path,
+                body: None,
+            });
             if let Some(found) = current.find_index(group, &m.path, &value) {
                 target = Some(found);
                 break;
             }
         }
         if plan.queries.is_empty() {
-            return Err("every matching attribute is empty, so the object cannot be matched or created".into());
+            return Err(
+                "every matching attribute is empty, so the object cannot be matched or created"
+                    .into(),
+            );
         }
         let collection = if group { "/Groups" } else { "/Users" };
         let can = |a: Action| object.def.actions.contains(&a);
         let resource = target.and_then(|t| current.get(group, t));
-        let id = resource.and_then(|t| t.get("id")).and_then(Json::as_str).map(str::to_string);
+        let id = resource
+            .and_then(|t| t.get("id"))
+            .and_then(Json::as_str)
+            .map(str::to_string);
         plan.decision = match (resource, id, target) {
             (Some(_), None, _) => return Err("the matched target object has no \"id\"".into()),
             (Some(_), Some(id), _) if plan.delete => {
-                if can(Action::Delete) { Decision::Delete { id } } else { Decision::Skip("deleted in Entra, but Delete is not a target object action".into()) }
+                if can(Action::Delete) {
+                    Decision::Delete { id }
+                } else {
+                    Decision::Skip(
+                        "deleted in Entra, but Delete is not a target object action".into(),
+                    )
+                }
             }
-            (None, _, _) if plan.delete => Decision::Skip("deleted in Entra and not in the target".into()),
+            (None, _, _) if plan.delete => {
+                Decision::Skip("deleted in Entra and not in the target".into())
+            }
             (Some(t), Some(id), _) if plan.soft_deleted || !plan.in_scope => {
                 let changes = self.diff(object, plan, t, |m| m.reads_soft_deleted);
                 if !can(Action::Delete) {
-                    Decision::Skip("disabled in Entra, but Delete is not a target object action".into())
+                    Decision::Skip(
+                        "disabled in Entra, but Delete is not a target object action".into(),
+                    )
                 } else if changes.is_empty() {
                     Decision::Skip("already disabled in the target".into())
                 } else {
                     Decision::Disable { id, changes }
                 }
             }
-            (None, _, _) if !plan.in_scope => Decision::Skip("out of scope and not in the target".into()),
-            (None, _, _) if plan.soft_deleted => Decision::Skip("disabled or soft-deleted in Entra and not in the target".into()),
-            (None, _, _) if !can(Action::Add) => Decision::Skip("not in the target, and Add is not a target object action".into()),
+            (None, _, _) if !plan.in_scope => {
+                Decision::Skip("out of scope and not in the target".into())
+            }
+            (None, _, _) if plan.soft_deleted => {
+                Decision::Skip("disabled or soft-deleted in Entra and not in the target".into())
+            }
+            (None, _, _) if !can(Action::Add) => {
+                Decision::Skip("not in the target, and Add is not a target object action".into())
+            }
             (None, _, _) => Decision::Create(self.create_body(object, plan)),
-            (Some(_), Some(_), _) if !can(Action::Update) => Decision::Skip("Update is not a target object action".into()),
-            (Some(t), Some(id), Some(index)) => Decision::Update { target: index, id, changes: self.diff(object, plan, t, |m| m.def.apply == Apply::Always) },
+            (Some(_), Some(_), _) if !can(Action::Update) => {
+                Decision::Skip("Update is not a target object action".into())
+            }
+            (Some(t), Some(id), Some(index)) => Decision::Update {
+                target: index,
+                id,
+                changes: self.diff(object, plan, t, |m| m.def.apply == Apply::Always),
+            },
             (Some(_), Some(_), None) => Decision::Skip(String::new()),
         };
         let _ = collection;
@@ -473,7 +598,11 @@ impl Engine {
     }
 
     fn object(&self, group: bool) -> Option<&CompiledObject> {
-        if group { self.groups.as_ref() } else { self.users.as_ref() }
+        if group {
+            self.groups.as_ref()
+        } else {
+            self.users.as_ref()
+        }
     }
 
     /// Give ids, link references, and write the record's requests in Entra's order.
@@ -481,7 +610,11 @@ impl Engine {
         let group = plan.group;
         let kind = if group { "groups" } else { "users" };
         let Some(object) = self.object(group) else {
-            return Err(RecordError { kind, line: plan.line, reason: format!("the mapping set has no {kind} mapping") });
+            return Err(RecordError {
+                kind,
+                line: plan.line,
+                reason: format!("the mapping set has no {kind} mapping"),
+            });
         };
         let collection = if group { "/Groups" } else { "/Users" };
         let mut plan = plan;
@@ -489,13 +622,21 @@ impl Engine {
         let mut requests = std::mem::take(&mut plan.queries);
         let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
         let patch = |id: &str, changes: Vec<Change>| {
-            patch::message(changes, self.options.patch_mode).map(|body| Request { method: "PATCH", path: format!("{collection}/{id}"), body: Some(body) })
+            patch::message(changes, self.options.patch_mode).map(|body| Request {
+                method: "PATCH",
+                path: format!("{collection}/{id}"),
+                body: Some(body),
+            })
         };
         let outcome = match decision {
             Decision::Skip(reason) => Outcome::Skipped(reason),
             Decision::Pending => Outcome::Skipped("not planned".into()),
             Decision::Delete { id } => {
-                requests.push(Request { method: "DELETE", path: format!("{collection}/{id}"), body: None });
+                requests.push(Request {
+                    method: "DELETE",
+                    path: format!("{collection}/{id}"),
+                    body: None,
+                });
                 Outcome::Deleted
             }
             Decision::Disable { id, changes } => {
@@ -513,17 +654,31 @@ impl Engine {
                 if let Some(oid) = &plan.object_id {
                     state.ids.insert(oid.clone(), id.clone());
                 }
-                requests.push(Request { method: "POST", path: collection.to_string(), body: Some(body) });
+                requests.push(Request {
+                    method: "POST",
+                    path: collection.to_string(),
+                    body: Some(body),
+                });
                 let links = self.reference_changes(object, &plan, None, state, &mut warnings);
                 requests.extend(patch(&id, links));
                 Outcome::Created
             }
-            Decision::Update { target, id, mut changes } => {
+            Decision::Update {
+                target,
+                id,
+                mut changes,
+            } => {
                 if let Some(oid) = &plan.object_id {
                     state.ids.insert(oid.clone(), id.clone());
                 }
                 let resource = state.current.get(group, target).cloned();
-                changes.extend(self.reference_changes(object, &plan, resource.as_ref(), state, &mut warnings));
+                changes.extend(self.reference_changes(
+                    object,
+                    &plan,
+                    resource.as_ref(),
+                    state,
+                    &mut warnings,
+                ));
                 match patch(&id, changes) {
                     Some(request) => {
                         requests.push(request);
@@ -533,7 +688,11 @@ impl Engine {
                 }
             }
         };
-        Ok(Applied { requests, outcome, warnings })
+        Ok(Applied {
+            requests,
+            outcome,
+            warnings,
+        })
     }
 
     /// The create body (SPEC §5.3), written once in the parallel phase so applying it is a copy.
@@ -555,7 +714,13 @@ impl Engine {
 
     /// Changes for an existing object (SPEC §4.4): mappings selected by `include`; Null and
     /// Drop never clear; FlowWhenChanged skips equal values.
-    fn diff(&self, object: &CompiledObject, plan: &Plan, target: &Json, include: impl Fn(&CompiledMapping) -> bool) -> Vec<Change> {
+    fn diff(
+        &self,
+        object: &CompiledObject,
+        plan: &Plan,
+        target: &Json,
+        include: impl Fn(&CompiledMapping) -> bool,
+    ) -> Vec<Change> {
         let mut changes = Vec::new();
         for (m, computed) in object.mappings.iter().zip(&plan.values) {
             if !include(m) || m.def.target_type == TargetType::Reference {
@@ -643,9 +808,10 @@ impl Engine {
                     changes.push(Change::RemoveMembers(removed));
                 }
             } else if let Some(id) = ids.into_iter().next()
-                && !current.contains(&id) {
-                    changes.push(Change::Manager(id));
-                }
+                && !current.contains(&id)
+            {
+                changes.push(Change::Manager(id));
+            }
         }
         changes
     }
@@ -679,7 +845,7 @@ fn references(value: &Value<'_>) -> Vec<RefTarget> {
 }
 
 /// Scoping filter (SPEC §4.1): in scope if there is no filter, or any group's clauses all hold.
-fn in_scope(def: &ObjectMapping, source: &JsonSource<'_>) -> bool {
+fn in_scope(def: &ObjectMapping, source: &SlotSource<'_>) -> bool {
     def.scope.is_empty()
         || def
             .scope
@@ -687,7 +853,7 @@ fn in_scope(def: &ObjectMapping, source: &JsonSource<'_>) -> bool {
             .any(|g| g.clauses.iter().all(|c| clause_holds(c, source)))
 }
 
-fn clause_holds(c: &ScopeClause, source: &JsonSource<'_>) -> bool {
+fn clause_holds(c: &ScopeClause, source: &SlotSource<'_>) -> bool {
     let value = match source.lookup(0, &c.attribute) {
         Ok(Lookup::Found(v)) | Ok(Lookup::FoundIgnoringCase(v, _)) => v,
         _ => Value::Null,
@@ -744,6 +910,7 @@ fn compile_object(
     kind: ResourceKind,
     name: &str,
     options: &Options,
+    table: &mut crate::compile::AttributeTable,
     errors: &mut Vec<String>,
 ) -> CompiledObject {
     let mut mappings = Vec::new();
@@ -758,8 +925,11 @@ fn compile_object(
         };
         let expr = match m.source_text() {
             None => None,
-            Some(text) => match Expression::compile(&text, options) {
-                Ok(e) => Some(e),
+            Some(text) => match Expression::compile_with(&text, options, table.clone()) {
+                Ok(e) => {
+                    *table = e.attributes().clone();
+                    Some(e)
+                }
                 Err(diags) => {
                     errors.push(format!("{here}:\n{}", render_all(&diags, &text, &here)));
                     continue;
@@ -786,7 +956,9 @@ fn compile_object(
         .map(|m| (m.def.target_type != TargetType::Reference).then(|| m.path.clone()))
         .collect();
     let primary_work_address = options.emit_primary_on_work_address;
-    let primary = |attr: &str, value: &str| value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address));
+    let primary = |attr: &str, value: &str| {
+        value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address))
+    };
     let layout = CreateLayout::new(kind, &paths, &primary);
     CompiledObject {
         def: def.clone(),
@@ -800,7 +972,8 @@ impl AttributeMapping {
     fn def_default_json(&self) -> Option<Json> {
         let default = self.default.as_ref()?;
         Some(match self.target_type {
-            TargetType::Boolean => crate::eval::value::parse_bool(default).map_or_else(|| Json::String(default.clone()), Json::Bool),
+            TargetType::Boolean => crate::eval::value::parse_bool(default)
+                .map_or_else(|| Json::String(default.clone()), Json::Bool),
             _ => Json::String(default.clone()),
         })
     }

@@ -30,7 +30,13 @@ pub struct Sinks<'a> {
 }
 
 /// Run `engine` over the users and then the groups. `Err` only for I/O failures.
-pub fn run<'i>(engine: &Engine, users: Option<&'i mut dyn BufRead>, groups: Option<&'i mut dyn BufRead>, state: &mut RunState, sinks: &mut Sinks<'_>) -> std::io::Result<Summary> {
+pub fn run<'i>(
+    engine: &Engine,
+    users: Option<&'i mut dyn BufRead>,
+    groups: Option<&'i mut dyn BufRead>,
+    state: &mut RunState,
+    sinks: &mut Sinks<'_>,
+) -> std::io::Result<Summary> {
     // Fail early on a bad clock option rather than once per record.
     Env::new(engine.options()).map_err(std::io::Error::other)?;
     let mut summary = Summary::default();
@@ -39,11 +45,25 @@ pub fn run<'i>(engine: &Engine, users: Option<&'i mut dyn BufRead>, groups: Opti
         let Some(input) = input else { continue };
         if starts_with_array(input)? {
             let all = records::read_all(input)?;
+            let names = engine.attribute_names();
             for chunk in all.chunks(CHUNK) {
-                let lines: Vec<(usize, Result<&serde_json::Map<String, serde_json::Value>, &str>)> =
-                    chunk.iter().map(|r: &Record| (r.line, r.object.as_ref().map_err(String::as_str))).collect();
+                // Slots are read here (cheap); planning runs in parallel.
+                let slotted: Vec<(usize, Result<crate::source::SlotRecord, String>)> = chunk
+                    .iter()
+                    .map(|r: &Record| {
+                        (
+                            r.line,
+                            r.object
+                                .as_ref()
+                                .map(|o| records::slots_from_map(o, names))
+                                .map_err(Clone::clone),
+                        )
+                    })
+                    .collect();
                 let current = &state.current;
-                let plans = in_pool(sinks.pool, || plan_chunk(engine, group, current, lines.into_par_iter().map(|(line, object)| (line, object.map(Clone::clone).map_err(str::to_string)))));
+                let plans = in_pool(sinks.pool, || {
+                    plan_chunk(engine, group, current, slotted.into_par_iter())
+                });
                 done += apply_chunk(engine, group, plans, state, &mut summary, sinks)?;
                 (sinks.on_progress)(done);
             }
@@ -64,10 +84,9 @@ pub fn run<'i>(engine: &Engine, users: Option<&'i mut dyn BufRead>, groups: Opti
                             engine,
                             group,
                             &current,
-                            lines.par_iter().map(|(line, bytes)| {
-                                let record = engine.read_record(*line, bytes);
-                                (record.line, record.object)
-                            }),
+                            lines
+                                .par_iter()
+                                .map(|(line, bytes)| (*line, engine.read_record(*line, bytes))),
                         )
                     })
                 })
@@ -81,7 +100,9 @@ pub fn run<'i>(engine: &Engine, users: Option<&'i mut dyn BufRead>, groups: Opti
                     end = read_chunk(input, &mut lines, &mut number)?;
                     pending = (!lines.is_empty()).then(|| spawn_plan(lines));
                 }
-                let plans = handle.join().map_err(|_| std::io::Error::other("a planning thread panicked"))?;
+                let plans = handle
+                    .join()
+                    .map_err(|_| std::io::Error::other("a planning thread panicked"))?;
                 done += apply_chunk(engine, group, plans, state, &mut summary, sinks)?;
                 (sinks.on_progress)(done);
             }
@@ -115,7 +136,11 @@ fn starts_with_array(input: &mut dyn BufRead) -> std::io::Result<bool> {
 }
 
 /// Read up to CHUNK non-blank lines. Returns true at end of input.
-fn read_chunk(input: &mut dyn BufRead, lines: &mut Vec<(usize, Vec<u8>)>, number: &mut usize) -> std::io::Result<bool> {
+fn read_chunk(
+    input: &mut dyn BufRead,
+    lines: &mut Vec<(usize, Vec<u8>)>,
+    number: &mut usize,
+) -> std::io::Result<bool> {
     while lines.len() < CHUNK {
         let mut line = Vec::new();
         if input.read_until(b'\n', &mut line)? == 0 {
@@ -137,7 +162,7 @@ type Planned = (usize, Result<Plan, RecordError>);
 /// Plan records in parallel, keeping input order.
 fn plan_chunk<I>(engine: &Engine, group: bool, current: &TargetStore, records: I) -> Vec<Planned>
 where
-    I: IndexedParallelIterator<Item = (usize, Result<serde_json::Map<String, serde_json::Value>, String>)>,
+    I: IndexedParallelIterator<Item = (usize, Result<crate::source::SlotRecord, String>)>,
 {
     let kind = if group { "groups" } else { "users" };
     records
@@ -146,8 +171,14 @@ where
             |env, (line, object)| {
                 let planned = match (object, env.as_mut()) {
                     (Err(reason), _) => Err(RecordError { kind, line, reason }),
-                    (Ok(_), None) => Err(RecordError { kind, line, reason: "the `now` option is not a valid time".into() }),
-                    (Ok(object), Some(env)) => engine.plan(group, line, &object, env, current),
+                    (Ok(_), None) => Err(RecordError {
+                        kind,
+                        line,
+                        reason: "the `now` option is not a valid time".into(),
+                    }),
+                    (Ok(object), Some(env)) => {
+                        engine.plan_record(group, line, &object, env, current)
+                    }
                 };
                 (line, planned)
             },
@@ -156,7 +187,14 @@ where
 }
 
 /// Apply planned records in order and write their requests. Returns how many were done.
-fn apply_chunk(engine: &Engine, group: bool, plans: Vec<Planned>, state: &mut RunState, summary: &mut Summary, sinks: &mut Sinks<'_>) -> std::io::Result<usize> {
+fn apply_chunk(
+    engine: &Engine,
+    group: bool,
+    plans: Vec<Planned>,
+    state: &mut RunState,
+    summary: &mut Summary,
+    sinks: &mut Sinks<'_>,
+) -> std::io::Result<usize> {
     let count = plans.len();
     let mut buffer = Vec::with_capacity(count * 512);
     for (line, planned) in plans {

@@ -42,7 +42,11 @@ impl TargetStore {
 
     /// The resource at `index` (from [`TargetStore::find_index`]).
     pub fn get(&self, group: bool, index: usize) -> Option<&Json> {
-        if group { self.groups.get(index) } else { self.users.get(index) }
+        if group {
+            self.groups.get(index)
+        } else {
+            self.users.get(index)
+        }
     }
 
     /// The target id of the user whose `externalId` is `object_id` (a manager or member that

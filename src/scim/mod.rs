@@ -345,7 +345,11 @@ pub struct CreateLayout {
 impl CreateLayout {
     /// The layout for `paths` (mapping index → path; `None` for mappings that are not part of
     /// the body, such as references). `primary_for(attr, type)` marks elements `primary`.
-    pub fn new(kind: ResourceKind, paths: &[Option<TargetPath>], primary_for: &dyn Fn(&str, &str) -> bool) -> CreateLayout {
+    pub fn new(
+        kind: ResourceKind,
+        paths: &[Option<TargetPath>],
+        primary_for: &dyn Fn(&str, &str) -> bool,
+    ) -> CreateLayout {
         // Build the same structure ResourceBuilder does, with mapping indexes as leaves.
         let mut builder = ResourceBuilder::default();
         for (i, path) in paths.iter().enumerate() {
@@ -353,16 +357,43 @@ impl CreateLayout {
                 builder.set(path, Json::from(i as u64), primary_for);
             }
         }
-        let Body::Object(entries) = builder.build(kind) else { return CreateLayout { kind, top: Vec::new() } };
-        let top = entries.into_iter().filter(|(k, _)| k != "schemas" && k != "meta").map(|(k, b)| (k, slot(b))).collect();
+        let Body::Object(entries) = builder.build(kind) else {
+            return CreateLayout {
+                kind,
+                top: Vec::new(),
+            };
+        };
+        let top = entries
+            .into_iter()
+            .filter(|(k, _)| k != "schemas" && k != "meta")
+            .map(|(k, b)| (k, slot(b)))
+            .collect();
         CreateLayout { kind, top }
     }
 
     /// Write the body for `values` (by mapping index; `None` = not sent).
     pub fn write(&self, values: &[Option<&Json>], out: &mut Vec<u8>) {
         let (schemas, resource_type) = match self.kind {
-            ResourceKind::User => (concat!("[\"", "urn:ietf:params:scim:schemas:core:2.0:User", "\",\"", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "\"]"), "User"),
-            ResourceKind::Group => (concat!("[\"", "urn:ietf:params:scim:schemas:core:2.0:Group", "\",\"", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group", "\"]"), "Group"),
+            ResourceKind::User => (
+                concat!(
+                    "[\"",
+                    "urn:ietf:params:scim:schemas:core:2.0:User",
+                    "\",\"",
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                    "\"]"
+                ),
+                "User",
+            ),
+            ResourceKind::Group => (
+                concat!(
+                    "[\"",
+                    "urn:ietf:params:scim:schemas:core:2.0:Group",
+                    "\",\"",
+                    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
+                    "\"]"
+                ),
+                "Group",
+            ),
         };
         out.extend_from_slice(b"{\"schemas\":");
         out.extend_from_slice(schemas.as_bytes());
@@ -387,7 +418,8 @@ impl CreateLayout {
 }
 
 fn is_after_meta(key: &str) -> bool {
-    !matches!(key, "externalId" | "userName" | "active" | "displayName") && (key > "meta" || key.starts_with("urn:") || key.contains(':'))
+    !matches!(key, "externalId" | "userName" | "active" | "displayName")
+        && (key > "meta" || key.starts_with("urn:") || key.contains(':'))
 }
 
 fn write_meta(out: &mut Vec<u8>, resource_type: &str) {
@@ -399,8 +431,14 @@ fn write_meta(out: &mut Vec<u8>, resource_type: &str) {
 fn slot(body: Body) -> Slot {
     match body {
         Body::Json(Json::Number(n)) => Slot::Leaf(n.as_u64().unwrap_or(0) as usize),
-        Body::Json(Json::Object(map)) => Slot::Object(map.into_iter().map(|(k, v)| (k, slot(Body::Json(v)))).collect()),
-        Body::Object(entries) => Slot::Object(entries.into_iter().map(|(k, v)| (k, slot(v))).collect()),
+        Body::Json(Json::Object(map)) => Slot::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, slot(Body::Json(v))))
+                .collect(),
+        ),
+        Body::Object(entries) => {
+            Slot::Object(entries.into_iter().map(|(k, v)| (k, slot(v))).collect())
+        }
         Body::Array(items) => Slot::Elements(
             items
                 .into_iter()
@@ -409,8 +447,12 @@ fn slot(body: Body) -> Slot {
                         .into_iter()
                         .map(|(k, v)| {
                             let value = match (k.as_str(), v) {
-                                ("primary", v) | ("type", v) if !v.is_number() => ElementValue::Constant(v),
-                                (_, Json::Number(n)) => ElementValue::Mapped(n.as_u64().unwrap_or(0) as usize),
+                                ("primary", v) | ("type", v) if !v.is_number() => {
+                                    ElementValue::Constant(v)
+                                }
+                                (_, Json::Number(n)) => {
+                                    ElementValue::Mapped(n.as_u64().unwrap_or(0) as usize)
+                                }
                                 (_, v) => ElementValue::Constant(v),
                             };
                             (k, value)
