@@ -809,6 +809,15 @@ fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
         }
     };
     let mut state = crate::provision::RunState::new(current);
+    // About 600 bytes a user: size the id map once instead of growing it.
+    if let Some(len) = args
+        .users
+        .as_ref()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+    {
+        state.reserve(usize::try_from(len / 600).unwrap_or(0).min(50_000_000));
+    }
     let mut errors_file = match &args.errors {
         Some(path) => Some(
             std::fs::File::create(path)

@@ -153,19 +153,126 @@ pub struct RecordError {
 #[derive(Debug, Default)]
 pub struct RunState {
     /// Entra objectId → id in the target (created or matched in this run, or known before).
-    ids: HashMap<String, String>,
-    next_user: usize,
-    next_group: usize,
+    ids: IdMap,
+    next_user: u32,
+    next_group: u32,
     current: std::sync::Arc<TargetStore>,
 }
 
 impl RunState {
+    /// Make room for about `records` created objects (avoids growing the id map mid-run).
+    pub fn reserve(&mut self, records: usize) {
+        self.ids.reserve(records);
+    }
+
     /// A run against the target's current objects (empty: nothing provisioned yet).
     pub fn new(current: TargetStore) -> RunState {
         RunState {
             current: std::sync::Arc::new(current),
             ..RunState::default()
         }
+    }
+}
+
+/// The target id of an object, kept small: a run over a million users remembers every id it
+/// gave, so managers and members can be linked to users created earlier in the run.
+#[derive(Debug, Clone)]
+enum TargetId {
+    /// `{prefix}user-{n:04}`, given by this run.
+    User(u32),
+    /// `{prefix}group-{n:04}`, given by this run.
+    Group(u32),
+    /// An id the target already had.
+    Known(Box<str>),
+}
+
+impl TargetId {
+    fn render(&self, prefix: &str) -> String {
+        match self {
+            TargetId::User(n) => format!("{prefix}user-{n:04}"),
+            TargetId::Group(n) => format!("{prefix}group-{n:04}"),
+            TargetId::Known(id) => id.to_string(),
+        }
+    }
+}
+
+/// Entra objectId → target id. Ids this run gave to objects with GUID objectIds (nearly all)
+/// are kept in 20 bytes an entry, so a run over a million users stays small.
+#[derive(Debug, Default)]
+struct IdMap {
+    created: HashMap<[u8; 16], u32, GuidHash>,
+    others: HashMap<Box<str>, TargetId>,
+}
+
+/// GUIDs are random already: their first eight bytes are a good hash.
+#[derive(Debug, Default, Clone, Copy)]
+struct GuidHash;
+
+impl std::hash::BuildHasher for GuidHash {
+    type Hasher = GuidHasher;
+    fn build_hasher(&self) -> GuidHasher {
+        GuidHasher(0)
+    }
+}
+
+#[derive(Debug)]
+struct GuidHasher(u64);
+
+impl std::hash::Hasher for GuidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
+        }
+    }
+}
+
+/// Top bit of a packed created id: a group.
+const GROUP_BIT: u32 = 1 << 31;
+
+impl IdMap {
+    fn guid(id: &str) -> Option<[u8; 16]> {
+        let b = id.as_bytes();
+        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b.get(i) != Some(&b'-')) {
+            return None;
+        }
+        let hex: String = id.chars().filter(|c| *c != '-').collect();
+        u128::from_str_radix(&hex, 16).ok().map(u128::to_be_bytes)
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.created.reserve(additional);
+    }
+
+    fn insert(&mut self, object_id: &str, target: TargetId) {
+        let packed = match &target {
+            TargetId::User(n) if *n < GROUP_BIT => Some(*n),
+            TargetId::Group(n) if *n < GROUP_BIT => Some(*n | GROUP_BIT),
+            _ => None,
+        };
+        match (IdMap::guid(object_id), packed) {
+            (Some(g), Some(p)) => {
+                self.created.insert(g, p);
+            }
+            _ => {
+                self.others.insert(object_id.into(), target);
+            }
+        }
+    }
+
+    fn get(&self, object_id: &str) -> Option<TargetId> {
+        if let Some(p) = IdMap::guid(object_id).and_then(|g| self.created.get(&g)) {
+            return Some(if p & GROUP_BIT != 0 {
+                TargetId::Group(p & !GROUP_BIT)
+            } else {
+                TargetId::User(*p)
+            });
+        }
+        self.others.get(object_id).cloned()
     }
 }
 
@@ -644,15 +751,16 @@ impl Engine {
                 Outcome::Disabled
             }
             Decision::Create(body) => {
-                let id = if group {
+                let created = if group {
                     state.next_group += 1;
-                    format!("{}group-{:04}", self.options.id_prefix, state.next_group)
+                    TargetId::Group(state.next_group)
                 } else {
                     state.next_user += 1;
-                    format!("{}user-{:04}", self.options.id_prefix, state.next_user)
+                    TargetId::User(state.next_user)
                 };
+                let id = created.render(&self.options.id_prefix);
                 if let Some(oid) = &plan.object_id {
-                    state.ids.insert(oid.clone(), id.clone());
+                    state.ids.insert(oid, created);
                 }
                 requests.push(Request {
                     method: "POST",
@@ -669,7 +777,7 @@ impl Engine {
                 mut changes,
             } => {
                 if let Some(oid) = &plan.object_id {
-                    state.ids.insert(oid.clone(), id.clone());
+                    state.ids.insert(oid, TargetId::Known(id.as_str().into()));
                 }
                 let resource = state.current.get(group, target).cloned();
                 changes.extend(self.reference_changes(
@@ -763,7 +871,7 @@ impl Engine {
             let Some(refs) = refs else { continue };
             let mut ids = Vec::new();
             for r in refs {
-                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).cloned()).or_else(|| state.current.user_id_by_external_id(&r.object_id)) {
+                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.id_prefix))).or_else(|| state.current.user_id_by_external_id(&r.object_id)) {
                     Some(id) => ids.push(id),
                     None => warnings.push(format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id)),
                 }

@@ -76,36 +76,54 @@ pub fn run<'i>(
         let pool = sinks.pool;
         let mut number = 0;
         std::thread::scope(|scope| -> std::io::Result<()> {
-            let spawn_plan = |lines: Vec<(usize, Vec<u8>)>| {
-                let current = std::sync::Arc::clone(&current);
-                scope.spawn(move || {
-                    in_pool(pool, || {
+            // One planner thread for the whole input (short-lived threads per chunk would each
+            // leave an allocator heap behind): chunks go in, plans come out, in order.
+            let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<u8>)>>(1);
+            let (plan_tx, plan_rx) = std::sync::mpsc::sync_channel::<Vec<Planned>>(1);
+            let planner_current = std::sync::Arc::clone(&current);
+            scope.spawn(move || {
+                for lines in chunk_rx {
+                    let plans = in_pool(pool, || {
                         plan_chunk(
                             engine,
                             group,
-                            &current,
+                            &planner_current,
                             lines
                                 .par_iter()
                                 .map(|(line, bytes)| (*line, engine.read_record(*line, bytes))),
                         )
-                    })
-                })
-            };
-            let mut lines = Vec::with_capacity(CHUNK);
-            let mut end = read_chunk(input, &mut lines, &mut number)?;
-            let mut pending = (!lines.is_empty()).then(|| spawn_plan(lines));
-            while let Some(handle) = pending.take() {
-                if !end {
+                    });
+                    if plan_tx.send(plans).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut in_flight = 0usize;
+            let mut end = false;
+            loop {
+                // Keep one chunk planning while the previous one is applied.
+                while !end && in_flight < 2 {
                     let mut lines = Vec::with_capacity(CHUNK);
                     end = read_chunk(input, &mut lines, &mut number)?;
-                    pending = (!lines.is_empty()).then(|| spawn_plan(lines));
+                    if lines.is_empty() {
+                        break;
+                    }
+                    chunk_tx
+                        .send(lines)
+                        .map_err(|_| std::io::Error::other("the planning thread stopped"))?;
+                    in_flight += 1;
                 }
-                let plans = handle
-                    .join()
-                    .map_err(|_| std::io::Error::other("a planning thread panicked"))?;
+                if in_flight == 0 {
+                    break;
+                }
+                let plans = plan_rx
+                    .recv()
+                    .map_err(|_| std::io::Error::other("the planning thread stopped"))?;
+                in_flight -= 1;
                 done += apply_chunk(engine, group, plans, state, &mut summary, sinks)?;
                 (sinks.on_progress)(done);
             }
+            drop(chunk_tx);
             Ok(())
         })?;
     }
