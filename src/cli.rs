@@ -961,7 +961,9 @@ fn check_mapping(
                 .iter()
                 .map(|f| {
                     let mut j = diagnostic_json(&f.diagnostic, f.source.as_deref().unwrap_or(""));
-                    j["mapping"] = serde_json::Value::String(f.place.clone());
+                    if let Some(obj) = j.as_object_mut() {
+                        obj.insert("mapping".into(), serde_json::Value::String(f.place.clone()));
+                    }
                     j
                 })
                 .collect();

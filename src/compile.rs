@@ -135,9 +135,11 @@ impl Compiler<'_> {
                 (kind, redacted)
             }
             ExprKind::Call(call) => {
-                // `check` has resolved every name and arity already.
-                let spec = check::resolve(&call.name, self.options)
-                    .unwrap_or(&crate::functions::BUILTINS[0]);
+                // `check` has resolved every name already; stay total all the same.
+                let Some(spec) = check::resolve(&call.name, self.options) else {
+                    self.errors.push(Diagnostic::error("unknown-function", call.name_span, format!("unknown function `{}`", call.name)));
+                    return Node { kind: NodeKind::Text("".into()), span, redacted: in_redact };
+                };
                 let is_redact = spec.name == "Redact";
                 let args: Vec<Option<Node>> = call
                     .args

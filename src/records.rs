@@ -192,7 +192,7 @@ pub fn read_all(mut reader: impl BufRead) -> std::io::Result<Vec<Record>> {
         }
         let skip = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
         if skip < buf.len() {
-            head.push(buf[skip]);
+            head.extend(buf.get(skip));
             break;
         }
         let n = buf.len();

@@ -131,7 +131,9 @@ pub fn write_users(count: usize, seed: u64, out: &mut dyn Write) -> std::io::Res
                 object_ids.push(id.clone());
             } else {
                 let slot = rng.random_range(0..object_ids.len());
-                object_ids[slot] = id.clone();
+                if let Some(entry) = object_ids.get_mut(slot) {
+                    entry.clone_from(id);
+                }
             }
         }
         line.clear();
@@ -142,8 +144,9 @@ pub fn write_users(count: usize, seed: u64, out: &mut dyn Write) -> std::io::Res
     Ok(())
 }
 
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
-    &items[rng.random_range(0..items.len())]
+/// A random element (the tables are constants and never empty; `fallback` keeps this total).
+fn pick<T: Copy>(rng: &mut StdRng, items: &[T], fallback: T) -> T {
+    items.get(rng.random_range(0..items.len().max(1))).copied().unwrap_or(fallback)
 }
 
 fn uuid(rng: &mut StdRng) -> String {
@@ -160,8 +163,8 @@ fn uuid(rng: &mut StdRng) -> String {
 }
 
 fn user(i: usize, rng: &mut StdRng, managers: &[String]) -> Map<String, Json> {
-    let given = *pick(rng, GIVEN);
-    let surname = *pick(rng, SURNAMES);
+    let given = pick(rng, GIVEN, "Ada");
+    let surname = pick(rng, SURNAMES, "Lovelace");
     let alias: String = format!("{}.{}{}", given, surname, i)
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
@@ -173,8 +176,8 @@ fn user(i: usize, rng: &mut StdRng, managers: &[String]) -> Map<String, Json> {
     } else {
         format!("{alias}@contoso.com")
     };
-    let (city, state) = *pick(rng, CITIES);
-    let (country, usage) = *pick(rng, COUNTRIES);
+    let (city, state) = pick(rng, CITIES, ("Minneapolis", "MN"));
+    let (country, usage) = pick(rng, COUNTRIES, ("United States", "US"));
     let mut u = Map::new();
     u.insert("objectId".into(), json!(uuid(rng)));
     u.insert("userPrincipalName".into(), json!(upn));
@@ -186,9 +189,9 @@ fn user(i: usize, rng: &mut StdRng, managers: &[String]) -> Map<String, Json> {
     }
     u.insert("surname".into(), json!(surname));
     if rng.random_range(0..100) >= 10 {
-        u.insert("jobTitle".into(), json!(*pick(rng, TITLES)));
+        u.insert("jobTitle".into(), json!(pick(rng, TITLES, "Engineer")));
     }
-    u.insert("department".into(), json!(*pick(rng, DEPARTMENTS)));
+    u.insert("department".into(), json!(pick(rng, DEPARTMENTS, "Sales")));
     u.insert("city".into(), json!(city));
     if !state.is_empty() {
         u.insert("state".into(), json!(state));
@@ -229,9 +232,9 @@ fn user(i: usize, rng: &mut StdRng, managers: &[String]) -> Map<String, Json> {
             json!(if disabled { "True" } else { "False" }),
         );
     }
-    if !managers.is_empty() && rng.random_range(0..100) < 70 {
-        let m = pick(rng, managers).clone();
-        u.insert("manager".into(), json!({ "objectId": m }));
-    }
+    if !managers.is_empty() && rng.random_range(0..100) < 70
+        && let Some(m) = managers.get(rng.random_range(0..managers.len())) {
+            u.insert("manager".into(), json!({ "objectId": m }));
+        }
     u
 }

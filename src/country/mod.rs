@@ -208,7 +208,7 @@ pub fn normalize(name: &str) -> String {
     }
     let words: Vec<&str> = out.split_whitespace().collect();
     let words = match words.first() {
-        Some(&"the") if words.len() > 1 => &words[1..],
+        Some(&"the") if words.len() > 1 => words.get(1..).unwrap_or(&[]),
         _ => &words[..],
     };
     words.join(" ")

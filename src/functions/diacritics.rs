@@ -86,14 +86,14 @@ pub(crate) fn normalize(text: &str) -> Cow<'_, str> {
     'outer: while i < chars.len() {
         for len in (1..=table.longest.min(chars.len() - i)).rev() {
             key.clear();
-            key.extend(&chars[i..i + len]);
+            key.extend(chars.get(i..i + len).unwrap_or(&[]));
             if let Some(to) = table.map.get(&key) {
                 out.push_str(to);
                 i += len;
                 continue 'outer;
             }
         }
-        out.push(chars[i]);
+        out.extend(chars.get(i));
         i += 1;
     }
     Cow::Owned(out)

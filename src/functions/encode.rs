@@ -49,7 +49,7 @@ pub(crate) fn from_base64<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, spa
     let decoded = if encoding.eq_ignore_ascii_case("unicode") {
         let units: Vec<u16> = bytes
             .chunks(2)
-            .map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
             .collect();
         String::from_utf16_lossy(&units)
     } else if encoding.eq_ignore_ascii_case("utf8") || encoding.eq_ignore_ascii_case("ascii") {
@@ -90,19 +90,18 @@ pub(crate) fn string_from_sid<'a>(
         )
     };
     let bytes = STANDARD.decode(text.trim()).map_err(|_| bad())?;
-    if bytes.len() < 8 || bytes.len() != 8 + 4 * bytes[1] as usize {
+    let (Some(&revision), Some(&count), Some(authority), Some(subs)) = (bytes.first(), bytes.get(1), bytes.get(2..8), bytes.get(8..)) else {
+        return Err(bad());
+    };
+    if subs.len() != 4 * count as usize {
         return Err(bad());
     }
-    let authority = bytes[2..8]
-        .iter()
-        .fold(0u64, |acc, b| (acc << 8) | *b as u64);
-    let mut sid = format!("S-{}-{}", bytes[0], authority);
-    for chunk in bytes[8..].chunks(4) {
-        let _ = write!(
-            sid,
-            "-{}",
-            u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])
-        );
+    let authority = authority.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64);
+    let mut sid = format!("S-{revision}-{authority}");
+    for chunk in subs.chunks_exact(4) {
+        let mut word = [0u8; 4];
+        word.copy_from_slice(chunk);
+        let _ = write!(sid, "-{}", u32::from_le_bytes(word));
     }
     Ok(Value::Str(Cow::Owned(sid)))
 }

@@ -127,9 +127,8 @@ impl Format {
             Some(Token::Literal(l)) => l.push_str(s),
             _ => tokens.push(Token::Literal(s.to_string())),
         };
-        while i < chars.len() {
-            let c = chars[i];
-            let run = chars[i..].iter().take_while(|&&x| x == c).count();
+        while let Some(&c) = chars.get(i) {
+            let run = chars.get(i..).unwrap_or(&[]).iter().take_while(|&&x| x == c).count();
             let token = match c {
                 'd' => Token::Day(run),
                 'M' => Token::Month(run),
@@ -210,13 +209,13 @@ impl Format {
                 Token::Day(1) => out.push_str(&t.day().to_string()),
                 Token::Day(2) => out.push_str(&format!("{:02}", t.day())),
                 Token::Day(3) => {
-                    out.push_str(&DAYS[t.weekday().num_days_from_sunday() as usize][..3])
+                    out.push_str(day_name(t).get(..3).unwrap_or(""))
                 }
-                Token::Day(_) => out.push_str(DAYS[t.weekday().num_days_from_sunday() as usize]),
+                Token::Day(_) => out.push_str(day_name(t)),
                 Token::Month(1) => out.push_str(&t.month().to_string()),
                 Token::Month(2) => out.push_str(&format!("{:02}", t.month())),
-                Token::Month(3) => out.push_str(&MONTHS[t.month0() as usize][..3]),
-                Token::Month(_) => out.push_str(MONTHS[t.month0() as usize]),
+                Token::Month(3) => out.push_str(month_name(t).get(..3).unwrap_or("")),
+                Token::Month(_) => out.push_str(month_name(t)),
                 Token::Year(1) => out.push_str(&(t.year() % 100).to_string()),
                 Token::Year(2) => out.push_str(&format!("{:02}", t.year() % 100)),
                 Token::Year(n) => out.push_str(&format!("{:0width$}", t.year(), width = *n)),
@@ -388,6 +387,14 @@ impl Format {
         }
         f.build(text, styles, today)
     }
+}
+
+fn day_name(t: NaiveDateTime) -> &'static str {
+    DAYS.get(t.weekday().num_days_from_sunday() as usize).copied().unwrap_or("")
+}
+
+fn month_name(t: NaiveDateTime) -> &'static str {
+    MONTHS.get(t.month0() as usize).copied().unwrap_or("")
 }
 
 fn pad(v: u32, n: usize) -> String {

@@ -57,14 +57,12 @@ pub(crate) fn random_string<'a>(
             format!("RandomString's length is at most {MAX_LENGTH}, not {length}"),
         ));
     }
-    if digits + specials + capitals + lowers > length {
+    let minimums = digits.saturating_add(specials).saturating_add(capitals).saturating_add(lowers);
+    if minimums > length {
         return Err(EvalError::new(
             span,
             "bad-argument",
-            format!(
-                "the minimums add up to {}, more than the length {length}",
-                digits + specials + capitals + lowers
-            ),
+            format!("the minimums add up to {minimums}, more than the length {length}"),
         )
         .help("make length at least the sum of the four minimums"));
     }
@@ -91,7 +89,7 @@ pub(crate) fn random_string<'a>(
             ));
         }
         for _ in 0..*minimum {
-            out.push(chars[rng.random_range(0..chars.len())]);
+            out.extend(chars.get(rng.random_range(0..chars.len())));
         }
     }
     let all: Vec<char> = classes
@@ -106,7 +104,7 @@ pub(crate) fn random_string<'a>(
                 "charactersToAvoid removes every allowed character",
             ));
         }
-        out.push(all[rng.random_range(0..all.len())]);
+        out.extend(all.get(rng.random_range(0..all.len())));
     }
     // Fisher–Yates, so the required characters are not always first.
     for i in (1..out.len()).rev() {

@@ -225,7 +225,9 @@ impl std::hash::Hasher for GuidHasher {
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
             let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
+            for (slot, byte) in b.iter_mut().zip(chunk) {
+                *slot = *byte;
+            }
             self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
         }
     }
@@ -605,13 +607,10 @@ impl Engine {
             plan.decision = Decision::Skip("the object mapping is disabled".into());
             return Ok(());
         }
-        let mut order: Vec<usize> = (0..object.mappings.len())
-            .filter(|&i| object.mappings[i].def.matching > 0)
-            .collect();
-        order.sort_by_key(|&i| object.mappings[i].def.matching);
+        let mut order: Vec<(usize, &CompiledMapping)> = object.mappings.iter().enumerate().filter(|(_, m)| m.def.matching > 0).collect();
+        order.sort_by_key(|(_, m)| m.def.matching);
         let mut target: Option<usize> = None;
-        for i in order {
-            let m = &object.mappings[i];
+        for (i, m) in order {
             let Some(Computed::Value(v)) = plan.values.get(i) else {
                 continue;
             };

@@ -146,7 +146,7 @@ fn starts_with_array(input: &mut dyn BufRead) -> std::io::Result<bool> {
         }
         let skip = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
         if skip < buf.len() {
-            return Ok(buf[skip] == b'[');
+            return Ok(buf.get(skip) == Some(&b'['));
         }
         let n = buf.len();
         input.consume(n);

@@ -187,19 +187,16 @@ impl ResourceBuilder {
                 let pos = elements
                     .iter()
                     .position(|e| e.get(filter_attr) == Some(&filter_json));
-                let element = match pos {
-                    Some(p) => &mut elements[p],
-                    None => {
-                        let mut e = Map::new();
-                        e.insert(filter_attr.clone(), filter_json);
-                        if filter_attr == "type" && primary_for(attr, filter_value) {
-                            e.insert("primary".into(), Json::Bool(true));
-                        }
-                        elements.push(e);
-                        let last = elements.len() - 1;
-                        &mut elements[last]
+                if pos.is_none() {
+                    let mut e = Map::new();
+                    e.insert(filter_attr.clone(), filter_json);
+                    if filter_attr == "type" && primary_for(attr, filter_value) {
+                        e.insert("primary".into(), Json::Bool(true));
                     }
-                };
+                    elements.push(e);
+                }
+                let index = pos.unwrap_or(elements.len().saturating_sub(1));
+                let Some(element) = elements.get_mut(index) else { return };
                 match (sub, value) {
                     (Some(s), v) => {
                         element.insert(s.clone(), v);

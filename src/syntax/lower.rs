@@ -100,15 +100,15 @@ impl<'o> Lowering<'o> {
             .filter(|(op, _)| *op != BinOp::Concat)
             .map(|&(_, s)| s)
             .collect();
-        if comparisons.len() > 1 {
+        if let (Some(&first), Some(&second)) = (comparisons.first(), comparisons.get(1)) {
             self.diagnostics.push(
                 Diagnostic::error(
                     "chained-comparison",
-                    comparisons[1],
+                    second,
                     "comparisons cannot be chained",
                 )
                 .with_label("second comparison")
-                .with_related(comparisons[0], "first comparison")
+                .with_related(first, "first comparison")
                 .with_help("compare two values at a time; combine conditions with nested IIF"),
             );
             return None;
@@ -201,7 +201,7 @@ impl<'o> Lowering<'o> {
             }
         }
         // `F()` and `F( )` have no arguments; otherwise count = commas + 1 (SPEC §1.1).
-        if args.len() == 1 && args[0].value.is_none() {
+        if args.len() == 1 && args.first().is_some_and(|a| a.value.is_none()) {
             args.clear();
         }
         ok.then_some(Call {
