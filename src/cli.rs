@@ -724,15 +724,21 @@ fn batch_eval(path: &std::path::Path, options: &Options, io: &mut Io<'_>) -> Res
     let mut number = 0;
     let mut failed = 0;
     loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => return Err(Usage(format!("cannot read {}: {e}", path.display()))),
-        }
+        let read =
+            crate::records::read_line_bounded(&mut reader, &mut line, options.max_line_bytes)
+                .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+        let response = match read {
+            crate::records::LineRead::Eof => break,
+            crate::records::LineRead::TooLong(n) => {
+                crate::parse_expression::Response::bad_request(format!(
+                    "line {}: the line is {n} bytes long; the limit is {} (option max_line_bytes)",
+                    number + 1,
+                    options.max_line_bytes
+                ))
+            }
+            crate::records::LineRead::Line => batch.respond(&line, number + 1),
+        };
         number += 1;
-        let request = line.strip_suffix(b"\n").unwrap_or(&line);
-        let response = batch.respond(request, number);
         failed += usize::from(response.error.is_some());
         let _ = serde_json::to_writer(&mut *io.stdout, &response);
         let _ = io.stdout.write_all(b"\n");

@@ -137,8 +137,16 @@ impl Compiler<'_> {
             ExprKind::Call(call) => {
                 // `check` has resolved every name already; stay total all the same.
                 let Some(spec) = check::resolve(&call.name, self.options) else {
-                    self.errors.push(Diagnostic::error("unknown-function", call.name_span, format!("unknown function `{}`", call.name)));
-                    return Node { kind: NodeKind::Text("".into()), span, redacted: in_redact };
+                    self.errors.push(Diagnostic::error(
+                        "unknown-function",
+                        call.name_span,
+                        format!("unknown function `{}`", call.name),
+                    ));
+                    return Node {
+                        kind: NodeKind::Text("".into()),
+                        span,
+                        redacted: in_redact,
+                    };
                 };
                 let is_redact = spec.name == "Redact";
                 let args: Vec<Option<Node>> = call

@@ -124,6 +124,15 @@ pub struct Options {
     pub regex_backtrack_limit: usize,
     /// Longest text a function may produce (Join, Replace, Append ...), in bytes. Default 1 MiB.
     pub max_string_length: usize,
+    /// Most arguments one call may have (the longest documented Switch has about 520). Default 5,000.
+    pub max_arguments: usize,
+    /// Largest compiled regular expression, in bytes. Default 2 MiB.
+    pub regex_size_limit: usize,
+    /// Longest input line (`map`, `eval --batch`) in bytes; longer lines are error records.
+    /// Default 1 MiB.
+    pub max_line_bytes: usize,
+    /// Most values one multi-valued attribute may have. Default 10,000.
+    pub max_values: usize,
     /// PATCH dialect (SPEC §5.4). Default `legacy-scim`.
     pub patch_mode: crate::scim::patch::PatchMode,
     /// Mark the work address `primary` on create, as emails are (SPEC §5.3). Default false.
@@ -154,6 +163,10 @@ impl Default for Options {
             default_domain: "contoso.com".to_string(),
             regex_backtrack_limit: 1_000_000,
             max_string_length: 1 << 20,
+            max_arguments: 5_000,
+            regex_size_limit: 2 << 20,
+            max_line_bytes: 1 << 20,
+            max_values: 10_000,
             patch_mode: crate::scim::patch::PatchMode::default(),
             emit_primary_on_work_address: false,
             country_resolution: CountryResolution::default(),

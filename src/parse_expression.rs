@@ -171,9 +171,9 @@ impl<'o> Batch<'o> {
                 "line {line}: empty line; each line must be a JSON request"
             ));
         }
-        let json: Json = match serde_json::from_str(text) {
+        let json: Json = match crate::records::parse_json_strict(text) {
             Ok(j) => j,
-            Err(e) => return Response::bad_request(format!("line {line}: not JSON: {e}")),
+            Err(e) => return Response::bad_request(format!("line {line}: {e}")),
         };
         let Some(expression) = json.get("expression").and_then(Json::as_str) else {
             return Response::bad_request(format!(

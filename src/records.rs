@@ -73,15 +73,24 @@ impl<'de> serde::de::Visitor<'de> for Projected<'_> {
         mut access: A,
     ) -> Result<Self::Value, A::Error> {
         let mut record = SlotRecord::new(self.0.len());
+        let mut duplicate = None;
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
             match slot_of(self.0, &key) {
+                Some(slot) if record.has_key(slot) => {
+                    access.next_value::<serde::de::IgnoredAny>()?;
+                    duplicate.get_or_insert_with(|| key.into_owned());
+                }
                 Some(slot) => record.set(slot, &key, access.next_value::<Json>()?),
                 None => {
                     access.next_value::<serde::de::IgnoredAny>()?;
                 }
             }
         }
-        Ok(Ok(record))
+        Ok(match duplicate {
+            // Never guess which of two values was meant.
+            Some(key) => Err(format!("attribute `{key}` appears twice in the object")),
+            None => Ok(record),
+        })
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -105,6 +114,142 @@ impl<'de> serde::de::Visitor<'de> for Projected<'_> {
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Err("expected a JSON object, found null".into()))
+    }
+}
+
+/// How reading one line ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineRead {
+    /// No more input.
+    Eof,
+    /// A line (without its newline) is in the buffer.
+    Line,
+    /// The line was longer than the limit: this many bytes, skipped (the buffer is empty).
+    TooLong(usize),
+}
+
+/// Read one line into `buf` (cleared first), keeping memory bounded: a line longer than `max`
+/// bytes is consumed and reported, not stored.
+pub fn read_line_bounded(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<LineRead> {
+    buf.clear();
+    let mut total = 0usize;
+    let mut any = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        if total + take <= max {
+            buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
+        } else {
+            buf.clear();
+        }
+        total += take;
+        reader.consume(take + usize::from(done));
+        if done {
+            break;
+        }
+    }
+    Ok(match (any, total > max) {
+        (false, _) => LineRead::Eof,
+        (true, true) => LineRead::TooLong(total),
+        (true, false) => LineRead::Line,
+    })
+}
+
+/// A JSON value that rejects an object with the same key twice, at any depth.
+pub fn parse_json_strict(text: &str) -> Result<Json, String> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Strict
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|_| v))
+        .map_err(|e| format!("not JSON: {e}"))?;
+    value
+}
+
+struct Strict;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Strict {
+    type Value = Result<Json, String>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Strict {
+    type Value = Result<Json, String>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut access: A,
+    ) -> Result<Self::Value, A::Error> {
+        let mut map = Map::new();
+        let mut problem = None;
+        while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
+            let value = access.next_value_seed(Strict)?;
+            match value {
+                Err(e) => {
+                    problem.get_or_insert(e);
+                }
+                Ok(_) if map.contains_key(key.as_ref()) => {
+                    problem
+                        .get_or_insert_with(|| format!("key `{key}` appears twice in an object"));
+                }
+                Ok(v) => {
+                    map.insert(key.into_owned(), v);
+                }
+            }
+        }
+        Ok(match problem {
+            Some(e) => Err(e),
+            None => Ok(Json::Object(map)),
+        })
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        let mut problem = None;
+        while let Some(item) = seq.next_element_seed(Strict)? {
+            match item {
+                Ok(v) => items.push(v),
+                Err(e) => {
+                    problem.get_or_insert(e);
+                }
+            }
+        }
+        Ok(match problem {
+            Some(e) => Err(e),
+            None => Ok(Json::Array(items)),
+        })
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Ok(Json::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Ok(Json::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Ok(Json::from(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Ok(Json::from(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Ok(Json::String(v.to_string())))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Ok(Json::Null))
     }
 }
 
@@ -180,6 +325,9 @@ fn kind(v: &Json) -> &'static str {
     }
 }
 
+/// Longest line [`read_all`] accepts (the `map` pipeline uses the option max_line_bytes).
+const MAX_LINE: usize = 16 << 20;
+
 /// Every record of `reader`: a JSON array (`[` first) or NDJSON. Blank lines are skipped; an
 /// unreadable line yields an error record.
 pub fn read_all(mut reader: impl BufRead) -> std::io::Result<Vec<Record>> {
@@ -227,16 +375,19 @@ pub fn read_all(mut reader: impl BufRead) -> std::io::Result<Vec<Record>> {
     let mut line = Vec::new();
     let mut number = 0;
     loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
+        let read = read_line_bounded(&mut reader, &mut line, MAX_LINE)?;
         number += 1;
-        let trimmed = line.strip_suffix(b"\n").unwrap_or(&line);
-        if trimmed.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        match read {
+            LineRead::Eof => break,
+            LineRead::TooLong(n) => out.push(Record {
+                line: number,
+                object: Err(format!(
+                    "the line is {n} bytes long; the limit is {MAX_LINE}"
+                )),
+            }),
+            LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
+            LineRead::Line => out.push(parse_line(number, &line)),
         }
-        out.push(parse_line(number, trimmed));
     }
     Ok(out)
 }

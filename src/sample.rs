@@ -146,7 +146,10 @@ pub fn write_users(count: usize, seed: u64, out: &mut dyn Write) -> std::io::Res
 
 /// A random element (the tables are constants and never empty; `fallback` keeps this total).
 fn pick<T: Copy>(rng: &mut StdRng, items: &[T], fallback: T) -> T {
-    items.get(rng.random_range(0..items.len().max(1))).copied().unwrap_or(fallback)
+    items
+        .get(rng.random_range(0..items.len().max(1)))
+        .copied()
+        .unwrap_or(fallback)
 }
 
 fn uuid(rng: &mut StdRng) -> String {
@@ -232,9 +235,11 @@ fn user(i: usize, rng: &mut StdRng, managers: &[String]) -> Map<String, Json> {
             json!(if disabled { "True" } else { "False" }),
         );
     }
-    if !managers.is_empty() && rng.random_range(0..100) < 70
-        && let Some(m) = managers.get(rng.random_range(0..managers.len())) {
-            u.insert("manager".into(), json!({ "objectId": m }));
-        }
+    if !managers.is_empty()
+        && rng.random_range(0..100) < 70
+        && let Some(m) = managers.get(rng.random_range(0..managers.len()))
+    {
+        u.insert("manager".into(), json!({ "objectId": m }));
+    }
     u
 }

@@ -36,6 +36,7 @@ pub struct JsonSource<'a> {
     map: &'a Map<String, Json>,
     name_case: AttributeNameCase,
     upn_rewrite: bool,
+    max_values: usize,
 }
 
 impl<'a> JsonSource<'a> {
@@ -45,6 +46,7 @@ impl<'a> JsonSource<'a> {
             map,
             name_case: options.attribute_name_case,
             upn_rewrite: options.b2b_upn_rewrite,
+            max_values: options.max_values,
         }
     }
 
@@ -66,7 +68,7 @@ impl<'a> JsonSource<'a> {
 impl<'a> Source<'a> for JsonSource<'a> {
     fn lookup(&self, _slot: usize, name: &str) -> Result<Lookup<'a>, String> {
         match self.find(name) {
-            Some((actual, json)) => found(name, actual, json, self.upn_rewrite),
+            Some((actual, json)) => found(name, actual, json, self.upn_rewrite, self.max_values),
             None if name.eq_ignore_ascii_case("IsSoftDeleted") => {
                 Ok(Lookup::Found(Value::Bool(derived_soft_deleted(|k| {
                     self.map.get(k)
@@ -83,7 +85,16 @@ fn found<'a>(
     actual: &str,
     json: &'a Json,
     upn_rewrite: bool,
+    max_values: usize,
 ) -> Result<Lookup<'a>, String> {
+    if let Json::Array(items) = json
+        && items.len() > max_values
+    {
+        return Err(format!(
+            "attribute `{actual}` has {} values; the limit is {max_values} (option max_values)",
+            items.len()
+        ));
+    }
     let mut value = json_value(actual, json)?;
     if upn_rewrite
         && actual == "userPrincipalName"
@@ -135,6 +146,11 @@ impl SlotRecord {
         }
     }
 
+    /// Has `slot` been set (even to null)?
+    pub fn has_key(&self, slot: usize) -> bool {
+        self.values.get(slot).is_some_and(Option::is_some)
+    }
+
     /// The raw JSON at `slot`.
     pub fn get(&self, slot: usize) -> Option<&Json> {
         self.values
@@ -149,6 +165,7 @@ pub struct SlotSource<'a> {
     record: &'a SlotRecord,
     names: &'a [String],
     upn_rewrite: bool,
+    max_values: usize,
 }
 
 impl<'a> SlotSource<'a> {
@@ -158,6 +175,7 @@ impl<'a> SlotSource<'a> {
             record,
             names,
             upn_rewrite: options.b2b_upn_rewrite,
+            max_values: options.max_values,
         }
     }
 
@@ -178,7 +196,7 @@ impl<'a> Source<'a> for SlotSource<'a> {
             .and_then(|i| self.record.values.get(i))
             .and_then(Option::as_ref)
         {
-            Some((actual, json)) => found(name, actual, json, self.upn_rewrite),
+            Some((actual, json)) => found(name, actual, json, self.upn_rewrite, self.max_values),
             None if name.eq_ignore_ascii_case("IsSoftDeleted") => {
                 Ok(Lookup::Found(Value::Bool(derived_soft_deleted(|k| {
                     self.raw(k)

@@ -99,7 +99,9 @@ impl<'a> Value<'a> {
             Value::Int(i) => Cow::Owned(i.to_string()),
             Value::Date(d) => Cow::Owned(d.to_string()),
             Value::Ref(r) => Cow::Borrowed(r.target_id.as_deref().unwrap_or(&r.object_id)),
-            Value::Roles(roles) if roles.len() == 1 => Cow::Borrowed(roles.first().map_or("", |r| r.value.as_ref())),
+            Value::Roles(roles) if roles.len() == 1 => {
+                Cow::Borrowed(roles.first().map_or("", |r| r.value.as_ref()))
+            }
             Value::Null | Value::Drop | Value::Multi(_) | Value::Roles(_) => return None,
         })
     }

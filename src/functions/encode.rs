@@ -49,7 +49,12 @@ pub(crate) fn from_base64<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, spa
     let decoded = if encoding.eq_ignore_ascii_case("unicode") {
         let units: Vec<u16> = bytes
             .chunks(2)
-            .map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+            .map(|c| {
+                u16::from_le_bytes([
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ])
+            })
             .collect();
         String::from_utf16_lossy(&units)
     } else if encoding.eq_ignore_ascii_case("utf8") || encoding.eq_ignore_ascii_case("ascii") {
@@ -90,7 +95,9 @@ pub(crate) fn string_from_sid<'a>(
         )
     };
     let bytes = STANDARD.decode(text.trim()).map_err(|_| bad())?;
-    let (Some(&revision), Some(&count), Some(authority), Some(subs)) = (bytes.first(), bytes.get(1), bytes.get(2..8), bytes.get(8..)) else {
+    let (Some(&revision), Some(&count), Some(authority), Some(subs)) =
+        (bytes.first(), bytes.get(1), bytes.get(2..8), bytes.get(8..))
+    else {
         return Err(bad());
     };
     if subs.len() != 4 * count as usize {

@@ -128,7 +128,12 @@ impl Format {
             _ => tokens.push(Token::Literal(s.to_string())),
         };
         while let Some(&c) = chars.get(i) {
-            let run = chars.get(i..).unwrap_or(&[]).iter().take_while(|&&x| x == c).count();
+            let run = chars
+                .get(i..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|&&x| x == c)
+                .count();
             let token = match c {
                 'd' => Token::Day(run),
                 'M' => Token::Month(run),
@@ -208,9 +213,7 @@ impl Format {
                 Token::Literal(s) => out.push_str(s),
                 Token::Day(1) => out.push_str(&t.day().to_string()),
                 Token::Day(2) => out.push_str(&format!("{:02}", t.day())),
-                Token::Day(3) => {
-                    out.push_str(day_name(t).get(..3).unwrap_or(""))
-                }
+                Token::Day(3) => out.push_str(day_name(t).get(..3).unwrap_or("")),
                 Token::Day(_) => out.push_str(day_name(t)),
                 Token::Month(1) => out.push_str(&t.month().to_string()),
                 Token::Month(2) => out.push_str(&format!("{:02}", t.month())),
@@ -390,7 +393,9 @@ impl Format {
 }
 
 fn day_name(t: NaiveDateTime) -> &'static str {
-    DAYS.get(t.weekday().num_days_from_sunday() as usize).copied().unwrap_or("")
+    DAYS.get(t.weekday().num_days_from_sunday() as usize)
+        .copied()
+        .unwrap_or("")
 }
 
 fn month_name(t: NaiveDateTime) -> &'static str {

@@ -57,7 +57,10 @@ pub(crate) fn random_string<'a>(
             format!("RandomString's length is at most {MAX_LENGTH}, not {length}"),
         ));
     }
-    let minimums = digits.saturating_add(specials).saturating_add(capitals).saturating_add(lowers);
+    let minimums = digits
+        .saturating_add(specials)
+        .saturating_add(capitals)
+        .saturating_add(lowers);
     if minimums > length {
         return Err(EvalError::new(
             span,

@@ -32,10 +32,21 @@ pub(crate) struct NetRegex {
 
 impl NetRegex {
     /// Compile a .NET pattern with a backtracking limit.
+    #[cfg(test)]
     pub(crate) fn new(pattern: &str, backtrack_limit: usize) -> Result<NetRegex, String> {
+        Self::with_limits(pattern, backtrack_limit, 2 << 20)
+    }
+
+    /// Compile with a backtracking limit and a compiled-size limit.
+    pub(crate) fn with_limits(
+        pattern: &str,
+        backtrack_limit: usize,
+        size_limit: usize,
+    ) -> Result<NetRegex, String> {
         let translated = translate_pattern(pattern);
         RegexBuilder::new(&translated)
             .backtrack_limit(backtrack_limit)
+            .delegate_size_limit(size_limit)
             .build()
             .map(|regex| NetRegex { regex })
             .map_err(|e| e.to_string())
@@ -215,7 +226,12 @@ pub(crate) fn prepare_replace(
         .and_then(Option::as_ref)
         .map(|n| n.span)
         .unwrap_or_default();
-    let regex = NetRegex::new(&pattern, options.regex_backtrack_limit).map_err(|e| {
+    let regex = NetRegex::with_limits(
+        &pattern,
+        options.regex_backtrack_limit,
+        options.regex_size_limit,
+    )
+    .map_err(|e| {
         Diagnostic::error(
             "bad-regex",
             span,
@@ -379,7 +395,12 @@ fn with_regex<'a, T>(
         return f(ctx, regex);
     }
     let pattern = ctx.text(call, PATTERN, span)?.unwrap_or_default();
-    let regex = NetRegex::new(&pattern, ctx.options.regex_backtrack_limit).map_err(|e| {
+    let regex = NetRegex::with_limits(
+        &pattern,
+        ctx.options.regex_backtrack_limit,
+        ctx.options.regex_size_limit,
+    )
+    .map_err(|e| {
         EvalError::new(
             ctx.arg_span(call, PATTERN, span),
             "bad-regex",

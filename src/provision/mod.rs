@@ -607,7 +607,12 @@ impl Engine {
             plan.decision = Decision::Skip("the object mapping is disabled".into());
             return Ok(());
         }
-        let mut order: Vec<(usize, &CompiledMapping)> = object.mappings.iter().enumerate().filter(|(_, m)| m.def.matching > 0).collect();
+        let mut order: Vec<(usize, &CompiledMapping)> = object
+            .mappings
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.def.matching > 0)
+            .collect();
         order.sort_by_key(|(_, m)| m.def.matching);
         let mut target: Option<usize> = None;
         for (i, m) in order {

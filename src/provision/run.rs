@@ -74,11 +74,12 @@ pub fn run<'i>(
         // applying, which owns the run's ids.
         let current = std::sync::Arc::clone(&state.current);
         let pool = sinks.pool;
+        let max_line = engine.options().max_line_bytes;
         let mut number = 0;
         std::thread::scope(|scope| -> std::io::Result<()> {
             // One planner thread for the whole input (short-lived threads per chunk would each
             // leave an allocator heap behind): chunks go in, plans come out, in order.
-            let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<u8>)>>(1);
+            let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Line)>>(1);
             let (plan_tx, plan_rx) = std::sync::mpsc::sync_channel::<Vec<Planned>>(1);
             let planner_current = std::sync::Arc::clone(&current);
             scope.spawn(move || {
@@ -88,9 +89,15 @@ pub fn run<'i>(
                             engine,
                             group,
                             &planner_current,
-                            lines
-                                .par_iter()
-                                .map(|(line, bytes)| (*line, engine.read_record(*line, bytes))),
+                            lines.par_iter().map(|(line, bytes)| {
+                                (
+                                    *line,
+                                    bytes
+                                        .as_ref()
+                                        .map_err(Clone::clone)
+                                        .and_then(|b| engine.read_record(*line, b)),
+                                )
+                            }),
                         )
                     });
                     if plan_tx.send(plans).is_err() {
@@ -104,7 +111,7 @@ pub fn run<'i>(
                 // Keep one chunk planning while the previous one is applied.
                 while !end && in_flight < 2 {
                     let mut lines = Vec::with_capacity(CHUNK);
-                    end = read_chunk(input, &mut lines, &mut number)?;
+                    end = read_chunk(input, &mut lines, &mut number, max_line)?;
                     if lines.is_empty() {
                         break;
                     }
@@ -156,24 +163,28 @@ fn starts_with_array(input: &mut dyn BufRead) -> std::io::Result<bool> {
 /// Read up to CHUNK non-blank lines. Returns true at end of input.
 fn read_chunk(
     input: &mut dyn BufRead,
-    lines: &mut Vec<(usize, Vec<u8>)>,
+    lines: &mut Vec<(usize, Line)>,
     number: &mut usize,
+    max_line: usize,
 ) -> std::io::Result<bool> {
     while lines.len() < CHUNK {
         let mut line = Vec::new();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            return Ok(true);
-        }
+        let read = records::read_line_bounded(input, &mut line, max_line)?;
         *number += 1;
-        if line.last() == Some(&b'\n') {
-            line.pop();
-        }
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            lines.push((*number, line));
+        match read {
+            records::LineRead::Eof => return Ok(true),
+            records::LineRead::TooLong(n) => {
+                lines.push((*number, Err(format!("the line is {n} bytes long; the limit is {max_line} (option max_line_bytes)"))));
+            }
+            records::LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
+            records::LineRead::Line => lines.push((*number, Ok(line))),
         }
     }
     Ok(false)
 }
+
+/// A line's bytes, or why it was not read.
+type Line = Result<Vec<u8>, String>;
 
 type Planned = (usize, Result<Plan, RecordError>);
 

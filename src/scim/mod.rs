@@ -196,7 +196,9 @@ impl ResourceBuilder {
                     elements.push(e);
                 }
                 let index = pos.unwrap_or(elements.len().saturating_sub(1));
-                let Some(element) = elements.get_mut(index) else { return };
+                let Some(element) = elements.get_mut(index) else {
+                    return;
+                };
                 match (sub, value) {
                     (Some(s), v) => {
                         element.insert(s.clone(), v);

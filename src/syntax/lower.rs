@@ -200,6 +200,14 @@ impl<'o> Lowering<'o> {
                 _ => {}
             }
         }
+        if args.len() > self.options.max_arguments {
+            self.diagnostics.push(
+                Diagnostic::error("too-many-arguments", name_span, format!("`{name}` has {} arguments; the limit is {}", args.len(), self.options.max_arguments))
+                    .with_label("too many arguments")
+                    .with_help("split the call (a Switch default can be another Switch); the limit is the option max_arguments"),
+            );
+            return None;
+        }
         // `F()` and `F( )` have no arguments; otherwise count = commas + 1 (SPEC §1.1).
         if args.len() == 1 && args.first().is_some_and(|a| a.value.is_none()) {
             args.clear();
