@@ -170,11 +170,10 @@ pub fn read_line_bounded(
 pub fn parse_json_strict(text: &str) -> Result<Json, String> {
     use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = Strict
+    Strict
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|_| v))
-        .map_err(|e| format!("not JSON: {e}"))?;
-    value
+        .map_err(|e| format!("not JSON: {e}"))?
 }
 
 struct Strict;
