@@ -20,6 +20,12 @@ fn parse(c: &mut Criterion) {
     group.bench_function("country_switch_5k_parse_and_check", |b| {
         b.iter(|| entramap::analyze(black_box(COUNTRY), &options))
     });
+    group.bench_function("country_switch_5k_parse_check_compile", |b| {
+        b.iter(|| {
+            entramap::eval::Expression::compile(black_box(COUNTRY), &options)
+                .map(|e| e.attributes().names().len())
+        })
+    });
     group.finish();
 }
 

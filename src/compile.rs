@@ -82,20 +82,14 @@ impl AttributeTable {
     }
 }
 
-/// Compile a checked tree. Fails with the check errors, or errors only compiling finds
+/// Compile a checked tree. Fails with errors only compiling finds
 /// (a regular expression that does not compile, a date format .NET would reject).
+/// `expr` must have passed [`check::check`] without errors (the caller has the diagnostics).
 pub(crate) fn compile(
     expr: &Expr,
     options: &Options,
     attrs: &mut AttributeTable,
 ) -> Result<Node, Vec<Diagnostic>> {
-    let errors: Vec<Diagnostic> = check::check(expr, options)
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     let mut compiler = Compiler {
         options,
         attrs,

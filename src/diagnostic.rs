@@ -19,7 +19,8 @@ pub enum Severity {
 }
 
 /// One finding about an expression, with its location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{code}: {message}")]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,

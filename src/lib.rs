@@ -59,6 +59,56 @@ pub mod syntax;
 pub use diagnostic::{Diagnostic, Severity};
 pub use options::Options;
 
+/// Every error the library's operations return, for callers that want one type.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The expression does not parse or check; each diagnostic has its span.
+    #[error("the expression has {} error(s); the first: {}", .0.len(), .0.first().map_or(String::new(), |d| d.to_string()))]
+    Expression(Vec<Diagnostic>),
+    /// Evaluation failed.
+    #[error(transparent)]
+    Eval(#[from] eval::EvalError),
+    /// A mapping file could not be loaded.
+    #[error(transparent)]
+    Mapping(#[from] mapping::LoadError),
+    /// A Graph tree could not be read.
+    #[error(transparent)]
+    Graph(#[from] graph::GraphError),
+    /// A source record failed.
+    #[error(transparent)]
+    Record(#[from] provision::RecordError),
+    /// Reading or writing failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl From<Vec<Diagnostic>> for Error {
+    fn from(diagnostics: Vec<Diagnostic>) -> Self {
+        Error::Expression(diagnostics)
+    }
+}
+
+/// Compile `text` and evaluate it against one JSON object: the shortest path from an
+/// expression and a user to a value.
+///
+/// ```
+/// let options = entramap::Options::default();
+/// let user = serde_json::json!({"givenName": "Zoë", "surname": "Müller"});
+/// let value = entramap::evaluate(r#"NormalizeDiacritics(Join(".", [givenName], [surname]))"#, &user, &options)?;
+/// assert_eq!(value, "Zoe.Muller");
+/// # Ok::<(), entramap::Error>(())
+/// ```
+pub fn evaluate(text: &str, user: &serde_json::Value, options: &Options) -> Result<String, Error> {
+    let expr = eval::Expression::compile(text, options)?;
+    let empty = serde_json::Map::new();
+    let map = user.as_object().unwrap_or(&empty);
+    let source = source::JsonSource::new(map, options);
+    let mut env = eval::Env::new(options).map_err(|e| Error::Io(std::io::Error::other(e)))?;
+    let value = expr.eval(&source, options, &mut env)?;
+    Ok(value.to_string())
+}
+
 /// The result of reading and checking one expression.
 #[derive(Debug, Clone)]
 pub struct Analysis {

@@ -27,7 +27,8 @@ pub struct Expression {
 }
 
 /// An evaluation failure, pointing into the expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
 pub struct EvalError {
     /// Where in the expression.
     pub span: Span,
@@ -179,11 +180,14 @@ impl Expression {
     ) -> Result<Expression, Vec<Diagnostic>> {
         let parsed = syntax::parse(text, options)?;
         let mut warnings = parsed.warnings;
-        warnings.extend(
+        let (errors, checked): (Vec<Diagnostic>, Vec<Diagnostic>) =
             crate::check::check(&parsed.expr, options)
                 .into_iter()
-                .filter(|d| !d.is_error()),
-        );
+                .partition(Diagnostic::is_error);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        warnings.extend(checked);
         let root = compile::compile(&parsed.expr, options, &mut attrs)?;
         Ok(Expression {
             text: text.to_string(),

@@ -139,7 +139,8 @@ pub struct Applied {
 }
 
 /// A record that failed: where and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{kind} line {line}: {reason}")]
 pub struct RecordError {
     /// `users` or `groups`.
     pub kind: &'static str,

@@ -33,16 +33,15 @@ impl<'o> Lowering<'o> {
     }
 
     pub(crate) fn expression(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
-        let chain = pair.into_inner().find(|p| p.as_rule() == Rule::chain)?;
-        self.chain(chain)
+        self.chain(pair.into_inner().filter(|p| p.as_rule() != Rule::EOI))
     }
 
     /// `operand (op operand)*` → at most one comparison, whose sides may be `&` chains.
-    fn chain(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+    fn chain<'i>(&mut self, items: impl Iterator<Item = Pair<'i, Rule>>) -> Option<Expr> {
         let mut operands = Vec::new();
         let mut ops: Vec<(BinOp, Span)> = Vec::new();
         let mut ok = true;
-        for item in pair.into_inner() {
+        for item in items {
             let span = span_of(&item);
             match item.as_rule() {
                 Rule::cmp_op | Rule::concat_op => {
@@ -184,8 +183,9 @@ impl<'o> Lowering<'o> {
                 Rule::args => {
                     for arg in item.into_inner().filter(|p| p.as_rule() == Rule::arg) {
                         let span = span_of(&arg);
-                        let value = match arg.into_inner().next() {
-                            Some(chain) => match self.chain(chain) {
+                        let mut items = arg.into_inner().peekable();
+                        let value = match items.peek() {
+                            Some(_) => match self.chain(items) {
                                 Some(e) => Some(e),
                                 None => {
                                     ok = false;

@@ -89,7 +89,6 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
                 | Rule::hex
                 | Rule::number
                 | Rule::ident
-                | Rule::chain
                 | Rule::arg
                 | Rule::args
         )
