@@ -1,16 +1,9 @@
 //! The command line, run in-process through `entramap::cli::run` (and once as a real process).
 
+mod common;
+
 fn run(args: &[&str], stdin: &str) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut argv = vec!["entramap"];
-    argv.extend_from_slice(args);
-    let code = entramap::cli::run(argv, &mut stdin.as_bytes(), &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    common::run(args, stdin.as_bytes())
 }
 
 #[test]

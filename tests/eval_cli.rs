@@ -2,18 +2,8 @@
 
 use std::io::Write as _;
 
-fn run(args: &[&str], stdin: &[u8]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut argv = vec!["entramap"];
-    argv.extend_from_slice(args);
-    let code = entramap::cli::run(argv, &mut &stdin[..], &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+mod common;
+use common::run;
 
 fn temp(name: &str, contents: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("entramap-eval-{}", std::process::id()));

@@ -1,18 +1,8 @@
 //! Hostile input files for `map` and `eval --batch`: every bad record becomes an error record
 //! naming its line, the good records around it still produce output, and the counts add up.
 
-fn run(args: &[&str], stdin: &[u8]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut argv = vec!["entramap"];
-    argv.extend_from_slice(args);
-    let code = entramap::cli::run(argv, &mut &stdin[..], &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
+mod common;
+use common::run;
 
 fn temp(name: &str, bytes: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("entramap-hostile-{}", std::process::id()));

@@ -1,17 +1,7 @@
 //! `entramap map`, `mappings`, `country` and `check --mapping` through the CLI.
 
-fn run(args: &[&str], stdin: &[u8]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut argv = vec!["entramap"];
-    argv.extend_from_slice(args);
-    let code = entramap::cli::run(argv, &mut &stdin[..], &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+mod common;
+use common::run;
 
 const USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/users/sample.ndjson");
 const GROUPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/groups/sample.ndjson");

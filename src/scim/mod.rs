@@ -151,14 +151,7 @@ impl ResourceBuilder {
                 }
             }
             TargetPath::Extension { urn, attr } => {
-                let i = match self.extensions.iter().position(|(u, _)| u == urn) {
-                    Some(i) => i,
-                    None => {
-                        self.extensions.push((urn.clone(), Map::new()));
-                        self.extensions.len() - 1
-                    }
-                };
-                if let Some((_, obj)) = self.extensions.get_mut(i) {
+                if let Some(obj) = entry(&mut self.extensions, urn) {
                     obj.insert(attr.clone(), value);
                 }
             }
@@ -168,14 +161,7 @@ impl ResourceBuilder {
                 filter_value,
                 sub,
             } => {
-                let i = match self.multi.iter().position(|(a, _)| a == attr) {
-                    Some(i) => i,
-                    None => {
-                        self.multi.push((attr.clone(), Vec::new()));
-                        self.multi.len() - 1
-                    }
-                };
-                let Some((_, elements)) = self.multi.get_mut(i) else {
+                let Some(elements) = entry(&mut self.multi, attr) else {
                     return;
                 };
                 // `primary eq "True"` marks the element with a boolean primary (SPEC §5.2).
@@ -274,6 +260,14 @@ impl ResourceBuilder {
         }
         Body::Object(out)
     }
+}
+
+/// The value for `key` in a small ordered list of pairs, inserted empty if missing.
+fn entry<'v, V: Default>(list: &'v mut Vec<(String, V)>, key: &str) -> Option<&'v mut V> {
+    if !list.iter().any(|(k, _)| k == key) {
+        list.push((key.to_string(), V::default()));
+    }
+    list.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
 /// The current value at `path` in a SCIM resource as the app returns it.
