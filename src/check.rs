@@ -36,7 +36,7 @@ impl Checker<'_> {
     fn visit(&mut self, expr: &Expr, top_level: bool) {
         match &expr.kind {
             ExprKind::Call(call) => {
-                if let Some(spec) = self.function(call, expr.span) {
+                if let Some(spec) = self.function(call) {
                     self.arity(spec, call, expr.span);
                     self.lints(spec, call, expr.span, top_level);
                 }
@@ -52,7 +52,7 @@ impl Checker<'_> {
         }
     }
 
-    fn function(&mut self, call: &Call, span: Span) -> Option<&'static FnSpec> {
+    fn function(&mut self, call: &Call) -> Option<&'static FnSpec> {
         let name = call.name.as_str();
         let spec = match functions::lookup(name) {
             Some(spec) => spec,
@@ -105,7 +105,6 @@ impl Checker<'_> {
             );
             return None;
         }
-        let _ = span;
         Some(spec)
     }
 

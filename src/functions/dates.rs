@@ -8,7 +8,7 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use super::netdate::{Format, Styles};
 use crate::compile::{CallNode, Prepared};
 use crate::diagnostic::Diagnostic;
-use crate::eval::value::{Date, DateKind, Value};
+use crate::eval::value::{Date, Value};
 use crate::eval::{Ctx, EvalError, to_date};
 use crate::options::Options;
 use crate::syntax::span::Span;
@@ -347,6 +347,5 @@ pub(crate) fn format_date_time<'a>(
         EvalError::new(ctx.arg_span(call, 0, span), "bad-date", e)
             .help("the input format must describe the whole text (DateTime.ParseExact)")
     })?;
-    let _ = DateKind::Utc;
     Ok(Value::Str(Cow::Owned(out_format.format(&date))))
 }

@@ -652,7 +652,6 @@ impl Engine {
                     .into(),
             );
         }
-        let collection = if group { "/Groups" } else { "/Users" };
         let can = |a: Action| object.def.actions.contains(&a);
         let resource = target.and_then(|t| current.get(group, t));
         let id = resource
@@ -705,7 +704,6 @@ impl Engine {
             },
             (Some(_), Some(_), None) => Decision::Skip(String::new()),
         };
-        let _ = collection;
         Ok(())
     }
 
