@@ -332,7 +332,8 @@ enum ElementValue {
 #[derive(Debug, Clone)]
 pub struct CreateLayout {
     kind: ResourceKind,
-    top: Vec<(String, Slot)>,
+    /// (raw key, rendered `"key":`, slot).
+    top: Vec<(String, String, Slot)>,
 }
 
 impl CreateLayout {
@@ -359,7 +360,10 @@ impl CreateLayout {
         let top = entries
             .into_iter()
             .filter(|(k, _)| k != "schemas" && k != "meta")
-            .map(|(k, b)| (k, slot(b)))
+            .map(|(k, b)| {
+                let rendered = rendered_key(&k);
+                (k, rendered, slot(b))
+            })
             .collect();
         CreateLayout { kind, top }
     }
@@ -391,7 +395,7 @@ impl CreateLayout {
         out.extend_from_slice(b"{\"schemas\":");
         out.extend_from_slice(schemas.as_bytes());
         let mut meta_written = false;
-        for (key, slot) in &self.top {
+        for (key, rendered, slot) in &self.top {
             // `meta` sits among the core keys in ordinal order (after `active`'s group).
             if !meta_written && is_after_meta(key) {
                 write_meta(out, resource_type);
@@ -399,7 +403,7 @@ impl CreateLayout {
             }
             if present(slot, values) {
                 out.push(b',');
-                write_key(out, key);
+                write_key(out, rendered);
                 write_slot(slot, values, out);
             }
         }
@@ -426,12 +430,15 @@ fn slot(body: Body) -> Slot {
         Body::Json(Json::Number(n)) => Slot::Leaf(n.as_u64().unwrap_or(0) as usize),
         Body::Json(Json::Object(map)) => Slot::Object(
             map.into_iter()
-                .map(|(k, v)| (k, slot(Body::Json(v))))
+                .map(|(k, v)| (rendered_key(&k), slot(Body::Json(v))))
                 .collect(),
         ),
-        Body::Object(entries) => {
-            Slot::Object(entries.into_iter().map(|(k, v)| (k, slot(v))).collect())
-        }
+        Body::Object(entries) => Slot::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (rendered_key(&k), slot(v)))
+                .collect(),
+        ),
         Body::Array(items) => Slot::Elements(
             items
                 .into_iter()
@@ -448,7 +455,7 @@ fn slot(body: Body) -> Slot {
                                 }
                                 (_, v) => ElementValue::Constant(v),
                             };
-                            (k, value)
+                            (rendered_key(&k), value)
                         })
                         .collect(),
                     _ => Vec::new(),
@@ -471,9 +478,15 @@ fn element_present(element: &[(String, ElementValue)], values: &[Option<&Json>])
     element.iter().any(|(_, v)| matches!(v, ElementValue::Mapped(i) if values.get(*i).is_some_and(Option::is_some)))
 }
 
-fn write_key(out: &mut Vec<u8>, key: &str) {
-    let _ = serde_json::to_writer(&mut *out, key);
-    out.push(b':');
+/// `"key":`, rendered once when the layout is built.
+fn rendered_key(key: &str) -> String {
+    let mut out = serde_json::to_string(key).unwrap_or_else(|_| format!("\"{key}\""));
+    out.push(':');
+    out
+}
+
+fn write_key(out: &mut Vec<u8>, rendered: &str) {
+    out.extend_from_slice(rendered.as_bytes());
 }
 
 fn write_slot(slot: &Slot, values: &[Option<&Json>], out: &mut Vec<u8>) {
