@@ -6,7 +6,7 @@ use std::io::BufRead;
 
 use serde_json::{Map, Value as Json};
 
-use crate::source::SlotRecord;
+use crate::source::{SlotRecord, SlotValue};
 
 /// One input record: its 1-based line (NDJSON) or position (JSON array), and the object or
 /// why it could not be read.
@@ -54,7 +54,7 @@ pub fn slot_of(names: &[String], key: &str) -> Option<usize> {
 struct Projected<'n>(&'n [String]);
 
 impl<'de> serde::de::DeserializeSeed<'de> for Projected<'_> {
-    type Value = Result<SlotRecord, String>;
+    type Value = Result<SlotRecord<'de>, String>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
@@ -62,7 +62,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for Projected<'_> {
 }
 
 impl<'de> serde::de::Visitor<'de> for Projected<'_> {
-    type Value = Result<SlotRecord, String>;
+    type Value = Result<SlotRecord<'de>, String>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON object")
@@ -80,7 +80,10 @@ impl<'de> serde::de::Visitor<'de> for Projected<'_> {
                     access.next_value::<serde::de::IgnoredAny>()?;
                     duplicate.get_or_insert_with(|| key.into_owned());
                 }
-                Some(slot) => record.set(slot, &key, access.next_value::<Json>()?),
+                Some(slot) => {
+                    let raw = access.next_value::<&'de serde_json::value::RawValue>()?;
+                    record.set(slot, key, SlotValue::Raw(raw, std::cell::OnceCell::new()));
+                }
                 None => {
                     access.next_value::<serde::de::IgnoredAny>()?;
                 }
@@ -253,11 +256,11 @@ impl<'de> serde::de::Visitor<'de> for Strict {
 }
 
 /// Parse one NDJSON line into a [`SlotRecord`] of the attributes in `names`.
-pub fn parse_line_slots(
+pub fn parse_line_slots<'a>(
     line_number: usize,
-    bytes: &[u8],
+    bytes: &'a [u8],
     names: &[String],
-) -> Result<SlotRecord, String> {
+) -> Result<SlotRecord<'a>, String> {
     use serde::de::DeserializeSeed;
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     let bytes = if line_number == 1 {
@@ -278,11 +281,11 @@ pub fn parse_line_slots(
 }
 
 /// A record from a parsed object (JSON arrays, library callers).
-pub fn slots_from_map(map: &Map<String, Json>, names: &[String]) -> SlotRecord {
+pub fn slots_from_map<'a>(map: &'a Map<String, Json>, names: &[String]) -> SlotRecord<'a> {
     let mut record = SlotRecord::new(names.len());
     for (k, v) in map {
         if let Some(slot) = slot_of(names, k) {
-            record.set(slot, k, v.clone());
+            record.set(slot, std::borrow::Cow::Borrowed(k), SlotValue::Json(v));
         }
     }
     record

@@ -95,7 +95,11 @@ fn found<'a>(
             items.len()
         ));
     }
-    let mut value = json_value(actual, json)?;
+    Ok(finish(name, actual, json_value(actual, json)?, upn_rewrite))
+}
+
+/// The guest UPN rewrite (SPEC §4.8), and whether the name matched exactly.
+fn finish<'a>(name: &str, actual: &str, mut value: Value<'a>, upn_rewrite: bool) -> Lookup<'a> {
     if upn_rewrite
         && actual == "userPrincipalName"
         && let Value::Str(upn) = &value
@@ -103,11 +107,11 @@ fn found<'a>(
     {
         value = Value::Str(Cow::Owned(original));
     }
-    Ok(if actual == name {
+    if actual == name {
         Lookup::Found(value)
     } else {
         Lookup::FoundIgnoringCase(value, actual.to_string())
-    })
+    }
 }
 
 /// SPEC §2.2: IsSoftDeleted is true when the account is disabled, the user is soft-deleted,
@@ -124,25 +128,61 @@ fn derived_soft_deleted<'j>(get: impl Fn(&str) -> Option<&'j Json>) -> bool {
 }
 
 /// A record reduced to the attributes an engine reads, stored by slot of its attribute table:
-/// reading an attribute is an index, not a search by name.
-#[derive(Debug, Clone, Default)]
-pub struct SlotRecord {
-    /// By slot: the key as written in the input, and its JSON value.
-    values: Vec<Option<(Box<str>, Json)>>,
+/// reading an attribute is an index, not a search by name. Values stay as the input's raw
+/// JSON text (`'a` borrows the input line) until read; strings without escapes are then used
+/// in place, without copying.
+#[derive(Debug, Default)]
+pub struct SlotRecord<'a> {
+    /// By slot: the key as written in the input, and its value.
+    values: Vec<Option<(Cow<'a, str>, SlotValue<'a>)>>,
 }
 
-impl SlotRecord {
+/// A slot's value: raw JSON text (parsed on first use when it is not a plain string), or a
+/// value already parsed by the caller.
+#[derive(Debug)]
+pub enum SlotValue<'a> {
+    /// JSON text borrowed from the input, and its parse once needed.
+    Raw(&'a serde_json::value::RawValue, std::cell::OnceCell<Json>),
+    /// A parsed value.
+    Json(&'a Json),
+}
+
+impl<'a> SlotValue<'a> {
+    /// The value as parsed JSON.
+    fn json(&self) -> &Json {
+        match self {
+            SlotValue::Json(j) => j,
+            SlotValue::Raw(raw, parsed) => {
+                parsed.get_or_init(|| serde_json::from_str(raw.get()).unwrap_or(Json::Null))
+            }
+        }
+    }
+
+    /// The string itself when the raw text is a string without escapes.
+    fn plain_str(&self) -> Option<&'a str> {
+        match self {
+            SlotValue::Raw(raw, _) => {
+                let text = raw.get();
+                let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+                (!inner.contains('\\')).then_some(inner)
+            }
+            SlotValue::Json(_) => None,
+        }
+    }
+}
+
+impl<'a> SlotRecord<'a> {
     /// An empty record for a table of `slots` attributes.
-    pub fn new(slots: usize) -> SlotRecord {
+    pub fn new(slots: usize) -> SlotRecord<'a> {
         SlotRecord {
-            values: vec![None; slots],
+            values: (0..slots).map(|_| None).collect(),
         }
     }
 
     /// Set slot `slot` (the input's key `key`) to `value`; the first key for a slot wins.
-    pub fn set(&mut self, slot: usize, key: &str, value: Json) {
+    pub fn set(&mut self, slot: usize, key: Cow<'a, str>, value: SlotValue<'a>) {
         if let Some(entry @ None) = self.values.get_mut(slot) {
-            *entry = Some((key.into(), value));
+            *entry = Some((key, value));
         }
     }
 
@@ -151,18 +191,18 @@ impl SlotRecord {
         self.values.get(slot).is_some_and(Option::is_some)
     }
 
-    /// The raw JSON at `slot`.
+    /// The JSON at `slot`.
     pub fn get(&self, slot: usize) -> Option<&Json> {
         self.values
             .get(slot)
             .and_then(Option::as_ref)
-            .map(|(_, v)| v)
+            .map(|(_, v)| v.json())
     }
 }
 
 /// A [`SlotRecord`] read through an attribute table.
 pub struct SlotSource<'a> {
-    record: &'a SlotRecord,
+    record: &'a SlotRecord<'a>,
     names: &'a [String],
     upn_rewrite: bool,
     max_values: usize,
@@ -170,7 +210,7 @@ pub struct SlotSource<'a> {
 
 impl<'a> SlotSource<'a> {
     /// Read `record`, whose slots follow `names`.
-    pub fn new(record: &'a SlotRecord, names: &'a [String], options: &Options) -> Self {
+    pub fn new(record: &'a SlotRecord<'a>, names: &'a [String], options: &Options) -> Self {
         SlotSource {
             record,
             names,
@@ -196,7 +236,22 @@ impl<'a> Source<'a> for SlotSource<'a> {
             .and_then(|i| self.record.values.get(i))
             .and_then(Option::as_ref)
         {
-            Some((actual, json)) => found(name, actual, json, self.upn_rewrite, self.max_values),
+            Some((actual, value)) => match value.plain_str() {
+                // A plain string: used in place (the common case).
+                Some(text) => Ok(finish(
+                    name,
+                    actual,
+                    string_value(actual, text),
+                    self.upn_rewrite,
+                )),
+                None => found(
+                    name,
+                    actual,
+                    value.json(),
+                    self.upn_rewrite,
+                    self.max_values,
+                ),
+            },
             None if name.eq_ignore_ascii_case("IsSoftDeleted") => {
                 Ok(Lookup::Found(Value::Bool(derived_soft_deleted(|k| {
                     self.raw(k)
@@ -214,22 +269,24 @@ pub fn guest_upn(upn: &str) -> Option<String> {
     Some(format!("{}@{}", &local[..at], &local[at + 1..]))
 }
 
+/// A text attribute → Value: Boolean-typed attributes given as text become Booleans (SPEC §2.2).
+fn string_value<'a>(name: &str, s: &'a str) -> Value<'a> {
+    if BOOLEAN_ATTRIBUTES
+        .iter()
+        .any(|b| b.eq_ignore_ascii_case(name))
+        && let Some(b) = crate::eval::value::parse_bool(s)
+    {
+        return Value::Bool(b);
+    }
+    Value::Str(Cow::Borrowed(s))
+}
+
 /// One JSON attribute value → Value (SPEC §2.1).
 pub fn json_value<'a>(name: &str, json: &'a Json) -> Result<Value<'a>, String> {
     Ok(match json {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),
-        Json::String(s)
-            if BOOLEAN_ATTRIBUTES
-                .iter()
-                .any(|b| b.eq_ignore_ascii_case(name)) =>
-        {
-            match crate::eval::value::parse_bool(s) {
-                Some(b) => Value::Bool(b),
-                None => Value::Str(Cow::Borrowed(s)),
-            }
-        }
-        Json::String(s) => Value::Str(Cow::Borrowed(s)),
+        Json::String(s) => string_value(name, s),
         Json::Number(n) => match n.as_i64() {
             Some(i) => Value::Int(i),
             None => Value::Str(Cow::Owned(n.to_string())),

@@ -23,7 +23,7 @@ use crate::mapping::{
 use crate::options::{CountryResolution, Options};
 use crate::scim::patch::{self, Change, OpKind};
 use crate::scim::path::TargetPath;
-use crate::scim::{Body, CreateLayout, Request, ResourceKind, get_path};
+use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind, get_path};
 use crate::source::{Lookup, SlotRecord, SlotSource, Source};
 use target::TargetStore;
 
@@ -57,12 +57,34 @@ struct CompiledMapping {
     default: Option<Json>,
 }
 
-/// What a mapping produced for one record.
+/// What a mapping produced for one record. Text borrows from the record where it can, so
+/// the usual direct mapping copies nothing until the body is written.
 #[derive(Debug, Clone, PartialEq)]
-enum Computed {
-    Value(Json),
+enum Computed<'a> {
+    Text(std::borrow::Cow<'a, str>),
+    Json(Json),
     Null,
     Drop,
+}
+
+impl Computed<'_> {
+    /// The value as JSON (for update diffs and PATCH values).
+    fn to_json(&self) -> Option<Json> {
+        match self {
+            Computed::Text(t) => Some(Json::String(t.to_string())),
+            Computed::Json(j) => Some(j.clone()),
+            Computed::Null | Computed::Drop => None,
+        }
+    }
+
+    /// The value as written into a create body.
+    fn out(&self) -> Option<Out<'_>> {
+        match self {
+            Computed::Text(t) => Some(Out::Text(t)),
+            Computed::Json(j) => Some(Out::Json(j)),
+            Computed::Null | Computed::Drop => None,
+        }
+    }
 }
 
 /// A referenced object: its Entra objectId and, if the input knows it, its target id.
@@ -81,7 +103,6 @@ pub struct Plan {
     in_scope: bool,
     soft_deleted: bool,
     delete: bool,
-    values: Vec<Computed>,
     references: Vec<Option<Vec<RefTarget>>>,
     warnings: Vec<String>,
     /// The matching GETs Entra sends, up to the one that matched.
@@ -372,7 +393,7 @@ impl Engine {
     /// that only want bodies.
     pub fn create_body_for(
         &self,
-        record: &SlotRecord,
+        record: &SlotRecord<'_>,
         env: &mut Env<'_>,
         current: &TargetStore,
     ) -> Option<String> {
@@ -384,7 +405,7 @@ impl Engine {
     }
 
     /// Read one NDJSON line, keeping only the attributes the mappings read.
-    pub fn read_record(&self, line: usize, bytes: &[u8]) -> Result<SlotRecord, String> {
+    pub fn read_record<'a>(&self, line: usize, bytes: &'a [u8]) -> Result<SlotRecord<'a>, String> {
         crate::records::parse_line_slots(line, bytes, self.table.names())
     }
 
@@ -418,12 +439,13 @@ impl Engine {
         &self,
         group: bool,
         line: usize,
-        record: &SlotRecord,
+        record: &SlotRecord<'_>,
         env: &mut Env<'_>,
         current: &TargetStore,
     ) -> Result<Plan, RecordError> {
-        let mut plan = self.evaluate(group, line, record, env)?;
-        self.decide(&mut plan, current)
+        let source = SlotSource::new(record, self.table.names(), &self.options);
+        let (mut plan, values) = self.evaluate(group, line, &source, env)?;
+        self.decide(&mut plan, &values, current)
             .map_err(|reason| RecordError {
                 kind: if group { "groups" } else { "users" },
                 line,
@@ -432,13 +454,13 @@ impl Engine {
         Ok(plan)
     }
 
-    fn evaluate(
-        &self,
+    fn evaluate<'s>(
+        &'s self,
         group: bool,
         line: usize,
-        record: &SlotRecord,
+        source: &'s SlotSource<'s>,
         env: &mut Env<'_>,
-    ) -> Result<Plan, RecordError> {
+    ) -> Result<(Plan, Vec<Computed<'s>>), RecordError> {
         let kind = if group { "groups" } else { "users" };
         let fail = |reason: String| RecordError { kind, line, reason };
         let object = if group { &self.groups } else { &self.users };
@@ -447,7 +469,6 @@ impl Engine {
         };
         let options = &self.options;
         env.reseed_for_record(line as u64);
-        let source = SlotSource::new(record, self.table.names(), options);
         let soft_deleted = matches!(
             source.lookup(0, "IsSoftDeleted"),
             Ok(Lookup::Found(Value::Bool(true)))
@@ -469,19 +490,19 @@ impl Engine {
                 .raw("_event")
                 .and_then(Json::as_str)
                 .is_some_and(|e| e.eq_ignore_ascii_case("delete")),
-            values: Vec::with_capacity(object.mappings.len()),
             references: Vec::with_capacity(object.mappings.len()),
             warnings: Vec::new(),
             queries: Vec::new(),
             decision: Decision::Pending,
         };
+        let mut values = Vec::with_capacity(object.mappings.len());
         for m in &object.mappings {
             let Some(expr) = &m.expr else {
-                plan.values.push(Computed::Null);
+                values.push(Computed::Null);
                 plan.references.push(None);
                 continue;
             };
-            let value = expr.eval(&source, options, env).map_err(|e| {
+            let value = expr.eval(source, options, env).map_err(|e| {
                 let rendered = render_all(
                     &[e.to_diagnostic()],
                     expr.text(),
@@ -491,27 +512,44 @@ impl Engine {
             })?;
             if m.def.target_type == TargetType::Reference {
                 plan.references.push(Some(references(&value)));
-                plan.values.push(Computed::Null);
+                values.push(Computed::Null);
                 continue;
             }
             plan.references.push(None);
             let computed = match value {
                 Value::Null => Computed::Null,
                 Value::Drop => Computed::Drop,
-                v => Computed::Value(
-                    self.to_json(m, v, &mut plan.warnings)
-                        .map_err(|e| fail(format!("{}: {e}", m.def.target)))?,
-                ),
+                v => self
+                    .computed(m, v, &mut plan.warnings)
+                    .map_err(|e| fail(format!("{}: {e}", m.def.target)))?,
             };
-            plan.values.push(computed);
+            values.push(computed);
         }
         for w in env.warnings.drain(..) {
             plan.warnings.push(w.message);
         }
-        Ok(plan)
+        Ok((plan, values))
     }
 
     /// SPEC §3.2: the final value converted for the target attribute's type.
+    fn computed<'v>(
+        &self,
+        m: &CompiledMapping,
+        value: Value<'v>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Computed<'v>, String> {
+        // The common case: one text value into a String target, borrowed, not copied.
+        if m.def.target_type == TargetType::String
+            && !m.def.multivalued
+            && !m.path.is_address_country()
+        {
+            if let Value::Str(text) = value {
+                return Ok(Computed::Text(text));
+            }
+        }
+        self.to_json(m, value, warnings).map(Computed::Json)
+    }
+
     fn to_json(
         &self,
         m: &CompiledMapping,
@@ -524,7 +562,6 @@ impl Engine {
                 value.texts().into_iter().map(Json::String).collect(),
             ));
         }
-        // The common case: one value, converted without collecting a list.
         if let (Some(text), TargetType::String) = (value.text(), m.def.target_type)
             && !m.path.is_address_country()
         {
@@ -599,7 +636,12 @@ impl Engine {
     }
 
     /// Matching (SPEC §4.3) and the decision: create, update, disable, delete or skip.
-    fn decide(&self, plan: &mut Plan, current: &TargetStore) -> Result<(), String> {
+    fn decide(
+        &self,
+        plan: &mut Plan,
+        values: &[Computed<'_>],
+        current: &TargetStore,
+    ) -> Result<(), String> {
         let group = plan.group;
         let Some(object) = self.object(group) else {
             return Err("the mapping set has no mapping for this object type".into());
@@ -617,12 +659,11 @@ impl Engine {
         order.sort_by_key(|(_, m)| m.def.matching);
         let mut target: Option<usize> = None;
         for (i, m) in order {
-            let Some(Computed::Value(v)) = plan.values.get(i) else {
-                continue;
-            };
-            let value = match v {
-                Json::String(s) => s.clone(),
-                other => other.to_string(),
+            let value = match values.get(i) {
+                Some(Computed::Text(t)) => t.to_string(),
+                Some(Computed::Json(Json::String(s))) => s.clone(),
+                Some(Computed::Json(other)) => other.to_string(),
+                _ => continue,
             };
             // `/Users?filter=userName eq "value"` (SPEC §4.3), built without format!.
             let path_text = m.path.to_string();
@@ -673,7 +714,7 @@ impl Engine {
                 Decision::Skip("deleted in Entra and not in the target".into())
             }
             (Some(t), Some(id), _) if plan.soft_deleted || !plan.in_scope => {
-                let changes = self.diff(object, plan, t, |m| m.reads_soft_deleted);
+                let changes = self.diff(object, values, t, |m| m.reads_soft_deleted);
                 if !can(Action::Delete) {
                     Decision::Skip(
                         "disabled in Entra, but Delete is not a target object action".into(),
@@ -693,14 +734,14 @@ impl Engine {
             (None, _, _) if !can(Action::Add) => {
                 Decision::Skip("not in the target, and Add is not a target object action".into())
             }
-            (None, _, _) => Decision::Create(self.create_body(object, plan)),
+            (None, _, _) => Decision::Create(self.create_body(object, values)),
             (Some(_), Some(_), _) if !can(Action::Update) => {
                 Decision::Skip("Update is not a target object action".into())
             }
             (Some(t), Some(id), Some(index)) => Decision::Update {
                 target: index,
                 id,
-                changes: self.diff(object, plan, t, |m| m.def.apply == Apply::Always),
+                changes: self.diff(object, values, t, |m| m.def.apply == Apply::Always),
             },
             (Some(_), Some(_), None) => Decision::Skip(String::new()),
         };
@@ -807,19 +848,18 @@ impl Engine {
     }
 
     /// The create body (SPEC §5.3), written once in the parallel phase so applying it is a copy.
-    fn create_body(&self, object: &CompiledObject, plan: &Plan) -> Body {
-        let values: Vec<Option<&Json>> = object
+    fn create_body(&self, object: &CompiledObject, values: &[Computed<'_>]) -> Body {
+        let outs: Vec<Option<Out<'_>>> = object
             .mappings
             .iter()
-            .zip(&plan.values)
+            .zip(values)
             .map(|(m, computed)| match computed {
-                Computed::Value(v) => Some(v),
-                Computed::Null => m.default.as_ref(),
-                Computed::Drop => None,
+                Computed::Null => m.default.as_ref().map(Out::Json),
+                other => other.out(),
             })
             .collect();
         let mut out = Vec::with_capacity(512);
-        object.layout.write(&values, &mut out);
+        object.layout.write(&outs, &mut out);
         Body::Text(String::from_utf8(out).unwrap_or_default())
     }
 
@@ -828,18 +868,19 @@ impl Engine {
     fn diff(
         &self,
         object: &CompiledObject,
-        plan: &Plan,
+        values: &[Computed<'_>],
         target: &Json,
         include: impl Fn(&CompiledMapping) -> bool,
     ) -> Vec<Change> {
         let mut changes = Vec::new();
-        for (m, computed) in object.mappings.iter().zip(&plan.values) {
+        for (m, computed) in object.mappings.iter().zip(values) {
             if !include(m) || m.def.target_type == TargetType::Reference {
                 continue;
             }
-            let Computed::Value(new) = computed else {
+            let Some(new) = computed.to_json() else {
                 continue;
             };
+            let new = &new;
             let current = get_path(target, &m.path);
             if m.def.flow == Flow::WhenChanged
                 && current.is_some_and(|c| same(c, new, m.def.case_exact))

@@ -48,7 +48,7 @@ pub fn run<'i>(
             let names = engine.attribute_names();
             for chunk in all.chunks(CHUNK) {
                 // Slots are read here (cheap); planning runs in parallel.
-                let slotted: Vec<(usize, Result<crate::source::SlotRecord, String>)> = chunk
+                let slotted: Vec<(usize, Result<crate::source::SlotRecord<'_>, String>)> = chunk
                     .iter()
                     .map(|r: &Record| {
                         (
@@ -189,9 +189,14 @@ type Line = Result<Vec<u8>, String>;
 type Planned = (usize, Result<Plan, RecordError>);
 
 /// Plan records in parallel, keeping input order.
-fn plan_chunk<I>(engine: &Engine, group: bool, current: &TargetStore, records: I) -> Vec<Planned>
+fn plan_chunk<'r, I>(
+    engine: &Engine,
+    group: bool,
+    current: &TargetStore,
+    records: I,
+) -> Vec<Planned>
 where
-    I: IndexedParallelIterator<Item = (usize, Result<crate::source::SlotRecord, String>)>,
+    I: IndexedParallelIterator<Item = (usize, Result<crate::source::SlotRecord<'r>, String>)>,
 {
     let kind = if group { "groups" } else { "users" };
     records

@@ -310,6 +310,22 @@ fn get_ci<'r>(obj: &'r Json, key: &str) -> Option<&'r Json> {
     })
 }
 
+/// One value to write into a create body.
+#[derive(Debug, Clone, Copy)]
+pub enum Out<'v> {
+    /// Text, escaped as a JSON string.
+    Text(&'v str),
+    /// Any JSON.
+    Json(&'v Json),
+}
+
+fn write_out(out: &mut Vec<u8>, value: Out<'_>) {
+    let _ = match value {
+        Out::Text(t) => serde_json::to_writer(&mut *out, t),
+        Out::Json(j) => serde_json::to_writer(&mut *out, j),
+    };
+}
+
 /// Where one mapping's value goes in a create body.
 #[derive(Debug, Clone)]
 enum Slot {
@@ -369,7 +385,7 @@ impl CreateLayout {
     }
 
     /// Write the body for `values` (by mapping index; `None` = not sent).
-    pub fn write(&self, values: &[Option<&Json>], out: &mut Vec<u8>) {
+    pub fn write(&self, values: &[Option<Out<'_>>], out: &mut Vec<u8>) {
         let (schemas, resource_type) = match self.kind {
             ResourceKind::User => (
                 concat!(
@@ -466,7 +482,7 @@ fn slot(body: Body) -> Slot {
     }
 }
 
-fn present(slot: &Slot, values: &[Option<&Json>]) -> bool {
+fn present(slot: &Slot, values: &[Option<Out<'_>>]) -> bool {
     match slot {
         Slot::Leaf(i) => values.get(*i).is_some_and(Option::is_some),
         Slot::Object(entries) => entries.iter().any(|(_, s)| present(s, values)),
@@ -474,7 +490,7 @@ fn present(slot: &Slot, values: &[Option<&Json>]) -> bool {
     }
 }
 
-fn element_present(element: &[(String, ElementValue)], values: &[Option<&Json>]) -> bool {
+fn element_present(element: &[(String, ElementValue)], values: &[Option<Out<'_>>]) -> bool {
     element.iter().any(|(_, v)| matches!(v, ElementValue::Mapped(i) if values.get(*i).is_some_and(Option::is_some)))
 }
 
@@ -489,11 +505,11 @@ fn write_key(out: &mut Vec<u8>, rendered: &str) {
     out.extend_from_slice(rendered.as_bytes());
 }
 
-fn write_slot(slot: &Slot, values: &[Option<&Json>], out: &mut Vec<u8>) {
+fn write_slot(slot: &Slot, values: &[Option<Out<'_>>], out: &mut Vec<u8>) {
     match slot {
         Slot::Leaf(i) => {
             if let Some(Some(v)) = values.get(*i) {
-                let _ = serde_json::to_writer(&mut *out, v);
+                write_out(out, *v);
             }
         }
         Slot::Object(entries) => {
@@ -521,7 +537,7 @@ fn write_slot(slot: &Slot, values: &[Option<&Json>], out: &mut Vec<u8>) {
                 let mut first = true;
                 for (k, v) in element {
                     let value = match v {
-                        ElementValue::Constant(c) => Some(c),
+                        ElementValue::Constant(c) => Some(Out::Json(c)),
                         ElementValue::Mapped(i) => values.get(*i).copied().flatten(),
                     };
                     if let Some(value) = value {
@@ -529,7 +545,7 @@ fn write_slot(slot: &Slot, values: &[Option<&Json>], out: &mut Vec<u8>) {
                             out.push(b',');
                         }
                         write_key(out, k);
-                        let _ = serde_json::to_writer(&mut *out, value);
+                        write_out(out, value);
                     }
                 }
                 out.push(b'}');
