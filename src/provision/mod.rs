@@ -476,7 +476,7 @@ impl Engine {
         let in_scope = source
             .raw("inScope")
             .is_none_or(|v| v != &Json::Bool(false))
-            && in_scope(&object.def, &source);
+            && in_scope(&object.def, source);
         let mut plan = Plan {
             line,
             group,
@@ -542,11 +542,9 @@ impl Engine {
         if m.def.target_type == TargetType::String
             && !m.def.multivalued
             && !m.path.is_address_country()
-        {
-            if let Value::Str(text) = value {
+            && let Value::Str(text) = value {
                 return Ok(Computed::Text(text));
             }
-        }
         self.to_json(m, value, warnings).map(Computed::Json)
     }
 
