@@ -9,7 +9,11 @@ export RUSTC_BOOTSTRAP=1
 cargo fuzz build -O
 run() {
   mkdir -p "corpus/$1"
-  cargo fuzz run -O "$1" "corpus/$1" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 2>&1 | tail -n 12 > "logs/$1.log"
+  # `map` starts worker threads (rayon's pool, the planner thread) on its first input;
+  # LeakSanitizer reports those one-time allocations as a leak, so leak detection is off there.
+  local leaks=1
+  [ "$1" = map ] && leaks=0
+  cargo fuzz run -O "$1" "corpus/$1" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 -detect_leaks="$leaks" -print_final_stats=1 2>&1 | tail -n 12 > "logs/$1.log"
 }
 mkdir -p logs
 for pair in "parse eval" "roundtrip map" "graph country"; do
