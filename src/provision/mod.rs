@@ -5,10 +5,12 @@
 //! state (ids given so far, the target's current objects), whether the record creates,
 //! updates, disables or skips, and writes the requests in the order Entra sends them.
 
+mod apply;
+mod decide;
+mod ids;
 pub mod run;
+mod scope;
 pub mod target;
-
-use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -17,14 +19,14 @@ use crate::country::{self, Resolution};
 use crate::diagnostic::render_all;
 use crate::eval::value::Value;
 use crate::eval::{Env, Expression};
-use crate::mapping::{
-    Action, Apply, AttributeMapping, Flow, MappingSet, ObjectMapping, ScopeClause, TargetType,
-};
+use crate::mapping::{AttributeMapping, MappingSet, ObjectMapping, TargetType};
 use crate::options::{CountryResolution, Options};
-use crate::scim::patch::{self, Change, OpKind};
+use crate::scim::patch::Change;
 use crate::scim::path::TargetPath;
-use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind, get_path};
+use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind};
 use crate::source::{Lookup, SlotRecord, SlotSource, Source};
+use ids::{IdMap, TargetId};
+use scope::in_scope;
 use target::TargetStore;
 
 /// A compiled mapping set, ready for any number of records. `Send + Sync`.
@@ -193,110 +195,6 @@ impl RunState {
             current: std::sync::Arc::new(current),
             ..RunState::default()
         }
-    }
-}
-
-/// The target id of an object, kept small: a run over a million users remembers every id it
-/// gave, so managers and members can be linked to users created earlier in the run.
-#[derive(Debug, Clone)]
-enum TargetId {
-    /// `{prefix}user-{n:04}`, given by this run.
-    User(u32),
-    /// `{prefix}group-{n:04}`, given by this run.
-    Group(u32),
-    /// An id the target already had.
-    Known(Box<str>),
-}
-
-impl TargetId {
-    fn render(&self, prefix: &str) -> String {
-        match self {
-            TargetId::User(n) => format!("{prefix}user-{n:04}"),
-            TargetId::Group(n) => format!("{prefix}group-{n:04}"),
-            TargetId::Known(id) => id.to_string(),
-        }
-    }
-}
-
-/// Entra objectId → target id. Ids this run gave to objects with GUID objectIds (nearly all)
-/// are kept in 20 bytes an entry, so a run over a million users stays small.
-#[derive(Debug, Default)]
-struct IdMap {
-    created: HashMap<[u8; 16], u32, GuidHash>,
-    others: HashMap<Box<str>, TargetId>,
-}
-
-/// GUIDs are random already: their first eight bytes are a good hash.
-#[derive(Debug, Default, Clone, Copy)]
-struct GuidHash;
-
-impl std::hash::BuildHasher for GuidHash {
-    type Hasher = GuidHasher;
-    fn build_hasher(&self) -> GuidHasher {
-        GuidHasher(0)
-    }
-}
-
-#[derive(Debug)]
-struct GuidHasher(u64);
-
-impl std::hash::Hasher for GuidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            for (slot, byte) in b.iter_mut().zip(chunk) {
-                *slot = *byte;
-            }
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
-        }
-    }
-}
-
-/// Top bit of a packed created id: a group.
-const GROUP_BIT: u32 = 1 << 31;
-
-impl IdMap {
-    fn guid(id: &str) -> Option<[u8; 16]> {
-        let b = id.as_bytes();
-        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b.get(i) != Some(&b'-')) {
-            return None;
-        }
-        let hex: String = id.chars().filter(|c| *c != '-').collect();
-        u128::from_str_radix(&hex, 16).ok().map(u128::to_be_bytes)
-    }
-
-    fn reserve(&mut self, additional: usize) {
-        self.created.reserve(additional);
-    }
-
-    fn insert(&mut self, object_id: &str, target: TargetId) {
-        let packed = match &target {
-            TargetId::User(n) if *n < GROUP_BIT => Some(*n),
-            TargetId::Group(n) if *n < GROUP_BIT => Some(*n | GROUP_BIT),
-            _ => None,
-        };
-        match (IdMap::guid(object_id), packed) {
-            (Some(g), Some(p)) => {
-                self.created.insert(g, p);
-            }
-            _ => {
-                self.others.insert(object_id.into(), target);
-            }
-        }
-    }
-
-    fn get(&self, object_id: &str) -> Option<TargetId> {
-        if let Some(p) = IdMap::guid(object_id).and_then(|g| self.created.get(&g)) {
-            return Some(if p & GROUP_BIT != 0 {
-                TargetId::Group(p & !GROUP_BIT)
-            } else {
-                TargetId::User(*p)
-            });
-        }
-        self.others.get(object_id).cloned()
     }
 }
 
@@ -542,9 +440,10 @@ impl Engine {
         if m.def.target_type == TargetType::String
             && !m.def.multivalued
             && !m.path.is_address_country()
-            && let Value::Str(text) = value {
-                return Ok(Computed::Text(text));
-            }
+            && let Value::Str(text) = value
+        {
+            return Ok(Computed::Text(text));
+        }
         self.to_json(m, value, warnings).map(Computed::Json)
     }
 
@@ -633,346 +532,12 @@ impl Engine {
         }
     }
 
-    /// Matching (SPEC §4.3) and the decision: create, update, disable, delete or skip.
-    fn decide(
-        &self,
-        plan: &mut Plan,
-        values: &[Computed<'_>],
-        current: &TargetStore,
-    ) -> Result<(), String> {
-        let group = plan.group;
-        let Some(object) = self.object(group) else {
-            return Err("the mapping set has no mapping for this object type".into());
-        };
-        if !object.def.enabled {
-            plan.decision = Decision::Skip("the object mapping is disabled".into());
-            return Ok(());
-        }
-        let mut order: Vec<(usize, &CompiledMapping)> = object
-            .mappings
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.def.matching > 0)
-            .collect();
-        order.sort_by_key(|(_, m)| m.def.matching);
-        let mut target: Option<usize> = None;
-        for (i, m) in order {
-            let value = match values.get(i) {
-                Some(Computed::Text(t)) => t.to_string(),
-                Some(Computed::Json(Json::String(s))) => s.clone(),
-                Some(Computed::Json(other)) => other.to_string(),
-                _ => continue,
-            };
-            // `/Users?filter=userName eq "value"` (SPEC §4.3), built without format!.
-            let path_text = m.path.to_string();
-            let quoted = Json::String(value.clone()).to_string();
-            let mut path = String::with_capacity(64 + path_text.len() + quoted.len());
-            path.push_str(if group {
-                "/Groups?excludedAttributes=members&filter="
-            } else {
-                "/Users?filter="
-            });
-            path.push_str(&path_text);
-            path.push_str(" eq ");
-            path.push_str(&quoted);
-            plan.queries.push(Request {
-                method: "GET",
-                path,
-                body: None,
-            });
-            if let Some(found) = current.find_index(group, &m.path, &value) {
-                target = Some(found);
-                break;
-            }
-        }
-        if plan.queries.is_empty() {
-            return Err(
-                "every matching attribute is empty, so the object cannot be matched or created"
-                    .into(),
-            );
-        }
-        let can = |a: Action| object.def.actions.contains(&a);
-        let resource = target.and_then(|t| current.get(group, t));
-        let id = resource
-            .and_then(|t| t.get("id"))
-            .and_then(Json::as_str)
-            .map(str::to_string);
-        plan.decision = match (resource, id, target) {
-            (Some(_), None, _) => return Err("the matched target object has no \"id\"".into()),
-            (Some(_), Some(id), _) if plan.delete => {
-                if can(Action::Delete) {
-                    Decision::Delete { id }
-                } else {
-                    Decision::Skip(
-                        "deleted in Entra, but Delete is not a target object action".into(),
-                    )
-                }
-            }
-            (None, _, _) if plan.delete => {
-                Decision::Skip("deleted in Entra and not in the target".into())
-            }
-            (Some(t), Some(id), _) if plan.soft_deleted || !plan.in_scope => {
-                let changes = self.diff(object, values, t, |m| m.reads_soft_deleted);
-                if !can(Action::Delete) {
-                    Decision::Skip(
-                        "disabled in Entra, but Delete is not a target object action".into(),
-                    )
-                } else if changes.is_empty() {
-                    Decision::Skip("already disabled in the target".into())
-                } else {
-                    Decision::Disable { id, changes }
-                }
-            }
-            (None, _, _) if !plan.in_scope => {
-                Decision::Skip("out of scope and not in the target".into())
-            }
-            (None, _, _) if plan.soft_deleted => {
-                Decision::Skip("disabled or soft-deleted in Entra and not in the target".into())
-            }
-            (None, _, _) if !can(Action::Add) => {
-                Decision::Skip("not in the target, and Add is not a target object action".into())
-            }
-            (None, _, _) => Decision::Create(self.create_body(object, values)),
-            (Some(_), Some(_), _) if !can(Action::Update) => {
-                Decision::Skip("Update is not a target object action".into())
-            }
-            (Some(t), Some(id), Some(index)) => Decision::Update {
-                target: index,
-                id,
-                changes: self.diff(object, values, t, |m| m.def.apply == Apply::Always),
-            },
-            (Some(_), Some(_), None) => Decision::Skip(String::new()),
-        };
-        Ok(())
-    }
-
     fn object(&self, group: bool) -> Option<&CompiledObject> {
         if group {
             self.groups.as_ref()
         } else {
             self.users.as_ref()
         }
-    }
-
-    /// Give ids, link references, and write the record's requests in Entra's order.
-    pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
-        let group = plan.group;
-        let kind = if group { "groups" } else { "users" };
-        let Some(object) = self.object(group) else {
-            return Err(RecordError {
-                kind,
-                line: plan.line,
-                reason: format!("the mapping set has no {kind} mapping"),
-            });
-        };
-        let collection = if group { "/Groups" } else { "/Users" };
-        let mut plan = plan;
-        let mut warnings = std::mem::take(&mut plan.warnings);
-        let mut requests = std::mem::take(&mut plan.queries);
-        let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
-        let patch = |id: &str, changes: Vec<Change>| {
-            patch::message(changes, self.options.patch_mode).map(|body| Request {
-                method: "PATCH",
-                path: format!("{collection}/{id}"),
-                body: Some(body),
-            })
-        };
-        let outcome = match decision {
-            Decision::Skip(reason) => Outcome::Skipped(reason),
-            Decision::Pending => Outcome::Skipped("not planned".into()),
-            Decision::Delete { id } => {
-                requests.push(Request {
-                    method: "DELETE",
-                    path: format!("{collection}/{id}"),
-                    body: None,
-                });
-                Outcome::Deleted
-            }
-            Decision::Disable { id, changes } => {
-                requests.extend(patch(&id, changes));
-                Outcome::Disabled
-            }
-            Decision::Create(body) => {
-                let created = if group {
-                    state.next_group += 1;
-                    TargetId::Group(state.next_group)
-                } else {
-                    state.next_user += 1;
-                    TargetId::User(state.next_user)
-                };
-                let id = created.render(&self.options.id_prefix);
-                if let Some(oid) = &plan.object_id {
-                    state.ids.insert(oid, created);
-                }
-                requests.push(Request {
-                    method: "POST",
-                    path: collection.to_string(),
-                    body: Some(body),
-                });
-                let links = self.reference_changes(object, &plan, None, state, &mut warnings);
-                requests.extend(patch(&id, links));
-                Outcome::Created
-            }
-            Decision::Update {
-                target,
-                id,
-                mut changes,
-            } => {
-                if let Some(oid) = &plan.object_id {
-                    state.ids.insert(oid, TargetId::Known(id.as_str().into()));
-                }
-                let resource = state.current.get(group, target).cloned();
-                changes.extend(self.reference_changes(
-                    object,
-                    &plan,
-                    resource.as_ref(),
-                    state,
-                    &mut warnings,
-                ));
-                match patch(&id, changes) {
-                    Some(request) => {
-                        requests.push(request);
-                        Outcome::Updated
-                    }
-                    None => Outcome::Skipped("no changes".into()),
-                }
-            }
-        };
-        Ok(Applied {
-            requests,
-            outcome,
-            warnings,
-        })
-    }
-
-    /// The create body (SPEC §5.3), written once in the parallel phase so applying it is a copy.
-    fn create_body(&self, object: &CompiledObject, values: &[Computed<'_>]) -> Body {
-        let outs: Vec<Option<Out<'_>>> = object
-            .mappings
-            .iter()
-            .zip(values)
-            .map(|(m, computed)| match computed {
-                Computed::Null => m.default.as_ref().map(Out::Json),
-                other => other.out(),
-            })
-            .collect();
-        let mut out = Vec::with_capacity(512);
-        object.layout.write(&outs, &mut out);
-        Body::Text(String::from_utf8(out).unwrap_or_default())
-    }
-
-    /// Changes for an existing object (SPEC §4.4): mappings selected by `include`; Null and
-    /// Drop never clear; FlowWhenChanged skips equal values.
-    fn diff(
-        &self,
-        object: &CompiledObject,
-        values: &[Computed<'_>],
-        target: &Json,
-        include: impl Fn(&CompiledMapping) -> bool,
-    ) -> Vec<Change> {
-        let mut changes = Vec::new();
-        for (m, computed) in object.mappings.iter().zip(values) {
-            if !include(m) || m.def.target_type == TargetType::Reference {
-                continue;
-            }
-            let Some(new) = computed.to_json() else {
-                continue;
-            };
-            let new = &new;
-            let current = get_path(target, &m.path);
-            if m.def.flow == Flow::WhenChanged
-                && current.is_some_and(|c| same(c, new, m.def.case_exact))
-            {
-                continue;
-            }
-            let kind = if current.is_some() {
-                OpKind::Replace
-            } else {
-                OpKind::Add
-            };
-            changes.push(Change::Attribute {
-                kind,
-                path: m.path.clone(),
-                value: new.clone(),
-            });
-        }
-        changes
-    }
-
-    /// Manager and member links, resolved to target ids; unresolved ones are reported.
-    fn reference_changes(
-        &self,
-        object: &CompiledObject,
-        plan: &Plan,
-        target: Option<&Json>,
-        state: &RunState,
-        warnings: &mut Vec<String>,
-    ) -> Vec<Change> {
-        let mut changes = Vec::new();
-        for (m, refs) in object.mappings.iter().zip(&plan.references) {
-            let Some(refs) = refs else { continue };
-            let mut ids = Vec::new();
-            for r in refs {
-                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.id_prefix))).or_else(|| state.current.user_id_by_external_id(&r.object_id)) {
-                    Some(id) => ids.push(id),
-                    None => warnings.push(format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id)),
-                }
-            }
-            let current: Vec<String> = target
-                .and_then(|t| get_path(t, &m.path))
-                .map(|v| match v {
-                    Json::Array(items) => items
-                        .iter()
-                        .filter_map(|i| i.get("value").and_then(Json::as_str).or(i.as_str()))
-                        .map(str::to_string)
-                        .collect(),
-                    Json::Object(o) => o
-                        .get("value")
-                        .and_then(Json::as_str)
-                        .map(str::to_string)
-                        .into_iter()
-                        .collect(),
-                    Json::String(s) => vec![s.clone()],
-                    _ => Vec::new(),
-                })
-                .unwrap_or_default();
-            if m.def.multivalued {
-                let added: Vec<String> = ids
-                    .iter()
-                    .filter(|id| !current.contains(id))
-                    .cloned()
-                    .collect();
-                let removed: Vec<String> = if target.is_some() {
-                    current
-                        .iter()
-                        .filter(|c| !ids.contains(c))
-                        .cloned()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                if !added.is_empty() {
-                    changes.push(Change::AddMembers(added));
-                }
-                if !removed.is_empty() {
-                    changes.push(Change::RemoveMembers(removed));
-                }
-            } else if let Some(id) = ids.into_iter().next()
-                && !current.contains(&id)
-            {
-                changes.push(Change::Manager(id));
-            }
-        }
-        changes
-    }
-}
-
-/// Equal for FlowWhenChanged: text compared ignoring case unless caseExact.
-fn same(current: &Json, new: &Json, case_exact: bool) -> bool {
-    match (current, new) {
-        (Json::String(a), Json::String(b)) if !case_exact => a.to_lowercase() == b.to_lowercase(),
-        (Json::String(a), Json::Bool(b)) => crate::eval::value::parse_bool(a) == Some(*b),
-        (a, b) => a == b,
     }
 }
 
@@ -991,67 +556,6 @@ fn references(value: &Value<'_>) -> Vec<RefTarget> {
     match value {
         Value::Multi(items) => items.iter().filter_map(one).collect(),
         v => one(v).into_iter().collect(),
-    }
-}
-
-/// Scoping filter (SPEC §4.1): in scope if there is no filter, or any group's clauses all hold.
-fn in_scope(def: &ObjectMapping, source: &SlotSource<'_>) -> bool {
-    def.scope.is_empty()
-        || def
-            .scope
-            .iter()
-            .any(|g| g.clauses.iter().all(|c| clause_holds(c, source)))
-}
-
-fn clause_holds(c: &ScopeClause, source: &SlotSource<'_>) -> bool {
-    let value = match source.lookup(0, &c.attribute) {
-        Ok(Lookup::Found(v)) | Ok(Lookup::FoundIgnoringCase(v, _)) => v,
-        _ => Value::Null,
-    };
-    let text = value.text().map(|t| t.into_owned());
-    let first = c.values.first().map(String::as_str).unwrap_or("");
-    let op = c.operator.to_ascii_uppercase().replace('_', " ");
-    match op.as_str() {
-        "IS NULL" => text.as_deref().is_none_or(str::is_empty),
-        "IS NOT NULL" => text.as_deref().is_some_and(|t| !t.is_empty()),
-        "IS TRUE" => {
-            matches!(value, Value::Bool(true))
-                || text.as_deref().and_then(crate::eval::value::parse_bool) == Some(true)
-        }
-        "IS FALSE" => {
-            matches!(value, Value::Bool(false))
-                || text.as_deref().and_then(crate::eval::value::parse_bool) == Some(false)
-        }
-        "EQUALS" => text.is_some_and(|t| t.eq_ignore_ascii_case(first)),
-        "NOT EQUALS" => text.is_none_or(|t| !t.eq_ignore_ascii_case(first)),
-        "INCLUDES" => text.is_some_and(|t| c.values.iter().any(|v| v.eq_ignore_ascii_case(&t))),
-        "NOT INCLUDES" => text.is_none_or(|t| !c.values.iter().any(|v| v.eq_ignore_ascii_case(&t))),
-        "STARTS WITH" => text.is_some_and(|t| t.to_lowercase().starts_with(&first.to_lowercase())),
-        "NOT STARTS WITH" => {
-            text.is_none_or(|t| !t.to_lowercase().starts_with(&first.to_lowercase()))
-        }
-        "ENDS WITH" => text.is_some_and(|t| t.to_lowercase().ends_with(&first.to_lowercase())),
-        "GREATER THAN" => text
-            .and_then(|t| t.parse::<i64>().ok())
-            .zip(first.parse::<i64>().ok())
-            .is_some_and(|(a, b)| a > b),
-        "LESS THAN" => text
-            .and_then(|t| t.parse::<i64>().ok())
-            .zip(first.parse::<i64>().ok())
-            .is_some_and(|(a, b)| a < b),
-        "REGEX MATCH" => text.is_some_and(|t| {
-            fancy_regex::Regex::new(first)
-                .ok()
-                .and_then(|r| r.is_match(&t).ok())
-                .unwrap_or(false)
-        }),
-        "NOT REGEX MATCH" => text.is_none_or(|t| {
-            !fancy_regex::Regex::new(first)
-                .ok()
-                .and_then(|r| r.is_match(&t).ok())
-                .unwrap_or(false)
-        }),
-        _ => false,
     }
 }
 

@@ -1,0 +1,170 @@
+//! Applying a planned record in input order: ids for created objects, manager and member
+//! links resolved against the run's state, and the requests in the order Entra sends them.
+
+use serde_json::Value as Json;
+
+use super::{
+    Applied, CompiledObject, Decision, Engine, Outcome, Plan, RecordError, RunState, TargetId,
+};
+use crate::scim::patch::{self, Change};
+use crate::scim::{Request, get_path};
+
+impl Engine {
+    /// Give ids, link references, and write the record's requests in Entra's order.
+    pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
+        let group = plan.group;
+        let kind = if group { "groups" } else { "users" };
+        let Some(object) = self.object(group) else {
+            return Err(RecordError {
+                kind,
+                line: plan.line,
+                reason: format!("the mapping set has no {kind} mapping"),
+            });
+        };
+        let collection = if group { "/Groups" } else { "/Users" };
+        let mut plan = plan;
+        let mut warnings = std::mem::take(&mut plan.warnings);
+        let mut requests = std::mem::take(&mut plan.queries);
+        let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
+        let patch = |id: &str, changes: Vec<Change>| {
+            patch::message(changes, self.options.patch_mode).map(|body| Request {
+                method: "PATCH",
+                path: format!("{collection}/{id}"),
+                body: Some(body),
+            })
+        };
+        let outcome = match decision {
+            Decision::Skip(reason) => Outcome::Skipped(reason),
+            Decision::Pending => Outcome::Skipped("not planned".into()),
+            Decision::Delete { id } => {
+                requests.push(Request {
+                    method: "DELETE",
+                    path: format!("{collection}/{id}"),
+                    body: None,
+                });
+                Outcome::Deleted
+            }
+            Decision::Disable { id, changes } => {
+                requests.extend(patch(&id, changes));
+                Outcome::Disabled
+            }
+            Decision::Create(body) => {
+                let created = if group {
+                    state.next_group += 1;
+                    TargetId::Group(state.next_group)
+                } else {
+                    state.next_user += 1;
+                    TargetId::User(state.next_user)
+                };
+                let id = created.render(&self.options.id_prefix);
+                if let Some(oid) = &plan.object_id {
+                    state.ids.insert(oid, created);
+                }
+                requests.push(Request {
+                    method: "POST",
+                    path: collection.to_string(),
+                    body: Some(body),
+                });
+                let links = self.reference_changes(object, &plan, None, state, &mut warnings);
+                requests.extend(patch(&id, links));
+                Outcome::Created
+            }
+            Decision::Update {
+                target,
+                id,
+                mut changes,
+            } => {
+                if let Some(oid) = &plan.object_id {
+                    state.ids.insert(oid, TargetId::Known(id.as_str().into()));
+                }
+                let resource = state.current.get(group, target).cloned();
+                changes.extend(self.reference_changes(
+                    object,
+                    &plan,
+                    resource.as_ref(),
+                    state,
+                    &mut warnings,
+                ));
+                match patch(&id, changes) {
+                    Some(request) => {
+                        requests.push(request);
+                        Outcome::Updated
+                    }
+                    None => Outcome::Skipped("no changes".into()),
+                }
+            }
+        };
+        Ok(Applied {
+            requests,
+            outcome,
+            warnings,
+        })
+    }
+
+    /// Manager and member links, resolved to target ids; unresolved ones are reported.
+    pub(super) fn reference_changes(
+        &self,
+        object: &CompiledObject,
+        plan: &Plan,
+        target: Option<&Json>,
+        state: &RunState,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for (m, refs) in object.mappings.iter().zip(&plan.references) {
+            let Some(refs) = refs else { continue };
+            let mut ids = Vec::new();
+            for r in refs {
+                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.id_prefix))).or_else(|| state.current.user_id_by_external_id(&r.object_id)) {
+                    Some(id) => ids.push(id),
+                    None => warnings.push(format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id)),
+                }
+            }
+            let current: Vec<String> = target
+                .and_then(|t| get_path(t, &m.path))
+                .map(|v| match v {
+                    Json::Array(items) => items
+                        .iter()
+                        .filter_map(|i| i.get("value").and_then(Json::as_str).or(i.as_str()))
+                        .map(str::to_string)
+                        .collect(),
+                    Json::Object(o) => o
+                        .get("value")
+                        .and_then(Json::as_str)
+                        .map(str::to_string)
+                        .into_iter()
+                        .collect(),
+                    Json::String(s) => vec![s.clone()],
+                    _ => Vec::new(),
+                })
+                .unwrap_or_default();
+            if m.def.multivalued {
+                let added: Vec<String> = ids
+                    .iter()
+                    .filter(|id| !current.contains(id))
+                    .cloned()
+                    .collect();
+                let removed: Vec<String> = if target.is_some() {
+                    current
+                        .iter()
+                        .filter(|c| !ids.contains(c))
+                        .cloned()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if !added.is_empty() {
+                    changes.push(Change::AddMembers(added));
+                }
+                if !removed.is_empty() {
+                    changes.push(Change::RemoveMembers(removed));
+                }
+            } else if let Some(id) = ids.into_iter().next()
+                && !current.contains(&id)
+            {
+                changes.push(Change::Manager(id));
+            }
+        }
+        changes
+    }
+}

@@ -1,0 +1,107 @@
+//! Target ids a run remembers: Entra objectId → the id the target gave (or this run gave).
+
+use std::collections::HashMap;
+
+/// The target id of an object, kept small: a run over a million users remembers every id it
+/// gave, so managers and members can be linked to users created earlier in the run.
+#[derive(Debug, Clone)]
+pub(super) enum TargetId {
+    /// `{prefix}user-{n:04}`, given by this run.
+    User(u32),
+    /// `{prefix}group-{n:04}`, given by this run.
+    Group(u32),
+    /// An id the target already had.
+    Known(Box<str>),
+}
+
+impl TargetId {
+    pub(super) fn render(&self, prefix: &str) -> String {
+        match self {
+            TargetId::User(n) => format!("{prefix}user-{n:04}"),
+            TargetId::Group(n) => format!("{prefix}group-{n:04}"),
+            TargetId::Known(id) => id.to_string(),
+        }
+    }
+}
+
+/// Entra objectId → target id. Ids this run gave to objects with GUID objectIds (nearly all)
+/// are kept in 20 bytes an entry, so a run over a million users stays small.
+#[derive(Debug, Default)]
+pub(super) struct IdMap {
+    created: HashMap<[u8; 16], u32, GuidHash>,
+    others: HashMap<Box<str>, TargetId>,
+}
+
+/// GUIDs are random already: their first eight bytes are a good hash.
+#[derive(Debug, Default, Clone, Copy)]
+struct GuidHash;
+
+impl std::hash::BuildHasher for GuidHash {
+    type Hasher = GuidHasher;
+    fn build_hasher(&self) -> GuidHasher {
+        GuidHasher(0)
+    }
+}
+
+#[derive(Debug)]
+struct GuidHasher(u64);
+
+impl std::hash::Hasher for GuidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            for (slot, byte) in b.iter_mut().zip(chunk) {
+                *slot = *byte;
+            }
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
+        }
+    }
+}
+
+/// Top bit of a packed created id: a group.
+const GROUP_BIT: u32 = 1 << 31;
+
+impl IdMap {
+    fn guid(id: &str) -> Option<[u8; 16]> {
+        let b = id.as_bytes();
+        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b.get(i) != Some(&b'-')) {
+            return None;
+        }
+        let hex: String = id.chars().filter(|c| *c != '-').collect();
+        u128::from_str_radix(&hex, 16).ok().map(u128::to_be_bytes)
+    }
+
+    pub(super) fn reserve(&mut self, additional: usize) {
+        self.created.reserve(additional);
+    }
+
+    pub(super) fn insert(&mut self, object_id: &str, target: TargetId) {
+        let packed = match &target {
+            TargetId::User(n) if *n < GROUP_BIT => Some(*n),
+            TargetId::Group(n) if *n < GROUP_BIT => Some(*n | GROUP_BIT),
+            _ => None,
+        };
+        match (IdMap::guid(object_id), packed) {
+            (Some(g), Some(p)) => {
+                self.created.insert(g, p);
+            }
+            _ => {
+                self.others.insert(object_id.into(), target);
+            }
+        }
+    }
+
+    pub(super) fn get(&self, object_id: &str) -> Option<TargetId> {
+        if let Some(p) = IdMap::guid(object_id).and_then(|g| self.created.get(&g)) {
+            return Some(if p & GROUP_BIT != 0 {
+                TargetId::Group(p & !GROUP_BIT)
+            } else {
+                TargetId::User(*p)
+            });
+        }
+        self.others.get(object_id).cloned()
+    }
+}
