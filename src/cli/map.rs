@@ -1,0 +1,242 @@
+//! `entramap map` and `entramap check --mapping`.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::{FAILED, Io, OK, ReportFormat, Usage, diagnostic_json, plural, pretty};
+use crate::options::Options;
+
+pub(super) struct MapArgs {
+    pub(super) mapping: String,
+    pub(super) users: Option<PathBuf>,
+    pub(super) groups: Option<PathBuf>,
+    pub(super) current: Option<PathBuf>,
+    pub(super) out: Option<PathBuf>,
+    pub(super) errors: Option<PathBuf>,
+    pub(super) quiet: bool,
+    pub(super) threads: usize,
+}
+
+pub(super) fn open_input<'s>(
+    path: &std::path::Path,
+    stdin: &'s mut dyn Read,
+) -> Result<Box<dyn std::io::BufRead + 's>, Usage> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::BufReader::new(stdin)));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
+}
+
+/// `entramap map`.
+pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
+    use std::io::IsTerminal;
+    let loaded = crate::mapping::load(&args.mapping, options).map_err(|e| Usage(e.to_string()))?;
+    for w in &loaded.warnings {
+        let _ = writeln!(io.stderr, "warning: {}: {w}", args.mapping);
+    }
+    let engine = match crate::provision::Engine::new(&loaded.set, options) {
+        Ok(e) => e,
+        Err(errors) => {
+            for e in errors {
+                let _ = writeln!(io.stderr, "error: {e}");
+            }
+            return Ok(FAILED);
+        }
+    };
+    if args.users.is_none() && args.groups.is_none() {
+        return Err(Usage(
+            "give a users file (or - for stdin) and/or --groups FILE".into(),
+        ));
+    }
+    let current = match &args.current {
+        None => crate::provision::target::TargetStore::default(),
+        Some(path) => {
+            let mut empty = std::io::empty();
+            let reader = open_input(path, &mut empty)?;
+            let records = crate::records::read_all(reader)
+                .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+            let mut resources = Vec::new();
+            for r in records {
+                match r.object {
+                    Ok(o) => resources.push(serde_json::Value::Object(o)),
+                    Err(e) => {
+                        return Err(Usage(format!("{}: line {}: {e}", path.display(), r.line)));
+                    }
+                }
+            }
+            crate::provision::target::TargetStore::new(resources)
+        }
+    };
+    let mut state = crate::provision::RunState::new(current);
+    // About 600 bytes a user: size the id map once instead of growing it.
+    if let Some(len) = args
+        .users
+        .as_ref()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+    {
+        state.reserve(usize::try_from(len / 600).unwrap_or(0).min(50_000_000));
+    }
+    let mut errors_file = match &args.errors {
+        Some(path) => Some(
+            std::fs::File::create(path)
+                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
+    let mut out_file = match &args.out {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
+        )),
+        None => None,
+    };
+    let Io {
+        stdin,
+        stdout,
+        stderr,
+    } = io;
+    let mut users_reader = match &args.users {
+        Some(path) => Some(open_input(path, &mut **stdin)?),
+        None => None,
+    };
+    let mut empty = std::io::empty();
+    let mut groups_reader = match &args.groups {
+        Some(path) => Some(open_input(path, &mut empty)?),
+        None => None,
+    };
+    let progress = std::io::stderr().is_terminal() && args.out.is_some();
+    let started = std::time::Instant::now();
+    let quiet = args.quiet;
+    let stderr_cell = std::cell::RefCell::new(&mut **stderr);
+    let mut on_error = |e: &crate::provision::RecordError| {
+        let _ = writeln!(
+            stderr_cell.borrow_mut(),
+            "error: {} line {}: {}",
+            e.kind,
+            e.line,
+            e.reason
+        );
+        if let Some(f) = errors_file.as_mut() {
+            let _ = serde_json::to_writer(&mut *f, e);
+            let _ = f.write_all(b"\n");
+        }
+    };
+    let mut on_warning = |kind: &str, line: usize, message: &str| {
+        if !quiet {
+            let _ = writeln!(
+                stderr_cell.borrow_mut(),
+                "warning: {kind} line {line}: {message}"
+            );
+        }
+    };
+    let mut on_progress = |done: usize| {
+        if progress && done.is_multiple_of(10_000) {
+            let _ = write!(stderr_cell.borrow_mut(), "\r{done} records");
+        }
+    };
+    let requests: &mut dyn Write = match out_file.as_mut() {
+        Some(f) => f,
+        None => &mut **stdout,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .map_err(|e| Usage(format!("cannot start threads: {e}")))?;
+    let mut sinks = crate::provision::run::Sinks {
+        requests,
+        on_error: &mut on_error,
+        on_warning: &mut on_warning,
+        on_progress: &mut on_progress,
+        pool: Some(&pool),
+    };
+    let summary = crate::provision::run::run(
+        &engine,
+        users_reader
+            .as_mut()
+            .map(|r| r.as_mut() as &mut dyn std::io::BufRead),
+        groups_reader
+            .as_mut()
+            .map(|r| r.as_mut() as &mut dyn std::io::BufRead),
+        &mut state,
+        &mut sinks,
+    )
+    .map_err(|e| Usage(format!("I/O error: {e}")))?;
+    if let Some(f) = out_file.as_mut() {
+        f.flush()
+            .map_err(|e| Usage(format!("cannot write the output: {e}")))?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rate = if seconds > 0.0 {
+        summary.total() as f64 / seconds
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        stderr_cell.borrow_mut(),
+        "{}{} records: {} created, {} updated, {} disabled, {} deleted, {} skipped, {} failed ({:.0} records/s)",
+        if progress { "\r" } else { "" },
+        summary.total(),
+        summary.created,
+        summary.updated,
+        summary.disabled,
+        summary.deleted,
+        summary.skipped,
+        summary.failed,
+        rate
+    );
+    Ok(if summary.failed > 0 { FAILED } else { OK })
+}
+
+/// `entramap check --mapping`.
+pub(super) fn check_mapping(
+    name: &str,
+    format: ReportFormat,
+    deny_warnings: bool,
+    options: &Options,
+    io: &mut Io<'_>,
+) -> Result<u8, Usage> {
+    let loaded = crate::mapping::load(name, options).map_err(|e| Usage(e.to_string()))?;
+    let findings = crate::mapping::check::check_set(&loaded.set, options);
+    let errors = findings.iter().filter(|f| f.diagnostic.is_error()).count();
+    let warnings = findings.len() - errors + loaded.warnings.len();
+    match format {
+        ReportFormat::Text => {
+            for w in &loaded.warnings {
+                let _ = writeln!(io.stdout, "warning: {w}\n");
+            }
+            for f in &findings {
+                let _ = io.stdout.write_all(f.render().as_bytes());
+            }
+            let _ = writeln!(
+                io.stdout,
+                "{name}: {errors} error{}, {warnings} warning{}",
+                plural(errors),
+                plural(warnings)
+            );
+        }
+        ReportFormat::Json => {
+            let list: Vec<_> = findings
+                .iter()
+                .map(|f| {
+                    let mut j = diagnostic_json(&f.diagnostic, f.source.as_deref().unwrap_or(""));
+                    if let Some(obj) = j.as_object_mut() {
+                        obj.insert("mapping".into(), serde_json::Value::String(f.place.clone()));
+                    }
+                    j
+                })
+                .collect();
+            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings, "diagnostics": list});
+            let _ = io.stdout.write_all(pretty(&out).as_bytes());
+        }
+    }
+    Ok(if errors > 0 || (deny_warnings && warnings > 0) {
+        FAILED
+    } else {
+        OK
+    })
+}
