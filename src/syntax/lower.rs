@@ -220,7 +220,8 @@ impl<'o> Lowering<'o> {
     }
 
     fn attribute(&mut self, pair: Pair<'_, Rule>, span: Span) -> Option<ExprKind> {
-        let body = pair.into_inner().next().map_or("", |p| p.as_str());
+        let text = pair.as_str();
+        let body = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
         if body.trim().is_empty() {
             self.diagnostics.push(
                 Diagnostic::error("empty-attribute", span, "attribute name is empty")
@@ -248,8 +249,10 @@ impl<'o> Lowering<'o> {
 
     /// Unescape `\"` and `\\`; keep other `\x` pairs literally, with a warning (SPEC §1.3).
     fn string(&mut self, pair: Pair<'_, Rule>) -> String {
-        let inner = pair.into_inner().next();
-        let (raw, base) = inner.map_or(("", 0), |p| (p.as_str(), p.as_span().start()));
+        // The literal's text between its quotes (the rule is atomic: no inner tokens).
+        let text = pair.as_str();
+        let raw = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+        let base = pair.as_span().start() + 1;
         let mut out = String::with_capacity(raw.len());
         let mut chars = raw.char_indices();
         while let Some((i, c)) = chars.next() {
