@@ -13,6 +13,10 @@ use entramap::eval::{Env, Expression};
 use entramap::provision::{Engine, target::TargetStore};
 use serde::Deserialize;
 
+// The allocator the `entramap` binary ships with, for both sides of the comparison.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Deserialize)]
 #[allow(non_snake_case)]
 struct User<'a> {
