@@ -8,8 +8,14 @@
 //!    canonical printer, tree dump.
 //! 2. [`check`] — the tree against the one table of built-ins in [`functions`]: unknown names,
 //!    arity, lints.
-//! 3. [`graph`] — Graph's `attributeMappingSource` JSON, both ways.
-//! 4. [`cli`] — the `entramap` command, a thin layer over the above.
+//! 3. `compile` — names → table entries, attributes → slots, constant work done once.
+//! 4. [`eval`] — values and Null rules; the functions by family live in [`functions`];
+//!    [`source`] reads user records with Entra's normalisation.
+//! 5. [`mapping`] — mapping sets (native TOML, Graph synchronizationSchema, built-ins).
+//! 6. [`provision`] — records → plans (parallel) → SCIM requests ([`scim`]) in Entra's order;
+//!    [`country`] resolves ISO 3166 names.
+//! 7. [`graph`], [`parse_expression`] — Graph JSON both ways; [`cli`] — the `entramap` command,
+//!    a thin layer over the above.
 //!
 //! Errors and warnings are [`Diagnostic`]s with byte spans; [`Diagnostic::render`] prints them
 //! rustc-style with the source line and a caret.
