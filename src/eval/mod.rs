@@ -1,5 +1,5 @@
 //! Evaluation of compiled expressions against a source object. Nothing here reads source text
-//! or pest: it walks the compiled tree ([`crate::compile`]) and calls the functions of the table.
+//! or pest: it walks the compiled tree (`crate::compile`) and calls the functions of the table.
 
 pub mod value;
 
