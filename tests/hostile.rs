@@ -243,3 +243,29 @@ fn expression_limits_have_clear_errors() {
     assert_eq!(code, 1);
     assert!(err.contains("at most 256"), "{err}");
 }
+
+#[test]
+fn fuzzer_findings_stay_fixed() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/fuzz");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ndjson") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let lines = bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .count();
+        let (code, _, err) = run(
+            &["map", "--mapping", "code42", path.to_str().unwrap(), "-q"],
+            b"",
+        );
+        assert!(code <= 1, "{}: {err}", path.display());
+        assert!(
+            err.contains(&format!("{lines} records:")),
+            "{}: {err}",
+            path.display()
+        );
+    }
+}
