@@ -63,7 +63,7 @@ pub mod source;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use options::Options;
+pub use options::{Options, OptionsError};
 
 /// Every error the library's operations return, for callers that want one type.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +84,9 @@ pub enum Error {
     /// A source record failed.
     #[error(transparent)]
     Record(#[from] provision::RecordError),
+    /// The options are invalid (an unknown key, a bad value, an unreadable clock).
+    #[error(transparent)]
+    Options(#[from] options::OptionsError),
     /// Reading or writing failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -110,7 +113,7 @@ pub fn evaluate(text: &str, user: &serde_json::Value, options: &Options) -> Resu
     let empty = serde_json::Map::new();
     let map = user.as_object().unwrap_or(&empty);
     let source = source::JsonSource::new(map, options);
-    let mut env = eval::Env::new(options).map_err(|e| Error::Io(std::io::Error::other(e)))?;
+    let mut env = eval::Env::new(options)?;
     let value = expr.eval(&source, options, &mut env)?;
     Ok(value.to_string())
 }

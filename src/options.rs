@@ -4,6 +4,28 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Why options could not be built from settings or used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    /// A `--option` argument without `=`.
+    #[error("option `{0}` should look like key=value")]
+    Malformed(String),
+    /// A key that is not a field of [`Options`].
+    #[error("unknown option `{key}`; known options: {known}")]
+    Unknown {
+        /// The key as given (dashes turned into underscores).
+        key: String,
+        /// Every known key, comma separated.
+        known: String,
+    },
+    /// A known key with a value of the wrong type or an unknown variant.
+    #[error("bad option: {0}")]
+    Invalid(String),
+    /// `now` (or a record's clock) is not a date or time.
+    #[error("`{0}` is not a date or an RFC 3339 time (e.g. 2021-08-25T17:41:18Z)")]
+    Clock(String),
+}
+
 /// How function names are matched against the built-in table (SPEC S1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
@@ -181,28 +203,70 @@ impl Options {
     pub fn with_settings<'a>(
         &self,
         settings: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Options, String> {
+    ) -> Result<Options, OptionsError> {
         let mut map = match serde_json::to_value(self) {
             Ok(serde_json::Value::Object(map)) => map,
-            _ => return Err("options could not be represented as JSON".into()),
+            _ => {
+                return Err(OptionsError::Invalid(
+                    "options could not be represented as JSON".into(),
+                ));
+            }
         };
         for setting in settings {
             let (key, value) = setting
                 .split_once('=')
-                .ok_or_else(|| format!("option `{setting}` should look like key=value"))?;
+                .ok_or_else(|| OptionsError::Malformed(setting.to_string()))?;
             let key = key.trim().replace('-', "_");
             if !map.contains_key(&key) {
                 let known: Vec<&str> = map.keys().map(String::as_str).collect();
-                return Err(format!(
-                    "unknown option `{key}`; known options: {}",
-                    known.join(", ")
-                ));
+                return Err(OptionsError::Unknown {
+                    key,
+                    known: known.join(", "),
+                });
             }
             let value = serde_json::from_str(value.trim())
                 .unwrap_or_else(|_| serde_json::Value::String(value.trim().to_string()));
             map.insert(key, value);
         }
         serde_json::from_value(serde_json::Value::Object(map))
-            .map_err(|e| format!("bad option: {e}"))
+            .map_err(|e| OptionsError::Invalid(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Options, OptionsError};
+
+    #[test]
+    fn settings_apply_and_fail_with_typed_errors() -> Result<(), OptionsError> {
+        let options = Options::default().with_settings(["rng-seed=7", "id_prefix=t-"])?;
+        assert_eq!(options.rng_seed, Some(7));
+        assert_eq!(options.id_prefix, "t-");
+
+        let malformed = Options::default().with_settings(["rng_seed"]);
+        assert_eq!(malformed, Err(OptionsError::Malformed("rng_seed".into())));
+        match Options::default().with_settings(["no_such=1"]) {
+            Err(OptionsError::Unknown { key, known }) => {
+                assert_eq!(key, "no_such");
+                assert!(known.contains("rng_seed"), "{known}");
+            }
+            other => panic!("expected Unknown, got {other:?}"),
+        }
+        let invalid = Options::default().with_settings(["rng_seed=abc"]);
+        assert!(
+            matches!(invalid, Err(OptionsError::Invalid(_))),
+            "{invalid:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_bad_clock_is_an_options_error() {
+        let options = Options {
+            now: Some("yesterday".into()),
+            ..Options::default()
+        };
+        let error = crate::eval::Env::new(&options).err();
+        assert_eq!(error, Some(OptionsError::Clock("yesterday".into())));
     }
 }

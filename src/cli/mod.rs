@@ -425,7 +425,9 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
             };
             let taken_set: std::collections::HashSet<String> = taken.into_iter().collect();
             let is_taken = |v: &str| taken_set.contains(v);
-            let mut env = Env::new(&options).map_err(Usage)?.with_taken(&is_taken);
+            let mut env = Env::new(&options)
+                .map_err(|e| Usage(e.to_string()))?
+                .with_taken(&is_taken);
             if trace {
                 env = env.with_trace();
             }
@@ -652,7 +654,7 @@ impl OptionArgs {
             None => Options::default(),
         };
         base.with_settings(self.option.iter().map(String::as_str))
-            .map_err(Usage)
+            .map_err(|e| Usage(e.to_string()))
     }
 }
 

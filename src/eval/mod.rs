@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 
 use crate::compile::{self, AttributeTable, CallNode, Node, NodeKind};
 use crate::diagnostic::Diagnostic;
-use crate::options::Options;
+use crate::options::{Options, OptionsError};
 use crate::source::{Lookup, Source};
 use crate::syntax::{self, ast::BinOp, span::Span};
 use value::{Date, DateKind, Value, parse_bool};
@@ -94,7 +94,7 @@ pub struct Env<'e> {
 
 impl<'e> Env<'e> {
     /// An environment from the options' clock and seed; nothing is taken.
-    pub fn new(options: &Options) -> Result<Env<'static>, String> {
+    pub fn new(options: &Options) -> Result<Env<'static>, OptionsError> {
         let now = match &options.now {
             Some(text) => parse_clock(text)?,
             None => chrono::Utc::now().naive_utc(),
@@ -138,7 +138,7 @@ impl<'e> Env<'e> {
 }
 
 /// `2021-08-25T17:41:18Z`, `2021-08-25T17:41:18+02:00`, `2021-08-25 17:41:18` or `2021-08-25`.
-pub fn parse_clock(text: &str) -> Result<NaiveDateTime, String> {
+pub fn parse_clock(text: &str) -> Result<NaiveDateTime, OptionsError> {
     let t = text.trim();
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
         return Ok(dt.naive_utc());
@@ -150,9 +150,7 @@ pub fn parse_clock(text: &str) -> Result<NaiveDateTime, String> {
     }
     chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .map(|d| d.and_time(chrono::NaiveTime::MIN))
-        .map_err(|_| {
-            format!("`{text}` is not a date or an RFC 3339 time (e.g. 2021-08-25T17:41:18Z)")
-        })
+        .map_err(|_| OptionsError::Clock(text.to_string()))
 }
 
 impl Expression {
