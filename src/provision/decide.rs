@@ -25,32 +25,21 @@ impl Engine {
             plan.decision = Decision::Skip("the object mapping is disabled".into());
             return Ok(());
         }
-        let mut order: Vec<(usize, &CompiledMapping)> = object
-            .mappings
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.def.matching > 0)
-            .collect();
-        order.sort_by_key(|(_, m)| m.def.matching);
         let mut target: Option<usize> = None;
-        for (i, m) in order {
-            let value = match values.get(i) {
-                Some(Computed::Text(t)) => t.to_string(),
-                Some(Computed::Json(Json::String(s))) => s.clone(),
-                Some(Computed::Json(other)) => other.to_string(),
-                _ => continue,
+        for (i, query) in &object.matching {
+            let (Some(m), Some(computed)) = (object.mappings.get(*i), values.get(*i)) else {
+                continue;
             };
-            // `/Users?filter=userName eq "value"` (SPEC §4.3), built without format!.
-            let path_text = m.path.to_string();
+            let value = match computed {
+                Computed::Text(t) => t.to_string(),
+                Computed::Json(Json::String(s)) => s.clone(),
+                Computed::Json(other) => other.to_string(),
+                Computed::Null | Computed::Drop => continue,
+            };
+            // `/Users?filter=userName eq "value"` (SPEC §4.3).
             let quoted = Json::String(value.clone()).to_string();
-            let mut path = String::with_capacity(64 + path_text.len() + quoted.len());
-            path.push_str(if group {
-                "/Groups?excludedAttributes=members&filter="
-            } else {
-                "/Users?filter="
-            });
-            path.push_str(&path_text);
-            path.push_str(" eq ");
+            let mut path = String::with_capacity(query.len() + quoted.len());
+            path.push_str(query);
             path.push_str(&quoted);
             plan.queries.push(Request {
                 method: "GET",

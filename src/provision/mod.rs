@@ -45,6 +45,9 @@ struct CompiledObject {
     mappings: Vec<CompiledMapping>,
     /// Where each mapping's value goes in a create body.
     layout: CreateLayout,
+    /// The matching mappings in precedence order: (index in `mappings`, the GET query up to
+    /// the quoted value, e.g. `/Users?filter=userName eq `). Fixed per mapping set.
+    matching: Vec<(usize, String)>,
 }
 
 #[derive(Debug)]
@@ -614,10 +617,22 @@ fn compile_object(
         value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address))
     };
     let layout = CreateLayout::new(kind, &paths, &primary);
+    let collection = match kind {
+        ResourceKind::User => "/Users?filter=",
+        ResourceKind::Group => "/Groups?excludedAttributes=members&filter=",
+    };
+    let mut matching: Vec<(usize, String)> = mappings
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.def.matching > 0)
+        .map(|(i, m)| (i, format!("{collection}{} eq ", m.path)))
+        .collect();
+    matching.sort_by_key(|&(i, _)| mappings.get(i).map(|m| m.def.matching));
     CompiledObject {
         def: def.clone(),
         mappings,
         layout,
+        matching,
     }
 }
 
