@@ -8,14 +8,31 @@ use serde_json::json;
 use super::{FAILED, Io, OK, ReportFormat, Usage, diagnostic_json, plural, pretty};
 use crate::options::Options;
 
+#[derive(clap::Args, Debug)]
 pub(super) struct MapArgs {
+    /// A built-in mapping set (`entramap mappings`) or a file (native TOML or Graph JSON).
+    #[arg(long, short = 'm', value_name = "NAME|FILE")]
     pub(super) mapping: String,
+    /// Source users: a JSON array or NDJSON (`-` = stdin).
+    #[arg(value_name = "USERS")]
     pub(super) users: Option<PathBuf>,
+    /// Source groups: a JSON array or NDJSON.
+    #[arg(long, value_name = "GROUPS")]
     pub(super) groups: Option<PathBuf>,
+    /// The target's current objects (SCIM resources with "id"), NDJSON or a JSON array.
+    #[arg(long, value_name = "TARGET")]
     pub(super) current: Option<PathBuf>,
+    /// Write the requests here instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub(super) out: Option<PathBuf>,
+    /// Also write failed records here, one JSON object per line ({"kind","line","reason"}).
+    #[arg(long, value_name = "FILE")]
     pub(super) errors: Option<PathBuf>,
+    /// Do not print per-record warnings.
+    #[arg(long, short = 'q')]
     pub(super) quiet: bool,
+    /// Worker threads for evaluation (0 = one per core).
+    #[arg(long, default_value_t = 0)]
     pub(super) threads: usize,
 }
 

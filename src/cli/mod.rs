@@ -102,30 +102,8 @@ enum Command {
     },
     /// Turn source users (and groups) into the SCIM requests Entra would send.
     Map {
-        /// A built-in mapping set (`entramap mappings`) or a file (native TOML or Graph JSON).
-        #[arg(long, short = 'm', value_name = "NAME|FILE")]
-        mapping: String,
-        /// Source users: a JSON array or NDJSON (`-` = stdin).
-        #[arg(value_name = "USERS")]
-        users: Option<PathBuf>,
-        /// Source groups: a JSON array or NDJSON.
-        #[arg(long, value_name = "GROUPS")]
-        groups: Option<PathBuf>,
-        /// The target's current objects (SCIM resources with "id"), NDJSON or a JSON array.
-        #[arg(long, value_name = "TARGET")]
-        current: Option<PathBuf>,
-        /// Write the requests here instead of stdout.
-        #[arg(long, short = 'o', value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Also write failed records here, one JSON object per line ({"kind","line","reason"}).
-        #[arg(long, value_name = "FILE")]
-        errors: Option<PathBuf>,
-        /// Do not print per-record warnings.
-        #[arg(long, short = 'q')]
-        quiet: bool,
-        /// Worker threads for evaluation (0 = one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
+        #[command(flatten)]
+        args: MapArgs,
         #[command(flatten)]
         options: OptionArgs,
     },
@@ -468,33 +446,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
                 }
             }
         }
-        Command::Map {
-            mapping,
-            users,
-            groups,
-            current,
-            out,
-            errors,
-            quiet,
-            threads,
-            options,
-        } => {
-            let options = options.load()?;
-            map(
-                MapArgs {
-                    mapping,
-                    users,
-                    groups,
-                    current,
-                    out,
-                    errors,
-                    quiet,
-                    threads,
-                },
-                &options,
-                io,
-            )
-        }
+        Command::Map { args, options } => map(args, &options.load()?, io),
         Command::Mappings { action: None } => {
             for name in crate::mapping::builtin::names() {
                 let set = crate::mapping::load(name, &Options::default())
