@@ -2,8 +2,8 @@
 //! miss, Null) and one expression per function family. Run: `cargo bench --bench eval`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use entramap::eval::{Env, Expression};
-use entramap::{Options, source::JsonSource};
+use entramap::Options;
+use entramap::{Env, Expression};
 use serde_json::json;
 use std::hint::black_box;
 
@@ -11,9 +11,12 @@ const COUNTRY: &str = include_str!("../fixtures/parse/ok/seed_code42_country_opt
 
 fn options() -> Options {
     Options {
-        now: Some("2021-08-25T17:41:18Z".into()),
-        rng_seed: Some(1),
-        ..Options::default()
+        run: entramap::options::RunOptions {
+            now: Some("2021-08-25T17:41:18Z".into()),
+            rng_seed: Some(1),
+            ..Default::default()
+        },
+        ..Default::default()
     }
 }
 
@@ -32,8 +35,7 @@ fn bench_one(
         .sample_size(30)
         .bench_function(name, |b| {
             b.iter(|| {
-                let source = JsonSource::new(black_box(&map), &options);
-                expr.eval(&source, &options, &mut env)
+                expr.eval_object(black_box(&map), &mut env)
                     .map(|v| v.text().map(|t| t.len()))
                     .ok()
             })

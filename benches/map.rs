@@ -9,8 +9,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entramap::Options;
-use entramap::eval::{Env, Expression};
 use entramap::provision::{Engine, target::TargetStore};
+use entramap::{Env, Expression};
 use serde::Deserialize;
 
 // The allocator the `entramap` binary ships with, for both sides of the comparison.
@@ -159,8 +159,11 @@ fn engine_body(
 
 fn code42_user(c: &mut Criterion) {
     let options = Options {
-        country_resolution: entramap::options::CountryResolution::Off,
-        ..Options::default()
+        scim: entramap::options::ScimOptions {
+            country_resolution: entramap::options::CountryResolution::Off,
+            ..Default::default()
+        },
+        ..Default::default()
     };
     let set = entramap::mapping::load("code42", &options).unwrap().set;
     let engine = Engine::new(&set, &options).unwrap();
@@ -239,8 +242,7 @@ fn country(c: &mut Criterion) {
             users
                 .iter()
                 .filter(|u| {
-                    let source = entramap::source::JsonSource::new(black_box(u), &options);
-                    expr.eval(&source, &options, &mut env)
+                    expr.eval_object(black_box(u), &mut env)
                         .is_ok_and(|v| !v.is_null())
                 })
                 .count()

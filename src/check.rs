@@ -3,11 +3,11 @@
 //! §2.6 (Switch pairs and duplicate keys, IIF branches that may be Null, functions that belong at
 //! the top level).
 
+use crate::builtins::{self, Dialect, FnSpec, NullRule, Presence};
 use crate::diagnostic::Diagnostic;
-use crate::functions::{self, Dialect, FnSpec, NullRule, Presence};
+use crate::diagnostic::span::Span;
 use crate::options::{NameCase, Options};
 use crate::syntax::ast::{Call, Expr, ExprKind};
-use crate::syntax::span::Span;
 
 /// Every error and warning about `expr` that the text alone does not show.
 pub fn check(expr: &Expr, options: &Options) -> Vec<Diagnostic> {
@@ -20,9 +20,9 @@ pub fn check(expr: &Expr, options: &Options) -> Vec<Diagnostic> {
 }
 
 /// Resolve a call's function under the options, as checking and compiling do.
-pub fn resolve(name: &str, options: &Options) -> Option<&'static FnSpec> {
-    functions::lookup(name).or_else(|| match options.function_name_case {
-        NameCase::InsensitiveWarn => functions::lookup_ignore_case(name),
+pub fn resolve(name: &str, options: &Options) -> Option<(usize, &'static FnSpec)> {
+    builtins::row(name).or_else(|| match options.dialect.function_name_case {
+        NameCase::InsensitiveWarn => builtins::row_ignore_case(name),
         NameCase::Strict => None,
     })
 }
@@ -54,10 +54,12 @@ impl Checker<'_> {
 
     fn function(&mut self, call: &Call) -> Option<&'static FnSpec> {
         let name = call.name.as_str();
-        let spec = match functions::lookup(name) {
+        let spec = match builtins::lookup(name) {
             Some(spec) => spec,
-            None => match functions::lookup_ignore_case(name) {
-                Some(spec) if self.options.function_name_case == NameCase::InsensitiveWarn => {
+            None => match builtins::lookup_ignore_case(name) {
+                Some(spec)
+                    if self.options.dialect.function_name_case == NameCase::InsensitiveWarn =>
+                {
                     self.out.push(
                         Diagnostic::warning(
                             "function-case",
@@ -89,15 +91,15 @@ impl Checker<'_> {
                         call.name_span,
                         format!("unknown function `{name}`"),
                     );
-                    self.out.push(match functions::suggest(name) {
-                        Some(s) => d.with_label(format!("did you mean `{s}`?")).with_help(format!("`entramap functions` lists every function; `{s}` is {}", functions::lookup(s).map_or(String::new(), |f| f.signature()))),
+                    self.out.push(match builtins::suggest(name) {
+                        Some(s) => d.with_label(format!("did you mean `{s}`?")).with_help(format!("`entramap functions` lists every function; `{s}` is {}", builtins::lookup(s).map_or(String::new(), |f| f.signature()))),
                         None => d.with_label("not an Entra function").with_help("`entramap functions` lists every function Entra's provisioning service knows"),
                     });
                     return None;
                 }
             },
         };
-        if spec.dialect == Dialect::CloudSync && !self.options.allow_cloud_sync_extensions {
+        if spec.dialect == Dialect::CloudSync && !self.options.dialect.allow_cloud_sync_extensions {
             self.out.push(
                 Diagnostic::error("cloud-sync-function", call.name_span, format!("`{}` exists only in Entra Cloud Sync expressions", spec.name))
                     .with_label("not available in app provisioning")
@@ -122,7 +124,7 @@ impl Checker<'_> {
             let params: Vec<String> = spec
                 .forms
                 .iter()
-                .map(|f| format!("({})", functions::param_names(f)))
+                .map(|f| format!("({})", builtins::param_names(f)))
                 .collect();
             self.out.push(
                 Diagnostic::error(
@@ -146,7 +148,7 @@ impl Checker<'_> {
             if arg.value.is_some() {
                 continue;
             }
-            let Some(param) = functions::param_at(form, i) else {
+            let Some(param) = builtins::param_at(form, i) else {
                 continue;
             };
             match param.presence {
@@ -324,7 +326,7 @@ fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
             nullable_attributes(&b.right, out);
         }
         ExprKind::Call(call) => {
-            let Some(spec) = functions::lookup_ignore_case(&call.name) else {
+            let Some(spec) = builtins::lookup_ignore_case(&call.name) else {
                 return;
             };
             match spec.nulls {
@@ -360,4 +362,34 @@ fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
         }
         _ => {}
     }
+}
+
+/// The result of reading and checking one expression.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The tree, when the text parsed (it may still have check errors).
+    pub expr: Option<crate::syntax::ast::Expr>,
+    /// Errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Are there any errors?
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parse and check `src`: every error and warning, sorted by position.
+pub fn analyze(src: &str, options: &Options) -> Analysis {
+    let (expr, mut diagnostics) = match crate::syntax::parse(src, options) {
+        Ok(parsed) => {
+            let mut diagnostics = parsed.warnings;
+            diagnostics.extend(check(&parsed.expr, options));
+            (Some(parsed.expr), diagnostics)
+        }
+        Err(diagnostics) => (None, diagnostics),
+    };
+    diagnostics.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.severity)));
+    Analysis { expr, diagnostics }
 }

@@ -3,14 +3,14 @@
 //! Switch keys become a hash table, constant regexes and date formats are compiled. Every node
 //! keeps its span so evaluation errors point into the expression.
 
-use std::collections::HashMap;
+use std::any::Any;
 
+use crate::builtins::FnSpec;
 use crate::check;
 use crate::diagnostic::Diagnostic;
-use crate::functions::FnSpec;
+use crate::diagnostic::span::Span;
 use crate::options::Options;
 use crate::syntax::ast::{BinOp, Expr, ExprKind};
-use crate::syntax::span::Span;
 
 /// A compiled expression node.
 #[derive(Debug)]
@@ -37,26 +37,34 @@ pub(crate) enum NodeKind {
 #[derive(Debug)]
 pub(crate) struct CallNode {
     pub spec: &'static FnSpec,
+    /// The function's row in the signature table (and in the implementations' table).
+    pub row: usize,
     /// Argument slots; `None` is an empty argument.
     pub args: Vec<Option<Node>>,
-    pub prepared: Prepared,
+    /// What the implementation worked out once for this call site.
+    prepared: Option<Prepared>,
 }
 
-/// Work done once per call site instead of once per evaluation.
-#[derive(Debug, Default)]
-pub(crate) enum Prepared {
-    #[default]
-    Nothing,
-    /// Switch with constant keys: key text → index of the value argument.
-    SwitchTable(HashMap<Box<str>, usize>),
-    /// Replace with a constant pattern.
-    Regex(crate::functions::regex::NetRegex),
-    /// FormatDateTime with constant formats.
-    DateFormats(
-        crate::functions::netdate::Format,
-        crate::functions::netdate::Format,
-    ),
+/// Work an implementation does once per call site instead of once per evaluation (a Switch
+/// table, a compiled regex, parsed date formats). Opaque here: only the implementation that
+/// made it knows its type, so this stage names none of the implementations' types.
+pub(crate) struct Prepared(Box<dyn Any + Send + Sync>);
+
+impl Prepared {
+    pub fn new(value: impl Any + Send + Sync) -> Prepared {
+        Prepared(Box::new(value))
+    }
 }
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prepared(..)")
+    }
+}
+
+/// A function's compile-time preparation: `None` when nothing can be done before the data is
+/// known (a pattern that is not a constant), an error when a constant is invalid.
+pub(crate) type PrepareFn = fn(&CallNode, &Options) -> Result<Option<Prepared>, Box<Diagnostic>>;
 
 /// Attribute names → slots, shared by every expression of one mapping set.
 #[derive(Debug, Default, Clone)]
@@ -85,14 +93,18 @@ impl AttributeTable {
 /// Compile a checked tree. Fails with errors only compiling finds
 /// (a regular expression that does not compile, a date format .NET would reject).
 /// `expr` must have passed [`check::check`] without errors (the caller has the diagnostics).
+/// `prepare_for(row)` is the preparation of the function in that row of the signature table,
+/// supplied by the stage that owns the implementations.
 pub(crate) fn compile(
     expr: &Expr,
     options: &Options,
     attrs: &mut AttributeTable,
+    prepare_for: &dyn Fn(usize) -> Option<PrepareFn>,
 ) -> Result<Node, Vec<Diagnostic>> {
     let mut compiler = Compiler {
         options,
         attrs,
+        prepare_for,
         errors: Vec::new(),
     };
     let node = compiler.node(expr, false);
@@ -105,6 +117,7 @@ pub(crate) fn compile(
 
 struct Compiler<'c> {
     options: &'c Options,
+    prepare_for: &'c dyn Fn(usize) -> Option<PrepareFn>,
     attrs: &'c mut AttributeTable,
     errors: Vec<Diagnostic>,
 }
@@ -130,7 +143,7 @@ impl Compiler<'_> {
             }
             ExprKind::Call(call) => {
                 // `check` has resolved every name already; stay total all the same.
-                let Some(spec) = check::resolve(&call.name, self.options) else {
+                let Some((row, spec)) = check::resolve(&call.name, self.options) else {
                     self.errors.push(Diagnostic::error(
                         "unknown-function",
                         call.name_span,
@@ -156,10 +169,11 @@ impl Compiler<'_> {
                 let redacted = in_redact || is_redact || args.iter().flatten().any(|a| a.redacted);
                 let mut node = CallNode {
                     spec,
+                    row,
                     args,
-                    prepared: Prepared::Nothing,
+                    prepared: None,
                 };
-                if let Some(prepare) = spec.prepare {
+                if let Some(prepare) = (self.prepare_for)(row) {
                     match prepare(&node, self.options) {
                         Ok(prepared) => node.prepared = prepared,
                         Err(d) => self.errors.push(*d),
@@ -205,6 +219,11 @@ impl Node {
 }
 
 impl CallNode {
+    /// What the implementation prepared for this call site, if it is of type `T`.
+    pub(crate) fn prepared<T: 'static>(&self) -> Option<&T> {
+        self.prepared.as_ref()?.0.downcast_ref()
+    }
+
     /// The constant text of argument `i`, if it is a constant.
     pub(crate) fn constant_arg(&self, i: usize) -> Option<String> {
         self.args

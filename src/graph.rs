@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::functions::{self, FnSpec, Param, Presence};
+use crate::builtins::{self, FnSpec, Param, Presence};
+use crate::diagnostic::span::Span;
 use crate::options::Options;
 use crate::syntax::ast::{Arg, BinOp, Binary, Call, Expr, ExprKind};
-use crate::syntax::span::Span;
 use crate::syntax::{self, print};
 
 /// One node of Graph's tree. Field order is Graph's (alphabetical).
@@ -76,7 +76,7 @@ pub fn to_graph(expr: &Expr) -> Node {
             constant(s)
         }
         ExprKind::Call(call) => {
-            let spec = functions::lookup_ignore_case(&call.name);
+            let spec = builtins::lookup_ignore_case(&call.name);
             let form = spec.and_then(|s| s.form_for(call.args.len()));
             let parameters = call
                 .args
@@ -86,7 +86,7 @@ pub fn to_graph(expr: &Expr) -> Node {
                     let value = arg.value.as_ref()?;
                     let key = form.map_or_else(
                         || format!("arg{}", i + 1),
-                        |f| functions::graph_key(f, i).to_string(),
+                        |f| builtins::graph_key(f, i).to_string(),
                     );
                     Some(Parameter {
                         key,
@@ -136,7 +136,7 @@ pub fn from_graph(node: &Node, options: &Options) -> Result<Expr, GraphError> {
     {
         return Ok(parsed.expr);
     }
-    rebuild(node, "$", 0, options.max_nesting_depth)
+    rebuild(node, "$", 0, options.limits.max_nesting_depth)
 }
 
 /// Compare two trees ignoring `expression` texts (Graph renders constants' text differently
@@ -194,7 +194,7 @@ fn rebuild(node: &Node, path: &str, depth: usize, max_depth: usize) -> Result<Ex
                     right,
                 }))
             } else {
-                let spec = functions::lookup_ignore_case(&node.name)
+                let spec = builtins::lookup_ignore_case(&node.name)
                     .ok_or_else(|| err(format!("unknown function `{}`", node.name)))?;
                 ExprKind::Call(Call {
                     name: spec.name.to_string(),
@@ -251,7 +251,7 @@ fn positions_in(form: &[Param], keys: &[&str]) -> Option<Vec<usize>> {
     let mut slot = 0;
     for key in keys {
         loop {
-            let param = functions::param_at(form, slot)?;
+            let param = builtins::param_at(form, slot)?;
             if param.key.eq_ignore_ascii_case(key) {
                 out.push(slot);
                 slot += 1;

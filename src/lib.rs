@@ -1,35 +1,41 @@
 //! # entramap
 //!
-//! Runs Microsoft Entra ID's provisioning attribute-mapping language offline.
+//! Runs Microsoft Entra ID's provisioning attribute-mapping language offline: parse and check
+//! expressions the way the Entra portal does, evaluate them against user records with .NET's
+//! behaviour, and turn records into the SCIM 2.0 requests Entra's provisioning service sends.
 //!
-//! The data's path, one module per stage:
+//! Start from an [`Environment`] (the options, and everything that uses them):
 //!
-//! 1. [`syntax`] — text → typed tree with spans (pest grammar in `grammar/entra.pest`),
-//!    canonical printer, tree dump.
-//! 2. [`check`] — the tree against the one table of built-ins in [`functions`]: unknown names,
-//!    arity, lints.
-//! 3. `compile` — names → table entries, attributes → slots, constant work done once.
-//! 4. [`eval`] — values and Null rules; the functions by family live in [`functions`];
-//!    [`source`] reads user records with Entra's normalisation.
-//! 5. [`mapping`] — mapping sets (native TOML, Graph synchronizationSchema, built-ins).
-//! 6. [`provision`] — records → plans (parallel) → SCIM requests ([`scim`]) in Entra's order;
-//!    [`country`] resolves ISO 3166 names.
-//! 7. [`graph`], [`parse_expression`] — Graph JSON both ways; [`cli`] — the `entramap` command,
-//!    a thin layer over the above.
+//! ```
+//! use entramap::Environment;
+//! let env = Environment::new();
+//!
+//! // An expression, checked and compiled once, evaluated against a user.
+//! let expr = env.compile(r#"Switch([country], "", "Germany", "DE", "France", "FR")"#)?;
+//! let user = serde_json::json!({"country": "Germany"});
+//! assert_eq!(expr.eval_json(&user, &mut env.eval_env()?)?.to_string(), "DE");
+//!
+//! // A mapping set, and the requests one user turns into.
+//! let engine = env.provisioner(&env.load_mappings("code42")?.set)?;
+//! let user = serde_json::json!({"objectId": "42", "userPrincipalName": "ada@contoso.com"});
+//! let mut state = entramap::provision::RunState::default();
+//! let applied = engine.provision(entramap::ResourceKind::User, 1, user.as_object().unwrap(), &mut state)?;
+//! assert_eq!(applied.requests[1].path, "/Users");
+//! # Ok::<(), entramap::Error>(())
+//! ```
 //!
 //! Errors and warnings are [`Diagnostic`]s with byte spans; [`Diagnostic::render`] prints them
-//! rustc-style with the source line and a caret.
+//! rustc-style with the source line and a caret. Every error converts into [`Error`].
 //!
-//! ```
-//! let options = entramap::Options::default();
-//! let analysis = entramap::analyze(r#"switch([IsSoftDeleted], , "False", "True", "True", "False")"#, &options);
-//! let expr = analysis.expr.as_ref().unwrap();
-//! assert_eq!(
-//!     entramap::syntax::print::canonical(expr),
-//!     r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#
-//! );
-//! assert_eq!(analysis.diagnostics[0].code, "function-case");
-//! ```
+//! The stages, in the order data flows through them (docs/architecture.md has the module
+//! graph): `diagnostic` and [`options`] → [`builtins`] (the signature table) → syntax → check
+//! → compile → eval → functions (the implementations) → source (the one record reader) →
+//! [`Expression`] → [`country`] → [`scim`] → [`mapping`] → [`provision`] → [`Environment`] → CLI.
+//! Modules marked hidden in these docs are the stages' internals: public so the CLI, tests
+//! and benchmarks can reach them, not a stable API.
+//!
+//! Cargo features: `cli` (default) builds the `entramap` command (clap, mimalloc); a library
+//! user can leave it out with `default-features = false`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -44,37 +50,60 @@
     )
 )]
 
+// The stages, in the order data flows through them; each imports only from those above it
+// (tests/layering.rs checks this; docs/architecture.md draws it).
+pub mod builtins;
+#[doc(hidden)]
 pub mod check;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
 mod compile;
 pub mod country;
+#[doc(hidden)]
 pub mod diagnostic;
+mod environment;
+#[doc(hidden)]
 pub mod eval;
-pub mod functions;
+mod expression;
+mod functions;
+#[doc(hidden)]
 pub mod graph;
 pub mod mapping;
 pub mod options;
+#[doc(hidden)]
 pub mod parse_expression;
 pub mod provision;
-pub mod records;
+#[doc(hidden)]
 pub mod sample;
 pub mod scim;
+#[doc(hidden)]
 pub mod source;
+#[doc(hidden)]
 pub mod syntax;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use check::{Analysis, analyze};
+pub use diagnostic::{Diagnostic, LineIndex, Severity, Span};
+pub use environment::Environment;
+pub use eval::value::Value;
+pub use eval::{Env, EvalError, TraceEntry};
+pub use expression::{Expression, ExpressionError};
 pub use options::{Options, OptionsError};
+pub use scim::ResourceKind;
 
 /// Every error the library's operations return, for callers that want one type.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The expression does not parse or check; each diagnostic has its span.
-    #[error("the expression has {} error(s); the first: {}", .0.len(), .0.first().map_or(String::new(), |d| d.to_string()))]
-    Expression(Vec<Diagnostic>),
+    /// The expression does not parse, check or compile; each diagnostic has its span.
+    #[error(transparent)]
+    Expression(#[from] expression::ExpressionError),
     /// Evaluation failed.
     #[error(transparent)]
     Eval(#[from] eval::EvalError),
+    /// A mapping set does not compile.
+    #[error(transparent)]
+    Config(#[from] provision::ConfigError),
     /// A mapping file could not be loaded.
     #[error(transparent)]
     Mapping(#[from] mapping::LoadError),
@@ -92,12 +121,6 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
-impl From<Vec<Diagnostic>> for Error {
-    fn from(diagnostics: Vec<Diagnostic>) -> Self {
-        Error::Expression(diagnostics)
-    }
-}
-
 /// Compile `text` and evaluate it against one JSON object: the shortest path from an
 /// expression and a user to a value.
 ///
@@ -109,41 +132,7 @@ impl From<Vec<Diagnostic>> for Error {
 /// # Ok::<(), entramap::Error>(())
 /// ```
 pub fn evaluate(text: &str, user: &serde_json::Value, options: &Options) -> Result<String, Error> {
-    let expr = eval::Expression::compile(text, options)?;
-    let empty = serde_json::Map::new();
-    let map = user.as_object().unwrap_or(&empty);
-    let source = source::JsonSource::new(map, options);
+    let expr = Expression::compile(text, options)?;
     let mut env = eval::Env::new(options)?;
-    let value = expr.eval(&source, options, &mut env)?;
-    Ok(value.to_string())
-}
-
-/// The result of reading and checking one expression.
-#[derive(Debug, Clone)]
-pub struct Analysis {
-    /// The tree, when the text parsed (it may still have check errors).
-    pub expr: Option<syntax::ast::Expr>,
-    /// Errors and warnings, in source order.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Analysis {
-    /// Are there any errors?
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-}
-
-/// Parse and check `src`: every error and warning, sorted by position.
-pub fn analyze(src: &str, options: &Options) -> Analysis {
-    let (expr, mut diagnostics) = match syntax::parse(src, options) {
-        Ok(parsed) => {
-            let mut diagnostics = parsed.warnings;
-            diagnostics.extend(check::check(&parsed.expr, options));
-            (Some(parsed.expr), diagnostics)
-        }
-        Err(diagnostics) => (None, diagnostics),
-    };
-    diagnostics.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.severity)));
-    Analysis { expr, diagnostics }
+    Ok(expr.eval_json(user, &mut env)?.to_string())
 }

@@ -2,6 +2,7 @@
 //! the spec's default. The library, the CLI (`--option key=value`, `--options FILE`) and the
 //! tests share this one struct.
 
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 /// Why options could not be built from settings or used.
@@ -106,41 +107,91 @@ pub enum CountryResolution {
     Normalize,
 }
 
-/// Options shared by parsing, checking and evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Which PATCH dialect `map` writes (docs/mapping.md#patch-modes). Defined here, with the other
+/// option values, so that options need nothing from the SCIM stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum PatchMode {
+    /// Entra's default SCIM job, without the compliance flag.
+    #[default]
+    #[serde(rename = "legacy-scim")]
+    LegacyScim,
+    /// With the `aadOptscim062020` feature flag.
+    #[serde(rename = "aadOptscim062020")]
+    AadOptScim062020,
+    /// The pre-2018 `customappsso` job (for comparing with old logs).
+    #[serde(rename = "customappsso")]
+    CustomAppSso,
+}
+
+/// Every knob, grouped by concern. In files and on the command line the keys are flat
+/// (`--option iif_null=lazy`, `{"max_values": 10}`): each group is flattened into one map.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Options {
-    /// Function-name matching (SPEC S1). Default `insensitive-warn`.
+    /// How the language is read and what its functions do with Null.
+    #[serde(flatten)]
+    pub dialect: DialectOptions,
+    /// Sizes past which input is refused, so no input can exhaust time or memory.
+    #[serde(flatten)]
+    pub limits: Limits,
+    /// The clock, randomness and the tenant facts an offline run stands in for.
+    #[serde(flatten)]
+    pub run: RunOptions,
+    /// What `map` writes.
+    #[serde(flatten)]
+    pub scim: ScimOptions,
+}
+
+/// How expressions are read and evaluated (docs/language.md#options).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DialectOptions {
+    /// Function-name matching. Default `insensitive-warn`.
     pub function_name_case: NameCase,
-    /// Unknown string escapes (SPEC §1.3). Default `keep-warn`.
+    /// Unknown string escapes. Default `keep-warn`.
     pub unknown_escape: UnknownEscape,
     /// Accept the Cloud Sync dialect's `&` operator and functions (Trim, Error, ...). Default false.
     pub allow_cloud_sync_extensions: bool,
-    /// Longest accepted expression, in characters (Entra's limit: 10,000).
-    pub max_expression_length: usize,
-    /// Deepest accepted nesting of calls or brackets; deeper input is rejected before parsing,
-    /// so no input can exhaust the stack.
-    pub max_nesting_depth: usize,
-    /// Attribute-name matching (SPEC S2). Default `exact-then-insensitive`.
+    /// Attribute-name matching. Default `exact-then-insensitive`.
     pub attribute_name_case: AttributeNameCase,
-    /// IIF and Null (SPEC §2.4). Default `strict`.
+    /// IIF and Null. Default `strict`.
     pub iif_null: IifNull,
-    /// A Null Switch source matches the key `""` (SPEC §2.6). Default true.
+    /// A Null Switch source matches the key `""`. Default true.
     pub switch_null_matches_empty_key: bool,
     /// What Join skips. Default `null-and-empty`.
     pub join_skip_empty: JoinSkip,
     /// Null sources of string/date/number functions. Default `strict`.
     pub null_propagation: NullPropagation,
-    /// Guests' `userPrincipalName` (`alias_theirdomain#EXT#@yours`) is seen as `alias@theirdomain`
-    /// (SPEC §4.8). Default true.
+    /// Guests' `userPrincipalName` (`alias_theirdomain#EXT#@yours`) is seen as `alias@theirdomain`.
+    /// Default true.
     pub b2b_upn_rewrite: bool,
-    /// The clock for Now() and date defaults: RFC 3339 (`2021-08-25T17:41:18Z`) or a date
-    /// (`2025-07-30`). Unset: the system clock.
-    pub now: Option<String>,
-    /// Seed for Guid() and RandomString(). Unset: the operating system's random source.
-    pub rng_seed: Option<u64>,
-    /// What DefaultDomain() returns. Default `contoso.com`.
-    pub default_domain: String,
+}
+
+impl Default for DialectOptions {
+    fn default() -> Self {
+        DialectOptions {
+            function_name_case: NameCase::default(),
+            unknown_escape: UnknownEscape::default(),
+            allow_cloud_sync_extensions: false,
+            attribute_name_case: AttributeNameCase::default(),
+            iif_null: IifNull::default(),
+            switch_null_matches_empty_key: true,
+            join_skip_empty: JoinSkip::default(),
+            null_propagation: NullPropagation::default(),
+            b2b_upn_rewrite: true,
+        }
+    }
+}
+
+/// Limits on input size and work (docs/language.md#limits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Longest accepted expression, in characters (Entra's limit: 10,000).
+    pub max_expression_length: usize,
+    /// Deepest accepted nesting of calls or brackets; deeper input is rejected before parsing,
+    /// so no input can exhaust the stack.
+    pub max_nesting_depth: usize,
     /// Most backtracking steps one regular-expression match may take before failing, so no
     /// pattern can hang evaluation. Default 1,000,000.
     pub regex_backtrack_limit: usize,
@@ -155,54 +206,92 @@ pub struct Options {
     pub max_line_bytes: usize,
     /// Most values one multi-valued attribute may have. Default 10,000.
     pub max_values: usize,
-    /// PATCH dialect (SPEC §5.4). Default `legacy-scim`.
-    pub patch_mode: crate::scim::patch::PatchMode,
-    /// Mark the work address `primary` on create, as emails are (SPEC §5.3). Default false.
-    pub emit_primary_on_work_address: bool,
-    /// Country values in SCIM addresses (SPEC §5.6). Default `validate`.
-    pub country_resolution: CountryResolution,
-    /// Prefix of the ids `map` gives created objects (`c42-` → `c42-user-0001`), standing in
-    /// for the ids the app would return. Default empty.
-    pub id_prefix: String,
 }
 
-impl Default for Options {
+impl Default for Limits {
     fn default() -> Self {
-        Options {
-            function_name_case: NameCase::default(),
-            unknown_escape: UnknownEscape::default(),
-            allow_cloud_sync_extensions: false,
+        Limits {
             max_expression_length: 10_000,
             max_nesting_depth: 100,
-            attribute_name_case: AttributeNameCase::default(),
-            iif_null: IifNull::default(),
-            switch_null_matches_empty_key: true,
-            join_skip_empty: JoinSkip::default(),
-            null_propagation: NullPropagation::default(),
-            b2b_upn_rewrite: true,
-            now: None,
-            rng_seed: None,
-            default_domain: "contoso.com".to_string(),
             regex_backtrack_limit: 1_000_000,
             max_string_length: 1 << 20,
             max_arguments: 5_000,
             regex_size_limit: 2 << 20,
             max_line_bytes: 1 << 20,
             max_values: 10_000,
-            patch_mode: crate::scim::patch::PatchMode::default(),
-            emit_primary_on_work_address: false,
-            country_resolution: CountryResolution::default(),
-            id_prefix: String::new(),
         }
     }
 }
 
+/// What an offline run stands in for: the clock, randomness, the tenant's domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunOptions {
+    /// The clock for Now() and date defaults: RFC 3339 (`2021-08-25T17:41:18Z`) or a date
+    /// (`2025-07-30`). Unset: the system clock.
+    pub now: Option<String>,
+    /// Seed for Guid() and RandomString(). Unset: the operating system's random source.
+    pub rng_seed: Option<u64>,
+    /// What DefaultDomain() returns. Default `contoso.com`.
+    pub default_domain: String,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            now: None,
+            rng_seed: None,
+            default_domain: "contoso.com".to_string(),
+        }
+    }
+}
+
+/// What `map` writes (docs/mapping.md).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScimOptions {
+    /// PATCH dialect. Default `legacy-scim`.
+    pub patch_mode: PatchMode,
+    /// Mark the work address `primary` on create, as emails are. Default false.
+    pub emit_primary_on_work_address: bool,
+    /// Country values in SCIM addresses. Default `validate`.
+    pub country_resolution: CountryResolution,
+    /// Prefix of the ids `map` gives created objects (`c42-` → `c42-user-0001`), standing in
+    /// for the ids the app would return. Default empty.
+    pub id_prefix: String,
+}
+
 impl Options {
+    /// Options from a JSON object of flat keys (an `--options` file). Unknown keys are an
+    /// error, as on the command line.
+    pub fn from_json(text: &str) -> Result<Options, OptionsError> {
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| OptionsError::Invalid(e.to_string()))?;
+        Options::default().merge(map)
+    }
+
     /// Apply `key=value` settings on top of these options. The value is read as JSON when it
     /// parses as JSON (`true`, `12`), otherwise as a string (`strict`).
     pub fn with_settings<'a>(
         &self,
         settings: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Options, OptionsError> {
+        let mut changes = serde_json::Map::new();
+        for setting in settings {
+            let (key, value) = setting
+                .split_once('=')
+                .ok_or_else(|| OptionsError::Malformed(setting.to_string()))?;
+            let value = serde_json::from_str(value.trim())
+                .unwrap_or_else(|_| serde_json::Value::String(value.trim().to_string()));
+            changes.insert(key.trim().replace('-', "_"), value);
+        }
+        self.merge(changes)
+    }
+
+    /// These options with `changes` (flat keys) applied; every key must be known.
+    fn merge(
+        &self,
+        changes: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Options, OptionsError> {
         let mut map = match serde_json::to_value(self) {
             Ok(serde_json::Value::Object(map)) => map,
@@ -212,11 +301,7 @@ impl Options {
                 ));
             }
         };
-        for setting in settings {
-            let (key, value) = setting
-                .split_once('=')
-                .ok_or_else(|| OptionsError::Malformed(setting.to_string()))?;
-            let key = key.trim().replace('-', "_");
+        for (key, value) in changes {
             if !map.contains_key(&key) {
                 let known: Vec<&str> = map.keys().map(String::as_str).collect();
                 return Err(OptionsError::Unknown {
@@ -224,13 +309,35 @@ impl Options {
                     known: known.join(", "),
                 });
             }
-            let value = serde_json::from_str(value.trim())
-                .unwrap_or_else(|_| serde_json::Value::String(value.trim().to_string()));
             map.insert(key, value);
         }
         serde_json::from_value(serde_json::Value::Object(map))
             .map_err(|e| OptionsError::Invalid(e.to_string()))
     }
+
+    /// The clock for Now(): the `now` option, else the system clock.
+    pub fn clock(&self) -> Result<NaiveDateTime, OptionsError> {
+        match &self.run.now {
+            Some(text) => parse_clock(text),
+            None => Ok(chrono::Utc::now().naive_utc()),
+        }
+    }
+}
+
+/// `2021-08-25T17:41:18Z`, `2021-08-25T17:41:18+02:00`, `2021-08-25 17:41:18` or `2021-08-25`.
+pub fn parse_clock(text: &str) -> Result<NaiveDateTime, OptionsError> {
+    let t = text.trim();
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.naive_utc());
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, format) {
+            return Ok(dt);
+        }
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        .map_err(|_| OptionsError::Clock(text.to_string()))
 }
 
 #[cfg(test)]
@@ -240,8 +347,8 @@ mod tests {
     #[test]
     fn settings_apply_and_fail_with_typed_errors() -> Result<(), OptionsError> {
         let options = Options::default().with_settings(["rng-seed=7", "id_prefix=t-"])?;
-        assert_eq!(options.rng_seed, Some(7));
-        assert_eq!(options.id_prefix, "t-");
+        assert_eq!(options.run.rng_seed, Some(7));
+        assert_eq!(options.scim.id_prefix, "t-");
 
         let malformed = Options::default().with_settings(["rng_seed"]);
         assert_eq!(malformed, Err(OptionsError::Malformed("rng_seed".into())));
@@ -262,11 +369,9 @@ mod tests {
 
     #[test]
     fn a_bad_clock_is_an_options_error() {
-        let options = Options {
-            now: Some("yesterday".into()),
-            ..Options::default()
-        };
-        let error = crate::eval::Env::new(&options).err();
+        let mut options = Options::default();
+        options.run.now = Some("yesterday".into());
+        let error = options.clock().err();
         assert_eq!(error, Some(OptionsError::Clock("yesterday".into())));
     }
 }

@@ -7,11 +7,11 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use crate::diagnostic::Diagnostic;
+use crate::eval::Env;
 use crate::eval::value::Value;
-use crate::eval::{Env, Expression, parse_clock};
+use crate::expression::{Expression, ExpressionError};
 use crate::graph::{self, Node};
-use crate::options::Options;
-use crate::source::JsonSource;
+use crate::options::{Options, parse_clock};
 
 /// Graph's `parseExpressionResponse`, fields in Graph's order.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -63,17 +63,11 @@ fn error_at(text: &str, d: &Diagnostic) -> PublicError {
 }
 
 /// Parse, check and evaluate one expression against one input object.
-pub fn evaluate(
-    expression: &Expression,
-    input: &Map<String, Json>,
-    options: &Options,
-    env: &mut Env<'_>,
-) -> Response {
-    let parsed = crate::syntax::parse(expression.text(), options)
+pub fn evaluate(expression: &Expression, input: &Map<String, Json>, env: &mut Env<'_>) -> Response {
+    let parsed = crate::syntax::parse(expression.text(), expression.options())
         .ok()
         .map(|p| graph::to_graph(&p.expr));
-    let source = JsonSource::new(input, options);
-    match expression.eval(&source, options, env) {
+    match expression.eval_object(input, env) {
         Ok(value) => Response {
             parsing_succeeded: true,
             parsed_expression: parsed,
@@ -134,7 +128,7 @@ pub fn input_object(json: &Json) -> Result<Map<String, Json>, String> {
 /// Answers batch requests, compiling each distinct expression once.
 pub struct Batch<'o> {
     options: &'o Options,
-    compiled: HashMap<String, Result<Expression, Vec<Diagnostic>>>,
+    compiled: HashMap<String, Result<Expression, ExpressionError>>,
 }
 
 impl<'o> Batch<'o> {
@@ -171,7 +165,7 @@ impl<'o> Batch<'o> {
                 "line {line}: empty line; each line must be a JSON request"
             ));
         }
-        let json: Json = match crate::records::parse_json_strict(text) {
+        let json: Json = match crate::source::read::parse_json_strict(text) {
             Ok(j) => j,
             Err(e) => return Response::bad_request(format!("line {line}: {e}")),
         };
@@ -207,8 +201,8 @@ impl<'o> Batch<'o> {
             .entry(expression.to_string())
             .or_insert_with(|| Expression::compile(expression, options));
         match compiled {
-            Ok(expr) => evaluate(expr, &input, options, &mut env),
-            Err(errors) => parse_failure(expression, errors),
+            Ok(expr) => evaluate(expr, &input, &mut env),
+            Err(error) => parse_failure(expression, &error.diagnostics),
         }
     }
 }

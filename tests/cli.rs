@@ -129,14 +129,14 @@ fn files_with_bom_and_crlf() {
 #[test]
 fn functions_lists_the_table() {
     let (_, out, _) = run(&["functions"], "");
-    for f in entramap::functions::BUILTINS {
+    for f in entramap::builtins::BUILTINS {
         assert!(out.contains(&f.signature()), "{}", f.name);
     }
     let (_, out, _) = run(&["functions", "--format", "json"], "");
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         list.as_array().unwrap().len(),
-        entramap::functions::BUILTINS.len()
+        entramap::builtins::BUILTINS.len()
     );
 }
 

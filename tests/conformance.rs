@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
+use entramap::Options;
 use entramap::eval::value::Value;
-use entramap::eval::{Env, Expression};
-use entramap::{Options, source::JsonSource};
+use entramap::{Env, Expression};
 use serde_json::Value as Json;
 
 /// The outcome of one case in `expect`'s vocabulary.
@@ -15,13 +15,13 @@ fn outcome(case: &Json) -> Json {
         Some(o) => serde_json::from_value(o.clone()).unwrap(),
         None => Options::default(),
     };
-    options.now = Some(
+    options.run.now = Some(
         case.get("now")
             .and_then(Json::as_str)
             .unwrap_or("2021-08-25T17:41:18Z")
             .to_string(),
     );
-    options.rng_seed = Some(case.get("seed").and_then(Json::as_u64).unwrap_or(0));
+    options.run.rng_seed = Some(case.get("seed").and_then(Json::as_u64).unwrap_or(0));
     let taken: HashSet<String> = case
         .get("taken")
         .map(|t| serde_json::from_value(t.clone()).unwrap())
@@ -30,16 +30,15 @@ fn outcome(case: &Json) -> Json {
     let text = case["expression"].as_str().unwrap();
     let expression = match Expression::compile(text, &options) {
         Ok(e) => e,
-        Err(errors) => return serde_json::json!({"compile-error": errors[0].code}),
+        Err(error) => return serde_json::json!({"compile-error": error.diagnostics[0].code}),
     };
     let empty = serde_json::Map::new();
     let input = case
         .get("input")
         .and_then(Json::as_object)
         .unwrap_or(&empty);
-    let source = JsonSource::new(input, &options);
     let mut env = Env::new(&options).unwrap().with_taken(&is_taken);
-    match expression.eval(&source, &options, &mut env) {
+    match expression.eval_object(input, &mut env) {
         Ok(Value::Null) => Json::Null,
         Ok(Value::Drop) => serde_json::json!({"drop": true}),
         Ok(v @ (Value::Multi(_) | Value::Roles(_))) => serde_json::json!(v.texts()),

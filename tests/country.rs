@@ -111,12 +111,15 @@ fn generated_switch_is_a_valid_entra_expression_under_the_limit() {
     let text = country::switch_expression("country", 10_000);
     assert!(text.chars().count() <= 10_000, "{}", text.len());
     let options = entramap::Options {
-        now: Some("2021-01-01".into()),
+        run: entramap::options::RunOptions {
+            now: Some("2021-01-01".into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let analysis = entramap::analyze(&text, &options);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
-    let expr = entramap::eval::Expression::compile(&text, &options).unwrap();
+    let expr = entramap::Expression::compile(&text, &options).unwrap();
     for (input, expected) in [
         ("Germany", Some("DE")),
         ("  united states ", Some("US")),
@@ -127,13 +130,8 @@ fn generated_switch_is_a_valid_entra_expression_under_the_limit() {
         ("Atlantis", None),
     ] {
         let user = serde_json::json!({ "country": input });
-        let source = entramap::source::JsonSource::new(user.as_object().unwrap(), &options);
         let value = expr
-            .eval(
-                &source,
-                &options,
-                &mut entramap::eval::Env::new(&options).unwrap(),
-            )
+            .eval_json(&user, &mut entramap::Env::new(&options).unwrap())
             .unwrap();
         assert_eq!(value.text().as_deref(), expected, "{input}");
     }

@@ -181,5 +181,5 @@ fn batch_answers_every_line_in_order() {
 #[test]
 fn compiled_expressions_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<entramap::eval::Expression>();
+    assert_send_sync::<entramap::Expression>();
 }

@@ -1,7 +1,7 @@
 //! The function table is consistent: names unique and sorted, forms well-formed, every
 //! function's Graph keys distinct within a form, and the README's reference up to date.
 
-use entramap::functions::{BUILTINS, Presence, lookup_ignore_case};
+use entramap::builtins::{BUILTINS, Presence, lookup_ignore_case};
 
 #[test]
 fn names_are_unique_and_sorted() {
@@ -69,7 +69,7 @@ fn documented_graph_keys() {
 fn readme_reference_is_current() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let table = entramap::functions::reference(true);
+    let table = entramap::builtins::reference(true);
     assert!(
         readme.contains(&table),
         "README.md's function table is stale: paste `entramap functions --format markdown`"

@@ -7,8 +7,11 @@ fn hundred_thousand_nested_calls_are_rejected_not_overflowing() {
     let depth = 100_000;
     let text = format!("{}[a]{}", "Not(".repeat(depth), ")".repeat(depth));
     let options = Options {
-        max_expression_length: usize::MAX,
-        ..Options::default()
+        limits: entramap::options::Limits {
+            max_expression_length: usize::MAX,
+            ..Default::default()
+        },
+        ..Default::default()
     };
     let analysis = analyze(&text, &options);
     assert_eq!(analysis.diagnostics.len(), 1);
@@ -22,8 +25,11 @@ fn deep_attribute_brackets_are_rejected() {
     let depth = 100_000;
     let text = format!("[{}x{}]", "[".repeat(depth), "]".repeat(depth));
     let options = Options {
-        max_expression_length: usize::MAX,
-        ..Options::default()
+        limits: entramap::options::Limits {
+            max_expression_length: usize::MAX,
+            ..Default::default()
+        },
+        ..Default::default()
     };
     assert_eq!(analyze(&text, &options).diagnostics[0].code, "too-deep");
 }
@@ -31,7 +37,7 @@ fn deep_attribute_brackets_are_rejected() {
 #[test]
 fn nesting_up_to_the_limit_parses() {
     let options = Options::default();
-    let depth = options.max_nesting_depth;
+    let depth = options.limits.max_nesting_depth;
     let text = format!("{}[a]{}", "Not(".repeat(depth), ")".repeat(depth));
     assert!(!analyze(&text, &options).has_errors());
 }
@@ -52,8 +58,11 @@ fn many_arguments_parse() {
     let args: Vec<String> = (0..2_000).map(|i| format!("\"k{i}\", \"v{i}\"")).collect();
     let text = format!("Switch([x], , {})", args.join(", "));
     let options = Options {
-        max_expression_length: usize::MAX,
-        ..Options::default()
+        limits: entramap::options::Limits {
+            max_expression_length: usize::MAX,
+            ..Default::default()
+        },
+        ..Default::default()
     };
     assert!(!analyze(&text, &options).has_errors());
 }

@@ -1,8 +1,8 @@
 //! Property: any tree prints to text that parses back to the same tree, and survives Graph JSON.
 
+use entramap::Span;
 use entramap::syntax::ast::{Arg, BinOp, Binary, Call, Expr, ExprKind};
-use entramap::syntax::span::Span;
-use entramap::{Options, functions, graph, syntax};
+use entramap::{Options, builtins as functions, graph, syntax};
 use proptest::prelude::*;
 
 fn node(kind: ExprKind) -> Expr {
@@ -83,7 +83,7 @@ proptest! {
 
     #[test]
     fn print_then_parse_gives_the_same_tree(expr in expression()) {
-        let options = Options { max_expression_length: usize::MAX, ..Options::default() };
+        let options = Options { limits: entramap::options::Limits { max_expression_length: usize::MAX, ..Default::default() }, ..Default::default() };
         let text = syntax::print::canonical(&expr);
         let parsed = syntax::parse(&text, &options);
         prop_assert!(parsed.is_ok(), "{text}: {:?}", parsed.err());
@@ -94,7 +94,7 @@ proptest! {
 
     #[test]
     fn graph_json_round_trips(expr in expression()) {
-        let options = Options { max_expression_length: usize::MAX, ..Options::default() };
+        let options = Options { limits: entramap::options::Limits { max_expression_length: usize::MAX, ..Default::default() }, ..Default::default() };
         let node = graph::to_graph(&expr);
         let json = serde_json::to_string(&node).unwrap();
         let back: graph::Node = serde_json::from_str(&json).unwrap();

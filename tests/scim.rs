@@ -19,7 +19,7 @@ fn open(
 }
 
 fn count_records(dir: &Path, name: Option<&Json>, default: &str) -> usize {
-    open(dir, name, default).map_or(0, |r| entramap::records::read_all(r).unwrap().len())
+    open(dir, name, default).map_or(0, |r| entramap::source::read::read_all(r).unwrap().len())
 }
 
 fn validate(request: &Json, normalize: bool) {
@@ -57,14 +57,14 @@ fn validate(request: &Json, normalize: bool) {
 
 fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) {
     let mut options: Options = serde_json::from_value(settings.clone()).unwrap();
-    options.now = Some("2021-08-25T17:41:18Z".into());
-    options.rng_seed = Some(1);
+    options.run.now = Some("2021-08-25T17:41:18Z".into());
+    options.run.rng_seed = Some(1);
     let loaded = entramap::mapping::load(scenario["mapping"].as_str().unwrap(), &options).unwrap();
     let engine = Engine::new(&loaded.set, &options).unwrap();
     let current = open(dir, scenario.get("current"), "current.ndjson")
         .map(|r| {
             TargetStore::new(
-                entramap::records::read_all(r)
+                entramap::source::read::read_all(r)
                     .unwrap()
                     .into_iter()
                     .map(|r| Json::Object(r.object.unwrap())),
@@ -87,8 +87,13 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         )
         .unwrap()
     };
-    let mut on_warning = |kind: &str, line: usize, m: &str| {
-        writeln!(log.borrow_mut(), "warning: {kind} line {line}: {m}").unwrap()
+    let mut on_warning = |kind: entramap::ResourceKind, line: usize, w: &entramap::Diagnostic| {
+        writeln!(
+            log.borrow_mut(),
+            "warning: {kind} line {line}: {}",
+            w.message
+        )
+        .unwrap()
     };
     let mut on_progress = |_| {};
     let mut sinks = run::Sinks {
@@ -119,7 +124,7 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         let request: Json = serde_json::from_str(line).unwrap();
         validate(
             &request,
-            options.country_resolution == entramap::options::CountryResolution::Normalize,
+            options.scim.country_resolution == entramap::options::CountryResolution::Normalize,
         );
         writeln!(out, "{line}").unwrap();
     }

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let options = entramap::Options { now: Some("2021-01-01".into()), rng_seed: Some(1), ..Default::default() };
+    let options = entramap::Options { run: entramap::options::RunOptions { now: Some("2021-01-01".into()), rng_seed: Some(1), ..Default::default() }, ..Default::default() };
     let set = entramap::mapping::load("code42", &options).unwrap().set;
     let engine = entramap::provision::Engine::new(&set, &options).unwrap();
     let mut state = entramap::provision::RunState::new(Default::default());

@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let options = entramap::Options { max_expression_length: usize::MAX, ..Default::default() };
+    let options = entramap::Options { limits: entramap::options::Limits { max_expression_length: usize::MAX, ..Default::default() }, ..Default::default() };
     let Ok(parsed) = entramap::syntax::parse(text, &options) else { return };
     let printed = entramap::syntax::print::canonical(&parsed.expr);
     let reparsed = entramap::syntax::parse(&printed, &options).expect("canonical text must parse");

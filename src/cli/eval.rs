@@ -68,19 +68,22 @@ pub(super) fn batch_eval(
     let mut number = 0;
     let mut failed = 0;
     loop {
-        let read =
-            crate::records::read_line_bounded(&mut reader, &mut line, options.max_line_bytes)
-                .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+        let read = crate::source::read::read_line_bounded(
+            &mut reader,
+            &mut line,
+            options.limits.max_line_bytes,
+        )
+        .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
         let response = match read {
-            crate::records::LineRead::Eof => break,
-            crate::records::LineRead::TooLong(n) => {
+            crate::source::read::LineRead::Eof => break,
+            crate::source::read::LineRead::TooLong(n) => {
                 crate::parse_expression::Response::bad_request(format!(
                     "line {}: the line is {n} bytes long; the limit is {} (option max_line_bytes)",
                     number + 1,
-                    options.max_line_bytes
+                    options.limits.max_line_bytes
                 ))
             }
-            crate::records::LineRead::Line => batch.respond(&line, number + 1),
+            crate::source::read::LineRead::Line => batch.respond(&line, number + 1),
         };
         number += 1;
         failed += usize::from(response.error.is_some());

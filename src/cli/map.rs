@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{FAILED, Io, OK, ReportFormat, Usage, diagnostic_json, plural, pretty};
+use crate::diagnostic::Diagnostic;
 use crate::options::Options;
+use crate::scim::ResourceKind;
 
 #[derive(clap::Args, Debug)]
 pub(super) struct MapArgs {
@@ -53,12 +55,12 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     use std::io::IsTerminal;
     let loaded = crate::mapping::load(&args.mapping, options).map_err(|e| Usage(e.to_string()))?;
     for w in &loaded.warnings {
-        let _ = writeln!(io.stderr, "warning: {}: {w}", args.mapping);
+        let _ = writeln!(io.stderr, "warning: {}: {}", args.mapping, w.message);
     }
     let engine = match crate::provision::Engine::new(&loaded.set, options) {
         Ok(e) => e,
-        Err(errors) => {
-            for e in errors {
+        Err(config) => {
+            for e in &config.errors {
                 let _ = writeln!(io.stderr, "error: {e}");
             }
             return Ok(FAILED);
@@ -74,7 +76,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         Some(path) => {
             let mut empty = std::io::empty();
             let reader = open_input(path, &mut empty)?;
-            let records = crate::records::read_all(reader)
+            let records = crate::source::read::read_all(reader)
                 .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
             let mut resources = Vec::new();
             for r in records {
@@ -143,11 +145,12 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             let _ = f.write_all(b"\n");
         }
     };
-    let mut on_warning = |kind: &str, line: usize, message: &str| {
+    let mut on_warning = |kind: ResourceKind, line: usize, warning: &Diagnostic| {
         if !quiet {
             let _ = writeln!(
                 stderr_cell.borrow_mut(),
-                "warning: {kind} line {line}: {message}"
+                "warning: {kind} line {line}: {}",
+                warning.message
             );
         }
     };
@@ -224,7 +227,7 @@ pub(super) fn check_mapping(
     match format {
         ReportFormat::Text => {
             for w in &loaded.warnings {
-                let _ = writeln!(io.stdout, "warning: {w}\n");
+                let _ = writeln!(io.stdout, "warning: {}\n", w.message);
             }
             for f in &findings {
                 let _ = io.stdout.write_all(f.render().as_bytes());
@@ -247,7 +250,7 @@ pub(super) fn check_mapping(
                     j
                 })
                 .collect();
-            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings, "diagnostics": list});
+            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(), "diagnostics": list});
             let _ = io.stdout.write_all(pretty(&out).as_bytes());
         }
     }

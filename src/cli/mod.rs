@@ -9,11 +9,13 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
+use crate::check::analyze;
 use crate::diagnostic::{Diagnostic, render_all};
-use crate::eval::{Env, Expression};
+use crate::eval::Env;
+use crate::expression::{Expression, ExpressionError};
 use crate::options::Options;
 use crate::syntax::{print, tree};
-use crate::{analyze, functions, graph};
+use crate::{builtins, graph};
 
 mod eval;
 mod map;
@@ -384,10 +386,10 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         } => {
             let mut options = options.load()?;
             if now.is_some() {
-                options.now = now;
+                options.run.now = now;
             }
             if seed.is_some() {
-                options.rng_seed = seed;
+                options.run.rng_seed = seed;
             }
             if let Some(path) = batch {
                 return batch_eval(&path, &options, io);
@@ -411,7 +413,10 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
             }
             let expression = match Expression::compile(&text, &options) {
                 Ok(e) => e,
-                Err(errors) => {
+                Err(ExpressionError {
+                    diagnostics: errors,
+                    ..
+                }) => {
                     if format == ReportFormat::Json {
                         let _ = io.stdout.write_all(
                             pretty(&crate::parse_expression::parse_failure(&text, &errors))
@@ -423,14 +428,12 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
                 }
             };
             if format == ReportFormat::Json {
-                let response =
-                    crate::parse_expression::evaluate(&expression, &record, &options, &mut env);
+                let response = crate::parse_expression::evaluate(&expression, &record, &mut env);
                 let _ = io.stdout.write_all(pretty(&response).as_bytes());
                 return Ok(if response.error.is_none() { OK } else { FAILED });
             }
             report(io, expression.warnings(), &text, &origin);
-            let source = crate::source::JsonSource::new(&record, &options);
-            let result = expression.eval(&source, &options, &mut env);
+            let result = expression.eval_object(&record, &mut env);
             if let Some(trace) = &env.trace {
                 let _ = io.stdout.write_all(render_trace(trace, &text).as_bytes());
             }
@@ -462,7 +465,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
             let options = Options::default();
             let loaded = crate::mapping::load(&name, &options).map_err(|e| Usage(e.to_string()))?;
             for w in &loaded.warnings {
-                let _ = writeln!(io.stderr, "warning: {w}");
+                let _ = writeln!(io.stderr, "warning: {}", w.message);
             }
             let text = match (format, loaded.graph) {
                 (MappingFormat::Native, _) => loaded.set.to_native(),
@@ -548,9 +551,9 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         }
         Command::Functions { format } => {
             let out = match format {
-                FunctionsFormat::Text => functions::reference(false),
-                FunctionsFormat::Markdown => functions::reference(true),
-                FunctionsFormat::Json => pretty(&functions::BUILTINS),
+                FunctionsFormat::Text => builtins::reference(false),
+                FunctionsFormat::Markdown => builtins::reference(true),
+                FunctionsFormat::Json => pretty(&builtins::BUILTINS),
             };
             let _ = io.stdout.write_all(out.as_bytes());
             Ok(OK)
@@ -633,7 +636,7 @@ fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], text: &str, origin: &str)
 
 fn diagnostic_json(d: &Diagnostic, text: &str) -> serde_json::Value {
     let (line, column) = d.line_col(text);
-    let end = crate::syntax::span::LineIndex::new(text).line_col(text, d.span.end as usize);
+    let end = crate::diagnostic::span::LineIndex::new(text).line_col(text, d.span.end as usize);
     json!({
         "severity": d.severity,
         "code": d.code,

@@ -9,21 +9,90 @@ use chrono::NaiveDateTime;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::compile::{self, AttributeTable, CallNode, Node, NodeKind};
+use crate::compile::{AttributeTable, CallNode, Node, NodeKind, PrepareFn};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::span::Span;
 use crate::options::{Options, OptionsError};
-use crate::source::{Lookup, Source};
-use crate::syntax::{self, ast::BinOp, span::Span};
+use crate::syntax::ast::BinOp;
 use value::{Date, DateKind, Value, parse_bool};
 
-/// A compiled expression: parse and check once, evaluate against many source objects.
+/// The result of looking up one attribute.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    /// Found under exactly this name (or derived).
+    Found(Value<'a>),
+    /// Found only ignoring case, under `actual`.
+    FoundIgnoringCase(Value<'a>, String),
+    /// Not present: Null.
+    Missing,
+}
+
+/// What evaluation needs from a record: the value of an attribute. The record reader of the
+/// `source` stage implements it; evaluation names no reader.
+pub trait Source<'a> {
+    /// The value of attribute `name`. `slot` is the attribute's index in the compiled
+    /// expression's attribute table, for sources that store values by slot.
+    fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'a>, String>;
+}
+
+/// How a function is evaluated: it gets the call (arguments unevaluated, so IIF, Switch and
+/// Coalesce choose what to evaluate) and the call's span for errors.
+pub(crate) type EvalFn =
+    for<'a, 'e, 'x> fn(&mut Ctx<'a, 'e, 'x>, &'a CallNode, Span) -> Result<Value<'a>, EvalError>;
+
+/// One function's implementation: a row of the `functions` stage's table, in the order of the
+/// signature table (`crate::builtins::BUILTINS`).
+pub(crate) struct Native {
+    /// The function's name (checked against the signature table's row by a test).
+    pub name: &'static str,
+    /// Evaluates a call.
+    pub eval: EvalFn,
+    /// Work done once per call site when compiling.
+    pub prepare: Option<PrepareFn>,
+}
+
+/// A compiled expression tree with the implementations it calls: what [`Ctx`] walks.
 /// `Send + Sync`: share one across threads.
 #[derive(Debug)]
-pub struct Expression {
-    text: String,
-    root: Node,
-    attrs: AttributeTable,
-    warnings: Vec<Diagnostic>,
+pub(crate) struct Program {
+    pub root: Node,
+    pub attrs: AttributeTable,
+    natives: &'static [Native],
+}
+
+impl std::fmt::Debug for Native {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Program {
+    /// A program calling the implementations in `natives` (by row of the signature table).
+    pub fn new(root: Node, attrs: AttributeTable, natives: &'static [Native]) -> Program {
+        Program {
+            root,
+            attrs,
+            natives,
+        }
+    }
+
+    /// Evaluate against one source object.
+    pub fn run<'a>(
+        &'a self,
+        source: &'a dyn Source<'a>,
+        options: &'a Options,
+        env: &mut Env<'_>,
+    ) -> Result<Value<'a>, EvalError> {
+        let mut ctx = Ctx {
+            source,
+            options,
+            attrs: &self.attrs,
+            natives: self.natives,
+            env,
+            depth: 0,
+        };
+        ctx.eval(&self.root)
+    }
 }
 
 /// An evaluation failure, pointing into the expression.
@@ -95,14 +164,10 @@ pub struct Env<'e> {
 impl<'e> Env<'e> {
     /// An environment from the options' clock and seed; nothing is taken.
     pub fn new(options: &Options) -> Result<Env<'static>, OptionsError> {
-        let now = match &options.now {
-            Some(text) => parse_clock(text)?,
-            None => chrono::Utc::now().naive_utc(),
-        };
         Ok(Env {
-            now,
+            now: options.clock()?,
             rng: None,
-            seed: options.rng_seed,
+            seed: options.run.rng_seed,
             taken: &|_| false,
             trace: None,
             warnings: Vec::new(),
@@ -137,102 +202,12 @@ impl<'e> Env<'e> {
     }
 }
 
-/// `2021-08-25T17:41:18Z`, `2021-08-25T17:41:18+02:00`, `2021-08-25 17:41:18` or `2021-08-25`.
-pub fn parse_clock(text: &str) -> Result<NaiveDateTime, OptionsError> {
-    let t = text.trim();
-    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.naive_utc());
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(t, format) {
-            return Ok(dt);
-        }
-    }
-    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map(|d| d.and_time(chrono::NaiveTime::MIN))
-        .map_err(|_| OptionsError::Clock(text.to_string()))
-}
-
-impl Expression {
-    /// Parse, check and compile `text`. Warnings are kept ([`Expression::warnings`]); any error
-    /// fails the compilation.
-    ///
-    /// ```
-    /// use entramap::{Options, eval::{Env, Expression}, source::JsonSource};
-    /// let options = Options::default();
-    /// let expr = Expression::compile(r#"Join(" ", [givenName], [surname])"#, &options).unwrap();
-    /// let user = serde_json::json!({"givenName": "Ada", "surname": "Lovelace"});
-    /// let source = JsonSource::new(user.as_object().unwrap(), &options);
-    /// let mut env = Env::new(&options).unwrap();
-    /// assert_eq!(expr.eval(&source, &options, &mut env).unwrap().to_string(), "Ada Lovelace");
-    /// ```
-    pub fn compile(text: &str, options: &Options) -> Result<Expression, Vec<Diagnostic>> {
-        Self::compile_with(text, options, AttributeTable::default())
-    }
-
-    /// Compile with a shared attribute table (all expressions of a mapping set use one).
-    pub fn compile_with(
-        text: &str,
-        options: &Options,
-        mut attrs: AttributeTable,
-    ) -> Result<Expression, Vec<Diagnostic>> {
-        let parsed = syntax::parse(text, options)?;
-        let mut warnings = parsed.warnings;
-        let (errors, checked): (Vec<Diagnostic>, Vec<Diagnostic>) =
-            crate::check::check(&parsed.expr, options)
-                .into_iter()
-                .partition(Diagnostic::is_error);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        warnings.extend(checked);
-        let root = compile::compile(&parsed.expr, options, &mut attrs)?;
-        Ok(Expression {
-            text: text.to_string(),
-            root,
-            attrs,
-            warnings,
-        })
-    }
-
-    /// The expression's text.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// Warnings found when compiling.
-    pub fn warnings(&self) -> &[Diagnostic] {
-        &self.warnings
-    }
-
-    /// The attribute table (names by slot); every attribute the expression reads.
-    pub fn attributes(&self) -> &AttributeTable {
-        &self.attrs
-    }
-
-    /// Evaluate against one source object.
-    pub fn eval<'a>(
-        &'a self,
-        source: &'a dyn Source<'a>,
-        options: &'a Options,
-        env: &mut Env<'_>,
-    ) -> Result<Value<'a>, EvalError> {
-        let mut ctx = Ctx {
-            source,
-            options,
-            attrs: &self.attrs,
-            env,
-            depth: 0,
-        };
-        ctx.eval(&self.root)
-    }
-}
-
 /// State of one evaluation, handed to every function.
 pub(crate) struct Ctx<'a, 'e, 'x> {
     source: &'a dyn Source<'a>,
     pub options: &'a Options,
     attrs: &'a AttributeTable,
+    natives: &'static [Native],
     pub env: &'x mut Env<'e>,
     depth: usize,
 }
@@ -271,7 +246,14 @@ impl<'a> Ctx<'a, '_, '_> {
             NodeKind::Attr(slot) => self.attribute(*slot, node.span),
             NodeKind::Text(s) => Ok(Value::Str(Cow::Borrowed(s))),
             NodeKind::Int(i) => Ok(Value::Int(*i)),
-            NodeKind::Call(call) => (call.spec.eval)(self, call, node.span),
+            NodeKind::Call(call) => match self.natives.get(call.row) {
+                Some(native) => (native.eval)(self, call, node.span),
+                None => Err(EvalError::new(
+                    node.span,
+                    "unknown-function",
+                    format!("`{}` has no implementation", call.spec.name),
+                )),
+            },
             NodeKind::Compare(op, left, right) => {
                 let left = self.eval(left)?;
                 let right = self.eval(right)?;
@@ -362,7 +344,7 @@ impl<'a> Ctx<'a, '_, '_> {
     ) -> Result<Option<Cow<'a, str>>, EvalError> {
         match value {
             Value::Str(s) => Ok(Some(s)),
-            Value::Null | Value::Drop => Ok(match self.options.null_propagation {
+            Value::Null | Value::Drop => Ok(match self.options.dialect.null_propagation {
                 crate::options::NullPropagation::Strict => None,
                 crate::options::NullPropagation::CoalesceToEmpty => Some(Cow::Borrowed("")),
             }),
@@ -433,7 +415,7 @@ impl<'a> Ctx<'a, '_, '_> {
 
     /// Fail if a produced text exceeds the option max_string_length.
     pub fn limit(&self, text: String, call: &CallNode, span: Span) -> Result<Value<'a>, EvalError> {
-        if text.len() > self.options.max_string_length {
+        if text.len() > self.options.limits.max_string_length {
             return Err(EvalError::new(
                 span,
                 "too-large",
@@ -441,7 +423,7 @@ impl<'a> Ctx<'a, '_, '_> {
                     "`{}` would produce {} bytes, more than max_string_length ({})",
                     call.spec.name,
                     text.len(),
-                    self.options.max_string_length
+                    self.options.limits.max_string_length
                 ),
             ));
         }
@@ -527,15 +509,6 @@ pub(crate) fn to_bool(value: &Value<'_>) -> Option<bool> {
         Value::Bool(b) => Some(*b),
         Value::Int(i) => Some(*i != 0),
         Value::Str(s) => parse_bool(s).or_else(|| parse_int_exact(s).map(|i| i != 0)),
-        _ => None,
-    }
-}
-
-/// A DateTime from a value: a date, or text in one of CDate's forms.
-pub(crate) fn to_date(value: &Value<'_>) -> Option<Date> {
-    match value {
-        Value::Date(d) => Some(*d),
-        Value::Str(s) => crate::functions::dates::cdate(s),
         _ => None,
     }
 }

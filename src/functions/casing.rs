@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use unicode_general_category::{GeneralCategory as G, get_general_category};
 
 use crate::compile::CallNode;
+use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
-use crate::syntax::span::Span;
 
 type R<'a> = Result<Value<'a>, EvalError>;
 

@@ -8,10 +8,10 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use super::netdate::{Format, Styles};
 use crate::compile::{CallNode, Prepared};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::span::Span;
 use crate::eval::value::{Date, Value};
-use crate::eval::{Ctx, EvalError, to_date};
+use crate::eval::{Ctx, EvalError};
 use crate::options::Options;
-use crate::syntax::span::Span;
 
 type R<'a> = Result<Value<'a>, EvalError>;
 
@@ -40,6 +40,15 @@ pub(crate) fn cdate(text: &str) -> Option<Date> {
         _ => parse_offset(rest)?,
     };
     Some(Date::utc(at - TimeDelta::minutes(offset_minutes)))
+}
+
+/// A DateTime from a value: a date, or text in one of CDate's forms.
+fn to_date(value: &Value<'_>) -> Option<Date> {
+    match value {
+        Value::Date(d) => Some(*d),
+        Value::Str(s) => cdate(s),
+        _ => None,
+    }
 }
 
 /// `HH:mm`, `HH:mm:ss`, `HH:mm:ss.fffffff`.
@@ -285,11 +294,11 @@ fn format_positions(call: &CallNode) -> (Option<usize>, usize, usize) {
 pub(crate) fn prepare_format_date_time(
     call: &CallNode,
     _: &Options,
-) -> Result<Prepared, Box<Diagnostic>> {
+) -> Result<Option<Prepared>, Box<Diagnostic>> {
     let (_, input, output) = format_positions(call);
     let (Some(in_text), Some(out_text)) = (call.constant_arg(input), call.constant_arg(output))
     else {
-        return Ok(Prepared::Nothing);
+        return Ok(None);
     };
     let compile = |text: &str, i: usize| {
         Format::new(text).map_err(|e| {
@@ -298,10 +307,10 @@ pub(crate) fn prepare_format_date_time(
                 .into_boxed()
         })
     };
-    Ok(Prepared::DateFormats(
+    Ok(Some(Prepared::new((
         compile(&in_text, input)?,
         compile(&out_text, output)?,
-    ))
+    ))))
 }
 
 /// FormatDateTime(source, [dateTimeStyles], inputFormat, outputFormat).
@@ -325,9 +334,9 @@ pub(crate) fn format_date_time<'a>(
     };
     let today = ctx.env.now.date();
     let formats;
-    let (in_format, out_format) = match &call.prepared {
-        Prepared::DateFormats(i, o) => (i, o),
-        _ => {
+    let (in_format, out_format) = match call.prepared::<(Format, Format)>() {
+        Some((i, o)) => (i, o),
+        None => {
             let in_text = ctx.text(call, input, span)?.unwrap_or_default();
             let out_text = ctx.text(call, output, span)?.unwrap_or_default();
             let compile = |t: &str, i: usize| {

@@ -10,9 +10,9 @@ use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::compile::CallNode;
+use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
-use crate::syntax::span::Span;
 
 /// (characters with diacritics, replacement), as in the reference table.
 const TABLE: &[(&str, &str)] = &[

@@ -8,9 +8,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::compile::CallNode;
+use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
-use crate::syntax::span::Span;
 
 type R<'a> = Result<Value<'a>, EvalError>;
 

@@ -6,17 +6,17 @@ use std::collections::HashMap;
 
 use crate::compile::{CallNode, Prepared};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::span::Span;
 use crate::eval::value::{Date, Value, parse_bool};
 use crate::eval::{Ctx, EvalError, to_bool};
 use crate::options::{IifNull, Options};
-use crate::syntax::span::Span;
 
 type R<'a> = Result<Value<'a>, EvalError>;
 
 /// SPEC §2.4: with iif_null=strict all three arguments are evaluated and any Null gives Null.
 pub(crate) fn iif<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
     let condition = ctx.arg(call, 0)?;
-    let strict = ctx.options.iif_null == IifNull::Strict;
+    let strict = ctx.options.dialect.iif_null == IifNull::Strict;
     let (when_true, when_false) = if strict {
         (Some(ctx.arg(call, 1)?), Some(ctx.arg(call, 2)?))
     } else {
@@ -57,7 +57,7 @@ pub(crate) fn switch<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Sp
     }
     let source = ctx.arg(call, 0)?;
     let text: Option<Cow<'_, str>> = match &source {
-        Value::Null | Value::Drop if ctx.options.switch_null_matches_empty_key => {
+        Value::Null | Value::Drop if ctx.options.dialect.switch_null_matches_empty_key => {
             Some(Cow::Borrowed(""))
         }
         Value::Null | Value::Drop => None,
@@ -67,7 +67,7 @@ pub(crate) fn switch<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Sp
     let Some(text) = text else {
         return ctx.arg(call, 1);
     };
-    if let Prepared::SwitchTable(table) = &call.prepared {
+    if let Some(table) = call.prepared::<SwitchTable>() {
         return match table.get(text.as_ref()) {
             Some(&value_index) => ctx.arg(call, value_index),
             None => ctx.arg(call, 1),
@@ -89,19 +89,25 @@ pub(crate) fn switch<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Sp
 }
 
 /// Constant keys → hash table (first occurrence wins, like the linear scan).
-pub(crate) fn prepare_switch(call: &CallNode, _: &Options) -> Result<Prepared, Box<Diagnostic>> {
+/// Constant Switch keys → index of the value argument.
+type SwitchTable = HashMap<Box<str>, usize>;
+
+pub(crate) fn prepare_switch(
+    call: &CallNode,
+    _: &Options,
+) -> Result<Option<Prepared>, Box<Diagnostic>> {
     let keys: Vec<(usize, Option<String>)> = (2..call.args.len())
         .step_by(2)
         .map(|i| (i, call.constant_arg(i)))
         .collect();
     if call.args.len() % 2 == 1 || keys.iter().any(|(_, k)| k.is_none()) {
-        return Ok(Prepared::Nothing);
+        return Ok(None);
     }
-    let mut table = HashMap::with_capacity(keys.len());
+    let mut table: SwitchTable = HashMap::with_capacity(keys.len());
     for (i, key) in keys.into_iter().rev() {
         table.insert(key.unwrap_or_default().into_boxed_str(), i + 1);
     }
-    Ok(Prepared::SwitchTable(table))
+    Ok(Some(Prepared::new(table)))
 }
 
 /// The first argument that is not Null; `""` counts as a value.
@@ -214,7 +220,7 @@ pub(crate) fn now<'a>(ctx: &mut Ctx<'a, '_, '_>, _: &'a CallNode, _: Span) -> R<
 
 pub(crate) fn default_domain<'a>(ctx: &mut Ctx<'a, '_, '_>, _: &'a CallNode, _: Span) -> R<'a> {
     Ok(Value::Str(Cow::Borrowed(
-        ctx.options.default_domain.as_str(),
+        ctx.options.run.default_domain.as_str(),
     )))
 }
 

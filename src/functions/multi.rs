@@ -2,9 +2,9 @@
 //! SingleAppRoleAssignment, AppRoleAssignmentsComplex.
 
 use crate::compile::CallNode;
+use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
-use crate::syntax::span::Span;
 
 type R<'a> = Result<Value<'a>, EvalError>;
 

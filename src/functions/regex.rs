@@ -9,10 +9,10 @@ use fancy_regex::{Captures, Regex, RegexBuilder};
 
 use crate::compile::{CallNode, Prepared};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
 use crate::options::Options;
-use crate::syntax::span::Span;
 
 type R<'a> = Result<Value<'a>, EvalError>;
 
@@ -216,9 +216,9 @@ fn substitute(out: &mut String, pieces: &[Piece], caps: &Captures<'_>, input: &s
 pub(crate) fn prepare_replace(
     call: &CallNode,
     options: &Options,
-) -> Result<Prepared, Box<Diagnostic>> {
+) -> Result<Option<Prepared>, Box<Diagnostic>> {
     let Some(pattern) = call.constant_arg(PATTERN) else {
-        return Ok(Prepared::Nothing);
+        return Ok(None);
     };
     let span = call
         .args
@@ -228,8 +228,8 @@ pub(crate) fn prepare_replace(
         .unwrap_or_default();
     let regex = NetRegex::with_limits(
         &pattern,
-        options.regex_backtrack_limit,
-        options.regex_size_limit,
+        options.limits.regex_backtrack_limit,
+        options.limits.regex_size_limit,
     )
     .map_err(|e| {
         Diagnostic::error(
@@ -259,7 +259,7 @@ pub(crate) fn prepare_replace(
         .with_help("name a group in the pattern: (?<name>...)")
         .into_boxed());
     }
-    Ok(Prepared::Regex(regex))
+    Ok(Some(Prepared::new(regex)))
 }
 
 fn first_line(s: &str) -> String {
@@ -353,7 +353,7 @@ pub(crate) fn replace<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: S
                         out.push_str(&source[last..m.start()]);
                         substitute(&mut out, &pieces, caps, &source);
                         last = m.end();
-                        if out.len() > ctx.options.max_string_length {
+                        if out.len() > ctx.options.limits.max_string_length {
                             break;
                         }
                     }
@@ -391,14 +391,14 @@ fn with_regex<'a, T>(
     span: Span,
     f: impl FnOnce(&mut Ctx<'a, '_, '_>, &NetRegex) -> Result<T, EvalError>,
 ) -> Result<T, EvalError> {
-    if let Prepared::Regex(regex) = &call.prepared {
+    if let Some(regex) = call.prepared::<NetRegex>() {
         return f(ctx, regex);
     }
     let pattern = ctx.text(call, PATTERN, span)?.unwrap_or_default();
     let regex = NetRegex::with_limits(
         &pattern,
-        ctx.options.regex_backtrack_limit,
-        ctx.options.regex_size_limit,
+        ctx.options.limits.regex_backtrack_limit,
+        ctx.options.limits.regex_size_limit,
     )
     .map_err(|e| {
         EvalError::new(

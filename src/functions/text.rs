@@ -4,10 +4,10 @@
 use std::borrow::Cow;
 
 use crate::compile::CallNode;
+use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
 use crate::options::JoinSkip;
-use crate::syntax::span::Span;
 
 type R<'a> = Result<Value<'a>, EvalError>;
 
@@ -33,7 +33,7 @@ pub(crate) fn prepend<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: S
 /// values are skipped; nothing left → Null (DECISION).
 pub(crate) fn join<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
     let separator = ctx.text(call, 0, span)?.unwrap_or_default();
-    let skip_empty = ctx.options.join_skip_empty == JoinSkip::NullAndEmpty;
+    let skip_empty = ctx.options.dialect.join_skip_empty == JoinSkip::NullAndEmpty;
     let mut parts: Vec<String> = Vec::new();
     for i in 1..call.args.len() {
         let value = ctx.arg(call, i)?;

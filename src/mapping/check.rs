@@ -64,7 +64,7 @@ fn plain(place: &str, d: Diagnostic) -> Finding {
 }
 
 fn check_object(name: &str, object: &ObjectMapping, options: &Options, out: &mut Vec<Finding>) {
-    let zero = crate::syntax::span::Span::default();
+    let zero = crate::diagnostic::span::Span::default();
     let matching: Vec<u32> = object
         .mappings
         .iter()
@@ -121,7 +121,7 @@ fn check_object(name: &str, object: &ObjectMapping, options: &Options, out: &mut
         let path = match TargetPath::parse(&m.target) {
             Ok(p) => Some(p),
             Err(e) => {
-                out.push(plain(&place, Diagnostic::error("target-path", zero, e).with_help("target paths look like userName, name.givenName, emails[type eq \"work\"].value or urn:...:User:department")));
+                out.push(plain(&place, Diagnostic::error("target-path", zero, e.to_string()).with_help("target paths look like userName, name.givenName, emails[type eq \"work\"].value or urn:...:User:department")));
                 None
             }
         };
@@ -142,7 +142,7 @@ fn check_object(name: &str, object: &ObjectMapping, options: &Options, out: &mut
         let Some(text) = m.source_text() else {
             continue;
         };
-        let analysis = crate::analyze(&text, options);
+        let analysis = crate::check::analyze(&text, options);
         for d in analysis.diagnostics {
             out.push(Finding {
                 place: place.clone(),

@@ -9,6 +9,7 @@ use super::{
     Action, Apply, AttributeMapping, Flow, MappingSet, ObjectMapping, ScopeClause, ScopeGroup,
     TargetType,
 };
+use crate::diagnostic::{Diagnostic, Span};
 use crate::graph::{self, Node, NodeType};
 use crate::options::Options;
 
@@ -237,9 +238,14 @@ fn parse_scope(scope: Option<&Json>) -> Vec<ScopeGroup> {
         .unwrap_or_default()
 }
 
+/// A warning about a schema file (not about one expression's text, so it has no span).
+fn schema_warning(code: &'static str, message: String) -> Diagnostic {
+    Diagnostic::warning(code, Span::default(), message)
+}
+
 impl SynchronizationSchema {
     /// The mapping set, and warnings (trees that disagree with their text, unreadable trees).
-    pub fn to_mapping_set(&self, origin: &str, options: &Options) -> (MappingSet, Vec<String>) {
+    pub fn to_mapping_set(&self, origin: &str, options: &Options) -> (MappingSet, Vec<Diagnostic>) {
         let mut warnings = Vec::new();
         let mut set = MappingSet {
             name: std::path::Path::new(origin)
@@ -257,7 +263,10 @@ impl SynchronizationSchema {
             .iter()
             .find(|r| !r.object_mappings.is_empty())
         else {
-            warnings.push("the schema has no synchronizationRules with objectMappings".into());
+            warnings.push(schema_warning(
+                "no-object-mappings",
+                "the schema has no synchronizationRules with objectMappings".into(),
+            ));
             return (set, warnings);
         };
         let target_dir = self
@@ -320,14 +329,14 @@ impl SynchronizationSchema {
                                 if let Some(text) = &node.expression {
                                     match crate::syntax::parse(text, options) {
                                         Ok(parsed) if graph::same_tree(&graph::to_graph(&parsed.expr), node) => {}
-                                        Ok(_) => warnings.push(format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}")),
-                                        Err(_) => warnings.push(format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}")),
+                                        Ok(_) => warnings.push(schema_warning("graph-tree-differs", format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}"))),
+                                        Err(_) => warnings.push(schema_warning("graph-text-unparsed", format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}"))),
                                     }
                                 }
                                 m.expression = Some(rebuilt);
                             }
                             Err(e) => {
-                                warnings.push(format!("{here}: the stored tree cannot be read ({e}); using its expression text"));
+                                warnings.push(schema_warning("graph-tree-unreadable", format!("{here}: the stored tree cannot be read ({e}); using its expression text")));
                                 m.expression = node.expression.clone();
                             }
                         },
@@ -351,8 +360,9 @@ impl SynchronizationSchema {
             {
                 Some("group") => set.groups = Some(object),
                 _ if set.users.is_none() => set.users = Some(object),
-                _ => warnings.push(format!(
-                    "objectMappings[{oi}]: a second user object mapping is ignored"
+                _ => warnings.push(schema_warning(
+                    "second-user-mapping",
+                    format!("objectMappings[{oi}]: a second user object mapping is ignored"),
                 )),
             }
         }

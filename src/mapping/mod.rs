@@ -9,6 +9,7 @@ pub mod graph_schema;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Diagnostic;
 use crate::options::Options;
 
 /// A whole mapping configuration: the user and group object mappings of one app.
@@ -223,7 +224,7 @@ pub struct Loaded {
     /// The set.
     pub set: MappingSet,
     /// Warnings about the file.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
     /// The original Graph schema, when read from one (kept to write it back unchanged).
     pub graph: Option<graph_schema::SynchronizationSchema>,
 }

@@ -3,31 +3,33 @@
 
 use serde_json::Value as Json;
 
+use crate::diagnostic::Diagnostic;
+
 use super::{
     Applied, CompiledObject, Decision, Engine, Outcome, Plan, RecordError, RunState, TargetId,
+    warning,
 };
 use crate::scim::patch::{self, Change};
-use crate::scim::{Request, get_path};
+use crate::scim::{Request, ResourceKind, get_path};
 
 impl Engine {
     /// Give ids, link references, and write the record's requests in Entra's order.
     pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
-        let group = plan.group;
-        let kind = if group { "groups" } else { "users" };
-        let Some(object) = self.object(group) else {
+        let kind = plan.kind;
+        let Some(object) = self.object(kind) else {
             return Err(RecordError {
                 kind,
                 line: plan.line,
                 reason: format!("the mapping set has no {kind} mapping"),
             });
         };
-        let collection = if group { "/Groups" } else { "/Users" };
+        let collection = kind.endpoint();
         let mut plan = plan;
         let mut warnings = std::mem::take(&mut plan.warnings);
         let mut requests = std::mem::take(&mut plan.queries);
         let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
         let patch = |id: &str, changes: Vec<Change>| {
-            patch::message(changes, self.options.patch_mode).map(|body| Request {
+            patch::message(changes, self.options.scim.patch_mode).map(|body| Request {
                 method: "PATCH",
                 path: format!("{collection}/{id}"),
                 body: Some(body),
@@ -49,14 +51,17 @@ impl Engine {
                 Outcome::Disabled
             }
             Decision::Create(body) => {
-                let created = if group {
-                    state.next_group += 1;
-                    TargetId::Group(state.next_group)
-                } else {
-                    state.next_user += 1;
-                    TargetId::User(state.next_user)
+                let created = match kind {
+                    ResourceKind::Group => {
+                        state.next_group += 1;
+                        TargetId::Group(state.next_group)
+                    }
+                    ResourceKind::User => {
+                        state.next_user += 1;
+                        TargetId::User(state.next_user)
+                    }
                 };
-                let id = created.render(&self.options.id_prefix);
+                let id = created.render(&self.options.scim.id_prefix);
                 if let Some(oid) = &plan.object_id {
                     state.ids.insert(oid, created);
                 }
@@ -77,7 +82,7 @@ impl Engine {
                 if let Some(oid) = &plan.object_id {
                     state.ids.insert(oid, TargetId::Known(id.as_str().into()));
                 }
-                let resource = state.current.get(group, target).cloned();
+                let resource = state.current.get(kind, target).cloned();
                 changes.extend(self.reference_changes(
                     object,
                     &plan,
@@ -108,16 +113,16 @@ impl Engine {
         plan: &Plan,
         target: Option<&Json>,
         state: &RunState,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Diagnostic>,
     ) -> Vec<Change> {
         let mut changes = Vec::new();
         for (m, refs) in object.mappings.iter().zip(&plan.references) {
             let Some(refs) = refs else { continue };
             let mut ids = Vec::new();
             for r in refs {
-                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.id_prefix))).or_else(|| state.current.user_id_by_external_id(&r.object_id)) {
+                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.scim.id_prefix))).or_else(|| state.current.user_id_by_external_id(&r.object_id)) {
                     Some(id) => ids.push(id),
-                    None => warnings.push(format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id)),
+                    None => warnings.push(warning("unresolved-reference", format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id))),
                 }
             }
             let current: Vec<String> = target

@@ -17,8 +17,8 @@ impl Engine {
         values: &[Computed<'_>],
         current: &TargetStore,
     ) -> Result<(), String> {
-        let group = plan.group;
-        let Some(object) = self.object(group) else {
+        let kind = plan.kind;
+        let Some(object) = self.object(kind) else {
             return Err("the mapping set has no mapping for this object type".into());
         };
         if !object.def.enabled {
@@ -46,7 +46,7 @@ impl Engine {
                 path,
                 body: None,
             });
-            if let Some(found) = current.find_index(group, &m.path, &value) {
+            if let Some(found) = current.find_index(kind, &m.path, &value) {
                 target = Some(found);
                 break;
             }
@@ -58,7 +58,7 @@ impl Engine {
             );
         }
         let can = |a: Action| object.def.actions.contains(&a);
-        let resource = target.and_then(|t| current.get(group, t));
+        let resource = target.and_then(|t| current.get(kind, t));
         let id = resource
             .and_then(|t| t.get("id"))
             .and_then(Json::as_str)

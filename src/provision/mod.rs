@@ -15,16 +15,18 @@ pub mod target;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use crate::compile::AttributeTable;
 use crate::country::{self, Resolution};
-use crate::diagnostic::render_all;
+use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::value::Value;
-use crate::eval::{Env, Expression};
+use crate::eval::{Env, Lookup, Source};
+use crate::expression::Expression;
 use crate::mapping::{AttributeMapping, MappingSet, ObjectMapping, TargetType};
 use crate::options::{CountryResolution, Options};
 use crate::scim::patch::Change;
 use crate::scim::path::TargetPath;
 use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind};
-use crate::source::{Lookup, SlotRecord, SlotSource, Source};
+use crate::source::{Projection, SlotRecord, SlotSource};
 use ids::{IdMap, TargetId};
 use scope::in_scope;
 use target::TargetStore;
@@ -36,7 +38,7 @@ pub struct Engine {
     users: Option<CompiledObject>,
     groups: Option<CompiledObject>,
     /// Every source attribute the engine reads, by slot; records keep only these.
-    table: crate::compile::AttributeTable,
+    table: AttributeTable,
 }
 
 #[derive(Debug)]
@@ -103,13 +105,13 @@ struct RefTarget {
 #[derive(Debug, Clone)]
 pub struct Plan {
     line: usize,
-    group: bool,
+    kind: ResourceKind,
     object_id: Option<String>,
     in_scope: bool,
     soft_deleted: bool,
     delete: bool,
     references: Vec<Option<Vec<RefTarget>>>,
-    warnings: Vec<String>,
+    warnings: Vec<Diagnostic>,
     /// The matching GETs Entra sends, up to the one that matched.
     queries: Vec<Request>,
     decision: Decision,
@@ -161,7 +163,7 @@ pub struct Applied {
     /// The outcome.
     pub outcome: Outcome,
     /// Warnings (unresolved references, country values, ...).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A record that failed: where and why.
@@ -169,11 +171,60 @@ pub struct Applied {
 #[error("{kind} line {line}: {reason}")]
 pub struct RecordError {
     /// `users` or `groups`.
-    pub kind: &'static str,
+    pub kind: ResourceKind,
     /// Line (or element) number in its input.
     pub line: usize,
     /// What went wrong.
     pub reason: String,
+}
+
+/// A mapping set that cannot run: every mapping that failed to compile. Reported once, before
+/// any record is read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the mapping set has {} error(s):\n{}", .errors.len(), .errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigError {
+    /// One entry per failing mapping.
+    pub errors: Vec<MappingError>,
+}
+
+/// One attribute mapping that does not compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingError {
+    /// The object mapping it belongs to.
+    pub kind: ResourceKind,
+    /// Its position among that object's mappings.
+    pub index: usize,
+    /// Its target attribute.
+    pub target: String,
+    /// What is wrong.
+    pub problem: MappingProblem,
+}
+
+/// Why an attribute mapping does not compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingProblem {
+    /// The target attribute is not a SCIM path entramap can write.
+    Target(crate::scim::path::PathError),
+    /// The source expression does not compile.
+    Expression(crate::expression::ExpressionError),
+}
+
+impl std::error::Error for MappingError {}
+
+/// `users.mappings[3] (userName): ...`, with the expression's diagnostics rendered below.
+impl std::fmt::Display for MappingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let here = format!("{}.mappings[{}] ({})", self.kind, self.index, self.target);
+        match &self.problem {
+            MappingProblem::Target(e) => write!(f, "{here}: {e}"),
+            MappingProblem::Expression(e) => write!(f, "{here}:\n{}", e.render(&here)),
+        }
+    }
+}
+
+/// A warning about a record's values (not about an expression, so it has no span).
+fn warning(code: &'static str, message: String) -> Diagnostic {
+    Diagnostic::warning(code, Span::default(), message)
 }
 
 /// State carried from record to record in one run.
@@ -237,33 +288,22 @@ impl Summary {
 }
 
 impl Engine {
-    /// Compile every mapping of `set`. Fails with rendered errors naming the mapping.
-    pub fn new(set: &MappingSet, options: &Options) -> Result<Engine, Vec<String>> {
+    /// Compile every mapping of `set`. Fails with every configuration error, each naming its
+    /// mapping, before any record is read.
+    pub fn new(set: &MappingSet, options: &Options) -> Result<Engine, ConfigError> {
         let mut errors = Vec::new();
         // One attribute table for every expression, so a record is read once into slots.
-        let mut table = crate::compile::AttributeTable::default();
-        let users = set.users.as_ref().map(|o| {
-            compile_object(
-                o,
-                ResourceKind::User,
-                "users",
-                options,
-                &mut table,
-                &mut errors,
-            )
-        });
-        let groups = set.groups.as_ref().map(|o| {
-            compile_object(
-                o,
-                ResourceKind::Group,
-                "groups",
-                options,
-                &mut table,
-                &mut errors,
-            )
-        });
+        let mut table = AttributeTable::default();
+        let users = set
+            .users
+            .as_ref()
+            .map(|o| compile_object(o, ResourceKind::User, options, &mut table, &mut errors));
+        let groups = set
+            .groups
+            .as_ref()
+            .map(|o| compile_object(o, ResourceKind::Group, options, &mut table, &mut errors));
         if !errors.is_empty() {
-            return Err(errors);
+            return Err(ConfigError { errors });
         }
         // Also read what scoping filters and the deprovisioning rules use (SPEC §2.2, §4.5).
         for name in [
@@ -298,7 +338,9 @@ impl Engine {
         env: &mut Env<'_>,
         current: &TargetStore,
     ) -> Option<String> {
-        let plan = self.plan_record(false, 0, record, env, current).ok()?;
+        let plan = self
+            .plan_record(ResourceKind::User, 0, record, env, current)
+            .ok()?;
         match plan.decision {
             Decision::Create(Body::Text(text)) => Some(text),
             _ => None,
@@ -307,7 +349,12 @@ impl Engine {
 
     /// Read one NDJSON line, keeping only the attributes the mappings read.
     pub fn read_record<'a>(&self, line: usize, bytes: &'a [u8]) -> Result<SlotRecord<'a>, String> {
-        crate::records::parse_line_slots(line, bytes, self.table.names())
+        crate::source::read::parse_line_slots(line, bytes, &self.projection())
+    }
+
+    /// How records are read for this engine: its attributes, matched as the options say.
+    pub fn projection(&self) -> Projection<'_> {
+        Projection::new(self.table.names(), &self.options)
     }
 
     /// The source attributes the engine reads, by slot.
@@ -321,54 +368,79 @@ impl Engine {
     }
 
     /// Evaluate every mapping for one record and decide what it does against the target's
-    /// current objects. `group` selects the group object mapping. Pure: records may be planned
-    /// in parallel.
+    /// current objects, with the object mapping for `kind`. Pure: records may be planned in
+    /// parallel.
     pub fn plan(
         &self,
-        group: bool,
+        kind: ResourceKind,
         line: usize,
         record: &Map<String, Json>,
         env: &mut Env<'_>,
         current: &TargetStore,
     ) -> Result<Plan, RecordError> {
-        let record = crate::records::slots_from_map(record, self.table.names());
-        self.plan_record(group, line, &record, env, current)
+        let record = self.projection().record_from_map(record);
+        self.plan_record(kind, line, &record, env, current)
+    }
+
+    /// Evaluate, decide and apply one record in one step: the requests Entra would send for it
+    /// now, given what `state` knows (the target's objects, ids given earlier in this run).
+    /// `line` numbers the record in messages.
+    ///
+    /// ```
+    /// use entramap::{Environment, provision::RunState, scim::ResourceKind};
+    /// let env = Environment::new();
+    /// let engine = env.provisioner(&env.load_mappings("code42")?.set)?;
+    /// let user = serde_json::json!({"objectId": "1", "userPrincipalName": "ada@contoso.com"});
+    /// let mut state = RunState::default();
+    /// let applied = engine.provision(ResourceKind::User, 1, user.as_object().unwrap(), &mut state)?;
+    /// assert_eq!(applied.requests[0].method, "GET");
+    /// assert_eq!(applied.requests[1].method, "POST");
+    /// # Ok::<(), entramap::Error>(())
+    /// ```
+    pub fn provision(
+        &self,
+        kind: ResourceKind,
+        line: usize,
+        record: &Map<String, Json>,
+        state: &mut RunState,
+    ) -> Result<Applied, RecordError> {
+        let mut env = Env::new(&self.options).map_err(|e| RecordError {
+            kind,
+            line,
+            reason: e.to_string(),
+        })?;
+        let current = std::sync::Arc::clone(&state.current);
+        let plan = self.plan(kind, line, record, &mut env, &current)?;
+        self.apply(plan, state)
     }
 
     /// [`Engine::plan`] for a record already read into slots ([`Engine::read_record`]).
     pub fn plan_record(
         &self,
-        group: bool,
+        kind: ResourceKind,
         line: usize,
         record: &SlotRecord<'_>,
         env: &mut Env<'_>,
         current: &TargetStore,
     ) -> Result<Plan, RecordError> {
         let source = SlotSource::new(record, self.table.names(), &self.options);
-        let (mut plan, values) = self.evaluate(group, line, &source, env)?;
+        let (mut plan, values) = self.evaluate(kind, line, &source, env)?;
         self.decide(&mut plan, &values, current)
-            .map_err(|reason| RecordError {
-                kind: if group { "groups" } else { "users" },
-                line,
-                reason,
-            })?;
+            .map_err(|reason| RecordError { kind, line, reason })?;
         Ok(plan)
     }
 
     fn evaluate<'s>(
         &'s self,
-        group: bool,
+        kind: ResourceKind,
         line: usize,
         source: &'s SlotSource<'s>,
         env: &mut Env<'_>,
     ) -> Result<(Plan, Vec<Computed<'s>>), RecordError> {
-        let kind = if group { "groups" } else { "users" };
         let fail = |reason: String| RecordError { kind, line, reason };
-        let object = if group { &self.groups } else { &self.users };
-        let Some(object) = object else {
+        let Some(object) = self.object(kind) else {
             return Err(fail(format!("the mapping set has no {kind} mapping")));
         };
-        let options = &self.options;
         env.reseed_for_record(line as u64);
         let soft_deleted = matches!(
             source.lookup(0, "IsSoftDeleted"),
@@ -380,7 +452,7 @@ impl Engine {
             && in_scope(&object.def, source);
         let mut plan = Plan {
             line,
-            group,
+            kind,
             object_id: source
                 .raw("objectId")
                 .and_then(Json::as_str)
@@ -403,8 +475,8 @@ impl Engine {
                 plan.references.push(None);
                 continue;
             };
-            let value = expr.eval(source, options, env).map_err(|e| {
-                let rendered = render_all(
+            let value = expr.eval(source, env).map_err(|e| {
+                let rendered = crate::diagnostic::render_all(
                     &[e.to_diagnostic()],
                     expr.text(),
                     &format!("mapping {}", m.def.target),
@@ -426,9 +498,7 @@ impl Engine {
             };
             values.push(computed);
         }
-        for w in env.warnings.drain(..) {
-            plan.warnings.push(w.message);
-        }
+        plan.warnings.append(&mut env.warnings);
         Ok((plan, values))
     }
 
@@ -437,7 +507,7 @@ impl Engine {
         &self,
         m: &CompiledMapping,
         value: Value<'v>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Diagnostic>,
     ) -> Result<Computed<'v>, String> {
         // The common case: one text value into a String target, borrowed, not copied.
         if m.def.target_type == TargetType::String
@@ -454,7 +524,7 @@ impl Engine {
         &self,
         m: &CompiledMapping,
         value: Value<'_>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Diagnostic>,
     ) -> Result<Json, String> {
         let target = &m.def.target;
         if m.def.multivalued {
@@ -473,8 +543,11 @@ impl Engine {
             (_, 0) => return Err("the value has no text form".into()),
             // DECISION (SPEC §4.10): several values into one single-valued target → the first.
             (_, n) => {
-                warnings.push(format!(
-                    "{target}: {n} values for a single-valued attribute; the first is sent"
+                warnings.push(warning(
+                    "several-values",
+                    format!(
+                        "{target}: {n} values for a single-valued attribute; the first is sent"
+                    ),
                 ));
                 texts.into_iter().next().unwrap_or_default()
             }
@@ -498,8 +571,8 @@ impl Engine {
     }
 
     /// SPEC §5.6: validate or normalise an address country.
-    fn country(&self, target: &str, text: String, warnings: &mut Vec<String>) -> String {
-        match self.options.country_resolution {
+    fn country(&self, target: &str, text: String, warnings: &mut Vec<Diagnostic>) -> String {
+        match self.options.scim.country_resolution {
             CountryResolution::Off => text,
             CountryResolution::Validate => {
                 if !country::is_alpha2(&text) {
@@ -510,8 +583,9 @@ impl Engine {
                         Resolution::Ambiguous(c) => format!(" (ambiguous: {})", c.join(", ")),
                         Resolution::Unknown => String::new(),
                     };
-                    warnings.push(format!(
-                        "{target}: {text:?} is not an ISO 3166-1 alpha-2 code{hint}"
+                    warnings.push(warning(
+                        "country-code",
+                        format!("{target}: {text:?} is not an ISO 3166-1 alpha-2 code{hint}"),
                     ));
                 }
                 text
@@ -519,15 +593,19 @@ impl Engine {
             CountryResolution::Normalize => match country::resolve(&text) {
                 Resolution::Code(c) => c.to_string(),
                 Resolution::Ambiguous(c) => {
-                    warnings.push(format!(
-                        "{target}: {text:?} names several countries ({}); sent unchanged",
-                        c.join(", ")
+                    warnings.push(warning(
+                        "country-ambiguous",
+                        format!(
+                            "{target}: {text:?} names several countries ({}); sent unchanged",
+                            c.join(", ")
+                        ),
                     ));
                     text
                 }
                 Resolution::Unknown => {
-                    warnings.push(format!(
-                        "{target}: {text:?} is not a country name or code; sent unchanged"
+                    warnings.push(warning(
+                        "country-unknown",
+                        format!("{target}: {text:?} is not a country name or code; sent unchanged"),
                     ));
                     text
                 }
@@ -535,11 +613,10 @@ impl Engine {
         }
     }
 
-    fn object(&self, group: bool) -> Option<&CompiledObject> {
-        if group {
-            self.groups.as_ref()
-        } else {
-            self.users.as_ref()
+    fn object(&self, kind: ResourceKind) -> Option<&CompiledObject> {
+        match kind {
+            ResourceKind::Group => self.groups.as_ref(),
+            ResourceKind::User => self.users.as_ref(),
         }
     }
 }
@@ -565,18 +642,22 @@ fn references(value: &Value<'_>) -> Vec<RefTarget> {
 fn compile_object(
     def: &ObjectMapping,
     kind: ResourceKind,
-    name: &str,
     options: &Options,
-    table: &mut crate::compile::AttributeTable,
-    errors: &mut Vec<String>,
+    table: &mut AttributeTable,
+    errors: &mut Vec<MappingError>,
 ) -> CompiledObject {
     let mut mappings = Vec::new();
     for (i, m) in def.mappings.iter().enumerate() {
-        let here = format!("{name}.mappings[{i}] ({})", m.target);
+        let fail = |problem| MappingError {
+            kind,
+            index: i,
+            target: m.target.clone(),
+            problem,
+        };
         let path = match TargetPath::parse(&m.target) {
             Ok(p) => p,
             Err(e) => {
-                errors.push(format!("{here}: {e}"));
+                errors.push(fail(MappingProblem::Target(e)));
                 continue;
             }
         };
@@ -584,18 +665,17 @@ fn compile_object(
             None => None,
             Some(text) => match Expression::compile_with(&text, options, table.clone()) {
                 Ok(e) => {
-                    *table = e.attributes().clone();
+                    *table = e.attribute_table().clone();
                     Some(e)
                 }
-                Err(diags) => {
-                    errors.push(format!("{here}:\n{}", render_all(&diags, &text, &here)));
+                Err(e) => {
+                    errors.push(fail(MappingProblem::Expression(e)));
                     continue;
                 }
             },
         };
         let reads_soft_deleted = expr.as_ref().is_some_and(|e| {
             e.attributes()
-                .names()
                 .iter()
                 .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
         });
@@ -612,7 +692,7 @@ fn compile_object(
         .iter()
         .map(|m| (m.def.target_type != TargetType::Reference).then(|| m.path.clone()))
         .collect();
-    let primary_work_address = options.emit_primary_on_work_address;
+    let primary_work_address = options.scim.emit_primary_on_work_address;
     let primary = |attr: &str, value: &str| {
         value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address))
     };

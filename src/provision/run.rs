@@ -9,8 +9,10 @@ use rayon::prelude::*;
 
 use super::target::TargetStore;
 use super::{Engine, Plan, RecordError, RunState, Summary};
+use crate::diagnostic::Diagnostic;
 use crate::eval::Env;
-use crate::records::{self, Record};
+use crate::scim::ResourceKind;
+use crate::source::read::{self, Record};
 
 /// Records planned together; big enough to keep every core busy, small enough to stay flat.
 const CHUNK: usize = 2048;
@@ -21,8 +23,8 @@ pub struct Sinks<'a> {
     pub requests: &'a mut dyn Write,
     /// Called for every failed record.
     pub on_error: &'a mut dyn FnMut(&RecordError),
-    /// Called for every warning: (kind, line, message).
-    pub on_warning: &'a mut dyn FnMut(&str, usize, &str),
+    /// Called for every warning: (kind, line, warning).
+    pub on_warning: &'a mut dyn FnMut(ResourceKind, usize, &Diagnostic),
     /// Called after each chunk with the number of records done so far (progress display).
     pub on_progress: &'a mut dyn FnMut(usize),
     /// Threads for planning; `None`: rayon's global pool.
@@ -41,11 +43,11 @@ pub fn run<'i>(
     Env::new(engine.options()).map_err(std::io::Error::other)?;
     let mut summary = Summary::default();
     let mut done = 0;
-    for (group, input) in [(false, users), (true, groups)] {
+    for (kind, input) in [(ResourceKind::User, users), (ResourceKind::Group, groups)] {
         let Some(input) = input else { continue };
         if starts_with_array(input)? {
-            let all = records::read_all(input)?;
-            let names = engine.attribute_names();
+            let all = read::read_all(input)?;
+            let projection = engine.projection();
             for chunk in all.chunks(CHUNK) {
                 // Slots are read here (cheap); planning runs in parallel.
                 let slotted: Vec<(usize, Result<crate::source::SlotRecord<'_>, String>)> = chunk
@@ -55,16 +57,16 @@ pub fn run<'i>(
                             r.line,
                             r.object
                                 .as_ref()
-                                .map(|o| records::slots_from_map(o, names))
+                                .map(|o| projection.record_from_map(o))
                                 .map_err(Clone::clone),
                         )
                     })
                     .collect();
                 let current = &state.current;
                 let plans = in_pool(sinks.pool, || {
-                    plan_chunk(engine, group, current, slotted.into_par_iter())
+                    plan_chunk(engine, kind, current, slotted.into_par_iter())
                 });
-                done += apply_chunk(engine, group, plans, state, &mut summary, sinks)?;
+                done += apply_chunk(engine, kind, plans, state, &mut summary, sinks)?;
                 (sinks.on_progress)(done);
             }
             continue;
@@ -74,7 +76,7 @@ pub fn run<'i>(
         // applying, which owns the run's ids.
         let current = std::sync::Arc::clone(&state.current);
         let pool = sinks.pool;
-        let max_line = engine.options().max_line_bytes;
+        let max_line = engine.options().limits.max_line_bytes;
         let mut number = 0;
         std::thread::scope(|scope| -> std::io::Result<()> {
             // One planner thread for the whole input (short-lived threads per chunk would each
@@ -87,7 +89,7 @@ pub fn run<'i>(
                     let plans = in_pool(pool, || {
                         plan_chunk(
                             engine,
-                            group,
+                            kind,
                             &planner_current,
                             lines.par_iter().map(|(line, bytes)| {
                                 (
@@ -127,7 +129,7 @@ pub fn run<'i>(
                     .recv()
                     .map_err(|_| std::io::Error::other("the planning thread stopped"))?;
                 in_flight -= 1;
-                done += apply_chunk(engine, group, plans, state, &mut summary, sinks)?;
+                done += apply_chunk(engine, kind, plans, state, &mut summary, sinks)?;
                 (sinks.on_progress)(done);
             }
             drop(chunk_tx);
@@ -169,15 +171,15 @@ fn read_chunk(
 ) -> std::io::Result<bool> {
     while lines.len() < CHUNK {
         let mut line = Vec::new();
-        let read = records::read_line_bounded(input, &mut line, max_line)?;
+        let read = read::read_line_bounded(input, &mut line, max_line)?;
         *number += 1;
         match read {
-            records::LineRead::Eof => return Ok(true),
-            records::LineRead::TooLong(n) => {
+            read::LineRead::Eof => return Ok(true),
+            read::LineRead::TooLong(n) => {
                 lines.push((*number, Err(format!("the line is {n} bytes long; the limit is {max_line} (option max_line_bytes)"))));
             }
-            records::LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
-            records::LineRead::Line => lines.push((*number, Ok(line))),
+            read::LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
+            read::LineRead::Line => lines.push((*number, Ok(line))),
         }
     }
     Ok(false)
@@ -191,14 +193,13 @@ type Planned = (usize, Result<Plan, RecordError>);
 /// Plan records in parallel, keeping input order.
 fn plan_chunk<'r, I>(
     engine: &Engine,
-    group: bool,
+    kind: ResourceKind,
     current: &TargetStore,
     records: I,
 ) -> Vec<Planned>
 where
     I: IndexedParallelIterator<Item = (usize, Result<crate::source::SlotRecord<'r>, String>)>,
 {
-    let kind = if group { "groups" } else { "users" };
     records
         .map_init(
             || Env::new(engine.options()).ok(),
@@ -211,7 +212,7 @@ where
                         reason: "the `now` option is not a valid time".into(),
                     }),
                     (Ok(object), Some(env)) => {
-                        engine.plan_record(group, line, &object, env, current)
+                        engine.plan_record(kind, line, &object, env, current)
                     }
                 };
                 (line, planned)
@@ -223,7 +224,7 @@ where
 /// Apply planned records in order and write their requests. Returns how many were done.
 fn apply_chunk(
     engine: &Engine,
-    group: bool,
+    kind: ResourceKind,
     plans: Vec<Planned>,
     state: &mut RunState,
     summary: &mut Summary,
@@ -235,7 +236,6 @@ fn apply_chunk(
         match planned.and_then(|plan| engine.apply(plan, state)) {
             Ok(applied) => {
                 for w in &applied.warnings {
-                    let kind = if group { "groups" } else { "users" };
                     (sinks.on_warning)(kind, line, w);
                 }
                 for request in &applied.requests {

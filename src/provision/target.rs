@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 
-use crate::scim::{get_path, path::TargetPath};
+use crate::scim::{ResourceKind, get_path, path::TargetPath};
 
 /// Users and groups already in the target app.
 #[derive(Debug, Default, Clone)]
@@ -31,21 +31,25 @@ impl TargetStore {
     }
 
     /// The index of the resource whose value at `path` equals `value` (SCIM `eq`: case-insensitive for text).
-    pub fn find_index(&self, group: bool, path: &TargetPath, value: &str) -> Option<usize> {
-        let list = if group { &self.groups } else { &self.users };
-        list.iter().position(|r| match get_path(r, path) {
-            Some(Json::String(s)) => s.eq_ignore_ascii_case(value),
-            Some(other) => *other == value,
-            None => false,
-        })
+    pub fn find_index(&self, kind: ResourceKind, path: &TargetPath, value: &str) -> Option<usize> {
+        self.list(kind)
+            .iter()
+            .position(|r| match get_path(r, path) {
+                Some(Json::String(s)) => s.eq_ignore_ascii_case(value),
+                Some(other) => *other == value,
+                None => false,
+            })
     }
 
     /// The resource at `index` (from [`TargetStore::find_index`]).
-    pub fn get(&self, group: bool, index: usize) -> Option<&Json> {
-        if group {
-            self.groups.get(index)
-        } else {
-            self.users.get(index)
+    pub fn get(&self, kind: ResourceKind, index: usize) -> Option<&Json> {
+        self.list(kind).get(index)
+    }
+
+    fn list(&self, kind: ResourceKind) -> &[Json] {
+        match kind {
+            ResourceKind::Group => &self.groups,
+            ResourceKind::User => &self.users,
         }
     }
 

@@ -6,7 +6,9 @@ pub mod path;
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use serde_json::{Map, Value as Json};
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
 
 use path::TargetPath;
 
@@ -97,13 +99,40 @@ impl Body {
     }
 }
 
-/// Kind of resource being built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Kind of resource: a user or a group. Serialised (and shown) as the name of its object
+/// mapping and input: `users`, `groups`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum ResourceKind {
     /// `/Users`
+    #[serde(rename = "users")]
     User,
     /// `/Groups`
+    #[serde(rename = "groups")]
     Group,
+}
+
+impl ResourceKind {
+    /// `users` or `groups`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            ResourceKind::User => "users",
+            ResourceKind::Group => "groups",
+        }
+    }
+
+    /// The SCIM endpoint: `/Users` or `/Groups`.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            ResourceKind::User => "/Users",
+            ResourceKind::Group => "/Groups",
+        }
+    }
+}
+
+impl std::fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.plural())
+    }
 }
 
 /// The order of `name`'s sub-attributes in RFC 7643.
@@ -115,160 +144,6 @@ const NAME_ORDER: &[&str] = &[
     "honorificPrefix",
     "honorificSuffix",
 ];
-
-/// Collects `(path, value)` pairs and renders a create body (SPEC §5.3).
-#[derive(Debug, Default)]
-pub struct ResourceBuilder {
-    top: Map<String, Json>,
-    name: Map<String, Json>,
-    extensions: Vec<(String, Map<String, Json>)>,
-    /// attr → elements (filter attr/value identify an element).
-    multi: Vec<(String, Vec<Map<String, Json>>)>,
-}
-
-impl ResourceBuilder {
-    /// Set the value at `path`; filtered paths share one element per filter value.
-    pub fn set(
-        &mut self,
-        path: &TargetPath,
-        value: Json,
-        primary_for: &dyn Fn(&str, &str) -> bool,
-    ) {
-        match path {
-            TargetPath::Simple(a) => {
-                self.top.insert(a.clone(), value);
-            }
-            TargetPath::Sub(a, s) if a == "name" => {
-                self.name.insert(s.clone(), value);
-            }
-            TargetPath::Sub(a, s) => {
-                let entry = self
-                    .top
-                    .entry(a.clone())
-                    .or_insert_with(|| Json::Object(Map::new()));
-                if let Json::Object(obj) = entry {
-                    obj.insert(s.clone(), value);
-                }
-            }
-            TargetPath::Extension { urn, attr } => {
-                if let Some(obj) = entry(&mut self.extensions, urn) {
-                    obj.insert(attr.clone(), value);
-                }
-            }
-            TargetPath::Filtered {
-                attr,
-                filter_attr,
-                filter_value,
-                sub,
-            } => {
-                let Some(elements) = entry(&mut self.multi, attr) else {
-                    return;
-                };
-                // `primary eq "True"` marks the element with a boolean primary (SPEC §5.2).
-                let filter_json = if filter_attr.eq_ignore_ascii_case("primary") {
-                    Json::Bool(filter_value.eq_ignore_ascii_case("true"))
-                } else {
-                    Json::String(filter_value.clone())
-                };
-                let pos = elements
-                    .iter()
-                    .position(|e| e.get(filter_attr) == Some(&filter_json));
-                if pos.is_none() {
-                    let mut e = Map::new();
-                    e.insert(filter_attr.clone(), filter_json);
-                    if filter_attr == "type" && primary_for(attr, filter_value) {
-                        e.insert("primary".into(), Json::Bool(true));
-                    }
-                    elements.push(e);
-                }
-                let index = pos.unwrap_or(elements.len().saturating_sub(1));
-                let Some(element) = elements.get_mut(index) else {
-                    return;
-                };
-                match (sub, value) {
-                    (Some(s), v) => {
-                        element.insert(s.clone(), v);
-                    }
-                    (None, Json::Object(fields)) => element.extend(fields),
-                    (None, v) => {
-                        element.insert("value".into(), v);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The create body: `schemas`, `externalId`, `userName`, `active`, the other core keys
-    /// (with `meta`) in ordinal order, then extension objects by URN (SPEC §5.3).
-    pub fn build(mut self, kind: ResourceKind) -> Body {
-        let schemas = match kind {
-            ResourceKind::User => vec![USER_SCHEMA, ENTERPRISE_SCHEMA],
-            ResourceKind::Group => vec![GROUP_SCHEMA, AD_GROUP_SCHEMA],
-        };
-        let resource_type = if kind == ResourceKind::User {
-            "User"
-        } else {
-            "Group"
-        };
-        let mut out: Vec<(String, Body)> =
-            vec![("schemas".into(), Body::Json(serde_json::json!(schemas)))];
-        let first: &[&str] = if kind == ResourceKind::User {
-            &["externalId", "userName", "active"]
-        } else {
-            &["externalId", "displayName"]
-        };
-        for key in first {
-            if let Some(v) = self.top.remove(*key) {
-                out.push((key.to_string(), Body::Json(v)));
-            }
-        }
-        let mut rest: Vec<(String, Body)> = self
-            .top
-            .into_iter()
-            .map(|(k, v)| (k, Body::Json(v)))
-            .collect();
-        rest.push((
-            "meta".into(),
-            Body::Json(serde_json::json!({ "resourceType": resource_type })),
-        ));
-        if !self.name.is_empty() {
-            let mut name: Vec<(String, Body)> = Vec::new();
-            for key in NAME_ORDER {
-                if let Some(v) = self.name.remove(*key) {
-                    name.push((key.to_string(), Body::Json(v)));
-                }
-            }
-            name.extend(self.name.into_iter().map(|(k, v)| (k, Body::Json(v))));
-            rest.push(("name".into(), Body::Object(name)));
-        }
-        for (attr, elements) in self.multi {
-            rest.push((
-                attr,
-                Body::Array(
-                    elements
-                        .into_iter()
-                        .map(|e| Body::Json(Json::Object(e)))
-                        .collect(),
-                ),
-            ));
-        }
-        rest.sort_by(|a, b| a.0.cmp(&b.0));
-        out.extend(rest);
-        self.extensions.sort_by(|a, b| a.0.cmp(&b.0));
-        for (urn, obj) in self.extensions {
-            out.push((urn, Body::Json(Json::Object(obj))));
-        }
-        Body::Object(out)
-    }
-}
-
-/// The value for `key` in a small ordered list of pairs, inserted empty if missing.
-fn entry<'v, V: Default>(list: &'v mut Vec<(String, V)>, key: &str) -> Option<&'v mut V> {
-    if !list.iter().any(|(k, _)| k == key) {
-        list.push((key.to_string(), V::default()));
-    }
-    list.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
-}
 
 /// The current value at `path` in a SCIM resource as the app returns it.
 pub fn get_path<'r>(resource: &'r Json, path: &TargetPath) -> Option<&'r Json> {
@@ -330,7 +205,7 @@ fn write_out(out: &mut Vec<u8>, value: Out<'_>) {
 #[derive(Debug, Clone)]
 enum Slot {
     Leaf(usize),
-    /// An object of keys in output order.
+    /// An object of keys (rendered `"key":`) in output order.
     Object(Vec<(String, Slot)>),
     /// Array elements: each element's keys in output order; constant entries (filter value,
     /// `primary`) are written only when the element has a mapped value.
@@ -344,77 +219,181 @@ enum ElementValue {
 }
 
 /// The shape of a create body, worked out once per object mapping from its target paths, so
-/// writing a body is a walk over the values with no maps or sorting (SPEC §5.3 key order).
+/// writing a body is a walk over the values with no maps or sorting
+/// (docs/mapping.md#create-bodies for the key order).
 #[derive(Debug, Clone)]
 pub struct CreateLayout {
-    kind: ResourceKind,
+    /// `"schemas":[...]`, rendered once.
+    schemas: String,
+    resource_type: &'static str,
     /// (raw key, rendered `"key":`, slot).
     top: Vec<(String, String, Slot)>,
+}
+
+/// A top-level attribute while the layout is drafted: one mapping, or sub-attributes by name.
+enum Draft {
+    Leaf(usize),
+    Object(BTreeMap<String, usize>),
 }
 
 impl CreateLayout {
     /// The layout for `paths` (mapping index → path; `None` for mappings that are not part of
     /// the body, such as references). `primary_for(attr, type)` marks elements `primary`.
+    /// When several mappings write the same place, the last one wins.
     pub fn new(
         kind: ResourceKind,
         paths: &[Option<TargetPath>],
         primary_for: &dyn Fn(&str, &str) -> bool,
     ) -> CreateLayout {
-        // Build the same structure ResourceBuilder does, with mapping indexes as leaves.
-        let mut builder = ResourceBuilder::default();
+        let mut top: BTreeMap<String, Draft> = BTreeMap::new();
+        let mut name: BTreeMap<String, usize> = BTreeMap::new();
+        let mut extensions: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        // Multi-valued attributes in order of first appearance; elements likewise.
+        let mut multi: Vec<(String, Vec<BTreeMap<String, ElementValue>>)> = Vec::new();
         for (i, path) in paths.iter().enumerate() {
-            if let Some(path) = path {
-                builder.set(path, Json::from(i as u64), primary_for);
+            match path {
+                None => {}
+                Some(TargetPath::Simple(a)) => {
+                    top.insert(a.clone(), Draft::Leaf(i));
+                }
+                Some(TargetPath::Sub(a, s)) if a == "name" => {
+                    name.insert(s.clone(), i);
+                }
+                Some(TargetPath::Sub(a, s)) => {
+                    let entry = top
+                        .entry(a.clone())
+                        .or_insert_with(|| Draft::Object(BTreeMap::new()));
+                    if let Draft::Object(fields) = entry {
+                        fields.insert(s.clone(), i);
+                    }
+                }
+                Some(TargetPath::Extension { urn, attr }) => {
+                    extensions
+                        .entry(urn.clone())
+                        .or_default()
+                        .insert(attr.clone(), i);
+                }
+                Some(TargetPath::Filtered {
+                    attr,
+                    filter_attr,
+                    filter_value,
+                    sub,
+                }) => {
+                    let at = match multi.iter().position(|(a, _)| a == attr) {
+                        Some(at) => at,
+                        None => {
+                            multi.push((attr.clone(), Vec::new()));
+                            multi.len() - 1
+                        }
+                    };
+                    let Some((_, elements)) = multi.get_mut(at) else {
+                        continue;
+                    };
+                    let filter = filter_json(filter_attr, filter_value);
+                    let same = |e: &BTreeMap<String, ElementValue>| matches!(e.get(filter_attr), Some(ElementValue::Constant(c)) if *c == filter);
+                    let at = match elements.iter().position(same) {
+                        Some(at) => at,
+                        None => {
+                            let mut element = BTreeMap::new();
+                            if filter_attr == "type" && primary_for(attr, filter_value) {
+                                element.insert(
+                                    "primary".into(),
+                                    ElementValue::Constant(Json::Bool(true)),
+                                );
+                            }
+                            element.insert(filter_attr.clone(), ElementValue::Constant(filter));
+                            elements.push(element);
+                            elements.len() - 1
+                        }
+                    };
+                    if let Some(element) = elements.get_mut(at) {
+                        let key = sub.clone().unwrap_or_else(|| "value".to_string());
+                        element.insert(key, ElementValue::Mapped(i));
+                    }
+                }
             }
         }
-        let Body::Object(entries) = builder.build(kind) else {
-            return CreateLayout {
-                kind,
-                top: Vec::new(),
-            };
+        let leaf_object = |fields: BTreeMap<String, usize>| {
+            Slot::Object(
+                fields
+                    .into_iter()
+                    .map(|(k, i)| (rendered_key(&k), Slot::Leaf(i)))
+                    .collect(),
+            )
         };
-        let top = entries
+        let first: &[&str] = match kind {
+            ResourceKind::User => &["externalId", "userName", "active"],
+            ResourceKind::Group => &["externalId", "displayName"],
+        };
+        let mut out: Vec<(String, Slot)> = Vec::new();
+        for key in first {
+            if let Some(draft) = top.remove(*key) {
+                out.push((key.to_string(), draft_slot(draft, &leaf_object)));
+            }
+        }
+        let mut rest: Vec<(String, Slot)> = top
             .into_iter()
-            .filter(|(k, _)| k != "schemas" && k != "meta")
-            .map(|(k, b)| {
-                let rendered = rendered_key(&k);
-                (k, rendered, slot(b))
-            })
+            .map(|(k, d)| (k, draft_slot(d, &leaf_object)))
             .collect();
-        CreateLayout { kind, top }
+        if !name.is_empty() {
+            let mut fields: Vec<(String, Slot)> = Vec::new();
+            for key in NAME_ORDER {
+                if let Some(i) = name.remove(*key) {
+                    fields.push((rendered_key(key), Slot::Leaf(i)));
+                }
+            }
+            fields.extend(
+                name.into_iter()
+                    .map(|(k, i)| (rendered_key(&k), Slot::Leaf(i))),
+            );
+            rest.push(("name".into(), Slot::Object(fields)));
+        }
+        for (attr, elements) in multi {
+            let elements = elements
+                .into_iter()
+                .map(|e| e.into_iter().map(|(k, v)| (rendered_key(&k), v)).collect())
+                .collect();
+            rest.push((attr, Slot::Elements(elements)));
+        }
+        rest.sort_by(|a, b| a.0.cmp(&b.0));
+        out.extend(rest);
+        out.extend(
+            extensions
+                .into_iter()
+                .map(|(urn, fields)| (urn, leaf_object(fields))),
+        );
+        let schemas = match kind {
+            ResourceKind::User => [USER_SCHEMA, ENTERPRISE_SCHEMA],
+            ResourceKind::Group => [GROUP_SCHEMA, AD_GROUP_SCHEMA],
+        };
+        CreateLayout {
+            schemas: format!(
+                "\"schemas\":{}",
+                serde_json::to_string(&schemas).unwrap_or_default()
+            ),
+            resource_type: match kind {
+                ResourceKind::User => "User",
+                ResourceKind::Group => "Group",
+            },
+            top: out
+                .into_iter()
+                .map(|(k, slot)| {
+                    let rendered = rendered_key(&k);
+                    (k, rendered, slot)
+                })
+                .collect(),
+        }
     }
 
     /// Write the body for `values` (by mapping index; `None` = not sent).
     pub fn write(&self, values: &[Option<Out<'_>>], out: &mut Vec<u8>) {
-        let (schemas, resource_type) = match self.kind {
-            ResourceKind::User => (
-                concat!(
-                    "[\"",
-                    "urn:ietf:params:scim:schemas:core:2.0:User",
-                    "\",\"",
-                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
-                    "\"]"
-                ),
-                "User",
-            ),
-            ResourceKind::Group => (
-                concat!(
-                    "[\"",
-                    "urn:ietf:params:scim:schemas:core:2.0:Group",
-                    "\",\"",
-                    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
-                    "\"]"
-                ),
-                "Group",
-            ),
-        };
-        out.extend_from_slice(b"{\"schemas\":");
-        out.extend_from_slice(schemas.as_bytes());
+        out.push(b'{');
+        out.extend_from_slice(self.schemas.as_bytes());
         let mut meta_written = false;
         for (key, rendered, slot) in &self.top {
             // `meta` sits among the core keys in ordinal order (after `active`'s group).
             if !meta_written && is_after_meta(key) {
-                write_meta(out, resource_type);
+                write_meta(out, self.resource_type);
                 meta_written = true;
             }
             if present(slot, values) {
@@ -424,9 +403,25 @@ impl CreateLayout {
             }
         }
         if !meta_written {
-            write_meta(out, resource_type);
+            write_meta(out, self.resource_type);
         }
         out.push(b'}');
+    }
+}
+
+fn draft_slot(draft: Draft, leaf_object: &dyn Fn(BTreeMap<String, usize>) -> Slot) -> Slot {
+    match draft {
+        Draft::Leaf(i) => Slot::Leaf(i),
+        Draft::Object(fields) => leaf_object(fields),
+    }
+}
+
+/// The value a `[attr eq "value"]` filter gives its element: `primary eq "True"` is a Boolean.
+fn filter_json(filter_attr: &str, filter_value: &str) -> Json {
+    if filter_attr.eq_ignore_ascii_case("primary") {
+        Json::Bool(filter_value.eq_ignore_ascii_case("true"))
+    } else {
+        Json::String(filter_value.to_string())
     }
 }
 
@@ -439,47 +434,6 @@ fn write_meta(out: &mut Vec<u8>, resource_type: &str) {
     out.extend_from_slice(b",\"meta\":{\"resourceType\":\"");
     out.extend_from_slice(resource_type.as_bytes());
     out.extend_from_slice(b"\"}");
-}
-
-fn slot(body: Body) -> Slot {
-    match body {
-        Body::Json(Json::Number(n)) => Slot::Leaf(n.as_u64().unwrap_or(0) as usize),
-        Body::Json(Json::Object(map)) => Slot::Object(
-            map.into_iter()
-                .map(|(k, v)| (rendered_key(&k), slot(Body::Json(v))))
-                .collect(),
-        ),
-        Body::Object(entries) => Slot::Object(
-            entries
-                .into_iter()
-                .map(|(k, v)| (rendered_key(&k), slot(v)))
-                .collect(),
-        ),
-        Body::Array(items) => Slot::Elements(
-            items
-                .into_iter()
-                .map(|item| match item {
-                    Body::Json(Json::Object(map)) => map
-                        .into_iter()
-                        .map(|(k, v)| {
-                            let value = match (k.as_str(), v) {
-                                ("primary", v) | ("type", v) if !v.is_number() => {
-                                    ElementValue::Constant(v)
-                                }
-                                (_, Json::Number(n)) => {
-                                    ElementValue::Mapped(n.as_u64().unwrap_or(0) as usize)
-                                }
-                                (_, v) => ElementValue::Constant(v),
-                            };
-                            (rendered_key(&k), value)
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                })
-                .collect(),
-        ),
-        _ => Slot::Object(Vec::new()),
-    }
 }
 
 fn present(slot: &Slot, values: &[Option<Out<'_>>]) -> bool {

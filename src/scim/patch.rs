@@ -3,26 +3,13 @@
 //! ops, real Booleans, several plain replaces merged into one op without path), and the retired
 //! `customappsso` job (only its manager form differs).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
+
+pub use crate::options::PatchMode;
 
 use super::path::TargetPath;
 use super::{Body, PATCH_SCHEMA};
-
-/// Which PATCH dialect to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum PatchMode {
-    /// Entra's default SCIM job, without the compliance flag.
-    #[default]
-    #[serde(rename = "legacy-scim")]
-    LegacyScim,
-    /// With the `aadOptscim062020` feature flag.
-    #[serde(rename = "aadOptscim062020")]
-    AadOptScim062020,
-    /// The pre-2018 `customappsso` job (for comparing with old logs).
-    #[serde(rename = "customappsso")]
-    CustomAppSso,
-}
 
 /// What an operation does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -59,9 +59,18 @@ fn rfc_sub(sub: &str) -> String {
         .map_or_else(|| sub.to_string(), |k| k.to_string())
 }
 
+/// A target attribute that is not a SCIM path entramap can write, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PathError(pub String);
+
 impl TargetPath {
     /// Parse a target attribute name.
-    pub fn parse(text: &str) -> Result<TargetPath, String> {
+    pub fn parse(text: &str) -> Result<TargetPath, PathError> {
+        Self::parse_text(text).map_err(PathError)
+    }
+
+    fn parse_text(text: &str) -> Result<TargetPath, String> {
         let t = text.trim();
         if t.is_empty() {
             return Err("the target attribute is empty".into());

@@ -1,6 +1,6 @@
 //! The typed syntax tree. Every node keeps the byte span it came from.
 
-use super::span::Span;
+use crate::diagnostic::span::Span;
 
 /// An expression node.
 #[derive(Debug, Clone)]
@@ -33,7 +33,7 @@ pub enum ExprKind {
 /// A function call.
 #[derive(Debug, Clone)]
 pub struct Call {
-    /// The name as written (`Tolower`); see [`crate::functions::lookup`] for the canonical one.
+    /// The name as written (`Tolower`); see [`crate::builtins::lookup`] for the canonical one.
     pub name: String,
     /// Span of the name alone.
     pub name_span: Span,
@@ -116,8 +116,7 @@ impl Expr {
     pub fn same_as(&self, other: &Expr) -> bool {
         match (&self.kind, &other.kind) {
             (ExprKind::Call(a), ExprKind::Call(b)) => {
-                crate::functions::canonical_name(&a.name)
-                    == crate::functions::canonical_name(&b.name)
+                crate::builtins::canonical_name(&a.name) == crate::builtins::canonical_name(&b.name)
                     && a.args.len() == b.args.len()
                     && a.args
                         .iter()

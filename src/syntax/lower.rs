@@ -6,8 +6,8 @@ use pest::iterators::Pair;
 
 use super::ast::{Arg, BinOp, Binary, Call, Expr, ExprKind};
 use super::grammar::Rule;
-use super::span::Span;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::span::Span;
 use crate::options::{Options, UnknownEscape};
 
 pub(crate) struct Lowering<'o> {
@@ -46,7 +46,7 @@ impl<'o> Lowering<'o> {
             match item.as_rule() {
                 Rule::cmp_op | Rule::concat_op => {
                     let op = BinOp::from_token(item.as_str()).unwrap_or(BinOp::Eq);
-                    if op == BinOp::Concat && !self.options.allow_cloud_sync_extensions {
+                    if op == BinOp::Concat && !self.options.dialect.allow_cloud_sync_extensions {
                         self.diagnostics.push(
                             Diagnostic::error("concat-operator", span, "`&` concatenation exists only in Entra Cloud Sync expressions")
                                 .with_label("not an app-provisioning operator")
@@ -200,9 +200,9 @@ impl<'o> Lowering<'o> {
                 _ => {}
             }
         }
-        if args.len() > self.options.max_arguments {
+        if args.len() > self.options.limits.max_arguments {
             self.diagnostics.push(
-                Diagnostic::error("too-many-arguments", name_span, format!("`{name}` has {} arguments; the limit is {}", args.len(), self.options.max_arguments))
+                Diagnostic::error("too-many-arguments", name_span, format!("`{name}` has {} arguments; the limit is {}", args.len(), self.options.limits.max_arguments))
                     .with_label("too many arguments")
                     .with_help("split the call (a Switch default can be another Switch); the limit is the option max_arguments"),
             );
@@ -266,7 +266,7 @@ impl<'o> Lowering<'o> {
                     out.push('\\');
                     out.push(other);
                     let span = Span::new(base + i, base + i + 1 + other.len_utf8());
-                    let d = match self.options.unknown_escape {
+                    let d = match self.options.dialect.unknown_escape {
                         UnknownEscape::KeepWarn => Diagnostic::warning(
                             "unknown-escape",
                             span,

@@ -7,15 +7,15 @@ pub mod ast;
 mod lower;
 pub mod print;
 mod scan;
-pub mod span;
+
 pub mod tree;
 
 use pest::Parser as _;
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::span::Span;
 use crate::options::Options;
 use ast::Expr;
-use span::Span;
 
 mod grammar {
     #[derive(pest_derive::Parser)]

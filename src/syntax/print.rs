@@ -34,7 +34,7 @@ fn write_quoted(out: &mut String, value: &str) {
 fn write_expr(out: &mut String, expr: &Expr) {
     match &expr.kind {
         ExprKind::Call(call) => {
-            out.push_str(crate::functions::canonical_name(&call.name));
+            out.push_str(crate::builtins::canonical_name(&call.name));
             out.push('(');
             for (i, arg) in call.args.iter().enumerate() {
                 if i > 0 {

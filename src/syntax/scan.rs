@@ -2,8 +2,8 @@
 //! nesting depth, and characters that come from word processors (curly quotes, no-break spaces).
 //! Each problem is reported where the user must edit: the unclosed opener, the stray closer.
 
-use super::span::Span;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::span::Span;
 use crate::options::Options;
 
 /// Errors are boxed: they are rare and the `Ok` path should stay small.
@@ -14,7 +14,7 @@ fn fail(d: Diagnostic) -> Scan {
 }
 
 pub(crate) fn scan(src: &str, options: &Options) -> Scan {
-    check_length(src, options.max_expression_length)?;
+    check_length(src, options.limits.max_expression_length)?;
     let mut parens: Vec<usize> = Vec::new();
     let mut brackets: Vec<usize> = Vec::new();
     let mut string_start: Option<usize> = None;
@@ -38,7 +38,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
             match c {
                 '[' => {
                     brackets.push(i);
-                    check_depth(src, i, brackets.len(), options.max_nesting_depth)?;
+                    check_depth(src, i, brackets.len(), options.limits.max_nesting_depth)?;
                 }
                 ']' => {
                     brackets.pop();
@@ -66,7 +66,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
             }
             '(' => {
                 parens.push(i);
-                check_depth(src, i, parens.len(), options.max_nesting_depth)?;
+                check_depth(src, i, parens.len(), options.limits.max_nesting_depth)?;
             }
             ')' if parens.pop().is_none() => {
                 return fail(

@@ -16,7 +16,7 @@ fn write_node(out: &mut String, expr: &Expr, depth: usize) {
     let at = format!("@{}..{}", expr.span.start, expr.span.end);
     match &expr.kind {
         ExprKind::Call(call) => {
-            let canonical = crate::functions::canonical_name(&call.name);
+            let canonical = crate::builtins::canonical_name(&call.name);
             let _ = write!(out, "{pad}Call {canonical}");
             if canonical != call.name {
                 let _ = write!(out, " (written {})", call.name);

@@ -6,7 +6,7 @@ use std::io::BufRead;
 
 use serde_json::{Map, Value as Json};
 
-use crate::source::{SlotRecord, SlotValue};
+use super::{Projection, SlotRecord, SlotValue};
 
 /// One input record: its 1-based line (NDJSON) or position (JSON array), and the object or
 /// why it could not be read.
@@ -40,18 +40,9 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The slot of `key` among `names`: exact, else ignoring ASCII case (attribute names).
-pub fn slot_of(names: &[String], key: &str) -> Option<usize> {
-    names.iter().position(|n| n == key).or_else(|| {
-        names
-            .iter()
-            .position(|n| n.len() == key.len() && n.eq_ignore_ascii_case(key))
-    })
-}
-
-/// Reads one object keeping only the attributes in `names`, by slot. Other values are skipped
-/// without being built, which is most of the cost of reading a record.
-struct Projected<'n>(&'n [String]);
+/// Reads one object keeping only the attributes of a projection, by slot. Other values are
+/// skipped without being built, which is most of the cost of reading a record.
+struct Projected<'p>(&'p Projection<'p>);
 
 impl<'de> serde::de::DeserializeSeed<'de> for Projected<'_> {
     type Value = Result<SlotRecord<'de>, String>;
@@ -72,21 +63,17 @@ impl<'de> serde::de::Visitor<'de> for Projected<'_> {
         self,
         mut access: A,
     ) -> Result<Self::Value, A::Error> {
-        let mut record = SlotRecord::new(self.0.len());
+        let mut record = SlotRecord::new(self.0.names().len());
         let mut duplicate = None;
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
-            match slot_of(self.0, &key) {
-                Some(slot) if record.has_key(slot) => {
-                    access.next_value::<serde::de::IgnoredAny>()?;
+            if self.0.keeps(&key) {
+                let raw = access.next_value::<&'de serde_json::value::RawValue>()?;
+                let value = SlotValue::Raw(raw, std::cell::OnceCell::new());
+                if !self.0.offer(&mut record, &key, value) {
                     duplicate.get_or_insert_with(|| key.into_owned());
                 }
-                Some(slot) => {
-                    let raw = access.next_value::<&'de serde_json::value::RawValue>()?;
-                    record.set(slot, key, SlotValue::Raw(raw, std::cell::OnceCell::new()));
-                }
-                None => {
-                    access.next_value::<serde::de::IgnoredAny>()?;
-                }
+            } else {
+                access.next_value::<serde::de::IgnoredAny>()?;
             }
         }
         Ok(match duplicate {
@@ -255,11 +242,11 @@ impl<'de> serde::de::Visitor<'de> for Strict {
     }
 }
 
-/// Parse one NDJSON line into a [`SlotRecord`] of the attributes in `names`.
+/// Parse one NDJSON line into a [`SlotRecord`] of the projection's attributes.
 pub fn parse_line_slots<'a>(
     line_number: usize,
     bytes: &'a [u8],
-    names: &[String],
+    projection: &Projection<'_>,
 ) -> Result<SlotRecord<'a>, String> {
     use serde::de::DeserializeSeed;
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
@@ -271,24 +258,13 @@ pub fn parse_line_slots<'a>(
     let text = std::str::from_utf8(bytes)
         .map_err(|e| format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))?;
     let mut de = serde_json::Deserializer::from_str(text);
-    match Projected(names)
+    match Projected(projection)
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|_| v))
     {
         Ok(result) => result,
         Err(e) => Err(format!("not JSON: {e}")),
     }
-}
-
-/// A record from a parsed object (JSON arrays, library callers).
-pub fn slots_from_map<'a>(map: &'a Map<String, Json>, names: &[String]) -> SlotRecord<'a> {
-    let mut record = SlotRecord::new(names.len());
-    for (k, v) in map {
-        if let Some(slot) = slot_of(names, k) {
-            record.set(slot, std::borrow::Cow::Borrowed(k), SlotValue::Json(v));
-        }
-    }
-    record
 }
 
 /// Parse one NDJSON line into a record.

@@ -1,0 +1,171 @@
+//! The one way to get a runnable expression: parse → check → compile → a program that calls the
+//! function implementations. This stage is where the signature table's rows meet their
+//! implementations (`functions::NATIVES`), so nothing below it needs to know them.
+
+use serde_json::Value as Json;
+
+use crate::compile::{self, AttributeTable};
+use crate::diagnostic::{Diagnostic, render_all};
+use crate::eval::value::Value;
+use crate::eval::{Env, EvalError, Program, Source};
+use crate::functions::NATIVES;
+use crate::options::Options;
+use crate::source::{Projection, SOFT_DELETE_INPUTS, SlotSource};
+
+/// A compiled expression: parse and check once, evaluate against many source objects.
+/// `Send + Sync`: share one across threads.
+///
+/// ```
+/// use entramap::{Env, Expression, Options};
+/// let options = Options::default();
+/// let expr = Expression::compile(r#"Join(" ", [givenName], [surname])"#, &options)?;
+/// let user = serde_json::json!({"givenName": "Ada", "surname": "Lovelace"});
+/// let mut env = Env::new(&options)?;
+/// assert_eq!(expr.eval_json(&user, &mut env)?.to_string(), "Ada Lovelace");
+/// # Ok::<(), entramap::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Expression {
+    text: String,
+    program: Program,
+    warnings: Vec<Diagnostic>,
+    options: Options,
+}
+
+/// An expression that does not parse, check or compile: every error, with its span.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.summary())]
+pub struct ExpressionError {
+    /// The expression's text (spans point into it).
+    pub text: String,
+    /// The errors (and any warnings found with them), in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ExpressionError {
+    /// Every diagnostic rendered rustc-style against the text, `name` heading each snippet.
+    pub fn render(&self, name: &str) -> String {
+        render_all(&self.diagnostics, &self.text, name)
+    }
+
+    fn summary(&self) -> String {
+        let errors: Vec<&Diagnostic> = self.diagnostics.iter().filter(|d| d.is_error()).collect();
+        match errors.first() {
+            Some(first) => {
+                let (line, column) = first.line_col(&self.text);
+                format!(
+                    "the expression has {} error(s); the first, at {line}:{column}: {first}",
+                    errors.len()
+                )
+            }
+            None => "the expression does not compile".to_string(),
+        }
+    }
+}
+
+impl Expression {
+    /// Parse, check and compile `text`. Warnings are kept ([`Expression::warnings`]); any error
+    /// fails the compilation.
+    pub fn compile(text: &str, options: &Options) -> Result<Expression, ExpressionError> {
+        Self::compile_with(text, options, AttributeTable::default())
+    }
+
+    /// Compile with a shared attribute table (all expressions of a mapping set use one, so a
+    /// record is read once for all of them).
+    pub(crate) fn compile_with(
+        text: &str,
+        options: &Options,
+        mut attrs: AttributeTable,
+    ) -> Result<Expression, ExpressionError> {
+        let fail = |diagnostics| ExpressionError {
+            text: text.to_string(),
+            diagnostics,
+        };
+        let parsed = crate::syntax::parse(text, options).map_err(fail)?;
+        let mut warnings = parsed.warnings;
+        let (errors, checked): (Vec<Diagnostic>, Vec<Diagnostic>) =
+            crate::check::check(&parsed.expr, options)
+                .into_iter()
+                .partition(Diagnostic::is_error);
+        if !errors.is_empty() {
+            return Err(fail(errors));
+        }
+        warnings.extend(checked);
+        let prepare_for = |row: usize| NATIVES.get(row).and_then(|n| n.prepare);
+        let root =
+            compile::compile(&parsed.expr, options, &mut attrs, &prepare_for).map_err(fail)?;
+        // IsSoftDeleted is derived from other attributes when a record lacks it, so a reader
+        // for this expression must keep those too (docs/language.md#issoftdeleted).
+        if attrs
+            .names()
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
+        {
+            for name in SOFT_DELETE_INPUTS {
+                attrs.slot(name);
+            }
+        }
+        Ok(Expression {
+            text: text.to_string(),
+            program: Program::new(root, attrs, NATIVES),
+            warnings,
+            options: options.clone(),
+        })
+    }
+
+    /// The expression's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Warnings found when compiling.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The options it was compiled with (and evaluates with).
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Every source attribute the expression reads, by slot (plus those `IsSoftDeleted` is
+    /// derived from).
+    pub fn attributes(&self) -> &[String] {
+        self.program.attrs.names()
+    }
+
+    /// The attribute table, for compiling the next expression of a mapping set against it.
+    pub(crate) fn attribute_table(&self) -> &AttributeTable {
+        &self.program.attrs
+    }
+
+    /// Evaluate against one record given as a JSON object (anything else reads as an empty
+    /// record). The record is read the way `map` reads one: same projection, same
+    /// normalisation. Warnings (attribute names matched ignoring case) go to `env.warnings`.
+    pub fn eval_json(&self, user: &Json, env: &mut Env<'_>) -> Result<Value<'static>, EvalError> {
+        let empty = serde_json::Map::new();
+        self.eval_object(user.as_object().unwrap_or(&empty), env)
+    }
+
+    /// [`Expression::eval_json`] for an object already in hand.
+    pub fn eval_object(
+        &self,
+        map: &serde_json::Map<String, Json>,
+        env: &mut Env<'_>,
+    ) -> Result<Value<'static>, EvalError> {
+        let projection = Projection::new(self.attributes(), &self.options);
+        let record = projection.record_from_map(map);
+        let source = SlotSource::new(&record, self.attributes(), &self.options);
+        self.eval(&source, env).map(Value::into_owned)
+    }
+
+    /// Evaluate against a source whose slots follow this expression's attribute table (or a
+    /// table it is a prefix of).
+    pub(crate) fn eval<'a>(
+        &'a self,
+        source: &'a dyn Source<'a>,
+        env: &mut Env<'_>,
+    ) -> Result<Value<'a>, EvalError> {
+        self.program.run(source, &self.options, env)
+    }
+}

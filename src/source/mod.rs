@@ -1,0 +1,378 @@
+//! Source records: the one reader of user and group records, and the normalisation Entra applies
+//! before mappings see them (docs/language.md#source-attributes): Boolean attributes given as
+//! text become Booleans, `IsSoftDeleted` is derived when absent, guests' UPNs are rewritten,
+//! empty arrays are Null, `manager` objects are references.
+//!
+//! Every path in — an NDJSON line, an element of a JSON array, an object a library caller
+//! already parsed — goes through one projection ([`Projection`]) into a [`SlotRecord`], and is
+//! read through one [`SlotSource`], so `eval`, `eval --batch` and `map` see the same values.
+
+pub mod read;
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value as Json};
+
+use crate::eval::value::{Reference, Role, Value};
+use crate::eval::{Lookup, Source};
+use crate::options::{AttributeNameCase, Options};
+
+/// Attributes Entra types as Boolean; text `"false"` is read as a Boolean.
+const BOOLEAN_ATTRIBUTES: &[&str] = &["IsSoftDeleted", "accountEnabled", "showInAddressList"];
+
+/// Which attributes a reader keeps (the names an engine reads, by slot) and how a record's
+/// keys match them (the option attribute_name_case).
+#[derive(Debug, Clone, Copy)]
+pub struct Projection<'n> {
+    names: &'n [String],
+    case: AttributeNameCase,
+}
+
+impl<'n> Projection<'n> {
+    /// Keep `names` (by slot), matching keys as `options` say.
+    pub fn new(names: &'n [String], options: &Options) -> Projection<'n> {
+        Projection {
+            names,
+            case: options.dialect.attribute_name_case,
+        }
+    }
+
+    /// The names, by slot.
+    pub fn names(&self) -> &'n [String] {
+        self.names
+    }
+
+    /// Every slot `key` fills, and whether it matched exactly. One pass over the names: most
+    /// keys of a record match none, and a length check rejects most names at once.
+    fn slots<'k>(&self, key: &'k str) -> impl Iterator<Item = (usize, bool)> + use<'n, 'k> {
+        let insensitive = self.case == AttributeNameCase::ExactThenInsensitive;
+        self.names
+            .iter()
+            .enumerate()
+            .filter_map(move |(slot, name)| {
+                if name.len() != key.len() {
+                    None
+                } else if name == key {
+                    Some((slot, true))
+                } else if insensitive && name.eq_ignore_ascii_case(key) {
+                    Some((slot, false))
+                } else {
+                    None
+                }
+            })
+    }
+
+    /// Does any slot take `key`?
+    fn keeps(&self, key: &str) -> bool {
+        self.slots(key).next().is_some()
+    }
+
+    /// Offer one key of a record to `record`; false when the key appeared before.
+    fn offer<'a>(
+        &self,
+        record: &mut SlotRecord<'a>,
+        key: &Cow<'a, str>,
+        value: SlotValue<'a>,
+    ) -> bool {
+        let mut fresh = true;
+        for (slot, exact) in self.slots(key) {
+            fresh &= record.offer(slot, key, value.clone(), exact);
+        }
+        fresh
+    }
+
+    /// A record from an object already parsed (a JSON array's element, a library caller's
+    /// value). Keys that are not attributes of the projection are not looked at again.
+    pub fn record_from_map<'a>(&self, map: &'a Map<String, Json>) -> SlotRecord<'a> {
+        let mut record = SlotRecord::new(self.names.len());
+        for (key, value) in map {
+            self.offer(
+                &mut record,
+                &Cow::Borrowed(key.as_str()),
+                SlotValue::Json(value),
+            );
+        }
+        record
+    }
+}
+
+/// A record reduced to the attributes an engine reads, stored by slot of its attribute table:
+/// reading an attribute is an index, not a search by name. Values stay as the input's raw
+/// JSON text (`'a` borrows the input line) until read; strings without escapes are then used
+/// in place, without copying.
+#[derive(Debug, Default)]
+pub struct SlotRecord<'a> {
+    values: Vec<Option<Slot<'a>>>,
+}
+
+/// What fills one slot: the key as written in the input, its value, and whether the key is the
+/// slot's name exactly (else it matched ignoring case).
+#[derive(Debug)]
+struct Slot<'a> {
+    key: Cow<'a, str>,
+    value: SlotValue<'a>,
+    exact: bool,
+}
+
+/// A slot's value: raw JSON text (parsed on first use when it is not a plain string), or a
+/// value already parsed by the caller.
+#[derive(Debug, Clone)]
+pub enum SlotValue<'a> {
+    /// JSON text borrowed from the input, and its parse once needed.
+    Raw(&'a serde_json::value::RawValue, std::cell::OnceCell<Json>),
+    /// A parsed value.
+    Json(&'a Json),
+}
+
+impl<'a> SlotValue<'a> {
+    /// The value as parsed JSON.
+    fn json(&self) -> &Json {
+        match self {
+            SlotValue::Json(j) => j,
+            SlotValue::Raw(raw, parsed) => {
+                parsed.get_or_init(|| serde_json::from_str(raw.get()).unwrap_or(Json::Null))
+            }
+        }
+    }
+
+    /// The string itself when the raw text is a string without escapes.
+    fn plain_str(&self) -> Option<&'a str> {
+        match self {
+            SlotValue::Raw(raw, _) => {
+                let text = raw.get();
+                let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+                (!inner.contains('\\')).then_some(inner)
+            }
+            SlotValue::Json(_) => None,
+        }
+    }
+}
+
+impl<'a> SlotRecord<'a> {
+    /// An empty record for a table of `slots` attributes.
+    pub fn new(slots: usize) -> SlotRecord<'a> {
+        SlotRecord {
+            values: (0..slots).map(|_| None).collect(),
+        }
+    }
+
+    /// Fill `slot` from `key`: an exact key replaces a key that matched ignoring case; among
+    /// keys that match ignoring case the first wins. False when the exact key is there already
+    /// (the object has the same key twice).
+    fn offer(
+        &mut self,
+        slot: usize,
+        key: &Cow<'a, str>,
+        value: SlotValue<'a>,
+        exact: bool,
+    ) -> bool {
+        let Some(entry) = self.values.get_mut(slot) else {
+            return true;
+        };
+        match entry {
+            Some(existing) if existing.exact && exact => false,
+            Some(existing) if existing.exact || !exact => true,
+            _ => {
+                *entry = Some(Slot {
+                    key: key.clone(),
+                    value,
+                    exact,
+                });
+                true
+            }
+        }
+    }
+
+    /// The JSON at `slot`.
+    pub fn get(&self, slot: usize) -> Option<&Json> {
+        self.values
+            .get(slot)
+            .and_then(Option::as_ref)
+            .map(|s| s.value.json())
+    }
+}
+
+/// A [`SlotRecord`] read through its projection's names: the one [`Source`] of evaluation.
+pub struct SlotSource<'a> {
+    record: &'a SlotRecord<'a>,
+    names: &'a [String],
+    upn_rewrite: bool,
+    max_values: usize,
+}
+
+impl<'a> SlotSource<'a> {
+    /// Read `record`, whose slots follow `names`.
+    pub fn new(record: &'a SlotRecord<'a>, names: &'a [String], options: &Options) -> Self {
+        SlotSource {
+            record,
+            names,
+            upn_rewrite: options.dialect.b2b_upn_rewrite,
+            max_values: options.limits.max_values,
+        }
+    }
+
+    fn slot(&self, slot: usize, name: &str) -> Option<usize> {
+        if self.names.get(slot).is_some_and(|n| n == name) {
+            Some(slot)
+        } else {
+            self.names.iter().position(|n| n == name)
+        }
+    }
+
+    /// The raw JSON of attribute `name` (as the projection matched it).
+    pub fn raw(&self, name: &str) -> Option<&'a Json> {
+        self.slot(usize::MAX, name).and_then(|i| self.record.get(i))
+    }
+}
+
+impl<'a> Source<'a> for SlotSource<'a> {
+    fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'a>, String> {
+        match self
+            .slot(slot, name)
+            .and_then(|i| self.record.values.get(i))
+            .and_then(Option::as_ref)
+        {
+            Some(Slot { key, value, exact }) => {
+                let value = match value.plain_str() {
+                    // A plain string: used in place (the common case).
+                    Some(text) => string_value(key, text),
+                    None => json_value(key, value.json(), self.max_values)?,
+                };
+                let value = self.rewrite_upn(key, value);
+                Ok(if *exact {
+                    Lookup::Found(value)
+                } else {
+                    Lookup::FoundIgnoringCase(value, key.to_string())
+                })
+            }
+            None if name.eq_ignore_ascii_case("IsSoftDeleted") => {
+                Ok(Lookup::Found(Value::Bool(derived_soft_deleted(|k| {
+                    self.raw(k)
+                }))))
+            }
+            None => Ok(Lookup::Missing),
+        }
+    }
+}
+
+impl SlotSource<'_> {
+    /// The guest UPN rewrite (docs/language.md#guest-upns).
+    fn rewrite_upn<'v>(&self, key: &str, value: Value<'v>) -> Value<'v> {
+        if self.upn_rewrite
+            && key == "userPrincipalName"
+            && let Value::Str(upn) = &value
+            && let Some(original) = guest_upn(upn)
+        {
+            return Value::Str(Cow::Owned(original));
+        }
+        value
+    }
+}
+
+/// The attributes `IsSoftDeleted` is derived from when a record does not give it: a reader
+/// that keeps `IsSoftDeleted` keeps these too.
+pub const SOFT_DELETE_INPUTS: &[&str] = &["accountEnabled", "inScope", "deletedDateTime"];
+
+/// IsSoftDeleted is true when the account is disabled, the user is soft-deleted, or the input
+/// says the user is out of scope (docs/language.md#issoftdeleted).
+fn derived_soft_deleted<'j>(get: impl Fn(&str) -> Option<&'j Json>) -> bool {
+    let is_false = |k: &str| match get(k) {
+        Some(Json::Bool(b)) => !b,
+        Some(Json::String(s)) => crate::eval::value::parse_bool(s) == Some(false),
+        _ => false,
+    };
+    is_false("accountEnabled")
+        || is_false("inScope")
+        || get("deletedDateTime").is_some_and(|v| !v.is_null())
+}
+
+/// `alias_theirdomain#EXT#@yourdomain` → `alias@theirdomain` (the last `_` becomes `@`).
+pub fn guest_upn(upn: &str) -> Option<String> {
+    let (local, _) = upn.split_once("#EXT#")?;
+    let at = local.rfind('_')?;
+    Some(format!("{}@{}", &local[..at], &local[at + 1..]))
+}
+
+/// A text attribute → Value: Boolean-typed attributes given as text become Booleans (SPEC §2.2).
+fn string_value<'a>(name: &str, s: &'a str) -> Value<'a> {
+    if BOOLEAN_ATTRIBUTES
+        .iter()
+        .any(|b| b.eq_ignore_ascii_case(name))
+        && let Some(b) = crate::eval::value::parse_bool(s)
+    {
+        return Value::Bool(b);
+    }
+    Value::Str(Cow::Borrowed(s))
+}
+
+/// One JSON attribute value → Value (docs/language.md#values), refusing more than `max_values`
+/// values.
+fn json_value<'a>(name: &str, json: &'a Json, max_values: usize) -> Result<Value<'a>, String> {
+    if let Json::Array(items) = json
+        && items.len() > max_values
+    {
+        return Err(format!(
+            "attribute `{name}` has {} values; the limit is {max_values} (option max_values)",
+            items.len()
+        ));
+    }
+    json_item(name, json)
+}
+
+fn json_item<'a>(name: &str, json: &'a Json) -> Result<Value<'a>, String> {
+    Ok(match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::String(s) => string_value(name, s),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Str(Cow::Owned(n.to_string())),
+        },
+        Json::Array(items) if items.is_empty() => Value::Null,
+        Json::Array(items) if name.eq_ignore_ascii_case("appRoleAssignments") => {
+            Value::Roles(items.iter().map(role).collect::<Result<_, _>>()?)
+        }
+        Json::Array(items) => Value::Multi(
+            items
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(|v| json_item(name, v))
+                .collect::<Result<_, _>>()?,
+        ),
+        Json::Object(obj) => {
+            if let Some(r) = reference(obj) {
+                Value::Ref(r)
+            } else {
+                return Err(format!(
+                    "attribute `{name}` is a JSON object; only references ({{\"objectId\", \"targetId\"}}) may be objects"
+                ));
+            }
+        }
+    })
+}
+
+fn text<'a>(obj: &'a Map<String, Json>, keys: &[&str]) -> Option<Cow<'a, str>> {
+    keys.iter()
+        .find_map(|k| obj.get(*k).and_then(Json::as_str))
+        .map(Cow::Borrowed)
+}
+
+/// `{"objectId": "...", "targetId": "..."}` (also `value`/`id` for the ids).
+fn reference(obj: &Map<String, Json>) -> Option<Reference<'_>> {
+    let object_id = text(obj, &["objectId", "id", "value"])?;
+    Some(Reference {
+        object_id,
+        target_id: text(obj, &["targetId"]),
+    })
+}
+
+fn role(json: &Json) -> Result<Role<'_>, String> {
+    let obj = json
+        .as_object()
+        .ok_or("appRoleAssignments entries must be objects")?;
+    Ok(Role {
+        id: text(obj, &["id", "appRoleId"]).unwrap_or_default(),
+        value: text(obj, &["value", "appRoleValue"]).unwrap_or_default(),
+        display_name: text(obj, &["displayName", "display"]).unwrap_or_default(),
+    })
+}
