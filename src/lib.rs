@@ -52,35 +52,35 @@
 
 // The stages, in the order data flows through them; each imports only from those above it
 // (tests/layering.rs checks this; docs/architecture.md draws it).
+#[doc(hidden)]
+pub mod diagnostic;
+pub mod options;
 pub mod builtins;
 #[doc(hidden)]
+pub mod syntax;
+#[doc(hidden)]
+pub mod graph;
+#[doc(hidden)]
 pub mod check;
+mod compile;
+#[doc(hidden)]
+pub mod eval;
+mod functions;
+#[doc(hidden)]
+pub mod source;
+mod expression;
+#[doc(hidden)]
+pub mod parse_expression;
+pub mod country;
+pub mod scim;
+pub mod mapping;
+pub mod provision;
+mod environment;
+#[doc(hidden)]
+pub mod sample;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
-mod compile;
-pub mod country;
-#[doc(hidden)]
-pub mod diagnostic;
-mod environment;
-#[doc(hidden)]
-pub mod eval;
-mod expression;
-mod functions;
-#[doc(hidden)]
-pub mod graph;
-pub mod mapping;
-pub mod options;
-#[doc(hidden)]
-pub mod parse_expression;
-pub mod provision;
-#[doc(hidden)]
-pub mod sample;
-pub mod scim;
-#[doc(hidden)]
-pub mod source;
-#[doc(hidden)]
-pub mod syntax;
 
 pub use check::{Analysis, analyze};
 pub use diagnostic::{Diagnostic, LineIndex, Severity, Span};
