@@ -45,7 +45,7 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     serde_json::to_writer(&mut *out, s).unwrap();
 }
 
-/// What the `code42` mapping sends on create, written by hand (SPEC §5.5).
+/// What the `code42` mapping sends on create, written by hand (docs/mapping.md#worked-example-code42).
 fn handwritten_body(line: &[u8], out: &mut Vec<u8>) -> bool {
     let Ok(u) = serde_json::from_slice::<User>(line) else {
         return false;

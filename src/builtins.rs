@@ -33,7 +33,7 @@ pub struct Param {
     pub presence: Presence,
 }
 
-/// What a function returns (SPEC §3.1 "Result").
+/// What a function returns (docs/functions.md#all-functions "Result").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Returns {
     /// Text.
@@ -63,7 +63,7 @@ pub enum Dialect {
     CloudSync,
 }
 
-/// How a Null argument affects the result (SPEC §2.3). Used by the null lints and evaluation.
+/// How a Null argument affects the result (docs/language.md#null-per-function). Used by the null lints and evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum NullRule {
     /// A Null data argument makes the result Null.

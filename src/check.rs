@@ -1,5 +1,5 @@
 //! Checks on a parsed tree against the function table: unknown functions (with "did you
-//! mean"), name casing, arity, empty required arguments, and the lints of SPEC §1.5, §2.4 and
+//! mean"), name casing, arity, empty required arguments, and the lints of docs/language.md#check-errors-and-warnings, §2.4 and
 //! §2.6 (Switch pairs and duplicate keys, IIF branches that may be Null, functions that belong at
 //! the top level).
 
@@ -242,7 +242,7 @@ impl Checker<'_> {
         }
     }
 
-    /// SPEC §2.4: Entra evaluates all three arguments; a Null branch makes the whole IIF Null.
+    /// docs/language.md#iif-and-null: Entra evaluates all three arguments; a Null branch makes the whole IIF Null.
     fn iif(&mut self, call: &Call) {
         let tested = call.arg(0).map(tested_for_null).unwrap_or_default();
         let mut attrs: Vec<(&str, Span)> = Vec::new();

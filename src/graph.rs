@@ -1,4 +1,4 @@
-//! Graph's `attributeMappingSource` tree (SPEC §6.1): write one for any expression, and read one
+//! Graph's `attributeMappingSource` tree (docs/mapping.md#attributemappingsource): write one for any expression, and read one
 //! back, re-inserting the empty arguments Graph leaves out by mapping parameter keys to positions.
 
 use serde::{Deserialize, Serialize};
@@ -140,7 +140,7 @@ pub fn from_graph(node: &Node, options: &Options) -> Result<Expr, GraphError> {
 }
 
 /// Compare two trees ignoring `expression` texts (Graph renders constants' text differently
-/// in different places, SPEC §6.2).
+/// in different places, docs/language.md#canonical-text).
 pub fn same_tree(a: &Node, b: &Node) -> bool {
     a.kind == b.kind
         && a.name == b.name

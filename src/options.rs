@@ -1,4 +1,4 @@
-//! The dialect knobs of SPEC §0.3: every DECISION the spec leaves open is a field here, with
+//! The options of docs/language.md#options: every reading the docs leave open is a field here, with
 //! the spec's default. The library, the CLI (`--option key=value`, `--options FILE`) and the
 //! tests share this one struct.
 
@@ -27,7 +27,7 @@ pub enum OptionsError {
     Clock(String),
 }
 
-/// How function names are matched against the built-in table (SPEC S1).
+/// How function names are matched against the built-in table (docs/language.md#function-names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum NameCase {
@@ -38,7 +38,7 @@ pub enum NameCase {
     InsensitiveWarn,
 }
 
-/// What to do with a backslash escape other than `\"` and `\\` (SPEC §1.3).
+/// What to do with a backslash escape other than `\"` and `\\` (docs/language.md#strings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum UnknownEscape {
@@ -49,7 +49,7 @@ pub enum UnknownEscape {
     KeepWarn,
 }
 
-/// How attribute names are matched against the source record (SPEC S2).
+/// How attribute names are matched against the source record (docs/language.md#attribute-names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum AttributeNameCase {
@@ -60,7 +60,7 @@ pub enum AttributeNameCase {
     Strict,
 }
 
-/// How IIF treats Null arguments (SPEC §2.4).
+/// How IIF treats Null arguments (docs/language.md#iif-and-null).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum IifNull {
@@ -72,7 +72,7 @@ pub enum IifNull {
     Lazy,
 }
 
-/// What Join skips (SPEC §0.3).
+/// What Join skips (docs/functions.md#join).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum JoinSkip {
@@ -83,7 +83,7 @@ pub enum JoinSkip {
     NullOnly,
 }
 
-/// What string, date and number functions do with a Null source (SPEC §2.3).
+/// What string, date and number functions do with a Null source (docs/language.md#null-per-function).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum NullPropagation {
@@ -94,7 +94,7 @@ pub enum NullPropagation {
     CoalesceToEmpty,
 }
 
-/// What `map` does with SCIM `addresses[...].country` values (SPEC §5.6).
+/// What `map` does with SCIM `addresses[...].country` values (docs/mapping.md#country-resolution).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum CountryResolution {

@@ -1,4 +1,4 @@
-//! An offline stand-in for Graph's `parseExpression` API (SPEC §6.3): one request in, one
+//! An offline stand-in for Graph's `parseExpression` API (docs/mapping.md#parseexpression): one request in, one
 //! `parseExpressionResponse` out, for `entramap eval --format json` and `entramap eval --batch`.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! SPEC §3.3 vectors and .NET edge cases from `fixtures/conformance/*.jsonl`: every line is
+//! docs/functions.md#conformance-vectors vectors and .NET edge cases from `fixtures/conformance/*.jsonl`: every line is
 //! checked against its `expect`, and each file's results are snapshotted.
 
 use std::collections::HashSet;

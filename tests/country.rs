@@ -1,4 +1,4 @@
-//! ISO 3166 resolution (SPEC §5.6 vectors), the generated table against Debian's iso-codes,
+//! ISO 3166 resolution (docs/mapping.md#country-resolution vectors), the generated table against Debian's iso-codes,
 //! and the generated Switch expression.
 
 use entramap::country::{self, Resolution};

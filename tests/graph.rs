@@ -1,4 +1,4 @@
-//! Graph trees from Microsoft's documentation read back into expressions (SPEC §6.1–6.2).
+//! Graph trees from Microsoft's documentation read back into expressions (docs/mapping.md#reading-a-tree-back).
 
 use entramap::{Options, graph, syntax::print};
 

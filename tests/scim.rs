@@ -161,7 +161,7 @@ fn scenarios() {
 
 #[test]
 fn worked_example_matches_the_spec_byte_for_byte() {
-    // SPEC §5.5 step 2, with the spec's key order.
+    // docs/mapping.md#worked-example-code42 step 2, with the spec's key order.
     let snapshot = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/snapshots/scim__scenarios@worked_example_create__scenario.json.snap"
@@ -170,7 +170,7 @@ fn worked_example_matches_the_spec_byte_for_byte() {
     let expected = r#"{"method":"POST","path":"/Users","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"3f6b1d2e-5a4c-4e8b-9f1a-2c7d8e9f0a1b","userName":"alice.smith@contoso.com","active":true,"addresses":[{"country":"US","locality":"Minneapolis","region":"MN","type":"work"}],"emails":[{"primary":true,"type":"work","value":"alice.smith@contoso.com"}],"meta":{"resourceType":"User"},"name":{"familyName":"Smith","givenName":"Alice"},"title":"Security Analyst","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Information Security"}}}"#;
     assert!(
         snapshot.contains(expected),
-        "the create request differs from SPEC §5.5"
+        "the create request differs from docs/mapping.md#worked-example-code42"
     );
     let link = r#"{"method":"PATCH","path":"/Users/c42-user-0001","body":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"c42-user-0002"}]}}"#;
     assert!(snapshot.contains(link));

@@ -1,4 +1,4 @@
-//! ISO 3166-1 country resolution (SPEC §5.6): free text → alpha-2 code. Entra itself never
+//! ISO 3166-1 country resolution (docs/mapping.md#country-resolution): free text → alpha-2 code. Entra itself never
 //! transforms country values; this resolver backs the `country_resolution` option, the
 //! `entramap country` command, and the lint on country Switch tables.
 //!
@@ -155,7 +155,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("Belgique", "BE"),
 ];
 
-/// Names that denote several countries: never resolved, candidates reported (SPEC §5.6).
+/// Names that denote several countries: never resolved, candidates reported (docs/mapping.md#country-resolution).
 const AMBIGUOUS: &[(&str, &[&str])] = &[
     ("Korea", &["KR", "KP"]),
     ("Congo", &["CG", "CD"]),

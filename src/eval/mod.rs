@@ -353,7 +353,7 @@ impl<'a> Ctx<'a, '_, '_> {
         }
     }
 
-    /// The error for several values where one is expected (SPEC §2.2).
+    /// The error for several values where one is expected (docs/language.md#null-empty-and-absent).
     pub fn multi_error(&self, call: &CallNode, i: usize, call_span: Span) -> EvalError {
         EvalError::new(
             self.arg_span(call, i, call_span),
@@ -431,7 +431,7 @@ impl<'a> Ctx<'a, '_, '_> {
     }
 }
 
-/// An integer from text: optional sign and digits; decimals truncate toward zero (SPEC S5).
+/// An integer from text: optional sign and digits; decimals truncate toward zero (docs/language.md#integers-from-text).
 pub(crate) fn parse_int(s: &str) -> Option<i64> {
     let t = s.trim();
     if let Ok(i) = t.parse::<i64>() {
@@ -447,7 +447,7 @@ pub(crate) fn parse_int(s: &str) -> Option<i64> {
     }
 }
 
-/// SPEC §1.4: numbers compare numerically, dates chronologically, everything else as
+/// docs/language.md#comparisons: numbers compare numerically, dates chronologically, everything else as
 /// case-sensitive ordinal text. A Null side gives Null.
 fn compare<'a>(
     op: BinOp,
@@ -503,7 +503,7 @@ fn parse_int_exact(s: &str) -> Option<i64> {
     t.parse().ok()
 }
 
-/// CBool rules (SPEC §3.1): Bool; Int ≠ 0; text that parses as a Boolean or an integer.
+/// CBool rules (docs/functions.md#all-functions): Bool; Int ≠ 0; text that parses as a Boolean or an integer.
 pub(crate) fn to_bool(value: &Value<'_>) -> Option<bool> {
     match value {
         Value::Bool(b) => Some(*b),

@@ -1,5 +1,5 @@
-//! Runtime values (SPEC §2.1) and their text forms. Null (no value) and `""` (empty) are
-//! different values; `Drop` is IgnoreFlowIfNullOrEmpty's "do not flow" marker (SPEC §2.5).
+//! Runtime values (docs/language.md#values) and their text forms. Null (no value) and `""` (empty) are
+//! different values; `Drop` is IgnoreFlowIfNullOrEmpty's "do not flow" marker (docs/language.md#ignoreflowifnullorempty-and-drop).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -41,7 +41,7 @@ pub enum DateKind {
     Local,
 }
 
-/// A date and time with 100-nanosecond precision, always in UTC (SPEC §0.2: the host zone is UTC).
+/// A date and time with 100-nanosecond precision, always in UTC (docs/language.md#conventions: the host zone is UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date {
     /// The instant (wall clock for `Unspecified`).
@@ -90,7 +90,7 @@ impl<'a> Value<'a> {
         }
     }
 
-    /// The single-value text form (SPEC §3.1 CStr): `True`, `1000`, `3/16/2020 7:00:00 AM`, a
+    /// The single-value text form (docs/functions.md#all-functions CStr): `True`, `1000`, `3/16/2020 7:00:00 AM`, a
     /// reference's target id. `None` for Null, Drop and several values.
     pub fn text(&self) -> Option<Cow<'_, str>> {
         Some(match self {
@@ -175,7 +175,7 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// `M/d/yyyy h:mm:ss tt` with invariant `AM`/`PM` (SPEC §3.4.1).
+/// `M/d/yyyy h:mm:ss tt` with invariant `AM`/`PM` (docs/functions.md#dates-and-times).
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.at;

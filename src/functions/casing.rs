@@ -1,6 +1,6 @@
 //! ToLower, ToUpper and PCase with .NET's rules: simple (1:1) case mapping so the length never
-//! changes (`ß` stays `ß`), the tr/az dotted and dotless i (SPEC §3.4.9), and
-//! `TextInfo.ToTitleCase` after lowering for PCase (SPEC §3.4.5).
+//! changes (`ß` stays `ß`), the tr/az dotted and dotless i (docs/functions.md#case-mapping), and
+//! `TextInfo.ToTitleCase` after lowering for PCase (docs/functions.md#pcase).
 
 use std::borrow::Cow;
 

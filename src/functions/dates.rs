@@ -1,4 +1,4 @@
-//! Dates with .NET and VB.NET behaviour (SPEC §3.4.1–3.4.4): CDate, DateAdd, DateDiff,
+//! Dates with .NET and VB.NET behaviour (docs/functions.md#dates-and-times, #formatdatetime, #datediff): CDate, DateAdd, DateDiff,
 //! DateFromNum, NumFromDate, FormatDateTime. The host zone is UTC.
 
 use std::borrow::Cow;
@@ -18,7 +18,7 @@ type R<'a> = Result<Value<'a>, EvalError>;
 const TICKS_PER_SECOND: i64 = 10_000_000;
 const TICKS_PER_DAY: i64 = 86_400 * TICKS_PER_SECOND;
 
-/// CDate's input forms (SPEC §3.4.1): ISO dates with optional time, fraction and offset (also
+/// CDate's input forms (docs/functions.md#dates-and-times): ISO dates with optional time, fraction and offset (also
 /// an offset glued to a bare date, `2020-03-16-07:00`), and `M/d/yyyy h:mm:ss AM`. With an
 /// offset the instant is converted to UTC; without one it is taken as UTC.
 pub(crate) fn cdate(text: &str) -> Option<Date> {
@@ -212,7 +212,7 @@ pub(crate) fn date_diff<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span:
         "h" => total / (3_600 * TICKS_PER_SECOND),
         "n" => total / (60 * TICKS_PER_SECOND),
         "s" => total / TICKS_PER_SECOND,
-        // Both dates move back to the Saturday before their week's Sunday (SPEC §3.4.3).
+        // Both dates move back to the Saturday before their week's Sunday (docs/functions.md#datediff).
         "ww" => {
             let back =
                 |d: NaiveDateTime| d - TimeDelta::days(d.weekday().number_from_sunday() as i64);

@@ -1,7 +1,7 @@
 //! NormalizeDiacritics: NFC, then the replacement table of Microsoft's function reference
 //! (`functions-for-customizing-application-data.md`, section NormalizeDiacritics), longest
 //! match first, because some entries are a letter plus combining marks (ā́ = ā + U+0301).
-//! Characters not in the table are left as they are (SPEC §3.4.8).
+//! Characters not in the table are left as they are (docs/functions.md#normalizediacritics).
 
 use std::borrow::Cow;
 use std::collections::HashMap;

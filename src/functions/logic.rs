@@ -13,7 +13,7 @@ use crate::options::{IifNull, Options};
 
 type R<'a> = Result<Value<'a>, EvalError>;
 
-/// SPEC §2.4: with iif_null=strict all three arguments are evaluated and any Null gives Null.
+/// docs/language.md#iif-and-null: with iif_null=strict all three arguments are evaluated and any Null gives Null.
 pub(crate) fn iif<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
     let condition = ctx.arg(call, 0)?;
     let strict = ctx.options.dialect.iif_null == IifNull::Strict;
@@ -45,7 +45,7 @@ pub(crate) fn iif<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span)
 }
 
 /// Switch(source, defaultValue, key1, value1, ...): case-sensitive text comparison; a Null
-/// source matches the key `""` (SPEC §2.6).
+/// source matches the key `""` (docs/language.md#switch-and-null).
 pub(crate) fn switch<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
     if call.args.len() % 2 == 1 {
         return Err(EvalError::new(
@@ -137,7 +137,7 @@ pub(crate) fn is_present<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, _: S
     Ok(Value::Bool(!ctx.arg(call, 0)?.is_null_or_empty()))
 }
 
-/// DECISION (SPEC §3.1): True for any single non-Null value.
+/// DECISION (docs/functions.md#isstring): True for any single non-Null value.
 pub(crate) fn is_string<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, _: Span) -> R<'a> {
     let v = ctx.arg(call, 0)?;
     Ok(Value::Bool(v.text().is_some()))
@@ -175,7 +175,7 @@ pub(crate) fn cbool<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Spa
     }
 }
 
-/// Null or `""` → Drop: the mapping flows nothing and its default is not used (SPEC §2.5).
+/// Null or `""` → Drop: the mapping flows nothing and its default is not used (docs/language.md#ignoreflowifnullorempty-and-drop).
 pub(crate) fn ignore_flow<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, _: Span) -> R<'a> {
     let v = ctx.arg(call, 0)?;
     Ok(if v.is_null_or_empty() { Value::Drop } else { v })

@@ -1,5 +1,5 @@
 //! .NET date format strings, both ways: `DateTime.ParseExact` and `DateTime.ToString` with the
-//! invariant culture on a UTC host (SPEC §3.4.2). A one-character format is a standard format
+//! invariant culture on a UTC host (docs/functions.md#formatdatetime). A one-character format is a standard format
 //! (`o`, `s`, `d`, ...); anything longer is custom (`yyyy-MM-ddTHH:mm:ss.fffK`).
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Weekday};
@@ -633,7 +633,7 @@ mod tests {
             .unwrap(),
             "2020-12-31"
         );
-        // SPEC §3.4.2: a positive offset moves the date back when converted to UTC.
+        // docs/functions.md#formatdatetime: a positive offset moves the date back when converted to UTC.
         assert_eq!(
             reformat("2021-06-30+08:00", "yyyy-MM-ddzzz", "yyyy-MM-dd").unwrap(),
             "2021-06-29"

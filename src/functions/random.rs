@@ -28,7 +28,7 @@ pub(crate) fn guid<'a>(ctx: &mut Ctx<'a, '_, '_>, _: &'a CallNode, _: Span) -> R
     ))))
 }
 
-/// The special characters of Windows' password complexity rules (SPEC §3.4.7).
+/// The special characters of Windows' password complexity rules (docs/functions.md#randomstring).
 const SPECIALS: &str = "~!@#$%^&*_-+=`|\\(){}[]:;\"'<>,.?/";
 const MAX_LENGTH: i64 = 256;
 

@@ -1,4 +1,4 @@
-//! Replace (SPEC §3.4.6) and the .NET regular-expression behaviour it needs: `(?'name')` groups,
+//! Replace (docs/functions.md#replace) and the .NET regular-expression behaviour it needs: `(?'name')` groups,
 //! look-around and back-references through a backtracking engine with a step limit, .NET
 //! substitutions (`$1`, `${name}`, `$$`, `$&`, ...) translated here, and .NET's rule that an
 //! empty match may directly follow a non-empty one.
@@ -59,7 +59,7 @@ impl NetRegex {
                 .is_ok_and(|i| i < self.regex.captures_len())
     }
 
-    /// Every match, with .NET's empty-match rule (SPEC §3.4.6).
+    /// Every match, with .NET's empty-match rule (docs/functions.md#replace).
     fn matches<'t>(&self, text: &'t str) -> Result<Vec<Captures<'t>>, fancy_regex::Error> {
         let mut out = Vec::new();
         let mut pos = 0;

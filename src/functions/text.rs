@@ -1,5 +1,5 @@
 //! Text functions: Append, Prepend, Join, Left, Mid, InStr, StripSpaces, Trim, Word, Split, CStr.
-//! Positions are 1-based and count Unicode scalar values (SPEC §3.4.10).
+//! Positions are 1-based and count Unicode scalar values (docs/functions.md#string-positions).
 
 use std::borrow::Cow;
 

@@ -1,5 +1,5 @@
 //! Checks on a whole mapping set (`entramap check --mapping`): every expression, target paths,
-//! matching rules, SelectUniqueValue placement, and the country Switch lint (SPEC §5.6).
+//! matching rules, SelectUniqueValue placement, and the country Switch lint (docs/mapping.md#country-resolution).
 
 use crate::country::{self, Resolution};
 use crate::diagnostic::{Diagnostic, render_all};

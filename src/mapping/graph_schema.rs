@@ -1,4 +1,4 @@
-//! Graph's `synchronizationSchema` JSON (SPEC §6.4), read exactly as exported from Entra:
+//! Graph's `synchronizationSchema` JSON (docs/mapping.md#graph-synchronizationschema), read exactly as exported from Entra:
 //! missing fields are tolerated, unknown fields are kept (so a schema written back is the one
 //! read), and every stored expression tree is compared with its re-parsed text.
 

@@ -1,4 +1,4 @@
-//! The mapping model (SPEC §4.1): which source attribute or expression flows to which target
+//! The mapping model (docs/mapping.md#mapping-model): which source attribute or expression flows to which target
 //! attribute, how objects are matched, and when values flow. Read from a concise native TOML
 //! file or from Graph's `synchronizationSchema` JSON ([`graph_schema`]); built-in sets are
 //! embedded ([`builtin`]).

@@ -1,4 +1,4 @@
-//! Matching and the decision for one record (SPEC §4.2–4.4): which GETs Entra sends, whether
+//! Matching and the decision for one record (docs/mapping.md#decisions, #matching-queries, #updates): which GETs Entra sends, whether
 //! the record creates, updates, disables, deletes or skips, the create body, update diffs.
 
 use serde_json::Value as Json;
@@ -10,7 +10,7 @@ use crate::scim::patch::{Change, OpKind};
 use crate::scim::{Body, Out, Request, get_path};
 
 impl Engine {
-    /// Matching (SPEC §4.3) and the decision: create, update, disable, delete or skip.
+    /// Matching (docs/mapping.md#matching-queries) and the decision: create, update, disable, delete or skip.
     pub(super) fn decide(
         &self,
         plan: &mut Plan,
@@ -36,7 +36,7 @@ impl Engine {
                 Computed::Json(other) => other.to_string(),
                 Computed::Null | Computed::Drop => continue,
             };
-            // `/Users?filter=userName eq "value"` (SPEC §4.3).
+            // `/Users?filter=userName eq "value"` (docs/mapping.md#matching-queries).
             let quoted = Json::String(value.clone()).to_string();
             let mut path = String::with_capacity(query.len() + quoted.len());
             path.push_str(query);
@@ -112,7 +112,7 @@ impl Engine {
         Ok(())
     }
 
-    /// The create body (SPEC §5.3), written once in the parallel phase so applying it is a copy.
+    /// The create body (docs/mapping.md#create-bodies), written once in the parallel phase so applying it is a copy.
     pub(super) fn create_body(&self, object: &CompiledObject, values: &[Computed<'_>]) -> Body {
         let outs: Vec<Option<Out<'_>>> = object
             .mappings
@@ -128,7 +128,7 @@ impl Engine {
         Body::Text(String::from_utf8(out).unwrap_or_default())
     }
 
-    /// Changes for an existing object (SPEC §4.4): mappings selected by `include`; Null and
+    /// Changes for an existing object (docs/mapping.md#updates): mappings selected by `include`; Null and
     /// Drop never clear; FlowWhenChanged skips equal values.
     pub(super) fn diff(
         &self,

@@ -1,4 +1,4 @@
-//! From source records and a mapping set to the SCIM requests Entra would send (SPEC §4–5).
+//! From source records and a mapping set to the SCIM requests Entra would send (docs/mapping.md#from-records-to-requests).
 //!
 //! Each record goes through two steps. [`Engine::plan`] evaluates every mapping (pure, so
 //! records can be planned in parallel); [`Engine::apply`] then decides, against the run's
@@ -58,7 +58,7 @@ struct CompiledMapping {
     path: TargetPath,
     /// `None` for mapping type None (default value only).
     expr: Option<Expression>,
-    /// Reads [IsSoftDeleted]: sent when the object is disabled (SPEC §4.5).
+    /// Reads [IsSoftDeleted]: sent when the object is disabled (docs/mapping.md#disable).
     reads_soft_deleted: bool,
     /// The default value converted for the target type (sent on create when the value is Null).
     default: Option<Json>,
@@ -305,7 +305,7 @@ impl Engine {
         if !errors.is_empty() {
             return Err(ConfigError { errors });
         }
-        // Also read what scoping filters and the deprovisioning rules use (SPEC §2.2, §4.5).
+        // Also read what scoping filters and the deprovisioning rules use (docs/language.md#issoftdeleted, docs/mapping.md#disable).
         for name in [
             "objectId",
             "_event",
@@ -502,7 +502,7 @@ impl Engine {
         Ok((plan, values))
     }
 
-    /// SPEC §3.2: the final value converted for the target attribute's type.
+    /// docs/mapping.md#target-type-conversion: the final value converted for the target attribute's type.
     fn computed<'v>(
         &self,
         m: &CompiledMapping,
@@ -541,7 +541,7 @@ impl Engine {
         let text = match (&value, texts.len()) {
             (_, 1) => texts.into_iter().next().unwrap_or_default(),
             (_, 0) => return Err("the value has no text form".into()),
-            // DECISION (SPEC §4.10): several values into one single-valued target → the first.
+            // DECISION (docs/mapping.md#target-type-conversion): several values into one single-valued target → the first.
             (_, n) => {
                 warnings.push(warning(
                     "several-values",
@@ -570,7 +570,7 @@ impl Engine {
         })
     }
 
-    /// SPEC §5.6: validate or normalise an address country.
+    /// docs/mapping.md#country-resolution: validate or normalise an address country.
     fn country(&self, target: &str, text: String, warnings: &mut Vec<Diagnostic>) -> String {
         match self.options.scim.country_resolution {
             CountryResolution::Off => text,

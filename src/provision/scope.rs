@@ -1,11 +1,11 @@
-//! Scoping filters (SPEC §4.1): in scope if any group has all its clauses true.
+//! Scoping filters (docs/mapping.md#scoping-filters): in scope if any group has all its clauses true.
 
 use crate::eval::value::Value;
 use crate::eval::{Lookup, Source};
 use crate::mapping::{ObjectMapping, ScopeClause};
 use crate::source::SlotSource;
 
-/// Scoping filter (SPEC §4.1): in scope if there is no filter, or any group's clauses all hold.
+/// Scoping filter (docs/mapping.md#scoping-filters): in scope if there is no filter, or any group's clauses all hold.
 pub(super) fn in_scope(def: &ObjectMapping, source: &SlotSource<'_>) -> bool {
     def.scope.is_empty()
         || def

@@ -1,4 +1,4 @@
-//! SCIM 2.0 output (SPEC §5): request envelopes, create bodies in the canonical key order, and
+//! SCIM 2.0 output (docs/mapping.md#from-records-to-requests): request envelopes, create bodies in the canonical key order, and
 //! PATCH messages in the modes Entra uses.
 
 pub mod patch;
@@ -18,7 +18,7 @@ pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 /// Core Group schema URN.
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-/// The second schema Entra lists on group creation (SPEC §5.3).
+/// The second schema Entra lists on group creation (docs/mapping.md#create-bodies).
 pub const AD_GROUP_SCHEMA: &str =
     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 /// PatchOp message URN.

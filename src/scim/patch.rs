@@ -1,4 +1,4 @@
-//! PATCH messages in Entra's modes (SPEC §5.4): the default SCIM job ("legacy": `Add`/`Replace`,
+//! PATCH messages in Entra's modes (docs/mapping.md#patch-modes): the default SCIM job ("legacy": `Add`/`Replace`,
 //! Booleans sent as "True"/"False" text), the SCIM-compliant `aadOptscim062020` flag (lower-case
 //! ops, real Booleans, several plain replaces merged into one op without path), and the retired
 //! `customappsso` job (only its manager form differs).
@@ -85,7 +85,7 @@ pub fn message(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
     };
     if mode == PatchMode::AadOptScim062020 {
         // Filtered paths first, each on its own; adds on their own; two or more plain
-        // replaces merged into one op without a path (SPEC §5.4).
+        // replaces merged into one op without a path (docs/mapping.md#patch-modes).
         let mut filtered = Vec::new();
         let mut adds = Vec::new();
         let mut replaces: Vec<(String, Json)> = Vec::new();

@@ -1,4 +1,4 @@
-//! Target attribute paths (SPEC §5.2): `userName`, `name.givenName`,
+//! Target attribute paths (docs/mapping.md#target-paths): `userName`, `name.givenName`,
 //! `emails[type eq "work"].value`, `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`.
 
 use std::fmt;

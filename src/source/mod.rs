@@ -293,7 +293,7 @@ pub fn guest_upn(upn: &str) -> Option<String> {
     Some(format!("{}@{}", &local[..at], &local[at + 1..]))
 }
 
-/// A text attribute → Value: Boolean-typed attributes given as text become Booleans (SPEC §2.2).
+/// A text attribute → Value: Boolean-typed attributes given as text become Booleans (docs/language.md#null-empty-and-absent).
 fn string_value<'a>(name: &str, s: &'a str) -> Value<'a> {
     if BOOLEAN_ATTRIBUTES
         .iter()

@@ -208,7 +208,7 @@ impl<'o> Lowering<'o> {
             );
             return None;
         }
-        // `F()` and `F( )` have no arguments; otherwise count = commas + 1 (SPEC §1.1).
+        // `F()` and `F( )` have no arguments; otherwise count = commas + 1 (docs/language.md#calls-and-arguments).
         if args.len() == 1 && args.first().is_some_and(|a| a.value.is_none()) {
             args.clear();
         }
@@ -247,7 +247,7 @@ impl<'o> Lowering<'o> {
         Some(ExprKind::Attribute(body.to_string()))
     }
 
-    /// Unescape `\"` and `\\`; keep other `\x` pairs literally, with a warning (SPEC §1.3).
+    /// Unescape `\"` and `\\`; keep other `\x` pairs literally, with a warning (docs/language.md#strings).
     fn string(&mut self, pair: Pair<'_, Rule>) -> String {
         // The literal's text between its quotes (the rule is atomic: no inner tokens).
         let text = pair.as_str();

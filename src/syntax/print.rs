@@ -1,4 +1,4 @@
-//! The canonical text of an expression (SPEC §6.2): `Name(` + arguments joined by `", "` + `)`,
+//! The canonical text of an expression (docs/language.md#canonical-text): `Name(` + arguments joined by `", "` + `)`,
 //! empty arguments as nothing, strings re-escaped, canonical function casing, comparisons
 //! without spaces (`[country]="USA"`). Parsing the output gives the same tree.
 
