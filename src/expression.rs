@@ -30,6 +30,8 @@ pub struct Expression {
     program: Program,
     warnings: Vec<Diagnostic>,
     options: Options,
+    /// How `eval_json` reads a record into the program's slots.
+    projection: Projection,
 }
 
 /// An expression that does not parse, check or compile: every error, with its span.
@@ -107,6 +109,7 @@ impl Expression {
         }
         Ok(Expression {
             text: text.to_string(),
+            projection: Projection::new(attrs.names(), options),
             program: Program::new(root, attrs, NATIVES),
             warnings,
             options: options.clone(),
@@ -153,8 +156,7 @@ impl Expression {
         map: &serde_json::Map<String, Json>,
         env: &mut Env<'_>,
     ) -> Result<Value<'static>, EvalError> {
-        let projection = Projection::new(self.attributes(), &self.options);
-        let record = projection.record_from_map(map);
+        let record = self.projection.record_from_map(map);
         let source = SlotSource::new(&record, self.attributes(), &self.options);
         self.eval(&source, env).map(Value::into_owned)
     }

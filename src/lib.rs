@@ -82,6 +82,11 @@ pub mod sample;
 #[doc(hidden)]
 pub mod cli;
 
+// README's Rust snippets are compiled and run as doc tests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use check::{Analysis, analyze};
 pub use diagnostic::{Diagnostic, LineIndex, Severity, Span};
 pub use environment::Environment;
@@ -90,6 +95,9 @@ pub use eval::{Env, EvalError, TraceEntry};
 pub use expression::{Expression, ExpressionError};
 pub use options::{Options, OptionsError};
 pub use scim::ResourceKind;
+
+/// `Result` with the library's umbrella [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Every error the library's operations return, for callers that want one type.
 #[derive(Debug, thiserror::Error)]

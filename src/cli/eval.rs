@@ -2,14 +2,126 @@
 
 use std::io::Read;
 
-use super::{Io, OK, Usage};
-use crate::eval::TraceEntry;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{ExprInput, FAILED, Io, OK, OptionArgs, ReportFormat, Usage, pretty, report};
 use crate::eval::value::Value;
+use crate::eval::{Env, TraceEntry};
+use crate::expression::{Expression, ExpressionError};
 use crate::options::Options;
+
+#[derive(Args)]
+pub(super) struct EvalArgs {
+    #[command(flatten)]
+    input: ExprInput,
+    /// The source object: a JSON file of attributes, or Graph's testInputObject (`-` = stdin).
+    #[arg(long = "input", short = 'i', value_name = "FILE")]
+    source: Option<PathBuf>,
+    /// The clock for Now(): RFC 3339 or a date (overrides the option `now`).
+    #[arg(long)]
+    now: Option<String>,
+    /// Seed for Guid() and RandomString() (overrides the option `rng_seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// A value already used in the target, for SelectUniqueValue (repeatable).
+    #[arg(long, value_name = "VALUE")]
+    taken: Vec<String>,
+    /// Print every sub-expression with its value, as a tree.
+    #[arg(long)]
+    trace: bool,
+    /// Text, or Graph's parseExpressionResponse JSON.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// Answer one JSON request per line of FILE (`-` = stdin) with one response per line.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["expr", "file", "source", "trace"])]
+    batch: Option<PathBuf>,
+    #[command(flatten)]
+    options: OptionArgs,
+}
+
+/// `entramap eval`.
+pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
+    let EvalArgs {
+        input,
+        source,
+        now,
+        seed,
+        taken,
+        trace,
+        format,
+        batch,
+        options,
+    } = args;
+    let mut options = options.load()?;
+    if now.is_some() {
+        options.run.now = now;
+    }
+    if seed.is_some() {
+        options.run.rng_seed = seed;
+    }
+    if let Some(path) = batch {
+        return batch_eval(&path, &options, io);
+    }
+    let (text, origin) = input.read(io.stdin)?;
+    let record = match &source {
+        None => serde_json::Map::new(),
+        Some(path) => {
+            let json = read_json(path, io.stdin)?;
+            crate::parse_expression::input_object(&json)
+                .map_err(|e| Usage(format!("{}: {e}", path.display())))?
+        }
+    };
+    let taken_set: std::collections::HashSet<String> = taken.into_iter().collect();
+    let is_taken = |v: &str| taken_set.contains(v);
+    let mut env = Env::new(&options)
+        .map_err(|e| Usage(e.to_string()))?
+        .with_taken(&is_taken);
+    if trace {
+        env = env.with_trace();
+    }
+    let expression = match Expression::compile(&text, &options) {
+        Ok(e) => e,
+        Err(ExpressionError {
+            diagnostics: errors,
+            ..
+        }) => {
+            if format == ReportFormat::Json {
+                let _ = io.stdout.write_all(
+                    pretty(&crate::parse_expression::parse_failure(&text, &errors)).as_bytes(),
+                );
+            }
+            report(io, &errors, &text, &origin);
+            return Ok(FAILED);
+        }
+    };
+    if format == ReportFormat::Json {
+        let response = crate::parse_expression::evaluate(&expression, &record, &mut env);
+        let _ = io.stdout.write_all(pretty(&response).as_bytes());
+        return Ok(if response.error.is_none() { OK } else { FAILED });
+    }
+    report(io, expression.warnings(), &text, &origin);
+    let result = expression.eval_object(&record, &mut env);
+    if let Some(trace) = &env.trace {
+        let _ = io.stdout.write_all(render_trace(trace, &text).as_bytes());
+    }
+    report(io, &env.warnings, &text, &origin);
+    match result {
+        Ok(value) => {
+            let _ = writeln!(io.stdout, "{}", describe(&value));
+            Ok(OK)
+        }
+        Err(e) => {
+            report(io, &[e.to_diagnostic()], &text, &origin);
+            Ok(FAILED)
+        }
+    }
+}
 
 /// The value as `eval` prints it: text as is, several values as a JSON array, and what Null
 /// and Drop mean for the mapping.
-pub(super) fn describe(value: &Value<'_>) -> String {
+fn describe(value: &Value<'_>) -> String {
     match value {
         Value::Null => "null: the attribute would not flow".to_string(),
         Value::Drop => {
@@ -23,7 +135,7 @@ pub(super) fn describe(value: &Value<'_>) -> String {
 }
 
 /// One line per evaluated sub-expression, indented by depth: `text => value`.
-pub(super) fn render_trace(trace: &[TraceEntry], text: &str) -> String {
+fn render_trace(trace: &[TraceEntry], text: &str) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for entry in trace {
@@ -49,11 +161,7 @@ pub(super) fn render_trace(trace: &[TraceEntry], text: &str) -> String {
 }
 
 /// `eval --batch`: one response line per request line, whatever the line holds.
-pub(super) fn batch_eval(
-    path: &std::path::Path,
-    options: &Options,
-    io: &mut Io<'_>,
-) -> Result<u8, Usage> {
+fn batch_eval(path: &std::path::Path, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
     use std::io::BufRead;
     let mut batch = crate::parse_expression::Batch::new(options);
     let file;
@@ -98,10 +206,7 @@ pub(super) fn batch_eval(
     Ok(OK)
 }
 
-pub(super) fn read_json(
-    path: &std::path::Path,
-    stdin: &mut dyn Read,
-) -> Result<serde_json::Value, Usage> {
+fn read_json(path: &std::path::Path, stdin: &mut dyn Read) -> Result<serde_json::Value, Usage> {
     let text = if path.as_os_str() == "-" {
         let mut s = String::new();
         stdin

@@ -9,18 +9,19 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::check::analyze;
 use crate::diagnostic::{Diagnostic, render_all};
-use crate::eval::Env;
-use crate::expression::{Expression, ExpressionError};
+use crate::graph;
 use crate::options::Options;
-use crate::syntax::{print, tree};
-use crate::{builtins, graph};
+use crate::syntax::print;
 
+mod catalog;
 mod eval;
+mod expr;
 mod map;
-use eval::{batch_eval, describe, read_json, render_trace};
-use map::{MapArgs, check_mapping, map};
+use catalog::{CountryAction, FunctionsFormat, MappingsAction, SampleArgs};
+use eval::EvalArgs;
+use expr::{CheckArgs, FmtArgs, ParseArgs};
+use map::{MapArgs, map};
 
 #[derive(Parser)]
 #[command(
@@ -36,72 +37,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Parse an expression and print it as canonical text, a tree, or Graph JSON.
-    Parse {
-        #[command(flatten)]
-        input: ExprInput,
-        /// What to print.
-        #[arg(long, value_enum, default_value_t = ParseFormat::Canonical)]
-        format: ParseFormat,
-        /// Read the input as expression text or as a Graph attributeMappingSource JSON tree.
-        #[arg(long, value_enum, default_value_t = InputKind::Text)]
-        from: InputKind,
-        #[command(flatten)]
-        options: OptionArgs,
-    },
+    Parse(ParseArgs),
     /// Print an expression in canonical form; with --check, fail if it is not already.
-    Fmt {
-        #[command(flatten)]
-        input: ExprInput,
-        /// Exit 1 (printing the canonical form to stderr) if the input is not canonical.
-        #[arg(long)]
-        check: bool,
-        #[command(flatten)]
-        options: OptionArgs,
-    },
+    Fmt(FmtArgs),
     /// Report every error and warning in an expression (exit 0 clean, 1 if errors).
-    Check {
-        #[command(flatten)]
-        input: ExprInput,
-        /// Check a whole mapping set (built-in name or file) instead of one expression.
-        #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["expr", "file"])]
-        mapping: Option<String>,
-        /// Human-readable text or JSON for machines.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-        format: ReportFormat,
-        /// Exit 1 on warnings too.
-        #[arg(long)]
-        deny_warnings: bool,
-        #[command(flatten)]
-        options: OptionArgs,
-    },
+    Check(CheckArgs),
     /// Evaluate an expression against a source object (or answer a file of requests with --batch).
-    Eval {
-        #[command(flatten)]
-        input: ExprInput,
-        /// The source object: a JSON file of attributes, or Graph's testInputObject (`-` = stdin).
-        #[arg(long = "input", short = 'i', value_name = "FILE")]
-        source: Option<PathBuf>,
-        /// The clock for Now(): RFC 3339 or a date (overrides the option `now`).
-        #[arg(long)]
-        now: Option<String>,
-        /// Seed for Guid() and RandomString() (overrides the option `rng_seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// A value already used in the target, for SelectUniqueValue (repeatable).
-        #[arg(long, value_name = "VALUE")]
-        taken: Vec<String>,
-        /// Print every sub-expression with its value, as a tree.
-        #[arg(long)]
-        trace: bool,
-        /// Text, or Graph's parseExpressionResponse JSON.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-        format: ReportFormat,
-        /// Answer one JSON request per line of FILE (`-` = stdin) with one response per line.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["expr", "file", "source", "trace"])]
-        batch: Option<PathBuf>,
-        #[command(flatten)]
-        options: OptionArgs,
-    },
+    Eval(EvalArgs),
     /// Turn source users (and groups) into the SCIM requests Entra would send.
     Map {
         #[command(flatten)]
@@ -120,59 +62,12 @@ enum Command {
         action: CountryAction,
     },
     /// Write synthetic Entra users (NDJSON) for benchmarks and demos.
-    SampleUsers {
-        /// How many.
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
-        /// Seed: the same seed gives the same users.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Write here instead of stdout.
-        #[arg(long, short = 'o', value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
+    SampleUsers(SampleArgs),
     /// List the built-in functions.
     Functions {
         /// Plain text, a Markdown table, or JSON.
         #[arg(long, value_enum, default_value_t = FunctionsFormat::Text)]
         format: FunctionsFormat,
-    },
-}
-
-#[derive(Subcommand)]
-enum MappingsAction {
-    /// Print a mapping set (built-in or file) in the native TOML format or as Graph JSON.
-    Show {
-        /// Built-in name or file.
-        name: String,
-        /// native (TOML) or graph (synchronizationSchema JSON).
-        #[arg(long, value_enum, default_value_t = MappingFormat::Native)]
-        format: MappingFormat,
-    },
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum MappingFormat {
-    Native,
-    Graph,
-}
-
-#[derive(Subcommand)]
-enum CountryAction {
-    /// Resolve names to ISO 3166-1 alpha-2 codes; without names, one per line from stdin,
-    /// printing exactly one line (the code, or empty) per input line.
-    Resolve {
-        /// Names or codes.
-        names: Vec<String>,
-    },
-    /// Print an Entra Switch expression that maps country text to alpha-2 codes.
-    Switch {
-        /// The source attribute.
-        #[arg(long, default_value = "country")]
-        source: String,
-        /// Longest expression, in characters (Entra accepts 10,000).
-        #[arg(long, default_value_t = 10_000)]
-        max_length: usize,
     },
 }
 
@@ -196,29 +91,9 @@ struct OptionArgs {
     options_file: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ParseFormat {
-    Canonical,
-    Tree,
-    Graph,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum InputKind {
-    Text,
-    Graph,
-}
-
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
     Text,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FunctionsFormat {
-    Text,
-    Markdown,
     Json,
 }
 
@@ -272,292 +147,15 @@ struct Usage(String);
 
 fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
     match command {
-        Command::Parse {
-            input,
-            format,
-            from,
-            options,
-        } => {
-            let options = options.load()?;
-            let (text, origin) = input.read(io.stdin)?;
-            let text = match from {
-                InputKind::Text => text,
-                InputKind::Graph => graph_to_text(&text, &options)?,
-            };
-            let analysis = analyze(&text, &options);
-            report(io, &analysis.diagnostics, &text, &origin);
-            if let Some(expr) = &analysis.expr {
-                let out = match format {
-                    ParseFormat::Canonical => print::canonical(expr) + "\n",
-                    ParseFormat::Tree => tree::dump(expr),
-                    ParseFormat::Graph => {
-                        if graph::has_engine_local_nodes(expr) {
-                            let _ = writeln!(
-                                io.stderr,
-                                "note: comparisons have no documented Graph form; they are written as Function nodes named by the operator"
-                            );
-                        }
-                        pretty(&graph::to_graph(expr))
-                    }
-                };
-                let _ = io.stdout.write_all(out.as_bytes());
-            }
-            Ok(if analysis.has_errors() { FAILED } else { OK })
-        }
-        Command::Fmt {
-            input,
-            check,
-            options,
-        } => {
-            let options = options.load()?;
-            let (text, origin) = input.read(io.stdin)?;
-            let analysis = analyze(&text, &options);
-            let Some(expr) = &analysis.expr else {
-                report(io, &analysis.diagnostics, &text, &origin);
-                return Ok(FAILED);
-            };
-            let canonical = print::canonical(expr);
-            if check {
-                if text.trim_end_matches(['\r', '\n']) != canonical {
-                    let _ = writeln!(
-                        io.stderr,
-                        "{origin}: not in canonical form; canonical form:\n{canonical}"
-                    );
-                    return Ok(FAILED);
-                }
-                return Ok(OK);
-            }
-            let _ = writeln!(io.stdout, "{canonical}");
-            Ok(OK)
-        }
-        Command::Check {
-            input,
-            mapping,
-            format,
-            deny_warnings,
-            options,
-        } => {
-            let options = options.load()?;
-            if let Some(mapping) = mapping {
-                return check_mapping(&mapping, format, deny_warnings, &options, io);
-            }
-            let (text, origin) = input.read(io.stdin)?;
-            let analysis = analyze(&text, &options);
-            let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
-            let warnings = analysis.diagnostics.len() - errors;
-            match format {
-                ReportFormat::Text => {
-                    let _ = io
-                        .stdout
-                        .write_all(render_all(&analysis.diagnostics, &text, &origin).as_bytes());
-                    let _ = writeln!(
-                        io.stdout,
-                        "{origin}: {errors} error{}, {warnings} warning{}",
-                        plural(errors),
-                        plural(warnings)
-                    );
-                }
-                ReportFormat::Json => {
-                    let list: Vec<_> = analysis
-                        .diagnostics
-                        .iter()
-                        .map(|d| diagnostic_json(d, &text))
-                        .collect();
-                    let out = json!({"origin": origin, "ok": errors == 0, "errors": errors, "warnings": warnings, "diagnostics": list});
-                    let _ = io.stdout.write_all(pretty(&out).as_bytes());
-                }
-            }
-            Ok(if errors > 0 || (deny_warnings && warnings > 0) {
-                FAILED
-            } else {
-                OK
-            })
-        }
-        Command::Eval {
-            input,
-            source,
-            now,
-            seed,
-            taken,
-            trace,
-            format,
-            batch,
-            options,
-        } => {
-            let mut options = options.load()?;
-            if now.is_some() {
-                options.run.now = now;
-            }
-            if seed.is_some() {
-                options.run.rng_seed = seed;
-            }
-            if let Some(path) = batch {
-                return batch_eval(&path, &options, io);
-            }
-            let (text, origin) = input.read(io.stdin)?;
-            let record = match &source {
-                None => serde_json::Map::new(),
-                Some(path) => {
-                    let json = read_json(path, io.stdin)?;
-                    crate::parse_expression::input_object(&json)
-                        .map_err(|e| Usage(format!("{}: {e}", path.display())))?
-                }
-            };
-            let taken_set: std::collections::HashSet<String> = taken.into_iter().collect();
-            let is_taken = |v: &str| taken_set.contains(v);
-            let mut env = Env::new(&options)
-                .map_err(|e| Usage(e.to_string()))?
-                .with_taken(&is_taken);
-            if trace {
-                env = env.with_trace();
-            }
-            let expression = match Expression::compile(&text, &options) {
-                Ok(e) => e,
-                Err(ExpressionError {
-                    diagnostics: errors,
-                    ..
-                }) => {
-                    if format == ReportFormat::Json {
-                        let _ = io.stdout.write_all(
-                            pretty(&crate::parse_expression::parse_failure(&text, &errors))
-                                .as_bytes(),
-                        );
-                    }
-                    report(io, &errors, &text, &origin);
-                    return Ok(FAILED);
-                }
-            };
-            if format == ReportFormat::Json {
-                let response = crate::parse_expression::evaluate(&expression, &record, &mut env);
-                let _ = io.stdout.write_all(pretty(&response).as_bytes());
-                return Ok(if response.error.is_none() { OK } else { FAILED });
-            }
-            report(io, expression.warnings(), &text, &origin);
-            let result = expression.eval_object(&record, &mut env);
-            if let Some(trace) = &env.trace {
-                let _ = io.stdout.write_all(render_trace(trace, &text).as_bytes());
-            }
-            report(io, &env.warnings, &text, &origin);
-            match result {
-                Ok(value) => {
-                    let _ = writeln!(io.stdout, "{}", describe(&value));
-                    Ok(OK)
-                }
-                Err(e) => {
-                    report(io, &[e.to_diagnostic()], &text, &origin);
-                    Ok(FAILED)
-                }
-            }
-        }
+        Command::Parse(args) => expr::parse(args, io),
+        Command::Fmt(args) => expr::fmt(args, io),
+        Command::Check(args) => expr::check(args, io),
+        Command::Eval(args) => eval::eval(args, io),
         Command::Map { args, options } => map(args, &options.load()?, io),
-        Command::Mappings { action: None } => {
-            for name in crate::mapping::builtin::names() {
-                let set = crate::mapping::load(name, &Options::default())
-                    .map_err(|e| Usage(e.to_string()))?
-                    .set;
-                let _ = writeln!(io.stdout, "{name:<28} {}", set.description);
-            }
-            Ok(OK)
-        }
-        Command::Mappings {
-            action: Some(MappingsAction::Show { name, format }),
-        } => {
-            let options = Options::default();
-            let loaded = crate::mapping::load(&name, &options).map_err(|e| Usage(e.to_string()))?;
-            for w in &loaded.warnings {
-                let _ = writeln!(io.stderr, "warning: {}", w.message);
-            }
-            let text = match (format, loaded.graph) {
-                (MappingFormat::Native, _) => loaded.set.to_native(),
-                (MappingFormat::Graph, Some(graph)) => pretty(&graph),
-                (MappingFormat::Graph, None) => pretty(
-                    &crate::mapping::graph_schema::SynchronizationSchema::from_mapping_set(
-                        &loaded.set,
-                        &options,
-                    ),
-                ),
-            };
-            let _ = io.stdout.write_all(text.as_bytes());
-            Ok(OK)
-        }
-        Command::Country {
-            action: CountryAction::Resolve { names },
-        } => {
-            let resolve_line = |name: &str, io: &mut Io<'_>| {
-                let code = match crate::country::resolve(name) {
-                    crate::country::Resolution::Code(c) => c.to_string(),
-                    crate::country::Resolution::Ambiguous(c) => {
-                        let _ = writeln!(
-                            io.stderr,
-                            "{name:?} names several countries: {}",
-                            c.join(", ")
-                        );
-                        String::new()
-                    }
-                    crate::country::Resolution::Unknown => String::new(),
-                };
-                let _ = writeln!(io.stdout, "{code}");
-            };
-            if names.is_empty() {
-                use std::io::BufRead;
-                let mut reader = std::io::BufReader::new(&mut *io.stdin);
-                let mut line = Vec::new();
-                loop {
-                    line.clear();
-                    match reader.read_until(b'\n', &mut line) {
-                        Ok(0) => break,
-                        Ok(_) => {}
-                        Err(e) => return Err(Usage(format!("cannot read standard input: {e}"))),
-                    }
-                    let bytes = line.strip_suffix(b"\n").unwrap_or(&line);
-                    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-                    let name = String::from_utf8_lossy(bytes).into_owned();
-                    let mut sub = Io {
-                        stdin: &mut std::io::empty(),
-                        stdout: &mut *io.stdout,
-                        stderr: &mut *io.stderr,
-                    };
-                    resolve_line(&name, &mut sub);
-                }
-            } else {
-                for name in &names {
-                    resolve_line(name, io);
-                }
-            }
-            Ok(OK)
-        }
-        Command::Country {
-            action: CountryAction::Switch { source, max_length },
-        } => {
-            let _ = writeln!(
-                io.stdout,
-                "{}",
-                crate::country::switch_expression(&source, max_length)
-            );
-            Ok(OK)
-        }
-        Command::SampleUsers { count, seed, out } => {
-            let result = match out {
-                Some(path) => {
-                    let file = std::fs::File::create(&path)
-                        .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
-                    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-                    crate::sample::write_users(count, seed, &mut w).and_then(|_| w.flush())
-                }
-                None => crate::sample::write_users(count, seed, &mut *io.stdout),
-            };
-            result.map_err(|e| Usage(format!("cannot write users: {e}")))?;
-            Ok(OK)
-        }
-        Command::Functions { format } => {
-            let out = match format {
-                FunctionsFormat::Text => builtins::reference(false),
-                FunctionsFormat::Markdown => builtins::reference(true),
-                FunctionsFormat::Json => pretty(&builtins::BUILTINS),
-            };
-            let _ = io.stdout.write_all(out.as_bytes());
-            Ok(OK)
-        }
+        Command::Mappings { action } => catalog::mappings(action, io),
+        Command::Country { action } => catalog::country(action, io),
+        Command::SampleUsers(args) => catalog::sample_users(args, io),
+        Command::Functions { format } => catalog::functions(format, io),
     }
 }
 

@@ -39,6 +39,8 @@ pub struct Engine {
     groups: Option<CompiledObject>,
     /// Every source attribute the engine reads, by slot; records keep only these.
     table: AttributeTable,
+    /// How records are read into `table`'s slots.
+    projection: Projection,
 }
 
 #[derive(Debug)]
@@ -325,6 +327,7 @@ impl Engine {
             options: options.clone(),
             users,
             groups,
+            projection: Projection::new(table.names(), options),
             table,
         })
     }
@@ -349,12 +352,12 @@ impl Engine {
 
     /// Read one NDJSON line, keeping only the attributes the mappings read.
     pub fn read_record<'a>(&self, line: usize, bytes: &'a [u8]) -> Result<SlotRecord<'a>, String> {
-        crate::source::read::parse_line_slots(line, bytes, &self.projection())
+        crate::source::read::parse_line_slots(line, bytes, &self.projection)
     }
 
     /// How records are read for this engine: its attributes, matched as the options say.
-    pub fn projection(&self) -> Projection<'_> {
-        Projection::new(self.table.names(), &self.options)
+    pub fn projection(&self) -> &Projection {
+        &self.projection
     }
 
     /// The source attributes the engine reads, by slot.
@@ -378,7 +381,7 @@ impl Engine {
         env: &mut Env<'_>,
         current: &TargetStore,
     ) -> Result<Plan, RecordError> {
-        let record = self.projection().record_from_map(record);
+        let record = self.projection.record_from_map(record);
         self.plan_record(kind, line, &record, env, current)
     }
 

@@ -21,76 +21,106 @@ use crate::options::{AttributeNameCase, Options};
 const BOOLEAN_ATTRIBUTES: &[&str] = &["IsSoftDeleted", "accountEnabled", "showInAddressList"];
 
 /// Which attributes a reader keeps (the names an engine reads, by slot) and how a record's
-/// keys match them (the option attribute_name_case).
-#[derive(Debug, Clone, Copy)]
-pub struct Projection<'n> {
-    names: &'n [String],
+/// keys match them (the option attribute_name_case). Built once per engine or expression.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    names: Vec<String>,
+    /// Names by bucket: bit `i` of `buckets[h]` is set when name `i` hashes to `h` (length,
+    /// first and last byte, ignoring ASCII case). Most keys of a record are not attributes
+    /// anyone reads: one table look-up turns them away without comparing text. With more
+    /// than 64 names every bucket is all ones and each name is compared.
+    buckets: Box<[u64; 64]>,
     case: AttributeNameCase,
 }
 
-impl<'n> Projection<'n> {
+/// The bucket of a name or key (see [`Projection::buckets`]).
+fn bucket(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let lower = |b: Option<&u8>| usize::from(b.map_or(0, u8::to_ascii_lowercase));
+    (bytes.len().wrapping_mul(31) ^ lower(bytes.first()).wrapping_mul(7) ^ lower(bytes.last())) & 63
+}
+
+impl Projection {
     /// Keep `names` (by slot), matching keys as `options` say.
-    pub fn new(names: &'n [String], options: &Options) -> Projection<'n> {
+    pub fn new(names: &[String], options: &Options) -> Projection {
+        let mut buckets = Box::new([0u64; 64]);
+        if names.len() <= 64 {
+            for (i, name) in names.iter().enumerate() {
+                if let Some(b) = buckets.get_mut(bucket(name)) {
+                    *b |= 1 << i;
+                }
+            }
+        } else {
+            buckets.fill(u64::MAX);
+        }
         Projection {
-            names,
+            names: names.to_vec(),
+            buckets,
             case: options.dialect.attribute_name_case,
         }
     }
 
     /// The names, by slot.
-    pub fn names(&self) -> &'n [String] {
-        self.names
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 
-    /// Every slot `key` fills, and whether it matched exactly. One pass over the names: most
-    /// keys of a record match none, and a length check rejects most names at once.
-    fn slots<'k>(&self, key: &'k str) -> impl Iterator<Item = (usize, bool)> + use<'n, 'k> {
+    /// Call `found(slot, exact)` for every slot `key` fills; true if there was one.
+    fn each_slot(&self, key: &str, mut found: impl FnMut(usize, bool)) -> bool {
+        let candidates = self.buckets.get(bucket(key)).copied().unwrap_or(0);
+        if candidates == 0 {
+            return false;
+        }
         let insensitive = self.case == AttributeNameCase::ExactThenInsensitive;
-        self.names
-            .iter()
-            .enumerate()
-            .filter_map(move |(slot, name)| {
-                if name.len() != key.len() {
-                    None
-                } else if name == key {
-                    Some((slot, true))
-                } else if insensitive && name.eq_ignore_ascii_case(key) {
-                    Some((slot, false))
-                } else {
-                    None
+        let mut any = false;
+        let mut check = |slot: usize| {
+            if let Some(name) = self.names.get(slot)
+                && name.len() == key.len()
+            {
+                let exact = name == key;
+                if exact || (insensitive && name.eq_ignore_ascii_case(key)) {
+                    found(slot, exact);
+                    any = true;
                 }
-            })
+            }
+        };
+        if self.names.len() > 64 {
+            (0..self.names.len()).for_each(&mut check);
+        } else {
+            let mut bits = candidates;
+            while bits != 0 {
+                check(bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        any
     }
 
-    /// Does any slot take `key`?
-    fn keeps(&self, key: &str) -> bool {
-        self.slots(key).next().is_some()
-    }
-
-    /// Offer one key of a record to `record`; false when the key appeared before.
+    /// Offer one key of a record to `record`: `None` when no slot takes it, else whether it
+    /// is new (false: the object has this key twice).
+    #[expect(
+        clippy::ptr_arg,
+        reason = "each slot stores the key; cloning the Cow keeps a borrowed key borrowed"
+    )]
     fn offer<'a>(
         &self,
         record: &mut SlotRecord<'a>,
         key: &Cow<'a, str>,
-        value: SlotValue<'a>,
-    ) -> bool {
+        value: &SlotValue<'a>,
+    ) -> Option<bool> {
         let mut fresh = true;
-        for (slot, exact) in self.slots(key) {
-            fresh &= record.offer(slot, key, value.clone(), exact);
-        }
-        fresh
+        self.each_slot(key, |slot, exact| {
+            fresh &= record.offer(slot, key.clone(), value.clone(), exact);
+        })
+        .then_some(fresh)
     }
 
     /// A record from an object already parsed (a JSON array's element, a library caller's
-    /// value). Keys that are not attributes of the projection are not looked at again.
+    /// value).
     pub fn record_from_map<'a>(&self, map: &'a Map<String, Json>) -> SlotRecord<'a> {
         let mut record = SlotRecord::new(self.names.len());
         for (key, value) in map {
-            self.offer(
-                &mut record,
-                &Cow::Borrowed(key.as_str()),
-                SlotValue::Json(value),
-            );
+            self.offer(&mut record, &Cow::Borrowed(key), &SlotValue::Json(value));
         }
         record
     }
@@ -159,13 +189,7 @@ impl<'a> SlotRecord<'a> {
     /// Fill `slot` from `key`: an exact key replaces a key that matched ignoring case; among
     /// keys that match ignoring case the first wins. False when the exact key is there already
     /// (the object has the same key twice).
-    fn offer(
-        &mut self,
-        slot: usize,
-        key: &Cow<'a, str>,
-        value: SlotValue<'a>,
-        exact: bool,
-    ) -> bool {
+    fn offer(&mut self, slot: usize, key: Cow<'a, str>, value: SlotValue<'a>, exact: bool) -> bool {
         let Some(entry) = self.values.get_mut(slot) else {
             return true;
         };
@@ -173,11 +197,7 @@ impl<'a> SlotRecord<'a> {
             Some(existing) if existing.exact && exact => false,
             Some(existing) if existing.exact || !exact => true,
             _ => {
-                *entry = Some(Slot {
-                    key: key.clone(),
-                    value,
-                    exact,
-                });
+                *entry = Some(Slot { key, value, exact });
                 true
             }
         }

@@ -42,7 +42,7 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 
 /// Reads one object keeping only the attributes of a projection, by slot. Other values are
 /// skipped without being built, which is most of the cost of reading a record.
-struct Projected<'p>(&'p Projection<'p>);
+struct Projected<'p>(&'p Projection);
 
 impl<'de> serde::de::DeserializeSeed<'de> for Projected<'_> {
     type Value = Result<SlotRecord<'de>, String>;
@@ -66,14 +66,12 @@ impl<'de> serde::de::Visitor<'de> for Projected<'_> {
         let mut record = SlotRecord::new(self.0.names().len());
         let mut duplicate = None;
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
-            if self.0.keeps(&key) {
-                let raw = access.next_value::<&'de serde_json::value::RawValue>()?;
-                let value = SlotValue::Raw(raw, std::cell::OnceCell::new());
-                if !self.0.offer(&mut record, &key, value) {
-                    duplicate.get_or_insert_with(|| key.into_owned());
-                }
-            } else {
-                access.next_value::<serde::de::IgnoredAny>()?;
+            // Every value is captured as its raw text (no dearer than skipping it); only the
+            // projection's attributes keep it.
+            let raw = access.next_value::<&'de serde_json::value::RawValue>()?;
+            let value = SlotValue::Raw(raw, std::cell::OnceCell::new());
+            if self.0.offer(&mut record, &key, &value) == Some(false) {
+                duplicate.get_or_insert_with(|| key.into_owned());
             }
         }
         Ok(match duplicate {
@@ -246,7 +244,7 @@ impl<'de> serde::de::Visitor<'de> for Strict {
 pub fn parse_line_slots<'a>(
     line_number: usize,
     bytes: &'a [u8],
-    projection: &Projection<'_>,
+    projection: &Projection,
 ) -> Result<SlotRecord<'a>, String> {
     use serde::de::DeserializeSeed;
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
