@@ -149,3 +149,31 @@ fn the_real_binary_runs() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("did you mean `Coalesce`?"));
 }
+
+#[test]
+fn options_files_use_the_flat_keys_and_refuse_unknown_ones() {
+    let dir = std::env::temp_dir().join(format!("entramap-options-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"iif_null": "lazy", "max_values": 5, "now": "2021-01-01"}"#,
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        &[
+            "eval",
+            "--options",
+            good.to_str().unwrap(),
+            r#"IIF(True, "a", [missing])"#,
+        ],
+        "",
+    );
+    assert_eq!((code, out.trim()), (0, "a"), "{err}");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"iif_nul": "lazy"}"#).unwrap();
+    let (code, _, err) = run(&["eval", "--options", bad.to_str().unwrap(), "1"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown option `iif_nul`"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

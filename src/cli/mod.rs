@@ -201,7 +201,7 @@ impl OptionArgs {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
-                serde_json::from_str(&text)
+                Options::from_json(text.trim_start_matches('\u{FEFF}'))
                     .map_err(|e| Usage(format!("{}: {e}", path.display())))?
             }
             None => Options::default(),

@@ -351,7 +351,11 @@ impl Engine {
     }
 
     /// Read one NDJSON line, keeping only the attributes the mappings read.
-    pub fn read_record<'a>(&self, line: usize, bytes: &'a [u8]) -> Result<SlotRecord<'a>, String> {
+    pub fn read_record<'a>(
+        &self,
+        line: usize,
+        bytes: &'a [u8],
+    ) -> Result<SlotRecord<'a>, crate::source::read::ReadError> {
         crate::source::read::parse_line_slots(line, bytes, &self.projection)
     }
 

@@ -94,10 +94,9 @@ pub fn run<'i>(
                             lines.par_iter().map(|(line, bytes)| {
                                 (
                                     *line,
-                                    bytes
-                                        .as_ref()
-                                        .map_err(Clone::clone)
-                                        .and_then(|b| engine.read_record(*line, b)),
+                                    bytes.as_ref().map_err(Clone::clone).and_then(|b| {
+                                        engine.read_record(*line, b).map_err(|e| e.0)
+                                    }),
                                 )
                             }),
                         )

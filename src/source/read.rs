@@ -8,6 +8,11 @@ use serde_json::{Map, Value as Json};
 
 use super::{Projection, SlotRecord, SlotValue};
 
+/// Why one record could not be read (not UTF-8, not JSON, not an object, a key twice).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ReadError(pub String);
+
 /// One input record: its 1-based line (NDJSON) or position (JSON array), and the object or
 /// why it could not be read.
 #[derive(Debug)]
@@ -245,7 +250,7 @@ pub fn parse_line_slots<'a>(
     line_number: usize,
     bytes: &'a [u8],
     projection: &Projection,
-) -> Result<SlotRecord<'a>, String> {
+) -> Result<SlotRecord<'a>, ReadError> {
     use serde::de::DeserializeSeed;
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     let bytes = if line_number == 1 {
@@ -253,15 +258,19 @@ pub fn parse_line_slots<'a>(
     } else {
         bytes
     };
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ReadError(format!(
+            "not UTF-8 (invalid byte at column {})",
+            e.valid_up_to() + 1
+        ))
+    })?;
     let mut de = serde_json::Deserializer::from_str(text);
     match Projected(projection)
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|_| v))
     {
-        Ok(result) => result,
-        Err(e) => Err(format!("not JSON: {e}")),
+        Ok(result) => result.map_err(ReadError),
+        Err(e) => Err(ReadError(format!("not JSON: {e}"))),
     }
 }
 
