@@ -7,6 +7,7 @@ use std::path::Path;
 
 use entramap::Options;
 use entramap::provision::{Engine, RunState, run, target::TargetStore};
+use entramap::source::input::{InputFormat, records};
 use serde_json::Value as Json;
 
 fn open(
@@ -72,8 +73,8 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         })
         .unwrap_or_default();
     let mut state = RunState::new(current);
-    let mut users = open(dir, scenario.get("users"), "users.ndjson");
-    let mut groups = open(dir, scenario.get("groups"), "groups.ndjson");
+    let users = open(dir, scenario.get("users"), "users.ndjson");
+    let groups = open(dir, scenario.get("groups"), "groups.ndjson");
     let mut requests = Vec::new();
     let mut log = String::new();
     let log = std::cell::RefCell::new(&mut log);
@@ -87,14 +88,15 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         )
         .unwrap()
     };
-    let mut on_warning = |kind: entramap::ResourceKind, line: usize, w: &entramap::Diagnostic| {
-        writeln!(
-            log.borrow_mut(),
-            "warning: {kind} line {line}: {}",
-            w.message
-        )
-        .unwrap()
-    };
+    let mut on_warning =
+        |kind: entramap::ResourceKind, _: Option<&str>, line: usize, w: &entramap::Diagnostic| {
+            writeln!(
+                log.borrow_mut(),
+                "warning: {kind} line {line}: {}",
+                w.message
+            )
+            .unwrap()
+        };
     let mut on_progress = |_| {};
     let mut sinks = run::Sinks {
         requests: &mut requests,
@@ -103,14 +105,12 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         on_progress: &mut on_progress,
         pool: None,
     };
-    let summary = run::run(
-        &engine,
-        users.as_mut().map(|r| r as &mut dyn std::io::BufRead),
-        groups.as_mut().map(|r| r as &mut dyn std::io::BufRead),
-        &mut state,
-        &mut sinks,
-    )
-    .unwrap();
+    let input = |r: Option<std::io::BufReader<std::fs::File>>| -> Vec<run::Input<'static>> {
+        r.map(|r| run::Input::new(records(Box::new(r), InputFormat::Auto, 1 << 20).unwrap()))
+            .into_iter()
+            .collect()
+    };
+    let summary = run::run(&engine, input(users), input(groups), &mut state, &mut sinks).unwrap();
     let records = count_records(dir, scenario.get("users"), "users.ndjson")
         + count_records(dir, scenario.get("groups"), "groups.ndjson");
     assert_eq!(

@@ -8,20 +8,28 @@ use serde_json::json;
 use super::{FAILED, Io, OK, ReportFormat, Usage, diagnostic_json, plural, pretty};
 use crate::diagnostic::Diagnostic;
 use crate::options::Options;
+use crate::provision::run::Input;
 use crate::scim::ResourceKind;
+use crate::source::input::{self, InputFormat};
 
 #[derive(clap::Args, Debug)]
 pub(super) struct MapArgs {
     /// A built-in mapping set (`entramap mappings`) or a file (native TOML or Graph JSON).
     #[arg(long, short = 'm', value_name = "NAME|FILE")]
     pub(super) mapping: String,
-    /// Source users: a JSON array or NDJSON (`-` = stdin).
+    /// Source users (`-` = stdin): NDJSON, a JSON array (`az ad user list`), Graph pages
+    /// (`GET /users`, one or many, pretty-printed or not), CSV (admin center "Download users"),
+    /// or a directory of such files.
     #[arg(value_name = "USERS")]
     pub(super) users: Option<PathBuf>,
-    /// Source groups: a JSON array or NDJSON.
+    /// Source groups, in any of the users' formats.
     #[arg(long, value_name = "GROUPS")]
     pub(super) groups: Option<PathBuf>,
-    /// The target's current objects (SCIM resources with "id"), NDJSON or a JSON array.
+    /// How the users and groups files are laid out (default: detected from their first bytes).
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub(super) input_format: FormatArg,
+    /// The target's current objects (SCIM resources with "id"): NDJSON, a JSON array, or what
+    /// the app answers to `GET /Users` (SCIM ListResponse pages).
     #[arg(long, value_name = "TARGET")]
     pub(super) current: Option<PathBuf>,
     /// Write the requests here instead of stdout.
@@ -38,16 +46,45 @@ pub(super) struct MapArgs {
     pub(super) threads: usize,
 }
 
-pub(super) fn open_input<'s>(
+/// `--input-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum FormatArg {
+    Auto,
+    Ndjson,
+    Json,
+    Csv,
+}
+
+impl From<FormatArg> for InputFormat {
+    fn from(f: FormatArg) -> InputFormat {
+        match f {
+            FormatArg::Auto => InputFormat::Auto,
+            FormatArg::Ndjson => InputFormat::Ndjson,
+            FormatArg::Json => InputFormat::Json,
+            FormatArg::Csv => InputFormat::Csv,
+        }
+    }
+}
+
+/// The inputs a path names: standard input (`-`), a file, or a directory's files.
+fn inputs<'s>(
     path: &std::path::Path,
     stdin: &'s mut dyn Read,
-) -> Result<Box<dyn std::io::BufRead + 's>, Usage> {
+    format: InputFormat,
+    max: usize,
+) -> Result<Vec<Input<'s>>, Usage> {
+    let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::BufReader::new(stdin)));
+        let reader = Box::new(std::io::BufReader::new(stdin));
+        return Ok(vec![Input::new(
+            input::records(reader, format, max).map_err(cannot)?,
+        )]);
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
-    Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
+    Ok(input::open_path(path, format, max)
+        .map_err(cannot)?
+        .into_iter()
+        .map(|(name, records)| Input { name, records })
+        .collect())
 }
 
 /// `entramap map`.
@@ -71,19 +108,24 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             "give a users file (or - for stdin) and/or --groups FILE".into(),
         ));
     }
+    let max = options.limits.max_line_bytes;
+    let format = InputFormat::from(args.input_format);
     let current = match &args.current {
         None => crate::provision::target::TargetStore::default(),
         Some(path) => {
-            let mut empty = std::io::empty();
-            let reader = open_input(path, &mut empty)?;
-            let records = crate::source::read::read_all(reader)
-                .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
             let mut resources = Vec::new();
-            for r in records {
-                match r.object {
-                    Ok(o) => resources.push(serde_json::Value::Object(o)),
-                    Err(e) => {
-                        return Err(Usage(format!("{}: line {}: {e}", path.display(), r.line)));
+            for Input { name, records } in
+                inputs(path, &mut std::io::empty(), InputFormat::Auto, max)?
+            {
+                let objects = input::objects(records)
+                    .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+                match objects {
+                    Ok(objects) => {
+                        resources.extend(objects.into_iter().map(serde_json::Value::Object))
+                    }
+                    Err((line, e)) => {
+                        let file = name.map_or_else(|| path.display().to_string(), |n| n);
+                        return Err(Usage(format!("{file}: line {line}: {e}")));
                     }
                 }
             }
@@ -119,41 +161,37 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         stdout,
         stderr,
     } = io;
-    let mut users_reader = match &args.users {
-        Some(path) => Some(open_input(path, &mut **stdin)?),
-        None => None,
+    let users = match &args.users {
+        Some(path) => inputs(path, &mut **stdin, format, max)?,
+        None => Vec::new(),
     };
     let mut empty = std::io::empty();
-    let mut groups_reader = match &args.groups {
-        Some(path) => Some(open_input(path, &mut empty)?),
-        None => None,
+    let groups = match &args.groups {
+        Some(path) => inputs(path, &mut empty, format, max)?,
+        None => Vec::new(),
     };
     let progress = std::io::stderr().is_terminal() && args.out.is_some();
     let started = std::time::Instant::now();
     let quiet = args.quiet;
     let stderr_cell = std::cell::RefCell::new(&mut **stderr);
     let mut on_error = |e: &crate::provision::RecordError| {
-        let _ = writeln!(
-            stderr_cell.borrow_mut(),
-            "error: {} line {}: {}",
-            e.kind,
-            e.line,
-            e.reason
-        );
+        let _ = writeln!(stderr_cell.borrow_mut(), "error: {e}");
         if let Some(f) = errors_file.as_mut() {
             let _ = serde_json::to_writer(&mut *f, e);
             let _ = f.write_all(b"\n");
         }
     };
-    let mut on_warning = |kind: ResourceKind, line: usize, warning: &Diagnostic| {
-        if !quiet {
-            let _ = writeln!(
-                stderr_cell.borrow_mut(),
-                "warning: {kind} line {line}: {}",
-                warning.message
-            );
-        }
-    };
+    let mut on_warning =
+        |kind: ResourceKind, file: Option<&str>, line: usize, warning: &Diagnostic| {
+            if !quiet {
+                let file = file.map(|f| format!("{f} ")).unwrap_or_default();
+                let _ = writeln!(
+                    stderr_cell.borrow_mut(),
+                    "warning: {kind} {file}line {line}: {}",
+                    warning.message
+                );
+            }
+        };
     let mut on_progress = |done: usize| {
         if progress && done.is_multiple_of(10_000) {
             let _ = write!(stderr_cell.borrow_mut(), "\r{done} records");
@@ -174,18 +212,8 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         on_progress: &mut on_progress,
         pool: Some(&pool),
     };
-    let summary = crate::provision::run::run(
-        &engine,
-        users_reader
-            .as_mut()
-            .map(|r| r.as_mut() as &mut dyn std::io::BufRead),
-        groups_reader
-            .as_mut()
-            .map(|r| r.as_mut() as &mut dyn std::io::BufRead),
-        &mut state,
-        &mut sinks,
-    )
-    .map_err(|e| Usage(format!("I/O error: {e}")))?;
+    let summary = crate::provision::run::run(&engine, users, groups, &mut state, &mut sinks)
+        .map_err(|e| Usage(format!("I/O error: {e}")))?;
     if let Some(f) = out_file.as_mut() {
         f.flush()
             .map_err(|e| Usage(format!("cannot write the output: {e}")))?;

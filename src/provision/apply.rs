@@ -17,11 +17,11 @@ impl Engine {
     pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
         let kind = plan.kind;
         let Some(object) = self.object(kind) else {
-            return Err(RecordError {
+            return Err(RecordError::new(
                 kind,
-                line: plan.line,
-                reason: format!("the mapping set has no {kind} mapping"),
-            });
+                plan.line,
+                format!("the mapping set has no {kind} mapping"),
+            ));
         };
         let collection = kind.endpoint();
         let mut plan = plan;

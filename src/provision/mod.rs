@@ -170,14 +170,29 @@ pub struct Applied {
 
 /// A record that failed: where and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{kind} line {line}: {reason}")]
+#[error("{kind} {}line {line}: {reason}", .file.as_deref().map(|f| format!("{f} ")).unwrap_or_default())]
 pub struct RecordError {
     /// `users` or `groups`.
     pub kind: ResourceKind,
-    /// Line (or element) number in its input.
+    /// The file, when the input was several files (a directory of pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The line its record starts on.
     pub line: usize,
     /// What went wrong.
     pub reason: String,
+}
+
+impl RecordError {
+    /// A record error without a file name.
+    pub fn new(kind: ResourceKind, line: usize, reason: String) -> RecordError {
+        RecordError {
+            kind,
+            file: None,
+            line,
+            reason,
+        }
+    }
 }
 
 /// A mapping set that cannot run: every mapping that failed to compile. Reported once, before
@@ -411,11 +426,8 @@ impl Engine {
         record: &Map<String, Json>,
         state: &mut RunState,
     ) -> Result<Applied, RecordError> {
-        let mut env = Env::new(&self.options).map_err(|e| RecordError {
-            kind,
-            line,
-            reason: e.to_string(),
-        })?;
+        let mut env =
+            Env::new(&self.options).map_err(|e| RecordError::new(kind, line, e.to_string()))?;
         let current = std::sync::Arc::clone(&state.current);
         let plan = self.plan(kind, line, record, &mut env, &current)?;
         self.apply(plan, state)
@@ -433,7 +445,7 @@ impl Engine {
         let source = SlotSource::new(record, self.table.names(), &self.options);
         let (mut plan, values) = self.evaluate(kind, line, &source, env)?;
         self.decide(&mut plan, &values, current)
-            .map_err(|reason| RecordError { kind, line, reason })?;
+            .map_err(|reason| RecordError::new(kind, line, reason))?;
         Ok(plan)
     }
 
@@ -444,7 +456,7 @@ impl Engine {
         source: &'s SlotSource<'s>,
         env: &mut Env<'_>,
     ) -> Result<(Plan, Vec<Computed<'s>>), RecordError> {
-        let fail = |reason: String| RecordError { kind, line, reason };
+        let fail = |reason: String| RecordError::new(kind, line, reason);
         let Some(object) = self.object(kind) else {
             return Err(fail(format!("the mapping set has no {kind} mapping")));
         };

@@ -7,6 +7,8 @@
 //! already parsed — goes through one projection ([`Projection`]) into a [`SlotRecord`], and is
 //! read through one [`SlotSource`], so `eval`, `eval --batch` and `map` see the same values.
 
+mod graph_names;
+pub mod input;
 pub mod read;
 
 use std::borrow::Cow;
@@ -16,21 +18,47 @@ use serde_json::{Map, Value as Json};
 use crate::eval::value::{Reference, Role, Value};
 use crate::eval::{Lookup, Source};
 use crate::options::{AttributeNameCase, Options};
+use graph_names::{GRAPH_NAMES, Shape};
 
 /// Attributes Entra types as Boolean; text `"false"` is read as a Boolean.
 const BOOLEAN_ATTRIBUTES: &[&str] = &["IsSoftDeleted", "accountEnabled", "showInAddressList"];
 
 /// Which attributes a reader keeps (the names an engine reads, by slot) and how a record's
-/// keys match them (the option attribute_name_case). Built once per engine or expression.
+/// keys match them: the exact name, a Microsoft Graph property name for it
+/// ([`graph_names`]), or the name ignoring case (the option attribute_name_case). Built once
+/// per engine or expression.
 #[derive(Debug, Clone)]
 pub struct Projection {
     names: Vec<String>,
-    /// Names by bucket: bit `i` of `buckets[h]` is set when name `i` hashes to `h` (length,
+    /// What a key may be: an attribute's name, or a Graph property that feeds attributes.
+    entries: Vec<Entry>,
+    /// Entries by bucket: bit `i` of `buckets[h]` is set when entry `i` hashes to `h` (length,
     /// first and last byte, ignoring ASCII case). Most keys of a record are not attributes
     /// anyone reads: one table look-up turns them away without comparing text. With more
-    /// than 64 names every bucket is all ones and each name is compared.
+    /// than 64 entries every bucket is all ones and each entry is compared.
     buckets: Box<[u64; 64]>,
     case: AttributeNameCase,
+}
+
+/// One key a projection knows.
+#[derive(Debug, Clone)]
+struct Entry {
+    key: String,
+    /// The slot it fills (unused for [`Shape::Members`]).
+    slot: usize,
+    /// `None`: the attribute's own name; `Some`: a Graph property name of this shape.
+    graph: Option<Shape>,
+}
+
+/// How well a key matched a slot; a better match replaces a worse one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    /// The name, ignoring case (with a warning when read).
+    IgnoringCase,
+    /// A Microsoft Graph property name for the attribute.
+    GraphName,
+    /// The name itself.
+    Exact,
 }
 
 /// The bucket of a name or key (see [`Projection::buckets`]).
@@ -43,10 +71,29 @@ fn bucket(text: &str) -> usize {
 impl Projection {
     /// Keep `names` (by slot), matching keys as `options` say.
     pub fn new(names: &[String], options: &Options) -> Projection {
+        let mut entries: Vec<Entry> = names
+            .iter()
+            .enumerate()
+            .map(|(slot, name)| Entry {
+                key: name.clone(),
+                slot,
+                graph: None,
+            })
+            .collect();
+        for (graph_key, name, shape) in GRAPH_NAMES {
+            let wanted = *shape == Shape::Members || names.iter().any(|n| n == name);
+            if wanted {
+                entries.push(Entry {
+                    key: graph_key.to_string(),
+                    slot: names.iter().position(|n| n == name).unwrap_or(usize::MAX),
+                    graph: Some(*shape),
+                });
+            }
+        }
         let mut buckets = Box::new([0u64; 64]);
-        if names.len() <= 64 {
-            for (i, name) in names.iter().enumerate() {
-                if let Some(b) = buckets.get_mut(bucket(name)) {
+        if entries.len() <= 64 {
+            for (i, entry) in entries.iter().enumerate() {
+                if let Some(b) = buckets.get_mut(bucket(&entry.key)) {
                     *b |= 1 << i;
                 }
             }
@@ -55,6 +102,7 @@ impl Projection {
         }
         Projection {
             names: names.to_vec(),
+            entries,
             buckets,
             case: options.dialect.attribute_name_case,
         }
@@ -65,27 +113,40 @@ impl Projection {
         &self.names
     }
 
-    /// Call `found(slot, exact)` for every slot `key` fills; true if there was one.
-    fn each_slot(&self, key: &str, mut found: impl FnMut(usize, bool)) -> bool {
+    /// Call `found(entry, rank)` for every entry `key` matches; true if there was one.
+    fn each_entry(&self, key: &str, mut found: impl FnMut(&Entry, Rank)) -> bool {
         let candidates = self.buckets.get(bucket(key)).copied().unwrap_or(0);
         if candidates == 0 {
             return false;
         }
         let insensitive = self.case == AttributeNameCase::ExactThenInsensitive;
         let mut any = false;
-        let mut check = |slot: usize| {
-            if let Some(name) = self.names.get(slot)
-                && name.len() == key.len()
+        let mut check = |i: usize| {
+            if let Some(entry) = self.entries.get(i)
+                && entry.key.len() == key.len()
             {
-                let exact = name == key;
-                if exact || (insensitive && name.eq_ignore_ascii_case(key)) {
-                    found(slot, exact);
+                let rank = if entry.key == key {
+                    Some(if entry.graph.is_some() {
+                        Rank::GraphName
+                    } else {
+                        Rank::Exact
+                    })
+                } else if insensitive
+                    && entry.graph.is_none()
+                    && entry.key.eq_ignore_ascii_case(key)
+                {
+                    Some(Rank::IgnoringCase)
+                } else {
+                    None
+                };
+                if let Some(rank) = rank {
+                    found(entry, rank);
                     any = true;
                 }
             }
         };
-        if self.names.len() > 64 {
-            (0..self.names.len()).for_each(&mut check);
+        if self.entries.len() > 64 {
+            (0..self.entries.len()).for_each(&mut check);
         } else {
             let mut bits = candidates;
             while bits != 0 {
@@ -109,8 +170,26 @@ impl Projection {
         value: &SlotValue<'a>,
     ) -> Option<bool> {
         let mut fresh = true;
-        self.each_slot(key, |slot, exact| {
-            fresh &= record.offer(slot, key.clone(), value.clone(), exact);
+        self.each_entry(key, |entry, rank| match entry.graph {
+            None | Some(Shape::Same) => {
+                fresh &= record.offer(entry.slot, key.clone(), value.clone(), rank);
+            }
+            Some(Shape::First) => {
+                if let Some(first) = value.json().as_array().and_then(|a| a.first()) {
+                    let first = SlotValue::Owned(first.clone());
+                    record.offer(entry.slot, key.clone(), first, rank);
+                }
+            }
+            Some(Shape::Members) => {
+                if let Some(members) = value.json().as_object() {
+                    for (name, member) in members {
+                        if let Some(slot) = self.names.iter().position(|n| n == name) {
+                            let member = SlotValue::Owned(member.clone());
+                            record.offer(slot, Cow::Owned(name.clone()), member, rank);
+                        }
+                    }
+                }
+            }
         })
         .then_some(fresh)
     }
@@ -135,13 +214,13 @@ pub struct SlotRecord<'a> {
     values: Vec<Option<Slot<'a>>>,
 }
 
-/// What fills one slot: the key as written in the input, its value, and whether the key is the
-/// slot's name exactly (else it matched ignoring case).
+/// What fills one slot: the key as written in the input, its value, and how well the key
+/// matched the slot's name.
 #[derive(Debug)]
 struct Slot<'a> {
     key: Cow<'a, str>,
     value: SlotValue<'a>,
-    exact: bool,
+    rank: Rank,
 }
 
 /// A slot's value: raw JSON text (parsed on first use when it is not a plain string), or a
@@ -152,6 +231,8 @@ pub enum SlotValue<'a> {
     Raw(&'a serde_json::value::RawValue, std::cell::OnceCell<Json>),
     /// A parsed value.
     Json(&'a Json),
+    /// A value made while reading (a Graph property reshaped: `businessPhones[0]`).
+    Owned(Json),
 }
 
 impl<'a> SlotValue<'a> {
@@ -159,6 +240,7 @@ impl<'a> SlotValue<'a> {
     fn json(&self) -> &Json {
         match self {
             SlotValue::Json(j) => j,
+            SlotValue::Owned(j) => j,
             SlotValue::Raw(raw, parsed) => {
                 parsed.get_or_init(|| serde_json::from_str(raw.get()).unwrap_or(Json::Null))
             }
@@ -173,7 +255,7 @@ impl<'a> SlotValue<'a> {
                 let inner = text.strip_prefix('"')?.strip_suffix('"')?;
                 (!inner.contains('\\')).then_some(inner)
             }
-            SlotValue::Json(_) => None,
+            SlotValue::Json(_) | SlotValue::Owned(_) => None,
         }
     }
 }
@@ -186,18 +268,18 @@ impl<'a> SlotRecord<'a> {
         }
     }
 
-    /// Fill `slot` from `key`: an exact key replaces a key that matched ignoring case; among
-    /// keys that match ignoring case the first wins. False when the exact key is there already
-    /// (the object has the same key twice).
-    fn offer(&mut self, slot: usize, key: Cow<'a, str>, value: SlotValue<'a>, exact: bool) -> bool {
+    /// Fill `slot` from `key`: a better match replaces a worse one (the name itself, then a
+    /// Graph property name, then the name ignoring case); among equal ones the first wins.
+    /// False when the name itself is there already (the object has the same key twice).
+    fn offer(&mut self, slot: usize, key: Cow<'a, str>, value: SlotValue<'a>, rank: Rank) -> bool {
         let Some(entry) = self.values.get_mut(slot) else {
             return true;
         };
         match entry {
-            Some(existing) if existing.exact && exact => false,
-            Some(existing) if existing.exact || !exact => true,
+            Some(existing) if existing.rank == Rank::Exact && rank == Rank::Exact => false,
+            Some(existing) if existing.rank >= rank => true,
             _ => {
-                *entry = Some(Slot { key, value, exact });
+                *entry = Some(Slot { key, value, rank });
                 true
             }
         }
@@ -252,17 +334,20 @@ impl<'a> Source<'a> for SlotSource<'a> {
             .and_then(|i| self.record.values.get(i))
             .and_then(Option::as_ref)
         {
-            Some(Slot { key, value, exact }) => {
+            Some(Slot { key, value, rank }) => {
+                // The attribute's name as the record spells it (a Graph property: as the
+                // provisioning service spells it), for the rules that depend on the name.
+                let attr: &str = if *rank == Rank::GraphName { name } else { key };
                 let value = match value.plain_str() {
                     // A plain string: used in place (the common case).
-                    Some(text) => string_value(key, text),
-                    None => json_value(key, value.json(), self.max_values)?,
+                    Some(text) => string_value(attr, text),
+                    None => json_value(attr, value.json(), self.max_values)?,
                 };
-                let value = self.rewrite_upn(key, value);
-                Ok(if *exact {
-                    Lookup::Found(value)
-                } else {
+                let value = self.rewrite_upn(attr, value);
+                Ok(if *rank == Rank::IgnoringCase {
                     Lookup::FoundIgnoringCase(value, key.to_string())
+                } else {
+                    Lookup::Found(value)
                 })
             }
             None if name.eq_ignore_ascii_case("IsSoftDeleted") => {
@@ -386,10 +471,20 @@ fn reference(obj: &Map<String, Json>) -> Option<Reference<'_>> {
     })
 }
 
+/// One app role assignment: an object (`{"id", "value", "displayName"}`, Graph's
+/// `appRoleId`), or a role's name as a string (Graph's parseExpression test objects give
+/// `#Collection(String)`, e.g. `["Default Assignment"]`).
 fn role(json: &Json) -> Result<Role<'_>, String> {
+    if let Json::String(name) = json {
+        return Ok(Role {
+            id: Cow::Borrowed(""),
+            value: Cow::Borrowed(name),
+            display_name: Cow::Borrowed(name),
+        });
+    }
     let obj = json
         .as_object()
-        .ok_or("appRoleAssignments entries must be objects")?;
+        .ok_or("appRoleAssignments entries must be objects or role names")?;
     Ok(Role {
         id: text(obj, &["id", "appRoleId"]).unwrap_or_default(),
         value: text(obj, &["value", "appRoleValue"]).unwrap_or_default(),

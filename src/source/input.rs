@@ -1,0 +1,766 @@
+//! Record streams: what admins export, split into one JSON text per record without loading the
+//! input whole (docs/mapping.md#input-formats).
+//!
+//! * NDJSON: one record per line (a broken line is one error record; the next line reads on).
+//! * JSON: an array of records (`az ad user list`), concatenated documents, and collection
+//!   pages — Graph's `{"@odata.context", "value": [...], "@odata.nextLink"}` and SCIM's
+//!   `ListResponse` (`"Resources": [...]`) — pretty-printed or not, one after another as a
+//!   paging loop writes them. A page's records are streamed out of its array.
+//! * CSV, as the Entra admin center's "Download users" writes it: a header row, then one row
+//!   per user; headers are mapped to attribute names, empty cells are absent attributes.
+//!
+//! Every record comes with the line it starts on, and a record that cannot be split out (too
+//! long, cut off) is still yielded, as an error, so counts add up.
+
+use std::io::BufRead;
+
+/// How an input is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// Decide from the first bytes: `[` → JSON; `{` → NDJSON when the first line is one whole
+    /// record, else JSON (pretty-printed documents, or pages); anything else → CSV.
+    #[default]
+    Auto,
+    /// One JSON object per line.
+    Ndjson,
+    /// Arrays, concatenated documents, Graph and SCIM collection pages.
+    Json,
+    /// A header row and one row per record.
+    Csv,
+}
+
+impl std::str::FromStr for InputFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<InputFormat, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(InputFormat::Auto),
+            "ndjson" | "jsonl" => Ok(InputFormat::Ndjson),
+            "json" | "graph" => Ok(InputFormat::Json),
+            "csv" => Ok(InputFormat::Csv),
+            _ => Err(format!(
+                "unknown input format `{s}`; use auto, ndjson, json or csv"
+            )),
+        }
+    }
+}
+
+/// One record's JSON text as found in the input, and the line it starts on (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    /// The line the record starts on.
+    pub line: usize,
+    /// The record's JSON text, or why it could not be taken from the input.
+    pub text: Result<Vec<u8>, String>,
+}
+
+/// The records of one input, in order.
+pub struct Records<'r> {
+    inner: Inner<'r>,
+}
+
+enum Inner<'r> {
+    Lines(Lines<'r>),
+    Json(Box<JsonRecords<'r>>),
+    Csv(Box<CsvRecords<'r>>),
+}
+
+/// Split `reader` into records. `max_record_bytes` bounds one record's text (the option
+/// max_line_bytes); a longer one is consumed and yielded as an error.
+pub fn records<'r>(
+    mut reader: Box<dyn BufRead + 'r>,
+    format: InputFormat,
+    max_record_bytes: usize,
+) -> std::io::Result<Records<'r>> {
+    skip_bom(&mut *reader)?;
+    let format = match format {
+        InputFormat::Auto => detect(&mut *reader)?,
+        other => other,
+    };
+    let inner = match format {
+        InputFormat::Ndjson | InputFormat::Auto => Inner::Lines(Lines {
+            reader,
+            number: 0,
+            max: max_record_bytes,
+        }),
+        InputFormat::Json => Inner::Json(Box::new(JsonRecords {
+            cursor: Cursor {
+                reader,
+                line: 1,
+                eof: false,
+            },
+            state: State::Top,
+            max: max_record_bytes,
+        })),
+        InputFormat::Csv => Inner::Csv(Box::new(CsvRecords::new(reader))),
+    };
+    Ok(Records { inner })
+}
+
+impl Iterator for Records<'_> {
+    type Item = std::io::Result<RawRecord>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            Inner::Lines(lines) => lines.next(),
+            Inner::Json(json) => json.next_record().transpose(),
+            Inner::Csv(csv) => csv.next(),
+        }
+    }
+}
+
+fn skip_bom(reader: &mut dyn BufRead) -> std::io::Result<()> {
+    let buf = reader.fill_buf()?;
+    if buf.starts_with("\u{FEFF}".as_bytes()) {
+        reader.consume(3);
+    }
+    Ok(())
+}
+
+/// The format of an input from its first bytes (see [`InputFormat::Auto`]).
+fn detect(reader: &mut dyn BufRead) -> std::io::Result<InputFormat> {
+    let buf = reader.fill_buf()?;
+    let Some(start) = buf.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Ok(InputFormat::Ndjson);
+    };
+    let rest = buf.get(start..).unwrap_or_default();
+    Ok(match rest.first() {
+        Some(b'[') => InputFormat::Json,
+        Some(b'{') => match first_value_end(rest) {
+            // One whole value on the first line: NDJSON, unless that value is a page.
+            Some(end) if !rest.get(..end).unwrap_or_default().contains(&b'\n') => {
+                if looks_like_page(rest.get(..end).unwrap_or_default()) {
+                    InputFormat::Json
+                } else {
+                    InputFormat::Ndjson
+                }
+            }
+            _ => InputFormat::Json,
+        },
+        _ => InputFormat::Csv,
+    })
+}
+
+/// The end (exclusive) of the JSON value `bytes` starts with, if it ends within `bytes`.
+fn first_value_end(bytes: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A one-line object that is a collection page: it has a `value` or `Resources` array, or
+/// Graph's `@odata.context`.
+fn looks_like_page(object: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(object);
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).is_ok_and(|map| {
+        map.contains_key("@odata.context")
+            || PAGE_KEYS
+                .iter()
+                .any(|k| map.get(*k).is_some_and(serde_json::Value::is_array))
+    })
+}
+
+/// The keys under which a collection page holds its records.
+const PAGE_KEYS: &[&str] = &["value", "Resources"];
+
+/// NDJSON: one record per non-blank line.
+struct Lines<'r> {
+    reader: Box<dyn BufRead + 'r>,
+    number: usize,
+    max: usize,
+}
+
+impl Lines<'_> {
+    fn next(&mut self) -> Option<std::io::Result<RawRecord>> {
+        loop {
+            let mut line = Vec::new();
+            let read = match super::read::read_line_bounded(&mut *self.reader, &mut line, self.max)
+            {
+                Ok(read) => read,
+                Err(e) => return Some(Err(e)),
+            };
+            self.number += 1;
+            let text = match read {
+                super::read::LineRead::Eof => return None,
+                super::read::LineRead::TooLong(n) => Err(too_long(n, self.max)),
+                super::read::LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {
+                    continue;
+                }
+                super::read::LineRead::Line => Ok(line),
+            };
+            return Some(Ok(RawRecord {
+                line: self.number,
+                text,
+            }));
+        }
+    }
+}
+
+fn too_long(n: usize, max: usize) -> String {
+    format!("the record is {n} bytes long; the limit is {max} (option max_line_bytes)")
+}
+
+/// A byte cursor over a buffered reader that counts lines.
+struct Cursor<'r> {
+    reader: Box<dyn BufRead + 'r>,
+    line: usize,
+    eof: bool,
+}
+
+impl Cursor<'_> {
+    fn peek(&mut self) -> std::io::Result<Option<u8>> {
+        if self.eof {
+            return Ok(None);
+        }
+        let buf = self.reader.fill_buf()?;
+        match buf.first() {
+            Some(&b) => Ok(Some(b)),
+            None => {
+                self.eof = true;
+                Ok(None)
+            }
+        }
+    }
+
+    fn bump(&mut self) {
+        if let Ok(buf) = self.reader.fill_buf()
+            && let Some(&b) = buf.first()
+        {
+            if b == b'\n' {
+                self.line += 1;
+            }
+            self.reader.consume(1);
+        }
+    }
+
+    /// Skip whitespace; the next byte, if any.
+    fn skip_ws(&mut self) -> std::io::Result<Option<u8>> {
+        loop {
+            if self.eof {
+                return Ok(None);
+            }
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                self.eof = true;
+                return Ok(None);
+            }
+            let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let lines = buf
+                .get(..n)
+                .map_or(0, |s| memchr::memchr_iter(b'\n', s).count());
+            let next = buf.get(n).copied();
+            self.line += lines;
+            self.reader.consume(n);
+            if next.is_some() {
+                return Ok(next);
+            }
+        }
+    }
+
+    /// Read one whole JSON value (the cursor is at its first byte), appending its bytes to
+    /// `out`. A value longer than `max` bytes is read to its end but not kept (`out` is left
+    /// as it was). Returns the value's length, or `None` when the input ends inside it.
+    fn value(&mut self, out: &mut Vec<u8>, max: usize) -> std::io::Result<Option<usize>> {
+        let start = out.len();
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut total = 0usize;
+        let scalar = !matches!(self.peek()?, Some(b'{' | b'[' | b'"'));
+        loop {
+            if self.eof {
+                return Ok(if scalar && total > 0 {
+                    Some(total)
+                } else {
+                    None
+                });
+            }
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                self.eof = true;
+                continue;
+            }
+            let mut end = None;
+            for (i, &b) in buf.iter().enumerate() {
+                if in_string {
+                    match (escaped, b) {
+                        (true, _) => escaped = false,
+                        (false, b'\\') => escaped = true,
+                        (false, b'"') => {
+                            in_string = false;
+                            if depth == 0 {
+                                end = Some(i + 1);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                if scalar {
+                    if matches!(b, b',' | b']' | b'}') || b.is_ascii_whitespace() {
+                        end = Some(i);
+                        break;
+                    }
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let take = end.unwrap_or(buf.len());
+            let span = buf.get(..take).unwrap_or_default();
+            self.line += memchr::memchr_iter(b'\n', span).count();
+            if total + take <= max {
+                out.extend_from_slice(span);
+            } else {
+                out.truncate(start);
+            }
+            total += take;
+            self.reader.consume(take);
+            if end.is_some() {
+                return Ok(Some(total));
+            }
+        }
+    }
+
+    /// Read a JSON string (the cursor is at its opening quote) and return its text.
+    fn key(&mut self) -> std::io::Result<Option<String>> {
+        let mut raw = Vec::new();
+        match self.value(&mut raw, 1 << 16)? {
+            Some(_) => Ok(serde_json::from_slice::<String>(&raw).ok()),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Where the JSON splitter is between records.
+enum State {
+    /// Between top-level documents.
+    Top,
+    /// Inside an array of records (a top-level array, or a page's); `first` until the first
+    /// element is read.
+    Array { page: bool, first: bool },
+    /// After a page's record array: the page's other members, up to its closing brace.
+    PageRest,
+    /// The input cannot be split further.
+    Done,
+}
+
+/// JSON arrays, concatenated documents and collection pages.
+struct JsonRecords<'r> {
+    cursor: Cursor<'r>,
+    state: State,
+    max: usize,
+}
+
+impl JsonRecords<'_> {
+    fn next_record(&mut self) -> std::io::Result<Option<RawRecord>> {
+        loop {
+            match self.state {
+                State::Done => return Ok(None),
+                State::Top => {
+                    let Some(b) = self.cursor.skip_ws()? else {
+                        self.state = State::Done;
+                        return Ok(None);
+                    };
+                    match b {
+                        b'[' => {
+                            self.cursor.bump();
+                            self.state = State::Array {
+                                page: false,
+                                first: true,
+                            };
+                        }
+                        b'{' => {
+                            if let Some(record) = self.object()? {
+                                return Ok(Some(record));
+                            }
+                        }
+                        other => {
+                            let line = self.cursor.line;
+                            self.state = State::Done;
+                            return Ok(Some(RawRecord {
+                                line,
+                                text: Err(format!(
+                                    "expected a JSON object, an array of objects or a collection page, found `{}`; nothing after this is read",
+                                    char::from(other)
+                                )),
+                            }));
+                        }
+                    }
+                }
+                State::Array { page, first } => {
+                    let Some(mut b) = self.cursor.skip_ws()? else {
+                        return Ok(Some(self.cut_off("the input ends inside an array")));
+                    };
+                    if !first {
+                        if b == b',' {
+                            self.cursor.bump();
+                            b = match self.cursor.skip_ws()? {
+                                Some(b) => b,
+                                None => {
+                                    return Ok(Some(
+                                        self.cut_off("the input ends inside an array"),
+                                    ));
+                                }
+                            };
+                        } else if b != b']' {
+                            return Ok(Some(self.cut_off(&format!(
+                                "expected `,` or `]` between records, found `{}`",
+                                char::from(b)
+                            ))));
+                        }
+                    }
+                    if b == b']' {
+                        self.cursor.bump();
+                        self.state = if page { State::PageRest } else { State::Top };
+                        continue;
+                    }
+                    self.state = State::Array { page, first: false };
+                    return self.element().map(Some);
+                }
+                State::PageRest => {
+                    if let Some(problem) = self.finish_object()? {
+                        return Ok(Some(problem));
+                    }
+                    self.state = State::Top;
+                }
+            }
+        }
+    }
+
+    /// One element of a record array.
+    fn element(&mut self) -> std::io::Result<RawRecord> {
+        let line = self.cursor.line;
+        let mut text = Vec::new();
+        match self.cursor.value(&mut text, self.max)? {
+            None => Ok(self.cut_off_at(line, "the input ends inside this record")),
+            Some(n) if n > self.max => Ok(RawRecord {
+                line,
+                text: Err(too_long(n, self.max)),
+            }),
+            Some(_) => Ok(RawRecord {
+                line,
+                text: Ok(text),
+            }),
+        }
+    }
+
+    /// A top-level object: a record (returned), or a collection page (its array becomes the
+    /// state, and nothing is returned yet). Members are copied while it may be a record.
+    fn object(&mut self) -> std::io::Result<Option<RawRecord>> {
+        let line = self.cursor.line;
+        let mut text = vec![b'{'];
+        self.cursor.bump();
+        let mut graph_page = false;
+        let mut first = true;
+        let mut overflow = 0usize;
+        loop {
+            let Some(b) = self.cursor.skip_ws()? else {
+                return Ok(Some(
+                    self.cut_off_at(line, "the input ends inside this object"),
+                ));
+            };
+            if b == b'}' {
+                self.cursor.bump();
+                text.push(b'}');
+                return Ok(Some(if overflow > 0 || text.len() > self.max {
+                    RawRecord {
+                        line,
+                        text: Err(too_long(text.len() + overflow, self.max)),
+                    }
+                } else {
+                    RawRecord {
+                        line,
+                        text: Ok(text),
+                    }
+                }));
+            }
+            if !first {
+                if b != b',' {
+                    return Ok(Some(self.cut_off_at(
+                        line,
+                        &format!(
+                            "expected `,` or `}}` in this object, found `{}`",
+                            char::from(b)
+                        ),
+                    )));
+                }
+                self.cursor.bump();
+                text.push(b',');
+                if self.cursor.skip_ws()?.is_none() {
+                    return Ok(Some(
+                        self.cut_off_at(line, "the input ends inside this object"),
+                    ));
+                }
+            }
+            first = false;
+            if self.cursor.peek()? != Some(b'"') {
+                return Ok(Some(self.cut_off_at(line, "expected a key in this object")));
+            }
+            let Some(key) = self.cursor.key()? else {
+                return Ok(Some(
+                    self.cut_off_at(line, "the input ends inside this object"),
+                ));
+            };
+            graph_page |= key.starts_with("@odata.");
+            if self.cursor.skip_ws()? != Some(b':') {
+                return Ok(Some(self.cut_off_at(line, "expected `:` after a key")));
+            }
+            self.cursor.bump();
+            let next = self.cursor.skip_ws()?;
+            if PAGE_KEYS.contains(&key.as_str()) {
+                if next == Some(b'[') {
+                    self.cursor.bump();
+                    self.state = State::Array {
+                        page: true,
+                        first: true,
+                    };
+                    return Ok(None);
+                }
+                if graph_page {
+                    // Skip the rest of the page and say why nothing came of it.
+                    let mut ignored = Vec::new();
+                    self.cursor.value(&mut ignored, 0)?;
+                    let problem = RawRecord {
+                        line,
+                        text: Err(format!(
+                            "this page's `{key}` is not an array of records; the page is skipped"
+                        )),
+                    };
+                    self.state = State::PageRest;
+                    return Ok(Some(problem));
+                }
+            }
+            serde_json::to_writer(&mut text, &key).map_err(std::io::Error::other)?;
+            text.push(b':');
+            let budget = self.max.saturating_sub(text.len());
+            match self.cursor.value(&mut text, budget)? {
+                None => {
+                    return Ok(Some(
+                        self.cut_off_at(line, "the input ends inside this object"),
+                    ));
+                }
+                // Too long: keep reading to the object's end, keep none of it.
+                Some(n) if n > budget => overflow += n,
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Skip a page's remaining members up to its closing brace. `Some` when the page is broken.
+    fn finish_object(&mut self) -> std::io::Result<Option<RawRecord>> {
+        loop {
+            match self.cursor.skip_ws()? {
+                None => return Ok(Some(self.cut_off("the input ends inside a page"))),
+                Some(b'}') => {
+                    self.cursor.bump();
+                    return Ok(None);
+                }
+                Some(b',') => self.cursor.bump(),
+                Some(b'"') => {
+                    if self.cursor.key()?.is_none() || self.cursor.skip_ws()? != Some(b':') {
+                        return Ok(Some(self.cut_off("a page member is broken")));
+                    }
+                    self.cursor.bump();
+                    if self.cursor.skip_ws()?.is_none() {
+                        return Ok(Some(self.cut_off("the input ends inside a page")));
+                    }
+                    let mut ignored = Vec::new();
+                    if self.cursor.value(&mut ignored, 0)?.is_none() {
+                        return Ok(Some(self.cut_off("the input ends inside a page")));
+                    }
+                }
+                Some(other) => {
+                    return Ok(Some(self.cut_off(&format!(
+                        "unexpected `{}` in a page",
+                        char::from(other)
+                    ))));
+                }
+            }
+        }
+    }
+
+    /// The input cannot be split any further: one error record, then the end.
+    fn cut_off(&mut self, why: &str) -> RawRecord {
+        let line = self.cursor.line;
+        self.cut_off_at(line, why)
+    }
+
+    fn cut_off_at(&mut self, line: usize, why: &str) -> RawRecord {
+        self.state = State::Done;
+        RawRecord {
+            line,
+            text: Err(format!("{why}; nothing after line {line} is read")),
+        }
+    }
+}
+
+/// CSV rows as JSON records.
+struct CsvRecords<'r> {
+    reader: csv::Reader<Box<dyn BufRead + 'r>>,
+    /// Attribute name per column (`None`: the column is not an attribute).
+    columns: Option<Vec<Option<String>>>,
+    row: csv::StringRecord,
+}
+
+impl<'r> CsvRecords<'r> {
+    fn new(reader: Box<dyn BufRead + 'r>) -> CsvRecords<'r> {
+        CsvRecords {
+            reader: csv::ReaderBuilder::new()
+                .flexible(true)
+                .has_headers(true)
+                .from_reader(reader),
+            columns: None,
+            row: csv::StringRecord::new(),
+        }
+    }
+
+    fn next(&mut self) -> Option<std::io::Result<RawRecord>> {
+        if self.columns.is_none() {
+            match self.reader.headers() {
+                Ok(headers) => {
+                    self.columns =
+                        Some(headers.iter().map(super::graph_names::csv_column).collect());
+                }
+                Err(e) => {
+                    self.columns = Some(Vec::new());
+                    return Some(Ok(RawRecord {
+                        line: 1,
+                        text: Err(format!("the header row cannot be read: {e}")),
+                    }));
+                }
+            }
+        }
+        let columns = self.columns.as_ref()?;
+        loop {
+            let line = self.reader.position().line() as usize + 1;
+            match self.reader.read_record(&mut self.row) {
+                Ok(false) => return None,
+                Err(e) => {
+                    return Some(Ok(RawRecord {
+                        line: e.position().map_or(line, |p| p.line() as usize),
+                        text: Err(format!("not a CSV row: {e}")),
+                    }));
+                }
+                Ok(true) if self.row.iter().all(str::is_empty) => continue,
+                Ok(true) => {
+                    let line = self.row.position().map_or(line, |p| p.line() as usize);
+                    if self.row.len() != columns.len() {
+                        return Some(Ok(RawRecord {
+                            line,
+                            text: Err(format!(
+                                "the row has {} fields, the header has {}",
+                                self.row.len(),
+                                columns.len()
+                            )),
+                        }));
+                    }
+                    let mut object = serde_json::Map::new();
+                    for (column, cell) in columns.iter().zip(self.row.iter()) {
+                        if let Some(name) = column
+                            && !cell.is_empty()
+                        {
+                            object.insert(name.clone(), serde_json::Value::String(cell.into()));
+                        }
+                    }
+                    return Some(
+                        serde_json::to_vec(&object)
+                            .map(|text| RawRecord {
+                                line,
+                                text: Ok(text),
+                            })
+                            .map_err(std::io::Error::other),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The records of a file, or of every file of a directory in name order (files whose names
+/// start with `.` are skipped): `(the file's name when there are several, its records)`.
+pub fn open_path(
+    path: &std::path::Path,
+    format: InputFormat,
+    max_record_bytes: usize,
+) -> std::io::Result<Vec<(Option<String>, Records<'static>)>> {
+    let open = |file: &std::path::Path| -> std::io::Result<Records<'static>> {
+        let reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(file)?);
+        records(Box::new(reader), format, max_record_bytes)
+    };
+    if !path.is_dir() {
+        return Ok(vec![(None, open(path)?)]);
+    }
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let name = f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            Ok((Some(name), open(f)?))
+        })
+        .collect()
+}
+
+/// Every record of `records` as a JSON object, or the first one that is not, with its line.
+pub fn objects(
+    records: Records<'_>,
+) -> std::io::Result<Result<Vec<serde_json::Map<String, serde_json::Value>>, (usize, String)>> {
+    let mut out = Vec::new();
+    for record in records {
+        let record = record?;
+        let parsed = record
+            .text
+            .and_then(|text| super::read::parse_json_strict(&String::from_utf8_lossy(&text)));
+        match parsed {
+            Ok(serde_json::Value::Object(map)) => out.push(map),
+            Ok(_) => return Ok(Err((record.line, "expected a JSON object".into()))),
+            Err(e) => return Ok(Err((record.line, e))),
+        }
+    }
+    Ok(Ok(out))
+}
