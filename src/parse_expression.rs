@@ -104,8 +104,18 @@ pub fn parse_failure(text: &str, errors: &[Diagnostic]) -> Response {
 
 /// Input attributes from either `{attr: value}` or Graph's
 /// `{"properties": [{"key": ..., "value": ...}]}` (testInputObject).
+/// A whole parseExpression request body (`{"expression", "testInputObject", ...}`) gives its
+/// testInputObject.
 pub fn input_object(json: &Json) -> Result<Map<String, Json>, String> {
     let obj = json.as_object().ok_or("the input must be a JSON object")?;
+    if let Some(test) = obj.get("testInputObject")
+        && obj.contains_key("expression")
+    {
+        return match test {
+            Json::Null => Ok(Map::new()),
+            other => input_object(other),
+        };
+    }
     match obj.get("properties") {
         Some(Json::Array(props)) if obj.len() <= 2 => {
             let mut map = Map::new();
@@ -165,7 +175,7 @@ impl<'o> Batch<'o> {
                 "line {line}: empty line; each line must be a JSON request"
             ));
         }
-        let json: Json = match crate::source::read::parse_json_strict(text) {
+        let json: Json = match crate::source::read::parse_document(text) {
             Ok(j) => j,
             Err(e) => return Response::bad_request(format!("line {line}: {e}")),
         };

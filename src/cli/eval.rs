@@ -16,9 +16,11 @@ use crate::options::Options;
 pub(super) struct EvalArgs {
     #[command(flatten)]
     input: ExprInput,
-    /// The source object: a JSON file of attributes, or Graph's testInputObject (`-` = stdin).
-    #[arg(long = "input", short = 'i', value_name = "FILE")]
-    source: Option<PathBuf>,
+    /// The source object: a file, `-` (stdin), or inline JSON (`'{"mail": "a@b.c"}'`). An
+    /// object of attributes, Graph's testInputObject, or a whole parseExpression request body
+    /// (its testInputObject is used, and its expression when none is given).
+    #[arg(long = "input", short = 'i', value_name = "FILE|JSON")]
+    source: Option<String>,
     /// The clock for Now(): RFC 3339 or a date (overrides the option `now`).
     #[arg(long)]
     now: Option<String>,
@@ -64,14 +66,24 @@ pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     if let Some(path) = batch {
         return batch_eval(&path, &options, io);
     }
-    let (text, origin) = input.read(io.stdin)?;
+    let source = match &source {
+        None => None,
+        Some(spec) => Some((read_json(spec, io.stdin)?, spec)),
+    };
+    let request_expression = source
+        .as_ref()
+        .and_then(|(json, _)| json.get("expression"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|_| input.is_empty())
+        .map(str::to_string);
+    let (text, origin) = match request_expression {
+        Some(text) => (text, "<request>".to_string()),
+        None => input.read(io.stdin)?,
+    };
     let record = match &source {
         None => serde_json::Map::new(),
-        Some(path) => {
-            let json = read_json(path, io.stdin)?;
-            crate::parse_expression::input_object(&json)
-                .map_err(|e| Usage(format!("{}: {e}", path.display())))?
-        }
+        Some((json, spec)) => crate::parse_expression::input_object(json)
+            .map_err(|e| Usage(format!("{}: {e}", shown(spec))))?,
     };
     let taken_set: std::collections::HashSet<String> = taken.into_iter().collect();
     let is_taken = |v: &str| taken_set.contains(v);
@@ -160,38 +172,34 @@ fn render_trace(trace: &[TraceEntry], text: &str) -> String {
     out
 }
 
-/// `eval --batch`: one response line per request line, whatever the line holds.
+/// `eval --batch`: one response line per request, whatever the request holds. Requests are
+/// JSON documents of any layout: NDJSON, pretty-printed bodies one after another, arrays of
+/// them. Exit 1 when any request failed, 0 when all were answered.
 fn batch_eval(path: &std::path::Path, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
-    use std::io::BufRead;
     let mut batch = crate::parse_expression::Batch::new(options);
-    let file;
-    let mut reader: Box<dyn BufRead + '_> = if path.as_os_str() == "-" {
+    let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
+    let reader: Box<dyn std::io::BufRead + '_> = if path.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(&mut *io.stdin))
     } else {
-        file = std::fs::File::open(path)
-            .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
-        Box::new(std::io::BufReader::new(file))
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).map_err(cannot)?,
+        ))
     };
-    let mut line = Vec::new();
+    let records = crate::source::input::records(
+        reader,
+        crate::source::input::InputFormat::Auto,
+        options.limits.max_line_bytes,
+    )
+    .map_err(cannot)?;
     let mut number = 0;
     let mut failed = 0;
-    loop {
-        let read = crate::source::read::read_line_bounded(
-            &mut reader,
-            &mut line,
-            options.limits.max_line_bytes,
-        )
-        .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
-        let response = match read {
-            crate::source::read::LineRead::Eof => break,
-            crate::source::read::LineRead::TooLong(n) => {
-                crate::parse_expression::Response::bad_request(format!(
-                    "line {}: the line is {n} bytes long; the limit is {} (option max_line_bytes)",
-                    number + 1,
-                    options.limits.max_line_bytes
-                ))
+    for record in records {
+        let record = record.map_err(cannot)?;
+        let response = match &record.text {
+            Err(e) => {
+                crate::parse_expression::Response::bad_request(format!("line {}: {e}", record.line))
             }
-            crate::source::read::LineRead::Line => batch.respond(&line, number + 1),
+            Ok(text) => batch.respond(text, record.line),
         };
         number += 1;
         failed += usize::from(response.error.is_some());
@@ -203,11 +211,24 @@ fn batch_eval(path: &std::path::Path, options: &Options, io: &mut Io<'_>) -> Res
         "{number} requests, {} answered, {failed} with errors",
         number - failed
     );
-    Ok(OK)
+    Ok(if failed > 0 { FAILED } else { OK })
 }
 
-fn read_json(path: &std::path::Path, stdin: &mut dyn Read) -> Result<serde_json::Value, Usage> {
-    let text = if path.as_os_str() == "-" {
+/// How `--input` is named in messages: the file, or `--input` for inline JSON.
+fn shown(spec: &str) -> &str {
+    if is_inline(spec) { "--input" } else { spec }
+}
+
+fn is_inline(spec: &str) -> bool {
+    spec.trim_start().starts_with(['{', '['])
+}
+
+/// `--input`'s JSON: inline, a file, or standard input (`-`).
+fn read_json(spec: &str, stdin: &mut dyn Read) -> Result<serde_json::Value, Usage> {
+    let path = std::path::Path::new(spec);
+    let text = if is_inline(spec) {
+        spec.to_string()
+    } else if spec == "-" {
         let mut s = String::new();
         stdin
             .read_to_string(&mut s)
@@ -217,6 +238,6 @@ fn read_json(path: &std::path::Path, stdin: &mut dyn Read) -> Result<serde_json:
         std::fs::read_to_string(path)
             .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?
     };
-    serde_json::from_str(text.trim_start_matches('\u{FEFF}'))
-        .map_err(|e| Usage(format!("{}: not JSON: {e}", path.display())))
+    crate::source::read::parse_document(text.trim_start_matches('\u{FEFF}'))
+        .map_err(|e| Usage(format!("{}: {e}", shown(spec))))
 }

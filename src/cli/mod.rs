@@ -160,6 +160,11 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
 }
 
 impl ExprInput {
+    /// Was no expression given?
+    fn is_empty(&self) -> bool {
+        self.expr.is_none() && self.file.is_none()
+    }
+
     /// The expression text and a name for it in messages.
     fn read(&self, stdin: &mut dyn Read) -> Result<(String, String), Usage> {
         let (bytes, origin) = match (&self.expr, &self.file) {

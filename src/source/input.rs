@@ -91,7 +91,7 @@ pub fn records<'r>(
             state: State::Top,
             max: max_record_bytes,
         })),
-        InputFormat::Csv => Inner::Csv(Box::new(CsvRecords::new(reader))),
+        InputFormat::Csv => Inner::Csv(Box::new(CsvRecords::new(reader, max_record_bytes))),
     };
     Ok(Records { inner })
 }
@@ -628,84 +628,120 @@ impl JsonRecords<'_> {
     }
 }
 
-/// CSV rows as JSON records.
+/// CSV rows as JSON records. Rows are taken line by line (a quoted cell may span lines), so
+/// each record knows the line it starts on; the `csv` crate splits each row into cells.
 struct CsvRecords<'r> {
-    reader: csv::Reader<Box<dyn BufRead + 'r>>,
-    /// Attribute name per column (`None`: the column is not an attribute).
+    reader: Box<dyn BufRead + 'r>,
+    /// Attribute name per column (`None`: the column is not an attribute); read from the
+    /// first row.
     columns: Option<Vec<Option<String>>>,
-    row: csv::StringRecord,
+    line: usize,
+    max: usize,
 }
 
 impl<'r> CsvRecords<'r> {
-    fn new(reader: Box<dyn BufRead + 'r>) -> CsvRecords<'r> {
+    fn new(reader: Box<dyn BufRead + 'r>, max: usize) -> CsvRecords<'r> {
         CsvRecords {
-            reader: csv::ReaderBuilder::new()
-                .flexible(true)
-                .has_headers(true)
-                .from_reader(reader),
+            reader,
             columns: None,
-            row: csv::StringRecord::new(),
+            line: 0,
+            max,
+        }
+    }
+
+    /// The next row's text and the line it starts on; `Err` for a row over the size limit.
+    fn row(&mut self) -> std::io::Result<Option<(usize, Result<Vec<u8>, String>)>> {
+        let start = self.line + 1;
+        let mut text = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            let read = super::read::read_line_bounded(&mut *self.reader, &mut line, self.max)?;
+            match read {
+                super::read::LineRead::Eof if text.is_empty() => return Ok(None),
+                // A quote left open at the end of the input: the row as far as it goes.
+                super::read::LineRead::Eof => return Ok(Some((start, Ok(text)))),
+                super::read::LineRead::TooLong(n) => {
+                    self.line += 1;
+                    return Ok(Some((start, Err(too_long(n, self.max)))));
+                }
+                super::read::LineRead::Line => {
+                    self.line += 1;
+                    if !text.is_empty() {
+                        text.push(b'\n');
+                    }
+                    text.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(&line));
+                    // An even number of quotes: the row is complete.
+                    if memchr::memchr_iter(b'"', &text).count() % 2 == 0 {
+                        return Ok(Some((start, Ok(text))));
+                    }
+                }
+            }
+        }
+    }
+
+    fn cells(text: &[u8]) -> Result<Vec<String>, String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        match reader.records().next() {
+            None => Ok(Vec::new()),
+            Some(Ok(record)) => Ok(record.iter().map(str::to_string).collect()),
+            Some(Err(e)) => Err(format!("not a CSV row: {e}")),
         }
     }
 
     fn next(&mut self) -> Option<std::io::Result<RawRecord>> {
-        if self.columns.is_none() {
-            match self.reader.headers() {
-                Ok(headers) => {
-                    self.columns =
-                        Some(headers.iter().map(super::graph_names::csv_column).collect());
-                }
-                Err(e) => {
-                    self.columns = Some(Vec::new());
-                    return Some(Ok(RawRecord {
-                        line: 1,
-                        text: Err(format!("the header row cannot be read: {e}")),
-                    }));
-                }
-            }
-        }
-        let columns = self.columns.as_ref()?;
         loop {
-            let line = self.reader.position().line() as usize + 1;
-            match self.reader.read_record(&mut self.row) {
-                Ok(false) => return None,
+            let (line, text) = match self.row() {
+                Err(e) => return Some(Err(e)),
+                Ok(None) => return None,
+                Ok(Some(row)) => row,
+            };
+            let cells = match text.and_then(|t| Self::cells(&t)) {
+                Ok(cells) => cells,
                 Err(e) => {
-                    return Some(Ok(RawRecord {
-                        line: e.position().map_or(line, |p| p.line() as usize),
-                        text: Err(format!("not a CSV row: {e}")),
-                    }));
+                    return Some(Ok(RawRecord { line, text: Err(e) }));
                 }
-                Ok(true) if self.row.iter().all(str::is_empty) => continue,
-                Ok(true) => {
-                    let line = self.row.position().map_or(line, |p| p.line() as usize);
-                    if self.row.len() != columns.len() {
-                        return Some(Ok(RawRecord {
-                            line,
-                            text: Err(format!(
-                                "the row has {} fields, the header has {}",
-                                self.row.len(),
-                                columns.len()
-                            )),
-                        }));
-                    }
-                    let mut object = serde_json::Map::new();
-                    for (column, cell) in columns.iter().zip(self.row.iter()) {
-                        if let Some(name) = column
-                            && !cell.is_empty()
-                        {
-                            object.insert(name.clone(), serde_json::Value::String(cell.into()));
-                        }
-                    }
-                    return Some(
-                        serde_json::to_vec(&object)
-                            .map(|text| RawRecord {
-                                line,
-                                text: Ok(text),
-                            })
-                            .map_err(std::io::Error::other),
-                    );
+            };
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let Some(columns) = &self.columns else {
+                self.columns = Some(
+                    cells
+                        .iter()
+                        .map(|h| super::graph_names::csv_column(h))
+                        .collect(),
+                );
+                continue;
+            };
+            if cells.len() != columns.len() {
+                return Some(Ok(RawRecord {
+                    line,
+                    text: Err(format!(
+                        "the row has {} fields, the header has {}",
+                        cells.len(),
+                        columns.len()
+                    )),
+                }));
+            }
+            let mut object = serde_json::Map::new();
+            for (column, cell) in columns.iter().zip(cells) {
+                if let Some(name) = column
+                    && !cell.is_empty()
+                {
+                    object.insert(name.clone(), serde_json::Value::String(cell));
                 }
             }
+            return Some(
+                serde_json::to_vec(&object)
+                    .map(|text| RawRecord {
+                        line,
+                        text: Ok(text),
+                    })
+                    .map_err(std::io::Error::other),
+            );
         }
     }
 }

@@ -159,6 +159,16 @@ pub fn read_line_bounded(
     })
 }
 
+/// One JSON document as people paste it: strict JSON (an object with the same key twice is
+/// refused), or, when it is not valid JSON, JSON5 — Microsoft's docs show request bodies with
+/// unquoted keys (`{ key: "objectId", value: "..." }`), and people keep trailing commas.
+pub fn parse_document(text: &str) -> Result<Json, String> {
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => parse_json_strict(text),
+        Err(strict) => json5::from_str::<Json>(text).map_err(|_| format!("not JSON: {strict}")),
+    }
+}
+
 /// A JSON value that rejects an object with the same key twice, at any depth.
 pub fn parse_json_strict(text: &str) -> Result<Json, String> {
     use serde::de::DeserializeSeed;
