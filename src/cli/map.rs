@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{FAILED, Io, OK, ReportFormat, Usage, diagnostic_json, plural, pretty};
+use super::{FAILED, Io, OK, ReportFormat, USAGE, Usage, diagnostic_json, plural, pretty};
 use crate::diagnostic::Diagnostic;
 use crate::options::Options;
 use crate::provision::run::Input;
@@ -32,6 +32,14 @@ pub(super) struct MapArgs {
     /// the app answers to `GET /Users` (SCIM ListResponse pages).
     #[arg(long, value_name = "TARGET")]
     pub(super) current: Option<PathBuf>,
+    /// Links from an earlier cycle (what --state-out wrote): which target object each source
+    /// object was provisioned to, so renamed objects are updated, never created again.
+    #[arg(long, value_name = "FILE")]
+    pub(super) state: Option<PathBuf>,
+    /// After the run, write every link (earlier ones and this run's) here, one JSON object a
+    /// line: {"kind","sourceId","targetId"}.
+    #[arg(long, value_name = "FILE")]
+    pub(super) state_out: Option<PathBuf>,
     /// Write the requests here instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(super) out: Option<PathBuf>,
@@ -87,6 +95,53 @@ fn inputs<'s>(
         .collect())
 }
 
+/// The links of a state file.
+fn read_links(
+    path: &std::path::Path,
+    max: usize,
+) -> Result<Vec<(ResourceKind, String, String)>, Usage> {
+    let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
+    let records = input::open_path(path, InputFormat::Auto, max).map_err(cannot)?;
+    let mut links = Vec::new();
+    for (_, records) in records {
+        let objects = input::objects(records).map_err(cannot)?;
+        let objects = objects.map_err(|(line, e)| {
+            Usage(format!("{}: line {line}: {e}", path.display()))
+        })?;
+        for (i, object) in objects.into_iter().enumerate() {
+            let link: crate::provision::Link = serde_json::from_value(serde_json::Value::Object(object))
+                .map_err(|e| {
+                    Usage(format!(
+                        "{}: link {}: {e} (each line is {{\"kind\": \"users\", \"sourceId\": ..., \"targetId\": ...}})",
+                        path.display(),
+                        i + 1
+                    ))
+                })?;
+            links.push((link.kind, link.source_id, link.target_id));
+        }
+    }
+    Ok(links)
+}
+
+/// Write a state file: one link a line.
+fn write_links(
+    path: &std::path::Path,
+    links: &[(ResourceKind, String, String)],
+) -> Result<(), Usage> {
+    let cannot = |e: std::io::Error| Usage(format!("cannot write {}: {e}", path.display()));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
+    for (kind, source, target) in links {
+        let link = crate::provision::Link {
+            kind: *kind,
+            source_id: source.clone(),
+            target_id: target.clone(),
+        };
+        serde_json::to_writer(&mut out, &link).map_err(|e| cannot(e.into()))?;
+        out.write_all(b"\n").map_err(cannot)?;
+    }
+    out.flush().map_err(cannot)
+}
+
 /// `entramap map`.
 pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
     use std::io::IsTerminal;
@@ -94,19 +149,31 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     for w in &loaded.warnings {
         let _ = writeln!(io.stderr, "warning: {}: {}", args.mapping, w.message);
     }
+    // A broken mapping set is reported once, before any record is read (exit 2).
     let engine = match crate::provision::Engine::new(&loaded.set, options) {
         Ok(e) => e,
         Err(config) => {
             for e in &config.errors {
-                let _ = writeln!(io.stderr, "error: {e}");
+                let _ = writeln!(io.stderr, "error: {}: {e}", args.mapping);
             }
-            return Ok(FAILED);
+            return Ok(USAGE);
         }
     };
     if args.users.is_none() && args.groups.is_none() {
         return Err(Usage(
             "give a users file (or - for stdin) and/or --groups FILE".into(),
         ));
+    }
+    for (given, kind, object) in [
+        (args.users.is_some(), "users", &loaded.set.users),
+        (args.groups.is_some(), "groups", &loaded.set.groups),
+    ] {
+        if given && object.is_none() {
+            return Err(Usage(format!(
+                "{}: the mapping set has no {kind} mapping, so the {kind} given cannot be provisioned",
+                args.mapping
+            )));
+        }
     }
     let max = options.limits.max_line_bytes;
     let format = InputFormat::from(args.input_format);
@@ -131,6 +198,10 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             }
             crate::provision::target::TargetStore::new(resources)
         }
+    };
+    let current = match &args.state {
+        None => current,
+        Some(path) => current.with_links(read_links(path, max)?),
     };
     let mut state = crate::provision::RunState::new(current);
     // About 600 bytes a user: size the id map once instead of growing it.
@@ -217,6 +288,9 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     if let Some(f) = out_file.as_mut() {
         f.flush()
             .map_err(|e| Usage(format!("cannot write the output: {e}")))?;
+    }
+    if let Some(path) = &args.state_out {
+        write_links(path, &state.links(&options.scim.id_prefix))?;
     }
     let seconds = started.elapsed().as_secs_f64();
     let rate = if seconds > 0.0 {

@@ -26,6 +26,23 @@ impl Engine {
         let collection = kind.endpoint();
         let mut plan = plan;
         let mut warnings = std::mem::take(&mut plan.warnings);
+        // A source object listed twice in one input is provisioned once: the first time.
+        if let Some(oid) = &plan.object_id
+            && let Some(first) = state.seen.first_seen(kind, oid, plan.line)
+        {
+            warnings.push(warning(
+                "duplicate-object",
+                format!(
+                    "{oid} is the same source object as line {first}, which is provisioned; line {} is skipped",
+                    plan.line
+                ),
+            ));
+            return Ok(Applied {
+                requests: Vec::new(),
+                outcome: Outcome::Skipped(format!("the same object as line {first}")),
+                warnings,
+            });
+        }
         let mut requests = std::mem::take(&mut plan.queries);
         let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
         let patch = |id: &str, changes: Vec<Change>| {
@@ -63,7 +80,7 @@ impl Engine {
                 };
                 let id = created.render(&self.options.scim.id_prefix);
                 if let Some(oid) = &plan.object_id {
-                    state.ids.insert(oid, created);
+                    state.ids.insert(kind, oid, created);
                 }
                 requests.push(Request {
                     method: "POST",
@@ -80,9 +97,9 @@ impl Engine {
                 mut changes,
             } => {
                 if let Some(oid) = &plan.object_id {
-                    state.ids.insert(oid, TargetId::Known(id.as_str().into()));
+                    state.ids.insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
-                let resource = state.current.get(kind, target).cloned();
+                let resource = target.and_then(|t| state.current.get(kind, t)).cloned();
                 changes.extend(self.reference_changes(
                     object,
                     &plan,
@@ -120,7 +137,7 @@ impl Engine {
             let Some(refs) = refs else { continue };
             let mut ids = Vec::new();
             for r in refs {
-                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.scim.id_prefix))).or_else(|| state.current.user_id_by_external_id(&r.object_id)) {
+                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.scim.id_prefix))).or_else(|| state.current.target_id(&r.object_id)) {
                     Some(id) => ids.push(id),
                     None => warnings.push(warning("unresolved-reference", format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id))),
                 }

@@ -58,14 +58,31 @@ impl Engine {
             );
         }
         let can = |a: Action| object.def.actions.contains(&a);
-        let resource = target.and_then(|t| current.get(kind, t));
-        let id = resource
-            .and_then(|t| t.get("id"))
-            .and_then(Json::as_str)
-            .map(str::to_string);
-        plan.decision = match (resource, id, target) {
-            (Some(_), None, _) => return Err("the matched target object has no \"id\"".into()),
-            (Some(_), Some(id), _) if plan.delete => {
+        // The target object: its link from an earlier cycle, else the one the matching
+        // attributes found, else its anchor (externalId = objectId) — so a renamed object is
+        // updated in place, never created twice (docs/mapping.md#cycles).
+        let oid = plan.object_id.as_deref();
+        let (index, id) = if let Some(link) = oid.and_then(|o| current.link(kind, o)) {
+            (link.index, Some(link.id))
+        } else if let Some(found) = target {
+            let id = current
+                .get(kind, found)
+                .and_then(|t| t.get("id"))
+                .and_then(Json::as_str)
+                .map(str::to_string);
+            if id.is_none() {
+                return Err("the matched target object has no \"id\"".into());
+            }
+            (Some(found), id)
+        } else if let Some(anchor) = oid.and_then(|o| current.anchor(kind, o)) {
+            (anchor.index, Some(anchor.id))
+        } else {
+            (None, None)
+        };
+        // `None` while the target object is known only by its link (not in --current).
+        let resource = index.and_then(|i| current.get(kind, i));
+        plan.decision = match id {
+            Some(id) if plan.delete => {
                 if can(Action::Delete) {
                     Decision::Delete { id }
                 } else {
@@ -74,11 +91,9 @@ impl Engine {
                     )
                 }
             }
-            (None, _, _) if plan.delete => {
-                Decision::Skip("deleted in Entra and not in the target".into())
-            }
-            (Some(t), Some(id), _) if plan.soft_deleted || !plan.in_scope => {
-                let changes = self.diff(object, values, t, |m| m.reads_soft_deleted);
+            None if plan.delete => Decision::Skip("deleted in Entra and not in the target".into()),
+            Some(id) if plan.soft_deleted || !plan.in_scope => {
+                let changes = self.diff(object, values, resource, |m| m.reads_soft_deleted);
                 if !can(Action::Delete) {
                     Decision::Skip(
                         "disabled in Entra, but Delete is not a target object action".into(),
@@ -89,25 +104,22 @@ impl Engine {
                     Decision::Disable { id, changes }
                 }
             }
-            (None, _, _) if !plan.in_scope => {
-                Decision::Skip("out of scope and not in the target".into())
-            }
-            (None, _, _) if plan.soft_deleted => {
+            None if !plan.in_scope => Decision::Skip("out of scope and not in the target".into()),
+            None if plan.soft_deleted => {
                 Decision::Skip("disabled or soft-deleted in Entra and not in the target".into())
             }
-            (None, _, _) if !can(Action::Add) => {
+            None if !can(Action::Add) => {
                 Decision::Skip("not in the target, and Add is not a target object action".into())
             }
-            (None, _, _) => Decision::Create(self.create_body(object, values)),
-            (Some(_), Some(_), _) if !can(Action::Update) => {
+            None => Decision::Create(self.create_body(object, values)),
+            Some(_) if !can(Action::Update) => {
                 Decision::Skip("Update is not a target object action".into())
             }
-            (Some(t), Some(id), Some(index)) => Decision::Update {
+            Some(id) => Decision::Update {
                 target: index,
                 id,
-                changes: self.diff(object, values, t, |m| m.def.apply == Apply::Always),
+                changes: self.diff(object, values, resource, |m| m.def.apply == Apply::Always),
             },
-            (Some(_), Some(_), None) => Decision::Skip(String::new()),
         };
         Ok(())
     }
@@ -129,12 +141,13 @@ impl Engine {
     }
 
     /// Changes for an existing object (docs/mapping.md#updates): mappings selected by `include`; Null and
-    /// Drop never clear; FlowWhenChanged skips equal values.
+    /// Drop never clear; FlowWhenChanged skips equal values. With `target` unknown (linked
+    /// from an earlier cycle, not in --current) every value is sent as a Replace.
     pub(super) fn diff(
         &self,
         object: &CompiledObject,
         values: &[Computed<'_>],
-        target: &Json,
+        target: Option<&Json>,
         include: impl Fn(&CompiledMapping) -> bool,
     ) -> Vec<Change> {
         let mut changes = Vec::new();
@@ -146,13 +159,13 @@ impl Engine {
                 continue;
             };
             let new = &new;
-            let current = get_path(target, &m.path);
+            let current = target.and_then(|t| get_path(t, &m.path));
             if m.def.flow == Flow::WhenChanged
                 && current.is_some_and(|c| same(c, new, m.def.case_exact))
             {
                 continue;
             }
-            let kind = if current.is_some() {
+            let kind = if current.is_some() || target.is_none() {
                 OpKind::Replace
             } else {
                 OpKind::Add

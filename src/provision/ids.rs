@@ -1,6 +1,9 @@
-//! Target ids a run remembers: Entra objectId → the id the target gave (or this run gave).
+//! Target ids a run remembers: Entra objectId → the id the target gave (or this run gave),
+//! and which source objects the run has seen (so one listed twice is provisioned once).
 
 use std::collections::HashMap;
+
+use crate::scim::ResourceKind;
 
 /// The target id of an object, kept small: a run over a million users remembers every id it
 /// gave, so managers and members can be linked to users created earlier in the run.
@@ -29,7 +32,7 @@ impl TargetId {
 #[derive(Debug, Default)]
 pub(super) struct IdMap {
     created: HashMap<[u8; 16], u32, GuidHash>,
-    others: HashMap<Box<str>, TargetId>,
+    others: HashMap<Box<str>, (ResourceKind, TargetId)>,
 }
 
 /// GUIDs are random already: their first eight bytes are a good hash.
@@ -78,7 +81,7 @@ impl IdMap {
         self.created.reserve(additional);
     }
 
-    pub(super) fn insert(&mut self, object_id: &str, target: TargetId) {
+    pub(super) fn insert(&mut self, kind: ResourceKind, object_id: &str, target: TargetId) {
         let packed = match &target {
             TargetId::User(n) if *n < GROUP_BIT => Some(*n),
             TargetId::Group(n) if *n < GROUP_BIT => Some(*n | GROUP_BIT),
@@ -89,7 +92,7 @@ impl IdMap {
                 self.created.insert(g, p);
             }
             _ => {
-                self.others.insert(object_id.into(), target);
+                self.others.insert(object_id.into(), (kind, target));
             }
         }
     }
@@ -102,6 +105,70 @@ impl IdMap {
                 TargetId::User(*p)
             });
         }
-        self.others.get(object_id).cloned()
+        self.others.get(object_id).map(|(_, t)| t.clone())
+    }
+
+    /// Every link: (kind, source objectId, target id), GUIDs in lower case.
+    pub(super) fn links(&self, prefix: &str) -> Vec<(ResourceKind, String, String)> {
+        let mut out: Vec<(ResourceKind, String, String)> = self
+            .created
+            .iter()
+            .map(|(guid, packed)| {
+                let (kind, target) = if packed & GROUP_BIT != 0 {
+                    (ResourceKind::Group, TargetId::Group(packed & !GROUP_BIT))
+                } else {
+                    (ResourceKind::User, TargetId::User(*packed))
+                };
+                (kind, render_guid(guid), target.render(prefix))
+            })
+            .collect();
+        out.extend(
+            self.others
+                .iter()
+                .map(|(oid, (kind, t))| (*kind, oid.to_string(), t.render(prefix))),
+        );
+        out
+    }
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower case.
+fn render_guid(bytes: &[u8; 16]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let part = |a: usize, b: usize| hex.get(a..b).unwrap_or("");
+    format!(
+        "{}-{}-{}-{}-{}",
+        part(0, 8),
+        part(8, 12),
+        part(12, 16),
+        part(16, 20),
+        part(20, 32)
+    )
+}
+
+/// The source objects a run has seen, by kind, and the line each was first seen on.
+#[derive(Debug, Default)]
+pub(super) struct Seen {
+    guids: [HashMap<[u8; 16], u32, GuidHash>; 2],
+    others: [HashMap<Box<str>, u32>; 2],
+}
+
+impl Seen {
+    /// Note `object_id` on `line`; the line it was first seen on, if it was seen before.
+    pub(super) fn first_seen(&mut self, kind: ResourceKind, object_id: &str, line: usize) -> Option<usize> {
+        let k = usize::from(kind == ResourceKind::Group);
+        let line32 = u32::try_from(line).unwrap_or(u32::MAX);
+        let earlier = match IdMap::guid(object_id) {
+            Some(g) => self.guids.get_mut(k).and_then(|m| {
+                let earlier = m.get(&g).copied();
+                m.entry(g).or_insert(line32);
+                earlier
+            }),
+            None => self.others.get_mut(k).and_then(|m| {
+                let earlier = m.get(object_id).copied();
+                m.entry(object_id.into()).or_insert(line32);
+                earlier
+            }),
+        };
+        earlier.map(|l| l as usize)
     }
 }

@@ -27,7 +27,7 @@ use crate::scim::patch::Change;
 use crate::scim::path::TargetPath;
 use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind};
 use crate::source::{Projection, SlotRecord, SlotSource};
-use ids::{IdMap, TargetId};
+use ids::{IdMap, Seen, TargetId};
 use scope::in_scope;
 use target::TargetStore;
 
@@ -129,7 +129,8 @@ enum Decision {
     Create(Body),
     /// PATCH these attribute changes (plus reference links) to the matched object.
     Update {
-        target: usize,
+        /// The object in --current, when it is there (a linked object may not be).
+        target: Option<usize>,
         id: String,
         changes: Vec<Change>,
     },
@@ -195,6 +196,20 @@ impl RecordError {
     }
 }
 
+/// One link between a source object and the target object it was provisioned to: a line of
+/// the state file `map --state-out` writes and `map --state` reads, so cycle N+1 follows
+/// cycle N as Entra does (docs/mapping.md#cycles).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Link {
+    /// `users` or `groups`.
+    pub kind: ResourceKind,
+    /// The source object's objectId.
+    pub source_id: String,
+    /// The target object's id.
+    pub target_id: String,
+}
+
 /// A mapping set that cannot run: every mapping that failed to compile. Reported once, before
 /// any record is read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -224,6 +239,8 @@ pub enum MappingProblem {
     Target(crate::scim::path::PathError),
     /// The source expression does not compile.
     Expression(crate::expression::ExpressionError),
+    /// The object mapping has no matching attribute, so no object can be matched or created.
+    NoMatching,
 }
 
 impl std::error::Error for MappingError {}
@@ -231,10 +248,18 @@ impl std::error::Error for MappingError {}
 /// `users.mappings[3] (userName): ...`, with the expression's diagnostics rendered below.
 impl std::fmt::Display for MappingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.problem == MappingProblem::NoMatching {
+            return write!(
+                f,
+                "{}: no attribute mapping is a matching attribute, so Entra can neither match nor create objects; give one (usually userName, or displayName for groups) `matching = 1`",
+                self.kind
+            );
+        }
         let here = format!("{}.mappings[{}] ({})", self.kind, self.index, self.target);
         match &self.problem {
             MappingProblem::Target(e) => write!(f, "{here}: {e}"),
             MappingProblem::Expression(e) => write!(f, "{here}:\n{}", e.render(&here)),
+            MappingProblem::NoMatching => Ok(()),
         }
     }
 }
@@ -247,14 +272,33 @@ fn warning(code: &'static str, message: String) -> Diagnostic {
 /// State carried from record to record in one run.
 #[derive(Debug, Default)]
 pub struct RunState {
-    /// Entra objectId → id in the target (created or matched in this run, or known before).
+    /// Entra objectId → id in the target (created or matched in this run).
     ids: IdMap,
+    /// Source objects seen in this run, with the line each was first seen on.
+    seen: Seen,
     next_user: u32,
     next_group: u32,
     current: std::sync::Arc<TargetStore>,
 }
 
 impl RunState {
+    /// Every link between a source object and its target object after this run: the links
+    /// from earlier cycles, updated with this run's (what `map --state-out` writes), sorted.
+    pub fn links(&self, id_prefix: &str) -> Vec<(ResourceKind, String, String)> {
+        let mut links: std::collections::BTreeMap<(ResourceKind, String), String> = self
+            .current
+            .links()
+            .map(|(kind, source, target)| ((kind, source.to_string()), target.to_string()))
+            .collect();
+        for (kind, source, target) in self.ids.links(id_prefix) {
+            links.insert((kind, source), target);
+        }
+        links
+            .into_iter()
+            .map(|((kind, source), target)| (kind, source, target))
+            .collect()
+    }
+
     /// Make room for about `records` created objects (avoids growing the id map mid-run).
     pub fn reserve(&mut self, records: usize) {
         self.ids.reserve(records);
@@ -726,6 +770,14 @@ fn compile_object(
         .filter(|(_, m)| m.def.matching > 0)
         .map(|(i, m)| (i, format!("{collection}{} eq ", m.path)))
         .collect();
+    if def.enabled && !def.mappings.iter().any(|m| m.matching > 0) {
+        errors.push(MappingError {
+            kind,
+            index: 0,
+            target: String::new(),
+            problem: MappingProblem::NoMatching,
+        });
+    }
     matching.sort_by_key(|&(i, _)| mappings.get(i).map(|m| m.def.matching));
     CompiledObject {
         def: def.clone(),

@@ -4,7 +4,7 @@
 pub mod patch;
 pub mod path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde::ser::SerializeMap;
 use std::collections::BTreeMap;
 
@@ -101,7 +101,7 @@ impl Body {
 
 /// Kind of resource: a user or a group. Serialised (and shown) as the name of its object
 /// mapping and input: `users`, `groups`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ResourceKind {
     /// `/Users`
     #[serde(rename = "users")]
