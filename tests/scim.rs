@@ -72,7 +72,21 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
             )
         })
         .unwrap_or_default();
-    let mut state = RunState::new(current);
+    // Links from an earlier cycle (`state.ndjson`, what `map --state-out` writes).
+    let links = open(dir, scenario.get("state"), "state.ndjson")
+        .map(|r| {
+            entramap::source::read::read_all(r)
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    let link: entramap::provision::Link =
+                        serde_json::from_value(Json::Object(r.object.unwrap())).unwrap();
+                    (link.kind, link.source_id, link.target_id)
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let mut state = RunState::new(current.with_links(links));
     let users = open(dir, scenario.get("users"), "users.ndjson");
     let groups = open(dir, scenario.get("groups"), "groups.ndjson");
     let mut requests = Vec::new();
@@ -88,15 +102,9 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         )
         .unwrap()
     };
-    let mut on_warning =
-        |kind: entramap::ResourceKind, _: Option<&str>, line: usize, w: &entramap::Diagnostic| {
-            writeln!(
-                log.borrow_mut(),
-                "warning: {kind} line {line}: {}",
-                w.message
-            )
-            .unwrap()
-        };
+    let mut on_warning = |at: &run::At<'_>, w: &entramap::Diagnostic| {
+        writeln!(log.borrow_mut(), "warning: {at}: {}", w.message).unwrap()
+    };
     let mut on_progress = |_| {};
     let mut sinks = run::Sinks {
         requests: &mut requests,
@@ -129,12 +137,17 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         writeln!(out, "{line}").unwrap();
     }
     write!(out, "{}", log.borrow()).unwrap();
-    writeln!(
-        out,
-        "summary: {}\n",
-        serde_json::to_string(&summary).unwrap()
-    )
-    .unwrap();
+    writeln!(out, "summary: {}", serde_json::to_string(&summary).unwrap()).unwrap();
+    // The links `map --state-out` would write, for the next cycle.
+    for (kind, source, target) in state.links(&options.scim.id_prefix) {
+        let link = entramap::provision::Link {
+            kind,
+            source_id: source,
+            target_id: target,
+        };
+        writeln!(out, "state: {}", serde_json::to_string(&link).unwrap()).unwrap();
+    }
+    writeln!(out).unwrap();
 }
 
 #[test]

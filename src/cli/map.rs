@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{FAILED, Io, OK, ReportFormat, USAGE, Usage, diagnostic_json, plural, pretty};
 use crate::diagnostic::Diagnostic;
 use crate::options::Options;
-use crate::provision::run::Input;
+use crate::provision::run::{At, Input};
 use crate::scim::ResourceKind;
 use crate::source::input::{self, InputFormat};
 
@@ -104,10 +104,8 @@ fn read_links(
     let records = input::open_path(path, InputFormat::Auto, max).map_err(cannot)?;
     let mut links = Vec::new();
     for (_, records) in records {
-        let objects = input::objects(records).map_err(cannot)?;
-        let objects = objects.map_err(|(line, e)| {
-            Usage(format!("{}: line {line}: {e}", path.display()))
-        })?;
+        let objects =
+            input::objects(records).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
         for (i, object) in objects.into_iter().enumerate() {
             let link: crate::provision::Link = serde_json::from_value(serde_json::Value::Object(object))
                 .map_err(|e| {
@@ -184,17 +182,11 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             for Input { name, records } in
                 inputs(path, &mut std::io::empty(), InputFormat::Auto, max)?
             {
-                let objects = input::objects(records)
-                    .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
-                match objects {
-                    Ok(objects) => {
-                        resources.extend(objects.into_iter().map(serde_json::Value::Object))
-                    }
-                    Err((line, e)) => {
-                        let file = name.map_or_else(|| path.display().to_string(), |n| n);
-                        return Err(Usage(format!("{file}: line {line}: {e}")));
-                    }
-                }
+                let objects = input::objects(records).map_err(|e| {
+                    let file = name.unwrap_or_else(|| path.display().to_string());
+                    Usage(format!("{file}: {e}"))
+                })?;
+                resources.extend(objects.into_iter().map(serde_json::Value::Object));
             }
             crate::provision::target::TargetStore::new(resources)
         }
@@ -252,17 +244,15 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             let _ = f.write_all(b"\n");
         }
     };
-    let mut on_warning =
-        |kind: ResourceKind, file: Option<&str>, line: usize, warning: &Diagnostic| {
-            if !quiet {
-                let file = file.map(|f| format!("{f} ")).unwrap_or_default();
-                let _ = writeln!(
-                    stderr_cell.borrow_mut(),
-                    "warning: {kind} {file}line {line}: {}",
-                    warning.message
-                );
-            }
-        };
+    let mut on_warning = |at: &At<'_>, warning: &Diagnostic| {
+        if !quiet {
+            let _ = writeln!(
+                stderr_cell.borrow_mut(),
+                "warning: {at}: {}",
+                warning.message
+            );
+        }
+    };
     let mut on_progress = |done: usize| {
         if progress && done.is_multiple_of(10_000) {
             let _ = write!(stderr_cell.borrow_mut(), "\r{done} records");

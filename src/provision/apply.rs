@@ -56,6 +56,9 @@ impl Engine {
             Decision::Skip(reason) => Outcome::Skipped(reason),
             Decision::Pending => Outcome::Skipped("not planned".into()),
             Decision::Delete { id } => {
+                if let Some(oid) = &plan.object_id {
+                    state.ids.insert(kind, oid, TargetId::Deleted);
+                }
                 requests.push(Request {
                     method: "DELETE",
                     path: format!("{collection}/{id}"),
@@ -64,6 +67,11 @@ impl Engine {
                 Outcome::Deleted
             }
             Decision::Disable { id, changes } => {
+                if let Some(oid) = &plan.object_id {
+                    state
+                        .ids
+                        .insert(kind, oid, TargetId::Known(id.as_str().into()));
+                }
                 requests.extend(patch(&id, changes));
                 Outcome::Disabled
             }
@@ -97,7 +105,9 @@ impl Engine {
                 mut changes,
             } => {
                 if let Some(oid) = &plan.object_id {
-                    state.ids.insert(kind, oid, TargetId::Known(id.as_str().into()));
+                    state
+                        .ids
+                        .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
                 let resource = target.and_then(|t| state.current.get(kind, t)).cloned();
                 changes.extend(self.reference_changes(

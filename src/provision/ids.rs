@@ -15,6 +15,8 @@ pub(super) enum TargetId {
     Group(u32),
     /// An id the target already had.
     Known(Box<str>),
+    /// The object was deleted in this run: no longer linked.
+    Deleted,
 }
 
 impl TargetId {
@@ -23,6 +25,7 @@ impl TargetId {
             TargetId::User(n) => format!("{prefix}user-{n:04}"),
             TargetId::Group(n) => format!("{prefix}group-{n:04}"),
             TargetId::Known(id) => id.to_string(),
+            TargetId::Deleted => String::new(),
         }
     }
 }
@@ -98,6 +101,11 @@ impl IdMap {
     }
 
     pub(super) fn get(&self, object_id: &str) -> Option<TargetId> {
+        self.lookup(object_id)
+            .filter(|t| !matches!(t, TargetId::Deleted))
+    }
+
+    fn lookup(&self, object_id: &str) -> Option<TargetId> {
         if let Some(p) = IdMap::guid(object_id).and_then(|g| self.created.get(&g)) {
             return Some(if p & GROUP_BIT != 0 {
                 TargetId::Group(p & !GROUP_BIT)
@@ -108,9 +116,10 @@ impl IdMap {
         self.others.get(object_id).map(|(_, t)| t.clone())
     }
 
-    /// Every link: (kind, source objectId, target id), GUIDs in lower case.
-    pub(super) fn links(&self, prefix: &str) -> Vec<(ResourceKind, String, String)> {
-        let mut out: Vec<(ResourceKind, String, String)> = self
+    /// Every link: (kind, source objectId, target id, or `None` when the object was deleted),
+    /// GUIDs in lower case.
+    pub(super) fn links(&self, prefix: &str) -> Vec<(ResourceKind, String, Option<String>)> {
+        let mut out: Vec<(ResourceKind, String, Option<String>)> = self
             .created
             .iter()
             .map(|(guid, packed)| {
@@ -119,14 +128,13 @@ impl IdMap {
                 } else {
                     (ResourceKind::User, TargetId::User(*packed))
                 };
-                (kind, render_guid(guid), target.render(prefix))
+                (kind, render_guid(guid), Some(target.render(prefix)))
             })
             .collect();
-        out.extend(
-            self.others
-                .iter()
-                .map(|(oid, (kind, t))| (*kind, oid.to_string(), t.render(prefix))),
-        );
+        out.extend(self.others.iter().map(|(oid, (kind, t))| {
+            let target = (!matches!(t, TargetId::Deleted)).then(|| t.render(prefix));
+            (*kind, oid.to_string(), target)
+        }));
         out
     }
 }
@@ -154,7 +162,12 @@ pub(super) struct Seen {
 
 impl Seen {
     /// Note `object_id` on `line`; the line it was first seen on, if it was seen before.
-    pub(super) fn first_seen(&mut self, kind: ResourceKind, object_id: &str, line: usize) -> Option<usize> {
+    pub(super) fn first_seen(
+        &mut self,
+        kind: ResourceKind,
+        object_id: &str,
+        line: usize,
+    ) -> Option<usize> {
         let k = usize::from(kind == ResourceKind::Group);
         let line32 = u32::try_from(line).unwrap_or(u32::MAX);
         let earlier = match IdMap::guid(object_id) {

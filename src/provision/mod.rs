@@ -291,7 +291,10 @@ impl RunState {
             .map(|(kind, source, target)| ((kind, source.to_string()), target.to_string()))
             .collect();
         for (kind, source, target) in self.ids.links(id_prefix) {
-            links.insert((kind, source), target);
+            match target {
+                Some(target) => links.insert((kind, source), target),
+                None => links.remove(&(kind, source)),
+            };
         }
         links
             .into_iter()

@@ -23,12 +23,33 @@ pub struct Sinks<'a> {
     pub requests: &'a mut dyn Write,
     /// Called for every failed record.
     pub on_error: &'a mut dyn FnMut(&RecordError),
-    /// Called for every warning: (kind, file if several, line, warning).
-    pub on_warning: &'a mut dyn FnMut(ResourceKind, Option<&str>, usize, &Diagnostic),
+    /// Called for every warning, with the record it is about.
+    pub on_warning: &'a mut dyn FnMut(&At<'_>, &Diagnostic),
     /// Called after each chunk with the number of records done so far (progress display).
     pub on_progress: &'a mut dyn FnMut(usize),
     /// Threads for planning; `None`: rayon's global pool.
     pub pool: Option<&'a rayon::ThreadPool>,
+}
+
+/// Which record: its kind, its file when the input was several files, its line.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    /// Users or groups.
+    pub kind: ResourceKind,
+    /// The file, when the input was a directory of files.
+    pub file: Option<&'a str>,
+    /// The line the record starts on.
+    pub line: usize,
+}
+
+/// `users line 3`, `users page2.json line 3`.
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.file {
+            Some(file) => write!(f, "{} {file} line {}", self.kind, self.line),
+            None => write!(f, "{} line {}", self.kind, self.line),
+        }
+    }
 }
 
 /// One input of a run: a file, a file of a directory, or standard input.
@@ -198,8 +219,13 @@ fn apply_chunk(
     for (line, planned) in plans {
         match planned.and_then(|plan| engine.apply(plan, state)) {
             Ok(applied) => {
+                let at = At {
+                    kind,
+                    file: file.as_deref(),
+                    line,
+                };
                 for w in &applied.warnings {
-                    (sinks.on_warning)(kind, file.as_deref(), line, w);
+                    (sinks.on_warning)(&at, w);
                 }
                 for request in &applied.requests {
                     request.write_json(&mut buffer)?;

@@ -4,8 +4,8 @@
 pub mod patch;
 pub mod path;
 
-use serde::{Deserialize, Serialize};
 use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use serde_json::Value as Json;

@@ -649,8 +649,9 @@ impl<'r> CsvRecords<'r> {
         }
     }
 
-    /// The next row's text and the line it starts on; `Err` for a row over the size limit.
-    fn row(&mut self) -> std::io::Result<Option<(usize, Result<Vec<u8>, String>)>> {
+    /// The next row: the line it starts on, and its text or why it has none (over the size
+    /// limit).
+    fn row(&mut self) -> std::io::Result<Option<RawRecord>> {
         let start = self.line + 1;
         let mut text = Vec::new();
         loop {
@@ -659,10 +660,18 @@ impl<'r> CsvRecords<'r> {
             match read {
                 super::read::LineRead::Eof if text.is_empty() => return Ok(None),
                 // A quote left open at the end of the input: the row as far as it goes.
-                super::read::LineRead::Eof => return Ok(Some((start, Ok(text)))),
+                super::read::LineRead::Eof => {
+                    return Ok(Some(RawRecord {
+                        line: start,
+                        text: Ok(text),
+                    }));
+                }
                 super::read::LineRead::TooLong(n) => {
                     self.line += 1;
-                    return Ok(Some((start, Err(too_long(n, self.max)))));
+                    return Ok(Some(RawRecord {
+                        line: start,
+                        text: Err(too_long(n, self.max)),
+                    }));
                 }
                 super::read::LineRead::Line => {
                     self.line += 1;
@@ -671,8 +680,11 @@ impl<'r> CsvRecords<'r> {
                     }
                     text.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(&line));
                     // An even number of quotes: the row is complete.
-                    if memchr::memchr_iter(b'"', &text).count() % 2 == 0 {
-                        return Ok(Some((start, Ok(text))));
+                    if memchr::memchr_iter(b'"', &text).count().is_multiple_of(2) {
+                        return Ok(Some(RawRecord {
+                            line: start,
+                            text: Ok(text),
+                        }));
                     }
                 }
             }
@@ -693,7 +705,7 @@ impl<'r> CsvRecords<'r> {
 
     fn next(&mut self) -> Option<std::io::Result<RawRecord>> {
         loop {
-            let (line, text) = match self.row() {
+            let RawRecord { line, text } = match self.row() {
                 Err(e) => return Some(Err(e)),
                 Ok(None) => return None,
                 Ok(Some(row)) => row,
@@ -782,21 +794,45 @@ pub fn open_path(
         .collect()
 }
 
-/// Every record of `records` as a JSON object, or the first one that is not, with its line.
+/// A record that should be a JSON object and is not.
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectsError {
+    /// Reading failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The record on this line is not a JSON object.
+    #[error("line {line}: {reason}")]
+    NotAnObject {
+        /// The line the record starts on.
+        line: usize,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Every record of `records` as a JSON object (small inputs read whole: `--current`, state
+/// files); the first record that is not one is an error.
 pub fn objects(
     records: Records<'_>,
-) -> std::io::Result<Result<Vec<serde_json::Map<String, serde_json::Value>>, (usize, String)>> {
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, ObjectsError> {
     let mut out = Vec::new();
     for record in records {
         let record = record?;
         let parsed = record
             .text
             .and_then(|text| super::read::parse_json_strict(&String::from_utf8_lossy(&text)));
-        match parsed {
-            Ok(serde_json::Value::Object(map)) => out.push(map),
-            Ok(_) => return Ok(Err((record.line, "expected a JSON object".into()))),
-            Err(e) => return Ok(Err((record.line, e))),
-        }
+        let reason = match parsed {
+            Ok(serde_json::Value::Object(map)) => {
+                out.push(map);
+                continue;
+            }
+            Ok(_) => "expected a JSON object".to_string(),
+            Err(e) => e,
+        };
+        return Err(ObjectsError::NotAnObject {
+            line: record.line,
+            reason,
+        });
     }
-    Ok(Ok(out))
+    Ok(out)
 }
