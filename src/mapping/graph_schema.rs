@@ -65,8 +65,12 @@ pub struct GraphObjectMapping {
     /// `"Add, Update, Delete"` (spacing varies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_types: Option<String>,
-    /// Scoping filter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Scoping filter; `Some(null)` when the schema says `"scope": null` (kept as written).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub scope: Option<Json>,
     /// `User` / `Group`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +84,11 @@ pub struct GraphObjectMapping {
     /// Uninterpreted fields.
     #[serde(flatten)]
     pub extra: Map<String, Json>,
+}
+
+/// A field that is present, even as `null`, is `Some` (absent: `None`, by `default`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(d).map(Some)
 }
 
 /// `attributeMapping`.
@@ -238,12 +247,172 @@ fn parse_scope(scope: Option<&Json>) -> Vec<ScopeGroup> {
         .unwrap_or_default()
 }
 
+/// One object mapping, converted; warnings name `objectMappings[oi]`.
+fn object_mapping(
+    oi: usize,
+    om: &GraphObjectMapping,
+    target_dir: Option<&DirectoryDefinition>,
+    options: &Options,
+    warnings: &mut Vec<Diagnostic>,
+) -> ObjectMapping {
+    let target_object = om.target_object_name.clone().unwrap_or_default();
+    let definitions = target_dir.and_then(|d| d.objects.iter().find(|o| o.name == target_object));
+    let mut mappings = Vec::new();
+    for (ai, am) in om.attribute_mappings.iter().enumerate() {
+        let here = format!(
+            "objectMappings[{oi}].attributeMappings[{ai}] ({})",
+            am.target_attribute_name
+        );
+        let def = definitions.and_then(|d| {
+            d.attributes
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(&am.target_attribute_name))
+        });
+        let mut m = AttributeMapping {
+            target: am.target_attribute_name.clone(),
+            source: None,
+            expression: None,
+            constant: None,
+            default: am.default_value.clone().filter(|d| !d.is_empty()),
+            matching: am.matching_priority,
+            apply: if am
+                .flow_type
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case("ObjectAddOnly"))
+            {
+                Apply::OnCreate
+            } else {
+                Apply::Always
+            },
+            flow: if am
+                .flow_behavior
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case("FlowAlways"))
+            {
+                Flow::Always
+            } else {
+                Flow::WhenChanged
+            },
+            target_type: target_type(def.and_then(|d| d.kind.as_deref())),
+            multivalued: def.and_then(|d| d.multivalued).unwrap_or(false),
+            case_exact: def.and_then(|d| d.case_exact).unwrap_or(false),
+        };
+        match &am.source {
+            None => {}
+            Some(node) => match node.kind {
+                NodeType::Attribute => m.source = Some(node.name.clone()),
+                NodeType::Constant => m.constant = Some(node.name.clone()),
+                NodeType::Function => match graph::from_graph(node, options) {
+                    Ok(expr) => {
+                        let rebuilt = crate::syntax::print::canonical(&expr);
+                        if let Some(text) = &node.expression {
+                            match crate::syntax::parse(text, options) {
+                                Ok(parsed) if graph::same_tree(&graph::to_graph(&parsed.expr), node) => {}
+                                Ok(_) => warnings.push(schema_warning("graph-tree-differs", format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}"))),
+                                Err(_) => warnings.push(schema_warning("graph-text-unparsed", format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}"))),
+                            }
+                        }
+                        m.expression = Some(rebuilt);
+                    }
+                    Err(e) => {
+                        warnings.push(schema_warning("graph-tree-unreadable", format!("{here}: the stored tree cannot be read ({e}); using its expression text")));
+                        m.expression = node.expression.clone();
+                    }
+                },
+            },
+        }
+        mappings.push(m);
+    }
+    ObjectMapping {
+        name: om.name.clone().unwrap_or_default(),
+        enabled: om.enabled.unwrap_or(true),
+        target_object,
+        actions: parse_actions(om.flow_types.as_deref()),
+        scope: parse_scope(om.scope.as_ref()),
+        mappings,
+    }
+}
+
+/// Object mapping `original` (the `i`th of its rule) brought up to date with `object`: kept
+/// as it was where `object` says what it said, else rewritten from `fresh` (the generated
+/// form of `object`), keeping the original's unknown fields.
+fn merge_object(
+    i: usize,
+    original: &GraphObjectMapping,
+    object: &ObjectMapping,
+    fresh: GraphObjectMapping,
+    target_dir: Option<&DirectoryDefinition>,
+    options: &Options,
+) -> GraphObjectMapping {
+    let mut ignored = Vec::new();
+    let converted = object_mapping(i, original, target_dir, options, &mut ignored);
+    if converted == *object {
+        return original.clone();
+    }
+    let mut out = original.clone();
+    out.name = Some(object.name.clone());
+    out.enabled = Some(object.enabled);
+    out.target_object_name = Some(object.target_object.clone());
+    if converted.actions != object.actions {
+        out.flow_types = fresh.flow_types;
+    }
+    if converted.scope != object.scope {
+        out.scope = fresh.scope;
+    }
+    let mut used = vec![false; original.attribute_mappings.len()];
+    out.attribute_mappings = object
+        .mappings
+        .iter()
+        .zip(fresh.attribute_mappings)
+        .map(|(m, fresh_am)| {
+            let found = original
+                .attribute_mappings
+                .iter()
+                .enumerate()
+                .find(|(j, am)| {
+                    !used.get(*j).copied().unwrap_or(true)
+                        && am.target_attribute_name.eq_ignore_ascii_case(&m.target)
+                });
+            let Some((j, am)) = found else {
+                return fresh_am;
+            };
+            if let Some(u) = used.get_mut(j) {
+                *u = true;
+            }
+            if converted.mappings.get(j) == Some(m) {
+                am.clone()
+            } else {
+                GraphAttributeMapping {
+                    extra: am.extra.clone(),
+                    ..fresh_am
+                }
+            }
+        })
+        .collect();
+    out
+}
+
 /// A warning about a schema file (not about one expression's text, so it has no span).
 fn schema_warning(code: &'static str, message: String) -> Diagnostic {
     Diagnostic::warning(code, Span::default(), message)
 }
 
 impl SynchronizationSchema {
+    /// The rule entramap reads: the first with object mappings.
+    fn rule(&self) -> Option<usize> {
+        self.synchronization_rules
+            .iter()
+            .position(|r| !r.object_mappings.is_empty())
+    }
+
+    /// The directory that defines the target's attribute types for `rule`.
+    fn target_directory(&self, rule: &SynchronizationRule) -> Option<&DirectoryDefinition> {
+        self.directories
+            .iter()
+            .find(|d| d.name.is_some() && d.name == rule.target_directory_name)
+            .or_else(|| self.directories.get(1))
+    }
+
     /// The mapping set, and warnings (trees that disagree with their text, unreadable trees).
     pub fn to_mapping_set(&self, origin: &str, options: &Options) -> (MappingSet, Vec<Diagnostic>) {
         let mut warnings = Vec::new();
@@ -257,6 +426,7 @@ impl SynchronizationSchema {
             ),
             users: None,
             groups: None,
+            graph_schema: serde_json::to_string_pretty(self).ok(),
         };
         let Some(rule) = self
             .synchronization_rules
@@ -269,89 +439,9 @@ impl SynchronizationSchema {
             ));
             return (set, warnings);
         };
-        let target_dir = self
-            .directories
-            .iter()
-            .find(|d| d.name.is_some() && d.name == rule.target_directory_name)
-            .or_else(|| self.directories.get(1));
+        let target_dir = self.target_directory(rule);
         for (oi, om) in rule.object_mappings.iter().enumerate() {
-            let target_object = om.target_object_name.clone().unwrap_or_default();
-            let definitions =
-                target_dir.and_then(|d| d.objects.iter().find(|o| o.name == target_object));
-            let mut mappings = Vec::new();
-            for (ai, am) in om.attribute_mappings.iter().enumerate() {
-                let here = format!(
-                    "objectMappings[{oi}].attributeMappings[{ai}] ({})",
-                    am.target_attribute_name
-                );
-                let def = definitions.and_then(|d| {
-                    d.attributes
-                        .iter()
-                        .find(|a| a.name.eq_ignore_ascii_case(&am.target_attribute_name))
-                });
-                let mut m = AttributeMapping {
-                    target: am.target_attribute_name.clone(),
-                    source: None,
-                    expression: None,
-                    constant: None,
-                    default: am.default_value.clone().filter(|d| !d.is_empty()),
-                    matching: am.matching_priority,
-                    apply: if am
-                        .flow_type
-                        .as_deref()
-                        .is_some_and(|f| f.eq_ignore_ascii_case("ObjectAddOnly"))
-                    {
-                        Apply::OnCreate
-                    } else {
-                        Apply::Always
-                    },
-                    flow: if am
-                        .flow_behavior
-                        .as_deref()
-                        .is_some_and(|f| f.eq_ignore_ascii_case("FlowAlways"))
-                    {
-                        Flow::Always
-                    } else {
-                        Flow::WhenChanged
-                    },
-                    target_type: target_type(def.and_then(|d| d.kind.as_deref())),
-                    multivalued: def.and_then(|d| d.multivalued).unwrap_or(false),
-                    case_exact: def.and_then(|d| d.case_exact).unwrap_or(false),
-                };
-                match &am.source {
-                    None => {}
-                    Some(node) => match node.kind {
-                        NodeType::Attribute => m.source = Some(node.name.clone()),
-                        NodeType::Constant => m.constant = Some(node.name.clone()),
-                        NodeType::Function => match graph::from_graph(node, options) {
-                            Ok(expr) => {
-                                let rebuilt = crate::syntax::print::canonical(&expr);
-                                if let Some(text) = &node.expression {
-                                    match crate::syntax::parse(text, options) {
-                                        Ok(parsed) if graph::same_tree(&graph::to_graph(&parsed.expr), node) => {}
-                                        Ok(_) => warnings.push(schema_warning("graph-tree-differs", format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}"))),
-                                        Err(_) => warnings.push(schema_warning("graph-text-unparsed", format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}"))),
-                                    }
-                                }
-                                m.expression = Some(rebuilt);
-                            }
-                            Err(e) => {
-                                warnings.push(schema_warning("graph-tree-unreadable", format!("{here}: the stored tree cannot be read ({e}); using its expression text")));
-                                m.expression = node.expression.clone();
-                            }
-                        },
-                    },
-                }
-                mappings.push(m);
-            }
-            let object = ObjectMapping {
-                name: om.name.clone().unwrap_or_default(),
-                enabled: om.enabled.unwrap_or(true),
-                target_object,
-                actions: parse_actions(om.flow_types.as_deref()),
-                scope: parse_scope(om.scope.as_ref()),
-                mappings,
-            };
+            let object = object_mapping(oi, om, target_dir, options, &mut warnings);
             match om
                 .source_object_name
                 .as_deref()
@@ -369,8 +459,75 @@ impl SynchronizationSchema {
         (set, warnings)
     }
 
-    /// A Graph schema for a mapping set (what Entra would export for it).
+    /// A Graph schema for a mapping set. A set read from a Graph schema is written back into
+    /// that schema: what the set still says the way the schema said it is kept as it was
+    /// (byte for byte), edited mappings and object mappings are rewritten in place (keeping
+    /// their unknown fields), added ones appended, removed ones removed; everything else (ids,
+    /// rule names, metadata, directories, scope) is untouched.
     pub fn from_mapping_set(set: &MappingSet, options: &Options) -> SynchronizationSchema {
+        let fresh = Self::generate(set, options);
+        let base = set
+            .graph_schema
+            .as_deref()
+            .and_then(|text| serde_json::from_str::<SynchronizationSchema>(text).ok());
+        let Some(mut base) = base else {
+            return fresh;
+        };
+        let Some(r) = base.rule() else {
+            return fresh;
+        };
+        let target_dir = base
+            .synchronization_rules
+            .get(r)
+            .and_then(|rule| base.target_directory(rule))
+            .cloned();
+        let mut fresh_oms = fresh
+            .synchronization_rules
+            .into_iter()
+            .flat_map(|rule| rule.object_mappings);
+        let fresh_user = set.users.as_ref().and_then(|_| fresh_oms.next());
+        let fresh_group = set.groups.as_ref().and_then(|_| fresh_oms.next());
+        let Some(rule) = base.synchronization_rules.get_mut(r) else {
+            return base;
+        };
+        // Which object mapping holds users and which groups, as `to_mapping_set` reads them.
+        let (mut user_at, mut group_at) = (None, None);
+        for (i, om) in rule.object_mappings.iter().enumerate() {
+            let is_group = om
+                .source_object_name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case("group"));
+            if is_group {
+                group_at.get_or_insert(i);
+            } else if user_at.is_none() {
+                user_at = Some(i);
+            }
+        }
+        let mut removed = Vec::new();
+        for (at, object, fresh_om) in [
+            (user_at, &set.users, fresh_user),
+            (group_at, &set.groups, fresh_group),
+        ] {
+            match (at, object, fresh_om) {
+                (Some(i), Some(object), Some(fresh_om)) => {
+                    if let Some(om) = rule.object_mappings.get_mut(i) {
+                        *om = merge_object(i, om, object, fresh_om, target_dir.as_ref(), options);
+                    }
+                }
+                (None, Some(_), Some(fresh_om)) => rule.object_mappings.push(fresh_om),
+                (Some(i), None, _) => removed.push(i),
+                _ => {}
+            }
+        }
+        removed.sort_unstable();
+        for i in removed.into_iter().rev() {
+            rule.object_mappings.remove(i);
+        }
+        base
+    }
+
+    /// A new Graph schema for a mapping set (what Entra would export for it).
+    fn generate(set: &MappingSet, options: &Options) -> SynchronizationSchema {
         let mut object_mappings = Vec::new();
         let mut definitions = Vec::new();
         for (source_object, object) in [("User", &set.users), ("Group", &set.groups)] {

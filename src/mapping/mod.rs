@@ -27,6 +27,12 @@ pub struct MappingSet {
     /// Groups (Entra `Group` → SCIM `/Groups`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<ObjectMapping>,
+    /// The Graph synchronizationSchema this set was read from, as JSON text. Writing the set
+    /// back as Graph starts from it, so everything entramap does not model (ids, rule names,
+    /// metadata, directories, a `null` scope, unknown fields) survives an edit of the native
+    /// file (docs/mapping.md#graph-synchronizationschema). Edit the mappings above, not this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph_schema: Option<String>,
 }
 
 /// One object mapping (Graph `objectMapping`).
