@@ -28,7 +28,7 @@ impl Engine {
         let mut warnings = std::mem::take(&mut plan.warnings);
         // A source object listed twice in one input is provisioned once: the first time.
         if let Some(oid) = &plan.object_id
-            && let Some(first) = state.seen.first_seen(kind, oid, plan.line)
+            && let Some(first) = state.ids.first_seen(kind, oid, plan.line)
         {
             warnings.push(warning(
                 "duplicate-object",

@@ -30,12 +30,36 @@ impl TargetId {
     }
 }
 
-/// Entra objectId → target id. Ids this run gave to objects with GUID objectIds (nearly all)
-/// are kept in 20 bytes an entry, so a run over a million users stays small.
+/// What a run knows of each source object, by objectId: the target id this run gave it (or
+/// the target's own id), and the line the object was first seen on (so one listed twice is
+/// provisioned once). GUID objectIds (nearly all) are kept in one entry of 24 bytes, so a run
+/// over millions of users stays small.
 #[derive(Debug, Default)]
 pub(super) struct IdMap {
-    created: HashMap<[u8; 16], u32, GuidHash>,
+    guids: HashMap<[u8; 16], Entry, GuidHash>,
+    /// Target ids that are not this run's packed numbers, and every non-GUID objectId.
     others: HashMap<Box<str>, (ResourceKind, TargetId)>,
+    /// First lines of non-GUID objectIds, by kind.
+    others_seen: [HashMap<Box<str>, u32>; 2],
+}
+
+/// One GUID objectId: a packed created id (`GROUP_BIT` for groups) or `NONE`, and the first
+/// line it was seen on (`GROUP_BIT` for groups) or `NONE`.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    created: u32,
+    seen: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Default for Entry {
+    fn default() -> Entry {
+        Entry {
+            created: NONE,
+            seen: NONE,
+        }
+    }
 }
 
 /// GUIDs are random already: their first eight bytes are a good hash.
@@ -67,23 +91,44 @@ impl std::hash::Hasher for GuidHasher {
     }
 }
 
-/// Top bit of a packed created id: a group.
+/// Top bit of a packed created id or seen line: a group.
 const GROUP_BIT: u32 = 1 << 31;
 
+fn kind_bit(kind: ResourceKind) -> u32 {
+    if kind == ResourceKind::Group {
+        GROUP_BIT
+    } else {
+        0
+    }
+}
+
 impl IdMap {
+    /// The 16 bytes of a GUID in its 36-character text form (either case); `None` otherwise.
+    /// Called for every record, so it parses in place without allocating.
     fn guid(id: &str) -> Option<[u8; 16]> {
         let b = id.as_bytes();
-        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b.get(i) != Some(&b'-')) {
+        if b.len() != 36 {
             return None;
         }
-        let hex: String = id.chars().filter(|c| *c != '-').collect();
-        u128::from_str_radix(&hex, 16).ok().map(u128::to_be_bytes)
+        let mut value: u128 = 0;
+        for (i, &c) in b.iter().enumerate() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                if c != b'-' {
+                    return None;
+                }
+                continue;
+            }
+            let digit = char::from(c).to_digit(16)?;
+            value = (value << 4) | u128::from(digit);
+        }
+        Some(value.to_be_bytes())
     }
 
     pub(super) fn reserve(&mut self, additional: usize) {
-        self.created.reserve(additional);
+        self.guids.reserve(additional);
     }
 
+    /// Remember that source object `object_id` is `target` in the target.
     pub(super) fn insert(&mut self, kind: ResourceKind, object_id: &str, target: TargetId) {
         let packed = match &target {
             TargetId::User(n) if *n < GROUP_BIT => Some(*n),
@@ -92,41 +137,82 @@ impl IdMap {
         };
         match (IdMap::guid(object_id), packed) {
             (Some(g), Some(p)) => {
-                self.created.insert(g, p);
+                self.guids.entry(g).or_default().created = p;
+                self.others.remove(object_id);
             }
             _ => {
+                if let Some(entry) = IdMap::guid(object_id).and_then(|g| self.guids.get_mut(&g)) {
+                    entry.created = NONE;
+                }
                 self.others.insert(object_id.into(), (kind, target));
             }
         }
     }
 
+    /// The target id of source object `object_id`, if this run knows it.
     pub(super) fn get(&self, object_id: &str) -> Option<TargetId> {
-        self.lookup(object_id)
-            .filter(|t| !matches!(t, TargetId::Deleted))
-    }
-
-    fn lookup(&self, object_id: &str) -> Option<TargetId> {
-        if let Some(p) = IdMap::guid(object_id).and_then(|g| self.created.get(&g)) {
+        let created = IdMap::guid(object_id)
+            .and_then(|g| self.guids.get(&g))
+            .map(|e| e.created)
+            .filter(|p| *p != NONE);
+        if let Some(p) = created {
             return Some(if p & GROUP_BIT != 0 {
                 TargetId::Group(p & !GROUP_BIT)
             } else {
-                TargetId::User(*p)
+                TargetId::User(p)
             });
         }
-        self.others.get(object_id).map(|(_, t)| t.clone())
+        self.others
+            .get(object_id)
+            .map(|(_, t)| t.clone())
+            .filter(|t| !matches!(t, TargetId::Deleted))
+    }
+
+    /// Note that `object_id` (a `kind`) is on `line`; the line it was first seen on, if it was
+    /// seen before.
+    pub(super) fn first_seen(
+        &mut self,
+        kind: ResourceKind,
+        object_id: &str,
+        line: usize,
+    ) -> Option<usize> {
+        let mark = u32::try_from(line)
+            .unwrap_or(GROUP_BIT - 1)
+            .min(GROUP_BIT - 1)
+            | kind_bit(kind);
+        if let Some(g) = IdMap::guid(object_id) {
+            let entry = self.guids.entry(g).or_default();
+            if entry.seen == NONE {
+                entry.seen = mark;
+                return None;
+            }
+            return (entry.seen & GROUP_BIT == kind_bit(kind))
+                .then_some((entry.seen & !GROUP_BIT) as usize);
+        }
+        let seen = self
+            .others_seen
+            .get_mut(usize::from(kind == ResourceKind::Group))?;
+        match seen.get(object_id) {
+            Some(first) => Some(*first as usize),
+            None => {
+                seen.insert(object_id.into(), mark & !GROUP_BIT);
+                None
+            }
+        }
     }
 
     /// Every link: (kind, source objectId, target id, or `None` when the object was deleted),
     /// GUIDs in lower case.
     pub(super) fn links(&self, prefix: &str) -> Vec<(ResourceKind, String, Option<String>)> {
         let mut out: Vec<(ResourceKind, String, Option<String>)> = self
-            .created
+            .guids
             .iter()
-            .map(|(guid, packed)| {
-                let (kind, target) = if packed & GROUP_BIT != 0 {
-                    (ResourceKind::Group, TargetId::Group(packed & !GROUP_BIT))
+            .filter(|(_, e)| e.created != NONE)
+            .map(|(guid, e)| {
+                let (kind, target) = if e.created & GROUP_BIT != 0 {
+                    (ResourceKind::Group, TargetId::Group(e.created & !GROUP_BIT))
                 } else {
-                    (ResourceKind::User, TargetId::User(*packed))
+                    (ResourceKind::User, TargetId::User(e.created))
                 };
                 (kind, render_guid(guid), Some(target.render(prefix)))
             })
@@ -151,37 +237,4 @@ fn render_guid(bytes: &[u8; 16]) -> String {
         part(16, 20),
         part(20, 32)
     )
-}
-
-/// The source objects a run has seen, by kind, and the line each was first seen on.
-#[derive(Debug, Default)]
-pub(super) struct Seen {
-    guids: [HashMap<[u8; 16], u32, GuidHash>; 2],
-    others: [HashMap<Box<str>, u32>; 2],
-}
-
-impl Seen {
-    /// Note `object_id` on `line`; the line it was first seen on, if it was seen before.
-    pub(super) fn first_seen(
-        &mut self,
-        kind: ResourceKind,
-        object_id: &str,
-        line: usize,
-    ) -> Option<usize> {
-        let k = usize::from(kind == ResourceKind::Group);
-        let line32 = u32::try_from(line).unwrap_or(u32::MAX);
-        let earlier = match IdMap::guid(object_id) {
-            Some(g) => self.guids.get_mut(k).and_then(|m| {
-                let earlier = m.get(&g).copied();
-                m.entry(g).or_insert(line32);
-                earlier
-            }),
-            None => self.others.get_mut(k).and_then(|m| {
-                let earlier = m.get(object_id).copied();
-                m.entry(object_id.into()).or_insert(line32);
-                earlier
-            }),
-        };
-        earlier.map(|l| l as usize)
-    }
 }

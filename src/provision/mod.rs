@@ -27,7 +27,7 @@ use crate::scim::patch::Change;
 use crate::scim::path::TargetPath;
 use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind};
 use crate::source::{Projection, SlotRecord, SlotSource};
-use ids::{IdMap, Seen, TargetId};
+use ids::{IdMap, TargetId};
 use scope::in_scope;
 use target::TargetStore;
 
@@ -274,8 +274,6 @@ fn warning(code: &'static str, message: String) -> Diagnostic {
 pub struct RunState {
     /// Entra objectId → id in the target (created or matched in this run).
     ids: IdMap,
-    /// Source objects seen in this run, with the line each was first seen on.
-    seen: Seen,
     next_user: u32,
     next_group: u32,
     current: std::sync::Arc<TargetStore>,

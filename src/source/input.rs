@@ -302,43 +302,12 @@ impl Cursor<'_> {
                 self.eof = true;
                 continue;
             }
-            let mut end = None;
-            for (i, &b) in buf.iter().enumerate() {
-                if in_string {
-                    match (escaped, b) {
-                        (true, _) => escaped = false,
-                        (false, b'\\') => escaped = true,
-                        (false, b'"') => {
-                            in_string = false;
-                            if depth == 0 {
-                                end = Some(i + 1);
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    continue;
-                }
-                if scalar {
-                    if matches!(b, b',' | b']' | b'}') || b.is_ascii_whitespace() {
-                        end = Some(i);
-                        break;
-                    }
-                    continue;
-                }
-                match b {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            end = Some(i + 1);
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            let end = if scalar {
+                buf.iter()
+                    .position(|&b| matches!(b, b',' | b']' | b'}') || b.is_ascii_whitespace())
+            } else {
+                scan(buf, &mut depth, &mut in_string, &mut escaped)
+            };
             let take = end.unwrap_or(buf.len());
             let span = buf.get(..take).unwrap_or_default();
             self.line += memchr::memchr_iter(b'\n', span).count();
@@ -363,6 +332,53 @@ impl Cursor<'_> {
             None => Ok(None),
         }
     }
+}
+
+/// Scan `buf` for the end of an object, array or string whose scanning state is `depth`,
+/// `in_string` and `escaped` (carried over from the previous buffer). Jumps from one
+/// interesting byte to the next with memchr: inside strings only `"` and `\` matter.
+/// Returns the offset just past the value's last byte, if it ends in `buf`.
+fn scan(buf: &[u8], depth: &mut usize, in_string: &mut bool, escaped: &mut bool) -> Option<usize> {
+    let mut i = 0;
+    while i < buf.len() {
+        if *in_string {
+            if *escaped {
+                *escaped = false;
+                i += 1;
+                continue;
+            }
+            let k = memchr::memchr2(b'"', b'\\', buf.get(i..)?)?;
+            let j = i + k;
+            if buf.get(j) == Some(&b'\\') {
+                *escaped = true;
+                i = j + 1;
+                continue;
+            }
+            *in_string = false;
+            i = j + 1;
+            if *depth == 0 {
+                return Some(i);
+            }
+            continue;
+        }
+        let rest = buf.get(i..)?;
+        let k = rest
+            .iter()
+            .position(|b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']'))?;
+        let j = i + k;
+        match buf.get(j) {
+            Some(b'"') => *in_string = true,
+            Some(b'{' | b'[') => *depth += 1,
+            _ => {
+                *depth = depth.saturating_sub(1);
+                if *depth == 0 {
+                    return Some(j + 1);
+                }
+            }
+        }
+        i = j + 1;
+    }
+    None
 }
 
 /// Where the JSON splitter is between records.
