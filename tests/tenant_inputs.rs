@@ -313,3 +313,30 @@ matching = 1
     assert_eq!(code, 2);
     assert!(err.contains("has no groups mapping"), "{err}");
 }
+
+#[test]
+fn current_takes_the_apps_list_response_pages() {
+    let resource = std::fs::read_to_string("fixtures/scim/rename_user/current.ndjson").unwrap();
+    let page = format!(
+        "{{\n  \"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\n  \"totalResults\": 1,\n  \"Resources\": [{}],\n  \"startIndex\": 1,\n  \"itemsPerPage\": 20\n}}\n",
+        resource.trim()
+    );
+    let path = temp("list-response.json", page.as_bytes());
+    let (code, out, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            "fixtures/scim/rename_user/users.ndjson",
+            "--current",
+            &path,
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(r#""method":"PATCH","path":"/Users/c42-user-0001""#),
+        "{out}"
+    );
+    assert!(!out.contains("\"POST\""), "{out}");
+}
