@@ -25,7 +25,7 @@ const BOOLEAN_ATTRIBUTES: &[&str] = &["IsSoftDeleted", "accountEnabled", "showIn
 
 /// Which attributes a reader keeps (the names an engine reads, by slot) and how a record's
 /// keys match them: the exact name, a Microsoft Graph property name for it
-/// ([`graph_names`]), or the name ignoring case (the option attribute_name_case). Built once
+/// (`graph_names.rs`), or the name ignoring case (the option attribute_name_case). Built once
 /// per engine or expression.
 #[derive(Debug, Clone)]
 pub struct Projection {
