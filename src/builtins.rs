@@ -61,6 +61,8 @@ pub enum Dialect {
     Legacy,
     /// Entra Cloud Sync only; rejected unless `allow_cloud_sync_extensions`.
     CloudSync,
+    /// Not in Microsoft's reference, but accepted by the live service (reported by admins).
+    Undocumented,
 }
 
 /// How a Null argument affects the result (docs/language.md#null-per-function). Used by the null lints and evaluation.
@@ -413,6 +415,14 @@ pub static BUILTINS: &[FnSpec] = &[
         NeverNull,
         Provisioning,
         "The first numChars characters; Null gives \"\"."
+    ),
+    f!(
+        "Len",
+        [SOURCE],
+        Int,
+        Propagate,
+        Undocumented,
+        "Undocumented (accepted by the service, reported by admins): the number of UTF-16 characters of source, as .NET's String.Length."
     ),
     f!(
         "Mid",
@@ -791,6 +801,7 @@ fn dialect_note(d: Dialect) -> &'static str {
     match d {
         Dialect::Provisioning => "",
         Dialect::Legacy => " (legacy name)",
+        Dialect::Undocumented => " (undocumented)",
         Dialect::CloudSync => " (Cloud Sync only)",
     }
 }

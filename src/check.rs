@@ -107,6 +107,17 @@ impl Checker<'_> {
             );
             return None;
         }
+        if spec.dialect == Dialect::Undocumented {
+            self.out.push(
+                Diagnostic::warning(
+                    "undocumented-function",
+                    call.name_span,
+                    format!("`{}` is not in Microsoft's function reference", spec.name),
+                )
+                .with_label("undocumented")
+                .with_help("admins report that the provisioning service accepts it; Microsoft may change or remove it"),
+            );
+        }
         Some(spec)
     }
 

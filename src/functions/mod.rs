@@ -66,6 +66,7 @@ pub(crate) static NATIVES: &[Native] = natives![
     ("Item", multi::item, None),
     ("Join", text::join, None),
     ("Left", text::left, None),
+    ("Len", text::len, None),
     ("Mid", text::mid, None),
     (
         "NormalizeDiacritics",

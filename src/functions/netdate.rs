@@ -64,6 +64,7 @@ pub(crate) struct Styles {
     adjust_to_universal: bool,
     assume_universal: bool,
     assume_local: bool,
+    roundtrip_kind: bool,
 }
 
 impl Styles {
@@ -76,29 +77,59 @@ impl Styles {
         }
     }
 
-    /// A comma- (or `|`-) separated list of names, case-insensitive, `DateTimeStyles.` optional.
+    /// What .NET's `Enum.Parse(typeof(DateTimeStyles), text)` accepts: a comma- (or `|`-)
+    /// separated list of names (case-insensitive, `DateTimeStyles.` optional) or numbers, the
+    /// flags or-ed together (`"32"` is AssumeLocal, `"3"` AllowLeadingWhite|AllowTrailingWhite).
+    /// Combinations `DateTime.ParseExact` refuses are errors, as they are in .NET.
     pub(crate) fn parse(text: &str) -> Result<Styles, String> {
-        let mut s = Styles::default();
+        let mut bits: u64 = 0;
         for name in text
             .split([',', '|'])
             .map(str::trim)
             .filter(|n| !n.is_empty())
         {
             let bare = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
-            match bare.as_str() {
-                "none" | "roundtripkind" => {}
-                "allowleadingwhite" => s.leading_white = true,
-                "allowtrailingwhite" => s.trailing_white = true,
-                "allowinnerwhite" => s.inner_white = true,
-                "allowwhitespaces" => {
-                    (s.leading_white, s.trailing_white, s.inner_white) = (true, true, true)
-                }
-                "nocurrentdatedefault" => s.no_current_date_default = true,
-                "adjusttouniversal" => s.adjust_to_universal = true,
-                "assumeuniversal" => s.assume_universal = true,
-                "assumelocal" => s.assume_local = true,
-                _ => return Err(format!("unknown DateTimeStyles value `{name}`")),
-            }
+            bits |= match bare.as_str() {
+                "none" => 0,
+                "allowleadingwhite" => 1,
+                "allowtrailingwhite" => 2,
+                "allowinnerwhite" => 4,
+                "allowwhitespaces" => 7,
+                "nocurrentdatedefault" => 8,
+                "adjusttouniversal" => 16,
+                "assumelocal" => 32,
+                "assumeuniversal" => 64,
+                "roundtripkind" => 128,
+                digits => digits
+                    .parse::<u64>()
+                    .map_err(|_| format!("unknown DateTimeStyles value `{name}`"))?,
+            };
+        }
+        Styles::from_bits(bits)
+    }
+
+    fn from_bits(bits: u64) -> Result<Styles, String> {
+        if bits > 255 {
+            return Err(format!("{bits} is not a DateTimeStyles value (undefined flags)"));
+        }
+        let s = Styles {
+            leading_white: bits & 1 != 0,
+            trailing_white: bits & 2 != 0,
+            inner_white: bits & 4 != 0,
+            no_current_date_default: bits & 8 != 0,
+            adjust_to_universal: bits & 16 != 0,
+            assume_local: bits & 32 != 0,
+            assume_universal: bits & 64 != 0,
+            roundtrip_kind: bits & 128 != 0,
+        };
+        if s.assume_local && s.assume_universal {
+            return Err("AssumeLocal and AssumeUniversal cannot be combined".into());
+        }
+        if s.roundtrip_kind && (s.assume_local || s.assume_universal || s.adjust_to_universal) {
+            return Err(
+                "RoundtripKind cannot be combined with AssumeLocal, AssumeUniversal or AdjustToUniversal"
+                    .into(),
+            );
         }
         Ok(s)
     }

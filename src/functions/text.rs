@@ -20,6 +20,15 @@ pub(crate) fn append<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Sp
     ctx.limit(format!("{source}{suffix}"), call, span)
 }
 
+/// Len(source): .NET `String.Length`, UTF-16 code units (`😀` is 2). Undocumented.
+pub(crate) fn len<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
+    let Some(source) = ctx.text(call, 0, span)? else {
+        return Ok(Value::Null);
+    };
+    let units = source.encode_utf16().count();
+    Ok(Value::Int(i64::try_from(units).unwrap_or(i64::MAX)))
+}
+
 /// prefix + source; Null source → Null.
 pub(crate) fn prepend<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
     let prefix = ctx.text(call, 0, span)?.unwrap_or_default();
