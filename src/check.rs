@@ -182,7 +182,17 @@ impl Checker<'_> {
         match spec.name {
             "Switch" => self.switch(call),
             "IIF" => self.iif(call),
-            "SelectUniqueValue" | "IgnoreFlowIfNullOrEmpty" if !top_level => self.out.push(
+            // Microsoft's reference: SelectUniqueValue "can't be nested" — the service refuses it.
+            "SelectUniqueValue" if !top_level => self.out.push(
+                Diagnostic::error(
+                    "not-top-level",
+                    span,
+                    "`SelectUniqueValue` cannot be nested: it must be the whole expression",
+                )
+                .with_label("nested here")
+                .with_help("make `SelectUniqueValue(...)` the outermost call; put the other functions inside its arguments"),
+            ),
+            "IgnoreFlowIfNullOrEmpty" if !top_level => self.out.push(
                 Diagnostic::warning(
                     "not-top-level",
                     span,

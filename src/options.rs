@@ -267,7 +267,7 @@ impl Options {
     pub fn from_json(text: &str) -> Result<Options, OptionsError> {
         let map: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(text).map_err(|e| OptionsError::Invalid(e.to_string()))?;
-        Options::default().merge(map)
+        Options::default().with_changes(map)
     }
 
     /// Apply `key=value` settings on top of these options. The value is read as JSON when it
@@ -285,11 +285,12 @@ impl Options {
                 .unwrap_or_else(|_| serde_json::Value::String(value.trim().to_string()));
             changes.insert(key.trim().replace('-', "_"), value);
         }
-        self.merge(changes)
+        self.with_changes(changes)
     }
 
-    /// These options with `changes` (flat keys) applied; every key must be known.
-    fn merge(
+    /// These options with `changes` (flat keys, as in an options file) applied; every key must
+    /// be known.
+    pub fn with_changes(
         &self,
         changes: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Options, OptionsError> {

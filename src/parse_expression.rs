@@ -135,6 +135,18 @@ pub fn input_object(json: &Json) -> Result<Map<String, Json>, String> {
     }
 }
 
+/// The fields a batch request may have (Graph's `targetAttributeDefinition` is accepted and
+/// ignored); any other field is an error, never silently ignored.
+const REQUEST_FIELDS: &[&str] = &[
+    "expression",
+    "input",
+    "testInputObject",
+    "targetAttributeDefinition",
+    "now",
+    "taken",
+    "options",
+];
+
 /// Answers batch requests, compiling each distinct expression once.
 pub struct Batch<'o> {
     options: &'o Options,
@@ -179,37 +191,82 @@ impl<'o> Batch<'o> {
             Ok(j) => j,
             Err(e) => return Response::bad_request(format!("line {line}: {e}")),
         };
-        let Some(expression) = json.get("expression").and_then(Json::as_str) else {
+        let Some(request) = json.as_object() else {
+            return Response::bad_request(format!("line {line}: a request must be a JSON object"));
+        };
+        if let Some(unknown) = request
+            .keys()
+            .find(|k| !REQUEST_FIELDS.contains(&k.as_str()))
+        {
+            return Response::bad_request(format!(
+                "line {line}: unknown field `{unknown}`; a request has {}",
+                REQUEST_FIELDS.join(", ")
+            ));
+        }
+        let Some(expression) = request.get("expression").and_then(Json::as_str) else {
             return Response::bad_request(format!(
                 "line {line}: the request has no \"expression\" string"
             ));
         };
-        let input = match json.get("input").or_else(|| json.get("testInputObject")) {
+        let input = match request
+            .get("input")
+            .or_else(|| request.get("testInputObject"))
+        {
             None | Some(Json::Null) => Map::new(),
             Some(v) => match input_object(v) {
                 Ok(m) => m,
                 Err(e) => return Response::bad_request(format!("line {line}: {e}")),
             },
         };
-        let mut env = match Env::new(self.options) {
-            Ok(env) => env,
+        // Per-request options (flat keys, as in an --options file) over the batch's.
+        let options = match request.get("options") {
+            None | Some(Json::Null) => self.options.clone(),
+            Some(Json::Object(changes)) => match self.options.with_changes(changes.clone()) {
+                Ok(o) => o,
+                Err(e) => return Response::bad_request(format!("line {line}: {e}")),
+            },
+            Some(_) => {
+                return Response::bad_request(format!(
+                    "line {line}: \"options\" must be an object of option keys"
+                ));
+            }
+        };
+        let taken: std::collections::HashSet<String> = match request.get("taken") {
+            None | Some(Json::Null) => Default::default(),
+            Some(Json::Array(values)) if values.iter().all(Json::is_string) => values
+                .iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect(),
+            Some(_) => {
+                return Response::bad_request(format!(
+                    "line {line}: \"taken\" must be an array of strings (values already used in the target)"
+                ));
+            }
+        };
+        let is_taken = |v: &str| taken.contains(v);
+        let mut env = match Env::new(&options) {
+            Ok(env) => env.with_taken(&is_taken),
             Err(e) => return Response::bad_request(format!("line {line}: {e}")),
         };
-        if let Some(now) = json.get("now").and_then(Json::as_str) {
+        if let Some(now) = request.get("now").and_then(Json::as_str) {
             match parse_clock(now) {
                 Ok(now) => env.now = now,
                 Err(e) => return Response::bad_request(format!("line {line}: {e}")),
             }
         }
-        let options = self.options;
-        if self.compiled.len() >= 1024 && !self.compiled.contains_key(expression) {
+        let key = match request.get("options") {
+            Some(o) if !o.is_null() => format!("{o}\u{0}{expression}"),
+            _ => expression.to_string(),
+        };
+        if self.compiled.len() >= 1024 && !self.compiled.contains_key(&key) {
             // Bounded: a file of all-different expressions must not grow memory without end.
             self.compiled.clear();
         }
         let compiled = self
             .compiled
-            .entry(expression.to_string())
-            .or_insert_with(|| Expression::compile(expression, options));
+            .entry(key)
+            .or_insert_with(|| Expression::compile(expression, &options));
         match compiled {
             Ok(expr) => evaluate(expr, &input, &mut env),
             Err(error) => parse_failure(expression, &error.diagnostics),

@@ -178,3 +178,41 @@ fn compiled_expressions_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<entramap::Expression>();
 }
+
+#[test]
+fn batch_requests_take_values_taken_and_options_and_refuse_unknown_fields() {
+    let requests = br#"{"expression": "SelectUniqueValue(Join(\"@\", [a], \"x.com\"), Join(\"@\", [b], \"x.com\"))", "input": {"a": "ada", "b": "lovelace"}, "taken": ["ada@x.com"]}
+{"expression": "IIF(IsPresent([a]), \"yes\", [missing])", "input": {"a": "1"}, "options": {"iif_null": "lazy"}}
+{"expression": "IIF(IsPresent([a]), \"yes\", [missing])", "input": {"a": "1"}}
+{"expression": "[a]", "inputs": {"a": "typo"}}
+{"expression": "[a]", "options": {"no_such_option": 1}}
+"#;
+    let path = temp("batch-fields.jsonl", requests);
+    let (code, out, _) = run(&["eval", "--batch", path.to_str().unwrap()], b"");
+    assert_eq!(code, 1);
+    let r: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        r[0]["evaluationResult"],
+        serde_json::json!(["lovelace@x.com"])
+    );
+    assert_eq!(r[1]["evaluationResult"], serde_json::json!(["yes"]));
+    assert_eq!(
+        r[2]["evaluationResult"],
+        serde_json::json!([]),
+        "strict IIF: Null"
+    );
+    let message = |i: usize| r[i]["error"]["message"].as_str().unwrap().to_string();
+    assert!(
+        message(3).contains("unknown field `inputs`"),
+        "{}",
+        message(3)
+    );
+    assert!(
+        message(4).contains("unknown option `no_such_option`"),
+        "{}",
+        message(4)
+    );
+}

@@ -110,7 +110,9 @@ impl Styles {
 
     fn from_bits(bits: u64) -> Result<Styles, String> {
         if bits > 255 {
-            return Err(format!("{bits} is not a DateTimeStyles value (undefined flags)"));
+            return Err(format!(
+                "{bits} is not a DateTimeStyles value (undefined flags)"
+            ));
         }
         let s = Styles {
             leading_white: bits & 1 != 0,

@@ -343,7 +343,15 @@ impl<'a> Source<'a> for SlotSource<'a> {
                     Some(text) => string_value(attr, text),
                     None => json_value(attr, value.json(), self.max_values)?,
                 };
-                let value = self.rewrite_upn(attr, value);
+                let mut value = self.rewrite_upn(attr, value);
+                // Entra computes IsSoftDeleted: a record that says false for a disabled or
+                // deleted user is overruled (docs/language.md#issoftdeleted).
+                if value == Value::Bool(false)
+                    && name.eq_ignore_ascii_case("IsSoftDeleted")
+                    && derived_soft_deleted(|k| self.raw(k))
+                {
+                    value = Value::Bool(true);
+                }
                 Ok(if *rank == Rank::IgnoringCase {
                     Lookup::FoundIgnoringCase(value, key.to_string())
                 } else {
