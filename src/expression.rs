@@ -165,7 +165,7 @@ impl Expression {
     /// table it is a prefix of).
     pub(crate) fn eval<'a>(
         &'a self,
-        source: &'a dyn Source<'a>,
+        source: &dyn Source<'a>,
         env: &mut Env<'_>,
     ) -> Result<Value<'a>, EvalError> {
         self.program.run(source, &self.options, env)

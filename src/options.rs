@@ -165,6 +165,36 @@ pub struct DialectOptions {
     /// Guests' `userPrincipalName` (`alias_theirdomain#EXT#@yours`) is seen as `alias@theirdomain`.
     /// Default true.
     pub b2b_upn_rewrite: bool,
+    /// REGEX MATCH in scoping filters: `search` anywhere (.NET `Regex.IsMatch`, default) or
+    /// match the `full` value.
+    pub scope_regex_anchor: ScopeRegexAnchor,
+    /// What the scoping operators `&` and `!&` mean: `refuse` to guess (the object is
+    /// undetermined and nothing is sent, default), `reverse-contains`, `bitwise-and`.
+    pub scope_ampersand: ScopeAmpersand,
+}
+
+/// REGEX MATCH in scoping filters (docs/mapping.md#scoping-filters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeRegexAnchor {
+    /// Anywhere in the value, as .NET's `Regex.IsMatch` (default).
+    #[default]
+    Search,
+    /// The whole value.
+    Full,
+}
+
+/// The scoping operators `&` and `!&`, documented only as "exists in" (docs/mapping.md#scoping-filters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeAmpersand {
+    /// Do not guess: the object is undetermined, nothing is sent, a warning says why (default).
+    #[default]
+    Refuse,
+    /// `&`: the clause value contains the attribute's value.
+    ReverseContains,
+    /// `&`: the integers share a bit.
+    BitwiseAnd,
 }
 
 impl Default for DialectOptions {
@@ -179,6 +209,8 @@ impl Default for DialectOptions {
             join_skip_empty: JoinSkip::default(),
             null_propagation: NullPropagation::default(),
             b2b_upn_rewrite: true,
+            scope_regex_anchor: ScopeRegexAnchor::default(),
+            scope_ampersand: ScopeAmpersand::default(),
         }
     }
 }

@@ -18,10 +18,12 @@ mod catalog;
 mod eval;
 mod expr;
 mod map;
+mod scope;
 use catalog::{CountryAction, FunctionsFormat, MappingsAction, SampleArgs};
 use eval::EvalArgs;
 use expr::{CheckArgs, FmtArgs, ParseArgs};
 use map::{MapArgs, map};
+use scope::ScopeArgs;
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +53,9 @@ enum Command {
         #[command(flatten)]
         options: OptionArgs,
     },
+    /// For each user (and group): in or out of the mapping set's scope, and the group or clause
+    /// that decided it.
+    Scope(ScopeArgs),
     /// List the built-in mapping sets, or show or convert one.
     Mappings {
         #[command(subcommand)]
@@ -152,6 +157,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::Check(args) => expr::check(args, io),
         Command::Eval(args) => eval::eval(args, io),
         Command::Map { args, options } => map(args, &options.load()?, io),
+        Command::Scope(args) => scope::scope(args, io),
         Command::Mappings { action } => catalog::mappings(action, io),
         Command::Country { action } => catalog::country(action, io),
         Command::SampleUsers(args) => catalog::sample_users(args, io),

@@ -79,7 +79,7 @@ impl Program {
     /// Evaluate against one source object.
     pub fn run<'a>(
         &'a self,
-        source: &'a dyn Source<'a>,
+        source: &dyn Source<'a>,
         options: &'a Options,
         env: &mut Env<'_>,
     ) -> Result<Value<'a>, EvalError> {
@@ -204,7 +204,7 @@ impl<'e> Env<'e> {
 
 /// State of one evaluation, handed to every function.
 pub(crate) struct Ctx<'a, 'e, 'x> {
-    source: &'a dyn Source<'a>,
+    source: &'x dyn Source<'a>,
     pub options: &'a Options,
     attrs: &'a AttributeTable,
     natives: &'static [Native],

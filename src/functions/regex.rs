@@ -52,6 +52,11 @@ impl NetRegex {
             .map_err(|e| e.to_string())
     }
 
+    /// Does the pattern match anywhere in `text` (.NET `Regex.IsMatch`)?
+    pub(crate) fn is_match(&self, text: &str) -> Result<bool, String> {
+        self.regex.is_match(text).map_err(|e| e.to_string())
+    }
+
     fn has_group(&self, name: &str) -> bool {
         self.regex.capture_names().flatten().any(|n| n == name)
             || name

@@ -212,6 +212,7 @@ fn parse_scope(scope: Option<&Json>) -> Vec<ScopeGroup> {
             groups
                 .iter()
                 .map(|g| ScopeGroup {
+                    name: g.get("name").and_then(Json::as_str).map(str::to_string),
                     clauses: g
                         .get("clauses")
                         .and_then(Json::as_array)
@@ -255,6 +256,22 @@ fn object_mapping(
     options: &Options,
     warnings: &mut Vec<Diagnostic>,
 ) -> ObjectMapping {
+    // The experimental filter sets are kept (the schema is written back with them) but not
+    // evaluated: only `groups` decides scope (docs/mapping.md#scoping-filters).
+    for set in ["inputFilterGroups", "categoryFilterGroups"] {
+        let used = om
+            .scope
+            .as_ref()
+            .and_then(|s| s.get(set))
+            .and_then(Json::as_array)
+            .is_some_and(|groups| !groups.is_empty());
+        if used {
+            warnings.push(schema_warning(
+                "scope-not-evaluated",
+                format!("objectMappings[{oi}]: the scope's {set} are kept but not evaluated; only its groups decide scope"),
+            ));
+        }
+    }
     let target_object = om.target_object_name.clone().unwrap_or_default();
     let definitions = target_dir.and_then(|d| d.objects.iter().find(|o| o.name == target_object));
     let mut mappings = Vec::new();
@@ -582,7 +599,7 @@ impl SynchronizationSchema {
                 .collect::<Vec<_>>()
                 .join(", ");
             let scope = (!object.scope.is_empty()).then(|| {
-                json!({"groups": object.scope.iter().map(|g| json!({"clauses": g.clauses.iter().map(|c| json!({
+                json!({"groups": object.scope.iter().map(|g| json!({"name": g.name, "clauses": g.clauses.iter().map(|c| json!({
                     "operatorName": c.operator, "sourceOperandName": c.attribute,
                     "targetOperand": {"values": c.values}})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
             });

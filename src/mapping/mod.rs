@@ -81,6 +81,9 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeGroup {
+    /// The group's name (the portal's scoping filter title, Graph `filterGroup.name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The clauses.
     pub clauses: Vec<ScopeClause>,
 }

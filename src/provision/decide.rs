@@ -25,6 +25,14 @@ impl Engine {
             plan.decision = Decision::Skip("the object mapping is disabled".into());
             return Ok(());
         }
+        if plan.undetermined {
+            plan.warnings.push(super::warning(
+                "scope-undetermined",
+                "the scoping filter cannot decide (an `&`/`!&` clause, or a multi-valued attribute); nothing is sent — `entramap scope` shows the clause".into(),
+            ));
+            plan.decision = Decision::Skip("the scoping filter is undetermined".into());
+            return Ok(());
+        }
         let mut target: Option<usize> = None;
         for (i, query) in &object.matching {
             let (Some(m), Some(computed)) = (object.mappings.get(*i), values.get(*i)) else {

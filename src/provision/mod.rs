@@ -28,7 +28,8 @@ use crate::scim::path::TargetPath;
 use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind};
 use crate::source::{Projection, SlotRecord, SlotSource};
 use ids::{IdMap, TargetId};
-use scope::in_scope;
+use scope::Scope;
+pub use scope::{GroupReport, ScopeReport, Verdict};
 use target::TargetStore;
 
 /// A compiled mapping set, ready for any number of records. `Send + Sync`.
@@ -46,6 +47,8 @@ pub struct Engine {
 #[derive(Debug)]
 struct CompiledObject {
     def: ObjectMapping,
+    /// The scoping filter, compiled.
+    scope: Scope,
     mappings: Vec<CompiledMapping>,
     /// Where each mapping's value goes in a create body.
     layout: CreateLayout,
@@ -110,6 +113,8 @@ pub struct Plan {
     kind: ResourceKind,
     object_id: Option<String>,
     in_scope: bool,
+    /// The scoping filter cannot decide (`&`, multi-valued): no action.
+    undetermined: bool,
     soft_deleted: bool,
     delete: bool,
     references: Vec<Option<Vec<RefTarget>>>,
@@ -241,6 +246,8 @@ pub enum MappingProblem {
     Expression(crate::expression::ExpressionError),
     /// The object mapping has no matching attribute, so no object can be matched or created.
     NoMatching,
+    /// The scoping filter cannot be evaluated as Entra evaluates it.
+    Scope(String),
 }
 
 impl std::error::Error for MappingError {}
@@ -248,6 +255,9 @@ impl std::error::Error for MappingError {}
 /// `users.mappings[3] (userName): ...`, with the expression's diagnostics rendered below.
 impl std::fmt::Display for MappingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let MappingProblem::Scope(problem) = &self.problem {
+            return write!(f, "{}: {problem}", self.kind);
+        }
         if self.problem == MappingProblem::NoMatching {
             return write!(
                 f,
@@ -259,8 +269,23 @@ impl std::fmt::Display for MappingError {
         match &self.problem {
             MappingProblem::Target(e) => write!(f, "{here}: {e}"),
             MappingProblem::Expression(e) => write!(f, "{here}:\n{}", e.render(&here)),
-            MappingProblem::NoMatching => Ok(()),
+            MappingProblem::NoMatching | MappingProblem::Scope(_) => Ok(()),
         }
+    }
+}
+
+/// A record seen through its scope: out of scope, its IsSoftDeleted is true.
+struct InScope<'s> {
+    source: &'s SlotSource<'s>,
+    out_of_scope: bool,
+}
+
+impl<'s> Source<'s> for InScope<'s> {
+    fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'s>, String> {
+        if self.out_of_scope && name.eq_ignore_ascii_case("IsSoftDeleted") {
+            return Ok(Lookup::Found(Value::Bool(true)));
+        }
+        self.source.lookup(slot, name)
     }
 }
 
@@ -478,6 +503,22 @@ impl Engine {
         self.apply(plan, state)
     }
 
+    /// Why `record` is in or out of the `kind` object mapping's scope: each group and clause
+    /// with its result (`entramap scope`). `inScope: false` in the record (unassigned) puts it
+    /// out of scope before any clause.
+    pub fn scope(&self, kind: ResourceKind, record: &Map<String, Json>) -> Option<ScopeReport> {
+        let object = self.object(kind)?;
+        let record = self.projection.record_from_map(record);
+        let source = SlotSource::new(&record, self.table.names(), &self.options);
+        if source.raw("inScope") == Some(&Json::Bool(false)) {
+            return Some(ScopeReport {
+                verdict: Verdict::False,
+                groups: Vec::new(),
+            });
+        }
+        Some(object.scope.evaluate(&source))
+    }
+
     /// [`Engine::plan`] for a record already read into slots ([`Engine::read_record`]).
     pub fn plan_record(
         &self,
@@ -506,24 +547,39 @@ impl Engine {
             return Err(fail(format!("the mapping set has no {kind} mapping")));
         };
         env.reseed_for_record(line as u64);
+        let assigned = source
+            .raw("inScope")
+            .is_none_or(|v| v != &Json::Bool(false));
+        let verdict = if assigned {
+            object.scope.verdict(source)
+        } else {
+            Verdict::False
+        };
+        let in_scope = verdict == Verdict::True;
+        // Entra's IsSoftDeleted is true for an object out of scope too (unassigned, or failing
+        // the scoping filter), so mappings that read it see that (docs/language.md#issoftdeleted).
+        let scoped = InScope {
+            source,
+            out_of_scope: verdict == Verdict::False,
+        };
+        let source: &dyn Source<'s> = &scoped;
         let soft_deleted = matches!(
-            source.lookup(0, "IsSoftDeleted"),
+            source.lookup(usize::MAX, "IsSoftDeleted"),
             Ok(Lookup::Found(Value::Bool(true)))
         );
-        let in_scope = source
-            .raw("inScope")
-            .is_none_or(|v| v != &Json::Bool(false))
-            && in_scope(&object.def, source);
         let mut plan = Plan {
             line,
             kind,
-            object_id: source
+            object_id: scoped
+                .source
                 .raw("objectId")
                 .and_then(Json::as_str)
                 .map(str::to_string),
             in_scope,
+            undetermined: verdict == Verdict::Undetermined,
             soft_deleted,
-            delete: source
+            delete: scoped
+                .source
                 .raw("_event")
                 .and_then(Json::as_str)
                 .is_some_and(|e| e.eq_ignore_ascii_case("delete")),
@@ -752,6 +808,20 @@ fn compile_object(
             default,
         });
     }
+    let scope = match Scope::compile(&def.scope, options) {
+        Ok(scope) => scope,
+        Err(problems) => {
+            for problem in problems {
+                errors.push(MappingError {
+                    kind,
+                    index: 0,
+                    target: String::new(),
+                    problem: MappingProblem::Scope(problem),
+                });
+            }
+            Scope::default()
+        }
+    };
     let paths: Vec<Option<TargetPath>> = mappings
         .iter()
         .map(|m| (m.def.target_type != TargetType::Reference).then(|| m.path.clone()))
@@ -782,6 +852,7 @@ fn compile_object(
     matching.sort_by_key(|&(i, _)| mappings.get(i).map(|m| m.def.matching));
     CompiledObject {
         def: def.clone(),
+        scope,
         mappings,
         layout,
         matching,
