@@ -48,7 +48,48 @@ impl Checker<'_> {
                 self.visit(&b.left, false);
                 self.visit(&b.right, false);
             }
+            ExprKind::Ident(name) if crate::syntax::ast::is_placeholder(name) => {
+                self.placeholder(name, expr.span)
+            }
             _ => {}
+        }
+    }
+
+    /// `%DomainFQDN%`: Cloud Sync only, and its value must be known (option placeholders).
+    fn placeholder(&mut self, name: &str, span: Span) {
+        if !self.options.dialect.allow_cloud_sync_extensions {
+            self.out.push(
+                Diagnostic::error(
+                    "cloud-sync-placeholder",
+                    span,
+                    format!("`{name}` is a Cloud Sync placeholder"),
+                )
+                .with_label("not available in app provisioning")
+                .with_help("app provisioning has no placeholders; use --dialect cloud-sync if this expression is for Cloud Sync"),
+            );
+            return;
+        }
+        let key = name.trim_matches('%');
+        if !self.options.run.placeholders.contains_key(key) {
+            let known: Vec<&str> = self
+                .options
+                .run
+                .placeholders
+                .keys()
+                .map(String::as_str)
+                .collect();
+            self.out.push(
+                Diagnostic::error(
+                    "unknown-placeholder",
+                    span,
+                    format!("no value for `{name}`"),
+                )
+                .with_label("unknown placeholder")
+                .with_help(format!(
+                    "give it one: --option 'placeholders={{\"{key}\": \"...\"}}' (known: {})",
+                    known.join(", ")
+                )),
+            );
         }
     }
 
@@ -265,6 +306,10 @@ impl Checker<'_> {
 
     /// docs/language.md#iif-and-null: Entra evaluates all three arguments; a Null branch makes the whole IIF Null.
     fn iif(&mut self, call: &Call) {
+        // Under iif_null=lazy (the Cloud Sync dialect) only the chosen branch matters.
+        if self.options.dialect.iif_null == crate::options::IifNull::Lazy {
+            return;
+        }
         let tested = call.arg(0).map(tested_for_null).unwrap_or_default();
         let mut attrs: Vec<(&str, Span)> = Vec::new();
         for branch in [call.arg(1), call.arg(2)].into_iter().flatten() {
@@ -282,7 +327,7 @@ impl Checker<'_> {
         let mut d = Diagnostic::warning(
             "iif-null",
             span,
-            format!("if [{name}] has no value, this IIF gives Null (nothing flows), whichever branch the condition picks"),
+            format!("if [{name}] has no value, this IIF gives Null (nothing flows), whichever branch the condition picks (app provisioning: IIF evaluates every argument)"),
         )
         .with_label("may be Null");
         for &(other, other_span) in attrs.iter().skip(1) {

@@ -128,6 +128,16 @@ impl Compiler<'_> {
         let span = expr.span;
         let (kind, redacted) = match &expr.kind {
             ExprKind::Attribute(name) => (NodeKind::Attr(self.attrs.slot(name)), in_redact),
+            // A Cloud Sync placeholder is its value from the options (check refused unknown ones).
+            ExprKind::Ident(s) if crate::syntax::ast::is_placeholder(s) => {
+                let value = self
+                    .options
+                    .run
+                    .placeholders
+                    .get(s.trim_matches('%'))
+                    .map_or("", String::as_str);
+                (NodeKind::Text(value.into()), in_redact)
+            }
             ExprKind::Str(s) | ExprKind::Ident(s) => (NodeKind::Text(s.as_str().into()), in_redact),
             ExprKind::Number(text) => (number(text), in_redact),
             ExprKind::Hex(text) => (hex(text), in_redact),

@@ -72,6 +72,11 @@ pub fn to_graph(expr: &Expr) -> Node {
             parameters: Vec::new(),
             kind: NodeType::Attribute,
         },
+        // A Cloud Sync placeholder keeps its unquoted text, so it reads back as one.
+        ExprKind::Ident(s) if crate::syntax::ast::is_placeholder(s) => Node {
+            expression: Some(s.clone()),
+            ..constant(s)
+        },
         ExprKind::Str(s) | ExprKind::Number(s) | ExprKind::Hex(s) | ExprKind::Ident(s) => {
             constant(s)
         }
@@ -164,6 +169,12 @@ fn rebuild(node: &Node, path: &str, depth: usize, max_depth: usize) -> Result<Ex
             return Err(err("attribute node has an empty name".into()));
         }
         NodeType::Attribute => ExprKind::Attribute(node.name.clone()),
+        NodeType::Constant
+            if crate::syntax::ast::is_placeholder(&node.name)
+                && node.expression.as_deref() == Some(node.name.as_str()) =>
+        {
+            ExprKind::Ident(node.name.clone())
+        }
         NodeType::Constant => ExprKind::Str(node.name.clone()),
         NodeType::Function => {
             let mut values = Vec::with_capacity(node.parameters.len());

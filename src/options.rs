@@ -142,10 +142,42 @@ pub struct Options {
     pub scim: ScimOptions,
 }
 
+/// Which Entra service the expressions are written for (docs/language.md#dialects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dialect {
+    /// App provisioning (the default): IIF is strict about Null, Cloud Sync functions and
+    /// placeholders are refused.
+    #[default]
+    Provisioning,
+    /// Entra Cloud Sync (AD to Entra and Entra to AD): IIF evaluates only the branch it picks,
+    /// Cloud Sync functions, `&` and placeholders such as `%DomainFQDN%` are accepted.
+    CloudSync,
+}
+
+impl Dialect {
+    /// The options whose defaults this dialect changes, as flat keys.
+    fn defaults(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Dialect::Provisioning => &[
+                ("iif_null", "strict"),
+                ("allow_cloud_sync_extensions", "false"),
+            ],
+            Dialect::CloudSync => &[
+                ("iif_null", "lazy"),
+                ("allow_cloud_sync_extensions", "true"),
+            ],
+        }
+    }
+}
+
 /// How expressions are read and evaluated (docs/language.md#options).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DialectOptions {
+    /// `provisioning` (default) or `cloud-sync`: setting it also sets the defaults that
+    /// differ (`iif_null`, `allow_cloud_sync_extensions`) unless they are given too.
+    pub dialect: Dialect,
     /// Function-name matching. Default `insensitive-warn`.
     pub function_name_case: NameCase,
     /// Unknown string escapes. Default `keep-warn`.
@@ -200,6 +232,7 @@ pub enum ScopeAmpersand {
 impl Default for DialectOptions {
     fn default() -> Self {
         DialectOptions {
+            dialect: Dialect::default(),
             function_name_case: NameCase::default(),
             unknown_escape: UnknownEscape::default(),
             allow_cloud_sync_extensions: false,
@@ -266,6 +299,9 @@ pub struct RunOptions {
     pub rng_seed: Option<u64>,
     /// What DefaultDomain() returns. Default `contoso.com`.
     pub default_domain: String,
+    /// Cloud Sync placeholders (`%DomainFQDN%` in an expression) and their values. Default
+    /// `{"DomainFQDN": "contoso.com"}`.
+    pub placeholders: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for RunOptions {
@@ -274,6 +310,7 @@ impl Default for RunOptions {
             now: None,
             rng_seed: None,
             default_domain: "contoso.com".to_string(),
+            placeholders: [("DomainFQDN".to_string(), "contoso.com".to_string())].into(),
         }
     }
 }
@@ -324,8 +361,24 @@ impl Options {
     /// be known.
     pub fn with_changes(
         &self,
-        changes: serde_json::Map<String, serde_json::Value>,
+        mut changes: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Options, OptionsError> {
+        // A dialect brings its defaults, unless they are given too.
+        let dialect = changes
+            .get("dialect")
+            .cloned()
+            .map(serde_json::from_value::<Dialect>)
+            .transpose()
+            .map_err(|e| OptionsError::Invalid(format!("dialect: {e}")))?;
+        if let Some(dialect) = dialect {
+            for (key, value) in dialect.defaults() {
+                if !changes.contains_key(*key) {
+                    let value = serde_json::from_str(value)
+                        .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+                    changes.insert(key.to_string(), value);
+                }
+            }
+        }
         let mut map = match serde_json::to_value(self) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => {
@@ -397,6 +450,20 @@ mod tests {
             matches!(invalid, Err(OptionsError::Invalid(_))),
             "{invalid:?}"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_dialect_brings_its_defaults_unless_they_are_given() -> Result<(), OptionsError> {
+        use super::{Dialect, IifNull};
+        let cloud = Options::default().with_settings(["dialect=cloud-sync"])?;
+        assert_eq!(cloud.dialect.dialect, Dialect::CloudSync);
+        assert_eq!(cloud.dialect.iif_null, IifNull::Lazy);
+        assert!(cloud.dialect.allow_cloud_sync_extensions);
+        let strict = Options::default().with_settings(["iif_null=strict", "dialect=cloud-sync"])?;
+        assert_eq!(strict.dialect.iif_null, IifNull::Strict);
+        let back = cloud.with_settings(["dialect=provisioning"])?;
+        assert_eq!(back, Options::default());
         Ok(())
     }
 

@@ -88,12 +88,22 @@ struct ExprInput {
 
 #[derive(Args)]
 struct OptionArgs {
+    /// The Entra service the expressions are for: app provisioning (default) or Cloud Sync
+    /// (IIF picks one branch, Cloud Sync functions and `%DomainFQDN%` placeholders are accepted).
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    dialect: Option<DialectArg>,
     /// Set a dialect option, e.g. --option function_name_case=strict (repeatable).
     #[arg(long = "option", value_name = "KEY=VALUE")]
     option: Vec<String>,
     /// Read options from a JSON file (fields of entramap::Options).
     #[arg(long = "options", value_name = "FILE")]
     options_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DialectArg {
+    Provisioning,
+    CloudSync,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -217,8 +227,16 @@ impl OptionArgs {
             }
             None => Options::default(),
         };
-        base.with_settings(self.option.iter().map(String::as_str))
-            .map_err(|e| Usage(e.to_string()))
+        let dialect = self.dialect.map(|d| match d {
+            DialectArg::Provisioning => "dialect=provisioning",
+            DialectArg::CloudSync => "dialect=cloud-sync",
+        });
+        base.with_settings(
+            dialect
+                .into_iter()
+                .chain(self.option.iter().map(String::as_str)),
+        )
+        .map_err(|e| Usage(e.to_string()))
     }
 }
 

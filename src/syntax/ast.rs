@@ -178,3 +178,8 @@ impl Call {
         self.args.get(i).and_then(|a| a.value.as_ref())
     }
 }
+
+/// `%Name%`: a Cloud Sync placeholder (read as an identifier; docs/language.md#placeholders).
+pub fn is_placeholder(name: &str) -> bool {
+    name.len() > 2 && name.starts_with('%') && name.ends_with('%')
+}

@@ -148,6 +148,8 @@ impl<'o> Lowering<'o> {
             }
             Rule::hex => ExprKind::Hex(pair.as_str().to_string()),
             Rule::ident => ExprKind::Ident(pair.as_str().to_string()),
+            // A placeholder is an identifier spelled `%Name%`; `check` and `compile` know it.
+            Rule::placeholder => ExprKind::Ident(pair.as_str().to_string()),
             _ => return None,
         };
         Some(Expr { kind, span })

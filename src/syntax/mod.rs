@@ -89,6 +89,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
                 | Rule::hex
                 | Rule::number
                 | Rule::ident
+                | Rule::placeholder
                 | Rule::arg
                 | Rule::args
         )
