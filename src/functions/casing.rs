@@ -16,6 +16,10 @@ type R<'a> = Result<Value<'a>, EvalError>;
 /// Unicode simple lowercase of one character (the character itself if the full mapping is
 /// not a single character).
 pub(crate) fn simple_lower(c: char) -> char {
+    // The one letter whose full lowercase is longer but whose simple lowercase exists.
+    if c == 'İ' {
+        return 'i';
+    }
     let mut it = c.to_lowercase();
     match (it.next(), it.next()) {
         (Some(l), None) => l,
@@ -23,8 +27,19 @@ pub(crate) fn simple_lower(c: char) -> char {
     }
 }
 
-/// Unicode simple uppercase of one character.
+/// Unicode simple uppercase of one character. Where the full mapping is several characters,
+/// the simple one (UnicodeData.txt) is kept: the Greek letters with ypogegrammeni
+/// (`ᾀ` → `ᾈ`, 27 of them) have one; others (`ß`, `ŉ`) stay as they are.
 pub(crate) fn simple_upper(c: char) -> char {
+    let code = u32::from(c);
+    let iota = match code {
+        0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7 => Some(code + 8),
+        0x1FB3 | 0x1FC3 | 0x1FF3 => Some(code + 9),
+        _ => None,
+    };
+    if let Some(upper) = iota.and_then(char::from_u32) {
+        return upper;
+    }
     let mut it = c.to_uppercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
@@ -45,7 +60,12 @@ fn title(c: char) -> char {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Culture {
+    /// .NET's invariant culture: simple case mapping, except that the Turkish letters `ı` and
+    /// `İ` are left as they are.
     Invariant,
+    /// A named culture other than Turkish and Azerbaijani: simple case mapping (`İ` → `i`,
+    /// `ı` → `I`).
+    Other,
     /// Turkish and Azerbaijani: I ↔ ı, İ ↔ i.
     Turkic,
 }
@@ -77,7 +97,7 @@ fn culture<'a>(
         if language.eq_ignore_ascii_case("tr") || language.eq_ignore_ascii_case("az") {
             Culture::Turkic
         } else {
-            Culture::Invariant
+            Culture::Other
         },
     )
 }
@@ -86,6 +106,7 @@ fn lower_in(c: char, culture: Culture) -> char {
     match (culture, c) {
         (Culture::Turkic, 'I') => 'ı',
         (Culture::Turkic, 'İ') => 'i',
+        (Culture::Invariant, 'İ') => 'İ',
         _ => simple_lower(c),
     }
 }
@@ -94,6 +115,7 @@ fn upper_in(c: char, culture: Culture) -> char {
     match (culture, c) {
         (Culture::Turkic, 'i') => 'İ',
         (Culture::Turkic, 'ı') => 'I',
+        (Culture::Invariant, 'ı') => 'ı',
         _ => simple_upper(c),
     }
 }

@@ -90,12 +90,34 @@ fn parse_offset(text: &str) -> Option<i64> {
 }
 
 /// `M/d/yyyy` with an optional `h:mm[:ss] AM|PM` (the engine's own output form).
+/// `M/d/yyyy`; a one- or two-digit year is read as .NET reads it (two-digit year max 2049:
+/// `00`–`49` are 2000–2049, `50`–`99` are 1950–1999), so `03/31/00` is 31 March 2000.
+fn us_day(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.split('/');
+    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let number = |s: &str, max_len: usize| -> Option<u32> {
+        (!s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let year = number(y, 4)?;
+    let year = match y.len() {
+        1 | 2 if year < 50 => 2000 + year,
+        1 | 2 => 1900 + year,
+        _ => year,
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, number(m, 2)?, number(d, 2)?)
+}
+
 fn us_date(text: &str) -> Option<NaiveDateTime> {
     let (date, time) = match text.split_once(' ') {
         Some((d, t)) => (d, Some(t.trim())),
         None => (text, None),
     };
-    let date = NaiveDate::parse_from_str(date, "%m/%d/%Y").ok()?;
+    let date = us_day(date)?;
     let time = match time {
         None => NaiveTime::MIN,
         Some(t) => NaiveTime::parse_from_str(t, "%I:%M:%S %p")

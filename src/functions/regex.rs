@@ -43,7 +43,7 @@ impl NetRegex {
         backtrack_limit: usize,
         size_limit: usize,
     ) -> Result<NetRegex, String> {
-        let translated = translate_pattern(pattern);
+        let translated = translate_pattern(pattern)?;
         RegexBuilder::new(&translated)
             .backtrack_limit(backtrack_limit)
             .delegate_size_limit(size_limit)
@@ -62,6 +62,16 @@ impl NetRegex {
             || name
                 .parse::<usize>()
                 .is_ok_and(|i| i < self.regex.captures_len())
+    }
+
+    /// Group `name` of a match: a name, or a number in .NET's numbering ([`net_group_order`]).
+    fn group<'t>(&self, caps: &Captures<'t>, name: &str) -> Option<fancy_regex::Match<'t>> {
+        match name.parse::<usize>() {
+            Ok(n) => net_group_order(&self.regex)
+                .get(n)
+                .and_then(|&index| caps.get(index)),
+            Err(_) => caps.name(name),
+        }
     }
 
     /// Every match, with .NET's empty-match rule (docs/functions.md#replace).
@@ -89,59 +99,139 @@ impl NetRegex {
     }
 }
 
-/// .NET-only pattern syntax → fancy-regex: `(?'name'...)` and `\Z`.
-fn translate_pattern(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
+/// What .NET's `\w` matches: letters, non-spacing marks, decimal digits, connector
+/// punctuation. (Rust's `\w` also takes spacing marks, `Mc`, which .NET does not.)
+const NET_WORD: &str = r"\p{L}\p{Mn}\p{Nd}\p{Pc}";
+
+/// .NET pattern syntax → fancy-regex, so a pattern means what it means in .NET or is refused:
+/// `(?'name'...)`; `\Z`; `$` outside multiline mode (also before a final newline); `\w`, `\W`,
+/// `\b`, `\B` with .NET's word characters; class subtraction `[a-z-[aeiou]]`. `(?n)` (explicit
+/// capture) has no equivalent and is refused.
+fn translate_pattern(pattern: &str) -> Result<String, String> {
+    if pattern.contains("(?n") || pattern.contains("(?-n") {
+        return Err("the (?n) option (explicit capture) is not supported offline".into());
+    }
+    let multiline = pattern.contains("(?m") || pattern.contains("(?im") || pattern.contains("(?sm");
+    let word = format!("[{NET_WORD}]");
+    let boundary = format!("(?:(?<={word})(?!{word})|(?<!{word})(?={word}))");
+    let not_boundary = format!("(?:(?<={word})(?={word})|(?<!{word})(?!{word}))");
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    // Depth of character classes (`[`), and where a subtraction opened one.
+    let mut class_depth = 0usize;
+    let mut subtraction_at: Vec<usize> = Vec::new();
+    while let Some(&c) = chars.get(i) {
+        let next = chars.get(i + 1).copied();
         match c {
-            '\\' => match chars.next() {
-                Some('Z') => out.push_str("(?=\\n?\\z)"),
-                Some(n) => {
-                    out.push('\\');
-                    out.push(n);
-                }
-                None => out.push('\\'),
-            },
-            '(' if chars.peek() == Some(&'?') => {
-                chars.next();
-                out.push_str("(?");
-                if chars.peek() == Some(&'\'') {
-                    chars.next();
-                    out.push('<');
-                    for n in chars.by_ref() {
-                        if n == '\'' {
-                            out.push('>');
-                            break;
-                        }
+            '\\' => {
+                match next {
+                    Some('Z') if class_depth == 0 => out.push_str("(?=\n?\\z)"),
+                    Some('w') if class_depth == 0 => out.push_str(&word),
+                    Some('w') => out.push_str(NET_WORD),
+                    Some('W') if class_depth == 0 => out.push_str(&format!("[^{NET_WORD}]")),
+                    Some('b') if class_depth == 0 => out.push_str(&boundary),
+                    Some('B') if class_depth == 0 => out.push_str(&not_boundary),
+                    Some(n) => {
+                        out.push('\\');
                         out.push(n);
                     }
+                    None => out.push('\\'),
                 }
+                i += 2;
+                continue;
+            }
+            '[' if class_depth == 0 => {
+                class_depth = 1;
+                out.push('[');
+                // A `]` or `^]` right after the opening bracket is a literal.
+                if next == Some('^') {
+                    out.push('^');
+                    i += 1;
+                }
+                if chars.get(i + 1) == Some(&']') {
+                    out.push_str("\\]");
+                    i += 1;
+                }
+            }
+            // `-[` inside a class: .NET's subtraction, `[X-[Y]]` → `[X--[Y]]`.
+            '-' if class_depth > 0 && next == Some('[') => {
+                out.push_str("--[");
+                class_depth += 1;
+                subtraction_at.push(class_depth);
+                i += 2;
+                continue;
+            }
+            '[' if class_depth > 0 => {
+                out.push_str("\\[");
+            }
+            ']' if class_depth > 0 => {
+                out.push(']');
+                if subtraction_at.last() == Some(&class_depth) {
+                    subtraction_at.pop();
+                }
+                class_depth -= 1;
+            }
+            '$' if class_depth == 0 && !multiline => out.push_str("(?=\n?\\z)"),
+            '(' if next == Some('?') && chars.get(i + 2) == Some(&'\'') => {
+                // (?'name'...) → (?<name>...)
+                out.push_str("(?<");
+                i += 3;
+                while let Some(&n) = chars.get(i) {
+                    i += 1;
+                    if n == '\'' {
+                        out.push('>');
+                        break;
+                    }
+                    out.push(n);
+                }
+                continue;
             }
             c => out.push(c),
         }
+        i += 1;
     }
-    out
+    Ok(out)
+}
+
+/// .NET numbers unnamed groups first, left to right, then named groups: in
+/// `(?<Suffix>@(.)*)` group 1 is `(.)` and `Suffix` is group 2. Returns the fancy-regex
+/// index of each .NET group number (index 0 is the whole match).
+fn net_group_order(regex: &Regex) -> Vec<usize> {
+    let names: Vec<Option<&str>> = regex.capture_names().collect();
+    let mut order = vec![0];
+    order.extend((1..names.len()).filter(|&i| names.get(i).is_some_and(Option::is_none)));
+    order.extend((1..names.len()).filter(|&i| names.get(i).is_some_and(Option::is_some)));
+    order
 }
 
 /// One piece of a .NET replacement string.
 #[derive(Debug, PartialEq)]
 enum Piece {
     Text(String),
-    Group(String),
+    /// A group, by its fancy-regex index.
+    Group(usize),
+    /// A named group.
+    Named(String),
     Whole,
     Before,
     After,
-    LastGroup,
+    /// `$+`: the group with the highest .NET number, by its fancy-regex index.
+    LastGroup(usize),
     Input,
 }
 
-/// Parse a .NET replacement: `$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`. A reference
-/// to a group that does not exist stays literal text, as in .NET.
+/// Parse a .NET replacement: `$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`. Group
+/// numbers follow .NET's numbering ([`net_group_order`]); `$10` is group 10 or, when there is
+/// none, the literal text `$10` (all the digits are read, as .NET reads them).
 fn substitution(replacement: &str, regex: &Regex) -> Vec<Piece> {
-    let group_exists = |name: &str| match name.parse::<usize>() {
-        Ok(i) => i < regex.captures_len(),
-        Err(_) => regex.capture_names().flatten().any(|n| n == name),
+    let order = net_group_order(regex);
+    let named = |name: &str| regex.capture_names().flatten().any(|n| n == name);
+    let numbered = |digits: &str| {
+        digits
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| order.get(n).copied())
     };
     let mut pieces = Vec::new();
     let mut text = String::new();
@@ -154,20 +244,24 @@ fn substitution(replacement: &str, regex: &Regex) -> Vec<Piece> {
             Some('&') => (Some(Piece::Whole), 1),
             Some('`') => (Some(Piece::Before), 1),
             Some('\'') => (Some(Piece::After), 1),
-            Some('+') => (Some(Piece::LastGroup), 1),
+            Some('+') => (
+                Some(Piece::LastGroup(order.last().copied().unwrap_or(0))),
+                1,
+            ),
             Some('_') => (Some(Piece::Input), 1),
-            Some('{') => match after.find('}') {
-                Some(close) if group_exists(&after[1..close]) => {
-                    (Some(Piece::Group(after[1..close].to_string())), close + 1)
+            Some('{') => match after.find('}').map(|close| (close, &after[1..close])) {
+                Some((close, inner)) if numbered(inner).is_some() && !inner.is_empty() => {
+                    (numbered(inner).map(Piece::Group), close + 1)
+                }
+                Some((close, inner)) if named(inner) => {
+                    (Some(Piece::Named(inner.to_string())), close + 1)
                 }
                 _ => (None, 0),
             },
             Some(d) if d.is_ascii_digit() => {
                 let digits = after.chars().take_while(char::is_ascii_digit).count();
-                // The longest prefix of the digits that names a group (`$12` is group 12 if it
-                // exists, else group 1 followed by "2").
-                match (1..=digits).rev().find(|&n| group_exists(&after[..n])) {
-                    Some(n) => (Some(Piece::Group(after[..n].to_string())), n),
+                match numbered(&after[..digits]) {
+                    Some(index) => (Some(Piece::Group(index)), digits),
                     None => (None, 0),
                 }
             }
@@ -192,25 +286,18 @@ fn substitution(replacement: &str, regex: &Regex) -> Vec<Piece> {
     pieces
 }
 
-fn group<'t>(caps: &Captures<'t>, name: &str) -> Option<fancy_regex::Match<'t>> {
-    match name.parse::<usize>() {
-        Ok(i) => caps.get(i),
-        Err(_) => caps.name(name),
-    }
-}
-
 fn substitute(out: &mut String, pieces: &[Piece], caps: &Captures<'_>, input: &str) {
     let Some(whole) = caps.get(0) else { return };
     for piece in pieces {
         match piece {
             Piece::Text(t) => out.push_str(t),
-            Piece::Group(name) => out.push_str(group(caps, name).map_or("", |m| m.as_str())),
+            Piece::Group(index) => out.push_str(caps.get(*index).map_or("", |m| m.as_str())),
+            Piece::Named(name) => out.push_str(caps.name(name).map_or("", |m| m.as_str())),
             Piece::Whole => out.push_str(whole.as_str()),
             Piece::Before => out.push_str(&input[..whole.start()]),
             Piece::After => out.push_str(&input[whole.end()..]),
-            Piece::LastGroup => {
-                let last = (1..caps.len()).rev().find_map(|i| caps.get(i));
-                out.push_str(last.map_or("", |m| m.as_str()));
+            Piece::LastGroup(index) => {
+                out.push_str(caps.get(*index).map_or("", |m| m.as_str()));
             }
             Piece::Input => out.push_str(input),
         }
@@ -316,7 +403,9 @@ pub(crate) fn replace<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: S
                 .map_err(|e| regex_error(ctx, call, span, e))?;
             Ok(first
                 .and_then(|c| {
-                    group(&c, &name).map(|m| Value::Str(Cow::Owned(m.as_str().to_string())))
+                    regex
+                        .group(&c, &name)
+                        .map(|m| Value::Str(Cow::Owned(m.as_str().to_string())))
                 })
                 .unwrap_or(Value::Null))
         });
@@ -341,7 +430,7 @@ pub(crate) fn replace<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: S
                 // Mode 4: only the named group's span is replaced; the rest of the match stays.
                 Some(name) => {
                     for caps in &matches {
-                        if let Some(g) = group(caps, name)
+                        if let Some(g) = regex.group(caps, name)
                             && g.start() >= last
                         {
                             out.push_str(&source[last..g.start()]);
@@ -469,8 +558,18 @@ mod tests {
         assert_eq!(replace_all("ab", "(a)(b)", "$$1"), "$1");
         assert_eq!(
             replace_all("ab", "(a)(b)", "$12"),
-            "a2",
-            "group 12 does not exist: group 1 then 2"
+            "$12",
+            ".NET reads every digit: group 12 does not exist, so the text stays"
+        );
+        assert_eq!(
+            replace_all("john.doe@contoso.com", "(?<Suffix>@(.)*)", "$1|$2"),
+            "john.doem|@contoso.com",
+            "unnamed groups are numbered before named ones"
+        );
+        assert_eq!(
+            replace_all("ac", "(a)(b)?", "[$+]"),
+            "[]c",
+            "$+ is the last group"
         );
         assert_eq!(replace_all("ab", "(a)(b)", "${nope}"), "${nope}");
         assert_eq!(replace_all("xaby", "ab", "[$`|$&|$']"), "x[x|ab|y]y");

@@ -151,7 +151,9 @@ pub(crate) fn instr<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Spa
     };
     let (hay, needle) = (fold(&haystack), fold(&needle));
     let from = start as usize - 1;
-    if from > hay.len() {
+    // VB's InStr: an empty string1 gives 0 (even for an empty string2), then an empty string2
+    // gives start.
+    if hay.is_empty() || from > hay.len() {
         return Ok(Value::Int(0));
     }
     if needle.is_empty() {
