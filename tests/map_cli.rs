@@ -165,7 +165,8 @@ fn check_mapping_reports_country_table_problems() {
     );
     assert_eq!(code, 1);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(report["warnings"].as_u64().unwrap() >= 5);
+    // korea and saint martin name several countries; congo and guinea resolve (CG, GN).
+    assert!(report["warnings"].as_u64().unwrap() >= 3, "{out}");
 }
 
 #[test]

@@ -186,7 +186,7 @@ impl fmt::Display for Date {
         let tt = if t.hour() < 12 { "AM" } else { "PM" };
         write!(
             f,
-            "{}/{}/{} {}:{:02}:{:02} {}",
+            "{}/{}/{:04} {}:{:02}:{:02} {}",
             t.month(),
             t.day(),
             t.year(),

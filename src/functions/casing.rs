@@ -54,7 +54,7 @@ fn title(c: char) -> char {
         '\u{01C7}'..='\u{01C9}' => '\u{01C8}',
         '\u{01CA}'..='\u{01CC}' => '\u{01CB}',
         '\u{01F1}'..='\u{01F3}' => '\u{01F2}',
-        c => simple_upper(c),
+        c => upper_in(c, Culture::Invariant),
     }
 }
 
@@ -154,7 +154,11 @@ pub(crate) fn pcase<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Spa
     } else {
         None
     };
-    let lowered: String = text.chars().map(simple_lower).collect();
+    // PCase runs in the invariant culture: `İ` stays `İ` and `ı` is not uppercased.
+    let lowered: String = text
+        .chars()
+        .map(|c| lower_in(c, Culture::Invariant))
+        .collect();
     Ok(Value::Str(Cow::Owned(match separators {
         Some(separators) => proper_case_with(&lowered, &separators),
         None => title_case(&lowered),
@@ -166,7 +170,11 @@ fn proper_case_with(lowered: &str, separators: &str) -> String {
     let mut out = String::with_capacity(lowered.len());
     let mut start = true;
     for c in lowered.chars() {
-        out.push(if start { simple_upper(c) } else { c });
+        out.push(if start {
+            upper_in(c, Culture::Invariant)
+        } else {
+            c
+        });
         start = separators.contains(c);
     }
     out

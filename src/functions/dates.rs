@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
 use super::netdate::{Format, Styles};
 use crate::compile::{CallNode, Prepared};
@@ -26,7 +26,9 @@ pub(crate) fn cdate(text: &str) -> Option<Date> {
     if let Some(d) = us_date(t) {
         return Some(Date::utc(d));
     }
-    let date = NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()?;
+    let date = NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.year() >= 1)?;
     let mut rest = t.get(10..)?;
     let mut time = NaiveTime::MIN;
     if let Some(r) = rest.strip_prefix(['T', 't', ' ']) {
@@ -39,7 +41,9 @@ pub(crate) fn cdate(text: &str) -> Option<Date> {
         "" | "Z" | "z" => 0,
         _ => parse_offset(rest)?,
     };
-    Some(Date::utc(at - TimeDelta::minutes(offset_minutes)))
+    let utc = at - TimeDelta::minutes(offset_minutes);
+    // An offset can push the instant out of .NET's years 1–9999.
+    (1..=9999).contains(&utc.year()).then(|| Date::utc(utc))
 }
 
 /// A DateTime from a value: a date, or text in one of CDate's forms.
@@ -62,7 +66,10 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
     };
     let time = NaiveTime::parse_from_str(hms, "%H:%M:%S")
         .or_else(|_| NaiveTime::parse_from_str(hms, "%H:%M"))
-        .ok()?;
+        .ok()
+        // chrono reads `:60` as a leap second; .NET accepts one only at a leap second the
+        // operating system knows of, which an HR export never names.
+        .filter(|t| t.nanosecond() < 1_000_000_000)?;
     let nanos = if fraction.is_empty() {
         0
     } else {
@@ -86,7 +93,8 @@ fn parse_offset(text: &str) -> Option<i64> {
         digits[..2].parse::<i64>().ok()?,
         digits[2..].parse::<i64>().ok()?,
     );
-    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
+    // .NET refuses offsets beyond ±14:00.
+    (m < 60 && h * 60 + m <= 14 * 60).then_some(sign * (h * 60 + m))
 }
 
 /// `M/d/yyyy` with an optional `h:mm[:ss] AM|PM` (the engine's own output form).

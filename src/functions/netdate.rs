@@ -46,6 +46,14 @@ enum Token {
     Offset(usize),
     Kind,
     Era,
+    /// An unquoted `Z`: a literal `Z` when formatting; when parsing it takes `Z`, `z` or `GMT`
+    /// and marks the date as UTC.
+    Zulu,
+    /// An unquoted `GMT`: a literal when formatting; when parsing it gives an offset of zero.
+    Gmt,
+    /// An unquoted `.` directly before `F`s: when parsing, the dot and the fraction may both be
+    /// missing.
+    DotFraction(usize),
 }
 
 /// A tokenized format string.
@@ -73,6 +81,7 @@ impl Styles {
         Styles {
             leading_white: true,
             trailing_white: true,
+            roundtrip_kind: true,
             ..Styles::default()
         }
     }
@@ -187,6 +196,29 @@ impl Format {
                 'z' => Token::Offset(run.min(3)),
                 'K' => Token::Kind,
                 'g' => Token::Era,
+                'Z' => Token::Zulu,
+                'G' if chars.get(i..i + 3) == Some(&['G', 'M', 'T']) => {
+                    tokens.push(Token::Gmt);
+                    i += 3;
+                    continue;
+                }
+                '.' if chars.get(i + 1) == Some(&'F') => {
+                    let fs = chars
+                        .get(i + 1..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|&&x| x == 'F')
+                        .count();
+                    if fs > 7 {
+                        return Err(format!(
+                            "`{}` has more than 7 fraction digits",
+                            "F".repeat(fs)
+                        ));
+                    }
+                    tokens.push(Token::DotFraction(fs));
+                    i += 1 + fs;
+                    continue;
+                }
                 ':' => Token::Literal(":".into()),
                 '/' => Token::Literal("/".into()),
                 '"' | '\'' => {
@@ -265,18 +297,13 @@ impl Format {
                 Token::Hour24(n) => out.push_str(&pad(t.hour(), *n)),
                 Token::Minute(n) => out.push_str(&pad(t.minute(), *n)),
                 Token::Second(n) => out.push_str(&pad(t.second(), *n)),
-                Token::Fraction(n, optional) => {
-                    let digits = format!("{:07}", t.nanosecond().min(999_999_999) / 100);
-                    let mut part = digits[..*n].to_string();
-                    if *optional {
-                        part.truncate(part.trim_end_matches('0').len());
-                        // .NET drops a '.' directly before an empty F group.
-                        if part.is_empty() && out.ends_with('.') {
-                            out.pop();
-                        }
-                    }
-                    out.push_str(&part);
+                Token::Fraction(n, optional) => push_fraction(&mut out, t, *n, *optional),
+                Token::DotFraction(n) => {
+                    out.push('.');
+                    push_fraction(&mut out, t, *n, true);
                 }
+                Token::Zulu => out.push('Z'),
+                Token::Gmt => out.push_str("GMT"),
                 Token::AmPm(n) => {
                     let tt = if t.hour() < 12 { "AM" } else { "PM" };
                     out.push_str(if *n == 1 { &tt[..1] } else { tt });
@@ -372,24 +399,33 @@ impl Format {
                     f.second = digits(&mut rest, *n).ok_or_else(|| fail("second"))?
                 }
                 Token::Fraction(n, optional) => {
-                    let count = rest
-                        .chars()
-                        .take(*n)
-                        .take_while(char::is_ascii_digit)
-                        .count();
-                    if !optional && count != *n {
-                        return Err(fail(&format!("{n} fraction digits")));
-                    }
-                    let (d, r) = rest.split_at(count);
-                    f.ticks = format!("{d:0<7}").parse::<u32>().unwrap_or(0);
-                    rest = r;
+                    f.ticks = fraction(&mut rest, *n, *optional)
+                        .ok_or_else(|| fail(&format!("{n} fraction digits")))?;
                 }
-                Token::AmPm(n) => {
-                    let (am, pm) = if *n == 1 { ("A", "P") } else { ("AM", "PM") };
-                    if let Some(r) = strip_prefix_ignore_case(rest, am) {
+                Token::DotFraction(n) => {
+                    // `.FFF` where the text has no dot: both are skipped.
+                    if let Some(r) = rest.strip_prefix('.') {
+                        rest = r;
+                        f.ticks = fraction(&mut rest, *n, true).unwrap_or(0);
+                    }
+                }
+                Token::AmPm(1) => {
+                    // A single `t` compares one character, case-sensitively; `tt` ignores case.
+                    if let Some(r) = rest.strip_prefix('A') {
                         f.pm = Some(false);
                         rest = r;
-                    } else if let Some(r) = strip_prefix_ignore_case(rest, pm) {
+                    } else if let Some(r) = rest.strip_prefix('P') {
+                        f.pm = Some(true);
+                        rest = r;
+                    } else {
+                        return Err(fail("A or P"));
+                    }
+                }
+                Token::AmPm(_) => {
+                    if let Some(r) = strip_prefix_ignore_case(rest, "AM") {
+                        f.pm = Some(false);
+                        rest = r;
+                    } else if let Some(r) = strip_prefix_ignore_case(rest, "PM") {
                         f.pm = Some(true);
                         rest = r;
                     } else {
@@ -400,13 +436,24 @@ impl Format {
                     f.offset = Some(offset(&mut rest, *n).ok_or_else(|| fail("time zone offset"))?)
                 }
                 Token::Kind => {
-                    if let Some(r) = rest.strip_prefix('Z').or_else(|| rest.strip_prefix('z')) {
+                    // Only an upper-case `Z` (ordinal match), an offset, or nothing.
+                    if let Some(r) = rest.strip_prefix('Z') {
+                        f.set_utc()
+                            .map_err(|()| fail("Z after a non-zero offset"))?;
                         rest = r;
-                        f.zulu = true;
                     } else if rest.starts_with(['+', '-']) {
                         f.offset =
                             Some(offset(&mut rest, 3).ok_or_else(|| fail("time zone offset"))?);
                     }
+                }
+                Token::Zulu => {
+                    rest = utc_designator(rest).ok_or_else(|| fail("Z or GMT"))?;
+                    f.set_utc()
+                        .map_err(|()| fail("Z after a non-zero offset"))?;
+                }
+                Token::Gmt => {
+                    rest = rest.strip_prefix("GMT").ok_or_else(|| fail("GMT"))?;
+                    f.offset = Some(0);
                 }
                 Token::Era => {
                     rest = strip_prefix_ignore_case(rest, "A.D.")
@@ -423,6 +470,19 @@ impl Format {
         }
         f.build(text, styles, today)
     }
+}
+
+/// `f`/`F` digits of the second's fraction. .NET drops a '.' directly before an empty F group.
+fn push_fraction(out: &mut String, t: NaiveDateTime, n: usize, optional: bool) {
+    let digits = format!("{:07}", t.nanosecond().min(999_999_999) / 100);
+    let mut part = digits[..n].to_string();
+    if optional {
+        part.truncate(part.trim_end_matches('0').len());
+        if part.is_empty() && out.ends_with('.') {
+            out.pop();
+        }
+    }
+    out.push_str(&part);
 }
 
 fn day_name(t: NaiveDateTime) -> &'static str {
@@ -484,7 +544,31 @@ fn name(rest: &mut &str, names: &[&str], short: bool) -> Option<i32> {
     None
 }
 
-/// `+7`, `+07`, `+07:00`, `-0800`: minutes east of UTC.
+/// Up to `n` fraction digits (exactly `n` unless `optional`) as ticks.
+fn fraction(rest: &mut &str, n: usize, optional: bool) -> Option<u32> {
+    let count = rest
+        .chars()
+        .take(n)
+        .take_while(char::is_ascii_digit)
+        .count();
+    if !optional && count != n {
+        return None;
+    }
+    let (d, r) = rest.split_at(count);
+    *rest = r;
+    format!("{d:0<7}").parse::<u32>().ok()
+}
+
+/// What an unquoted `Z` in the format takes: `Z`, `z` or `GMT` in any case, as a whole word.
+fn utc_designator(rest: &str) -> Option<&str> {
+    let r =
+        strip_prefix_ignore_case(rest, "GMT").or_else(|| strip_prefix_ignore_case(rest, "Z"))?;
+    (!r.starts_with(char::is_alphabetic)).then_some(r)
+}
+
+/// .NET's ParseTimeZoneOffset, in minutes east of UTC: `z` takes the hour (1–2 digits), `zz`
+/// exactly two hour digits, `zzz` and `K` the hour (1–2 digits), an optional `:`, then two
+/// minute digits (`+7:00`, `-0800`). The whole offset must be within ±14:00.
 fn offset(rest: &mut &str, n: usize) -> Option<i32> {
     let sign = match rest.chars().next()? {
         '+' => 1,
@@ -492,20 +576,18 @@ fn offset(rest: &mut &str, n: usize) -> Option<i32> {
         _ => return None,
     };
     *rest = &rest[1..];
-    let hours = if n == 1 {
-        digits_between(rest, 1, 2)?
-    } else {
-        digits_between(rest, 2, 2)?
+    let (hours, minutes) = match n {
+        1 => (digits_between(rest, 1, 2)?, 0),
+        2 => (digits_between(rest, 2, 2)?, 0),
+        _ => {
+            let hours = digits_between(rest, 1, 2)?;
+            if let Some(r) = rest.strip_prefix(':') {
+                *rest = r;
+            }
+            (hours, digits_between(rest, 2, 2)?)
+        }
     };
-    let minutes = if let Some(r) = rest.strip_prefix(':') {
-        *rest = r;
-        digits_between(rest, 2, 2)?
-    } else if n >= 3 {
-        return None;
-    } else {
-        digits_between(rest, 2, 2).unwrap_or(0)
-    };
-    (hours <= 14 && minutes < 60).then_some(sign * (hours * 60 + minutes))
+    (minutes < 60 && hours * 60 + minutes <= 14 * 60).then_some(sign * (hours * 60 + minutes))
 }
 
 #[derive(Default)]
@@ -525,6 +607,16 @@ struct Fields {
 }
 
 impl Fields {
+    /// A UTC designator: an offset of zero, and the date is UTC (not local) under RoundtripKind.
+    fn set_utc(&mut self) -> Result<(), ()> {
+        if self.offset.is_some_and(|o| o != 0) {
+            return Err(());
+        }
+        self.offset = Some(0);
+        self.zulu = true;
+        Ok(())
+    }
+
     fn build(self, text: &str, styles: Styles, today: NaiveDate) -> Result<Date, String> {
         let bad = |what: &str| format!("{text:?} is not a valid date ({what})");
         let no_date = self.year.is_none() && self.month.is_none() && self.day.is_none();
@@ -567,35 +659,25 @@ impl Fields {
         )
         .ok_or_else(|| bad("no such time"))?;
         let local = NaiveDateTime::new(date, time);
-        Ok(match (self.offset, self.zulu) {
-            (Some(minutes), _) => {
-                let at = local - TimeDelta::minutes(minutes as i64);
-                Date {
-                    at,
-                    kind: if styles.adjust_to_universal {
-                        DateKind::Utc
-                    } else {
-                        DateKind::Local
-                    },
+        // .NET's DetermineTimeZoneAdjustments on a UTC host: a parsed zone, or an assumed
+        // universal one, gives a local date unless AdjustToUniversal, or RoundtripKind with a
+        // UTC designator, makes it UTC.
+        let kind = match self.offset {
+            None if styles.assume_local || styles.assume_universal => {
+                if styles.adjust_to_universal {
+                    DateKind::Utc
+                } else {
+                    DateKind::Local
                 }
             }
-            (None, true) => Date {
-                at: local,
-                kind: DateKind::Utc,
-            },
-            (None, false) if styles.assume_universal => Date {
-                at: local,
-                kind: DateKind::Utc,
-            },
-            (None, false) if styles.assume_local => Date {
-                at: local,
-                kind: DateKind::Local,
-            },
-            (None, false) => Date {
-                at: local,
-                kind: DateKind::Unspecified,
-            },
-        })
+            None => DateKind::Unspecified,
+            Some(_) if styles.adjust_to_universal || (styles.roundtrip_kind && self.zulu) => {
+                DateKind::Utc
+            }
+            Some(_) => DateKind::Local,
+        };
+        let at = local - TimeDelta::minutes(i64::from(self.offset.unwrap_or(0)));
+        Ok(Date { at, kind })
     }
 }
 

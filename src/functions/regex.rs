@@ -100,21 +100,33 @@ impl NetRegex {
 }
 
 /// What .NET's `\w` matches: letters, non-spacing marks, decimal digits, connector
-/// punctuation. (Rust's `\w` also takes spacing marks, `Mc`, which .NET does not.)
-const NET_WORD: &str = r"\p{L}\p{Mn}\p{Nd}\p{Pc}";
+/// punctuation (Rust's `\w` also takes spacing marks, `Mc`, which .NET does not), and only in
+/// the Basic Multilingual Plane: .NET matches UTF-16 code units, and neither half of a
+/// surrogate pair is a word character, so `[^\w]` strips `𠮷`.
+const NET_WORD: &str = r"[\p{L}\p{Mn}\p{Nd}\p{Pc}&&\x{0}-\x{FFFF}]";
+
+/// .NET's `\b` and `\B` also count the zero-width (non-)joiners U+200C and U+200D as word
+/// characters.
+const NET_BOUNDARY_WORD: &str = r"[\p{L}\p{Mn}\p{Nd}\p{Pc}\x{200C}\x{200D}&&\x{0}-\x{FFFF}]";
 
 /// .NET pattern syntax → fancy-regex, so a pattern means what it means in .NET or is refused:
 /// `(?'name'...)`; `\Z`; `$` outside multiline mode (also before a final newline); `\w`, `\W`,
-/// `\b`, `\B` with .NET's word characters; class subtraction `[a-z-[aeiou]]`. `(?n)` (explicit
-/// capture) has no equivalent and is refused.
+/// `\b`, `\B` with .NET's word characters; class subtraction `[a-z-[aeiou]]`; `(?n)`
+/// (explicit capture) at the start of the pattern, by making every unnamed group
+/// non-capturing. `(?n)` anywhere else has no equivalent and is refused.
 fn translate_pattern(pattern: &str) -> Result<String, String> {
+    let (pattern, explicit_capture) = leading_explicit_capture(pattern);
     if pattern.contains("(?n") || pattern.contains("(?-n") {
-        return Err("the (?n) option (explicit capture) is not supported offline".into());
+        return Err(
+            "the (?n) option (explicit capture) is supported only at the start of the pattern"
+                .into(),
+        );
     }
     let multiline = pattern.contains("(?m") || pattern.contains("(?im") || pattern.contains("(?sm");
-    let word = format!("[{NET_WORD}]");
-    let boundary = format!("(?:(?<={word})(?!{word})|(?<!{word})(?={word}))");
-    let not_boundary = format!("(?:(?<={word})(?={word})|(?<!{word})(?!{word}))");
+    let word = NET_WORD;
+    let bword = NET_BOUNDARY_WORD;
+    let boundary = format!("(?:(?<={bword})(?!{bword})|(?<!{bword})(?={bword}))");
+    let not_boundary = format!("(?:(?<={bword})(?={bword})|(?<!{bword})(?!{bword}))");
     let mut out = String::with_capacity(pattern.len() + 16);
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
@@ -127,9 +139,12 @@ fn translate_pattern(pattern: &str) -> Result<String, String> {
             '\\' => {
                 match next {
                     Some('Z') if class_depth == 0 => out.push_str("(?=\n?\\z)"),
-                    Some('w') if class_depth == 0 => out.push_str(&word),
-                    Some('w') => out.push_str(NET_WORD),
-                    Some('W') if class_depth == 0 => out.push_str(&format!("[^{NET_WORD}]")),
+                    Some('w') => out.push_str(word),
+                    Some('W') if class_depth == 0 => {
+                        out.push_str("[^");
+                        out.push_str(word);
+                        out.push(']');
+                    }
                     Some('b') if class_depth == 0 => out.push_str(&boundary),
                     Some('B') if class_depth == 0 => out.push_str(&not_boundary),
                     Some(n) => {
@@ -173,6 +188,9 @@ fn translate_pattern(pattern: &str) -> Result<String, String> {
                 class_depth -= 1;
             }
             '$' if class_depth == 0 && !multiline => out.push_str("(?=\n?\\z)"),
+            '(' if explicit_capture && class_depth == 0 && next != Some('?') => {
+                out.push_str("(?:");
+            }
             '(' if next == Some('?') && chars.get(i + 2) == Some(&'\'') => {
                 // (?'name'...) → (?<name>...)
                 out.push_str("(?<");
@@ -192,6 +210,29 @@ fn translate_pattern(pattern: &str) -> Result<String, String> {
         i += 1;
     }
     Ok(out)
+}
+
+/// A leading `(?n)` or `(?in)`-style option group: the pattern with `n` taken out of it, and
+/// whether it was there.
+fn leading_explicit_capture(pattern: &str) -> (Cow<'_, str>, bool) {
+    let Some(rest) = pattern.strip_prefix("(?") else {
+        return (Cow::Borrowed(pattern), false);
+    };
+    let Some(end) = rest.find(')') else {
+        return (Cow::Borrowed(pattern), false);
+    };
+    let flags = &rest[..end];
+    if !flags.contains('n') || !flags.chars().all(|c| "imnsx".contains(c)) {
+        return (Cow::Borrowed(pattern), false);
+    }
+    let kept: String = flags.chars().filter(|&c| c != 'n').collect();
+    let body = &rest[end + 1..];
+    let translated = if kept.is_empty() {
+        body.to_owned()
+    } else {
+        format!("(?{kept}){body}")
+    };
+    (Cow::Owned(translated), true)
 }
 
 /// .NET numbers unnamed groups first, left to right, then named groups: in
