@@ -106,10 +106,12 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         writeln!(log.borrow_mut(), "warning: {at}: {}", w.message).unwrap()
     };
     let mut on_progress = |_| {};
+    let mut on_applied = |_: &run::At<'_>, _: &entramap::provision::Applied| {};
     let mut sinks = run::Sinks {
         requests: &mut requests,
         on_error: &mut on_error,
         on_warning: &mut on_warning,
+        on_applied: &mut on_applied,
         on_progress: &mut on_progress,
         pool: None,
     };

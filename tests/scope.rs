@@ -140,6 +140,25 @@ fn scope_explains_multi_group_filters() {
     assert_eq!(first["groups"][0]["clauses"].as_array().unwrap().len(), 4);
 }
 
+/// `map --explain` says what each record came to and, out of scope, which clause decided.
+#[test]
+fn map_explain_names_the_deciding_clause() {
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "fixtures/scope/w3.toml",
+            "fixtures/scope/w3-users.ndjson",
+            "--explain",
+            "-q",
+        ],
+        b"",
+    );
+    assert_eq!(code, 1, "line 5 has no matching attribute and fails: {err}");
+    let explained: Vec<&str> = err.lines().filter(|l| l.starts_with("explain:")).collect();
+    insta::assert_snapshot!(explained.join("\n"));
+}
+
 /// `map` over the W1 users with one of them (line 2, now out of scope) already in the target.
 #[test]
 fn out_of_scope_objects_are_disabled_never_created_and_undetermined_ones_left_alone() {

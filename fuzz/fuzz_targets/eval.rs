@@ -9,10 +9,8 @@ fuzz_target!(|data: &[u8]| {
     let options = entramap::Options { run: entramap::options::RunOptions { now: Some("2021-08-25T17:41:18Z".into()), rng_seed: Some(1), ..Default::default() }, limits: entramap::options::Limits { regex_backtrack_limit: 10_000, max_string_length: 1 << 16, ..Default::default() }, ..Default::default() };
     let Ok(expr) = entramap::Expression::compile(expression, &options) else { return };
     let user: serde_json::Value = serde_json::from_str(user).unwrap_or(serde_json::json!({}));
-    let Some(map) = user.as_object() else { return };
-    let source = entramap::source::JsonSource::new(map, &options);
     let mut env = entramap::eval::Env::new(&options).unwrap().with_trace();
-    if let Ok(value) = expr.eval(&source, &options, &mut env) {
+    if let Ok(value) = expr.eval_json(&user, &mut env) {
         let _ = value.to_string();
     }
 });

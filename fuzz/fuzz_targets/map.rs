@@ -9,22 +9,24 @@ fuzz_target!(|data: &[u8]| {
     let engine = entramap::provision::Engine::new(&set, &options).unwrap();
     let mut state = entramap::provision::RunState::new(Default::default());
     let mut out = Vec::new();
-    let mut failed = 0;
-    let mut on_error = |_: &entramap::provision::RecordError| failed += 1;
-    let mut on_warning = |_: &str, _: usize, _: &str| {};
+    let mut on_error = |_: &entramap::provision::RecordError| {};
+    let mut on_warning = |_: &entramap::provision::run::At<'_>, _: &entramap::Diagnostic| {};
+    let mut on_applied = |_: &entramap::provision::run::At<'_>, _: &entramap::provision::Applied| {};
     let mut on_progress = |_| {};
     let mut sinks = entramap::provision::run::Sinks {
         requests: &mut out,
         on_error: &mut on_error,
         on_warning: &mut on_warning,
+        on_applied: &mut on_applied,
         on_progress: &mut on_progress,
         pool: None,
     };
-    let mut input = data;
-    let summary = entramap::provision::run::run(&engine, Some(&mut input), None, &mut state, &mut sinks).unwrap();
+    let reader = Box::new(std::io::Cursor::new(data.to_vec()));
+    let Ok(records) = entramap::source::input::records(reader, entramap::source::input::InputFormat::Ndjson, 1 << 20) else {
+        return;
+    };
+    let users = vec![entramap::provision::run::Input::new(records)];
+    let summary = entramap::provision::run::run(&engine, users, Vec::new(), &mut state, &mut sinks).unwrap();
     let lines = data.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
-    let array = data.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
-    if !array {
-        assert_eq!(summary.total(), lines);
-    }
+    assert_eq!(summary.total(), lines);
 });

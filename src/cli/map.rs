@@ -49,6 +49,10 @@ pub(super) struct MapArgs {
     /// Do not print per-record warnings.
     #[arg(long, short = 'q')]
     pub(super) quiet: bool,
+    /// Print on stderr, for every record, what it came to (created, updated, disabled, deleted,
+    /// or skipped and why) and, when it is out of scope, the group and clause that decided.
+    #[arg(long)]
+    pub(super) explain: bool,
     /// Worker threads for evaluation (0 = one per core).
     #[arg(long, default_value_t = 0)]
     pub(super) threads: usize,
@@ -253,6 +257,17 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             );
         }
     };
+    let explain = args.explain;
+    let mut on_applied = |at: &At<'_>, applied: &crate::provision::Applied| {
+        if explain {
+            let mut line = format!("explain: {at}: {}", applied.outcome);
+            if let Some(why) = &applied.out_of_scope {
+                line.push_str("; scope: ");
+                line.push_str(why);
+            }
+            let _ = writeln!(stderr_cell.borrow_mut(), "{line}");
+        }
+    };
     let mut on_progress = |done: usize| {
         if progress && done.is_multiple_of(10_000) {
             let _ = write!(stderr_cell.borrow_mut(), "\r{done} records");
@@ -270,6 +285,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         requests,
         on_error: &mut on_error,
         on_warning: &mut on_warning,
+        on_applied: &mut on_applied,
         on_progress: &mut on_progress,
         pool: Some(&pool),
     };

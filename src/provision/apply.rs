@@ -41,6 +41,7 @@ impl Engine {
                 requests: Vec::new(),
                 outcome: Outcome::Skipped(format!("the same object as line {first}")),
                 warnings,
+                out_of_scope: plan.out_of_scope,
             });
         }
         let mut requests = std::mem::take(&mut plan.queries);
@@ -130,6 +131,7 @@ impl Engine {
             requests,
             outcome,
             warnings,
+            out_of_scope: plan.out_of_scope,
         })
     }
 

@@ -115,6 +115,8 @@ pub struct Plan {
     in_scope: bool,
     /// The scoping filter cannot decide (`&`, multi-valued): no action.
     undetermined: bool,
+    /// Why the object is not in scope (the group and clause that decided), when it is not.
+    out_of_scope: Option<String>,
     soft_deleted: bool,
     delete: bool,
     references: Vec<Option<Vec<RefTarget>>>,
@@ -163,6 +165,19 @@ pub enum Outcome {
     Skipped(String),
 }
 
+/// `created`, `skipped: no changes`, as `map --explain` prints it.
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Created => f.write_str("created"),
+            Outcome::Updated => f.write_str("updated"),
+            Outcome::Disabled => f.write_str("disabled"),
+            Outcome::Deleted => f.write_str("deleted"),
+            Outcome::Skipped(why) => write!(f, "skipped: {why}"),
+        }
+    }
+}
+
 /// The requests for one record, and how it ended.
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -172,6 +187,9 @@ pub struct Applied {
     pub outcome: Outcome,
     /// Warnings (unresolved references, country values, ...).
     pub warnings: Vec<Diagnostic>,
+    /// Why the object is out of scope (or its scope undetermined): the group and clause that
+    /// decided, as `entramap scope` says it. `None` when it is in scope.
+    pub out_of_scope: Option<String>,
 }
 
 /// A record that failed: where and why.
@@ -556,6 +574,12 @@ impl Engine {
             Verdict::False
         };
         let in_scope = verdict == Verdict::True;
+        // The report is built only for objects out of scope, so in-scope ones keep the fast path.
+        let out_of_scope = match verdict {
+            Verdict::True => None,
+            _ if !assigned => Some("not assigned (the record says inScope: false)".to_string()),
+            _ => Some(object.scope.evaluate(source).reason()),
+        };
         // Entra's IsSoftDeleted is true for an object out of scope too (unassigned, or failing
         // the scoping filter), so mappings that read it see that (docs/language.md#issoftdeleted).
         let scoped = InScope {
@@ -577,6 +601,7 @@ impl Engine {
                 .map(str::to_string),
             in_scope,
             undetermined: verdict == Verdict::Undetermined,
+            out_of_scope,
             soft_deleted,
             delete: scoped
                 .source

@@ -8,7 +8,7 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use super::target::TargetStore;
-use super::{Engine, Plan, RecordError, RunState, Summary};
+use super::{Applied, Engine, Plan, RecordError, RunState, Summary};
 use crate::diagnostic::Diagnostic;
 use crate::eval::Env;
 use crate::scim::ResourceKind;
@@ -25,6 +25,8 @@ pub struct Sinks<'a> {
     pub on_error: &'a mut dyn FnMut(&RecordError),
     /// Called for every warning, with the record it is about.
     pub on_warning: &'a mut dyn FnMut(&At<'_>, &Diagnostic),
+    /// Called for every record that did not fail, with what it came to (`map --explain`).
+    pub on_applied: &'a mut dyn FnMut(&At<'_>, &Applied),
     /// Called after each chunk with the number of records done so far (progress display).
     pub on_progress: &'a mut dyn FnMut(usize),
     /// Threads for planning; `None`: rayon's global pool.
@@ -227,6 +229,7 @@ fn apply_chunk(
                 for w in &applied.warnings {
                     (sinks.on_warning)(&at, w);
                 }
+                (sinks.on_applied)(&at, &applied);
                 for request in &applied.requests {
                     request.write_json(&mut buffer)?;
                     buffer.push(b'\n');
