@@ -76,6 +76,7 @@ pub mod scim;
 pub mod mapping;
 pub mod provision;
 mod environment;
+pub mod suite;
 #[doc(hidden)]
 pub mod sample;
 #[cfg(feature = "cli")]

@@ -55,7 +55,7 @@ pub(super) struct CheckArgs {
     #[command(flatten)]
     input: ExprInput,
     /// Check a whole mapping set (built-in name or file) instead of one expression.
-    #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["expr", "file"])]
+    #[arg(long, short = 'm', value_name = "NAME|FILE", conflicts_with_all = ["expr", "file"])]
     mapping: Option<String>,
     /// Human-readable text or JSON for machines.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]

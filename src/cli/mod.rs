@@ -19,6 +19,7 @@ mod eval;
 mod expr;
 mod map;
 mod scope;
+mod test;
 use catalog::{CountryAction, FunctionsFormat, MappingsAction, SampleArgs};
 use eval::EvalArgs;
 use expr::{CheckArgs, FmtArgs, ParseArgs};
@@ -56,6 +57,9 @@ enum Command {
     /// For each user (and group): in or out of the mapping set's scope, and the group or clause
     /// that decided it.
     Scope(ScopeArgs),
+    /// Run mapping tests: `*.test.toml` files of expressions, users and expected values or
+    /// request snapshots (docs/testing.md).
+    Test(test::TestArgs),
     /// List the built-in mapping sets, or show or convert one.
     Mappings {
         #[command(subcommand)]
@@ -168,6 +172,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::Eval(args) => eval::eval(args, io),
         Command::Map { args, options } => map(args, &options.load()?, io),
         Command::Scope(args) => scope::scope(args, io),
+        Command::Test(args) => test::test(args, io),
         Command::Mappings { action } => catalog::mappings(action, io),
         Command::Country { action } => catalog::country(action, io),
         Command::SampleUsers(args) => catalog::sample_users(args, io),
