@@ -6,11 +6,13 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let code = entramap::cli::run(
+    use std::io::IsTerminal;
+    let code = entramap::cli::run_on(
         std::env::args_os(),
         &mut std::io::stdin().lock(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
+        std::io::stderr().is_terminal(),
     );
     std::process::ExitCode::from(code)
 }

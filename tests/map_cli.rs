@@ -190,3 +190,37 @@ fn country_switch_is_accepted_by_check() {
     let (code, out, _) = run(&["check", "-"], expression.as_bytes());
     assert_eq!(code, 0, "{out}");
 }
+
+/// `map --explain` on the worked examples: each changed attribute, old → new.
+#[test]
+fn map_explain_shows_updates_and_disables_attribute_by_attribute() {
+    let mut explained = String::new();
+    for scenario in [
+        "worked_example_update_legacy",
+        "worked_example_disable_legacy",
+    ] {
+        let dir = format!("fixtures/scim/{scenario}");
+        let (code, _, err) = run(
+            &[
+                "map",
+                "-m",
+                "code42",
+                &format!("{dir}/users.ndjson"),
+                "--current",
+                &format!("{dir}/current.ndjson"),
+                "--explain",
+            ],
+            b"",
+        );
+        assert_eq!(code, 0, "{err}");
+        explained.push_str(&format!("{scenario}:\n"));
+        for line in err
+            .lines()
+            .filter(|l| l.starts_with("explain:") || l.starts_with("    "))
+        {
+            explained.push_str(line);
+            explained.push('\n');
+        }
+    }
+    insta::assert_snapshot!(explained);
+}

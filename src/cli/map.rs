@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
+use super::progress::{ProgressBar, WarningTally};
 use super::{FAILED, Io, OK, ReportFormat, USAGE, Usage, diagnostic_json, plural, pretty};
 use crate::diagnostic::Diagnostic;
 use crate::options::Options;
@@ -144,16 +145,35 @@ fn write_links(
     out.flush().map_err(cannot)
 }
 
+/// The size of an input in bytes: a file's, or a directory's files'; `None` for stdin.
+fn input_size(path: &std::path::Path) -> Option<u64> {
+    if path.as_os_str() == "-" {
+        return None;
+    }
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return Some(meta.len());
+    }
+    let entries = std::fs::read_dir(path).ok()?;
+    Some(
+        entries
+            .flatten()
+            .filter_map(|e| e.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum(),
+    )
+}
+
 /// `entramap map`.
 pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
-    use std::io::IsTerminal;
     let loaded = crate::mapping::load(&args.mapping, options).map_err(|e| Usage(e.to_string()))?;
     for w in &loaded.warnings {
         let _ = writeln!(io.stderr, "warning: {}: {}", args.mapping, w.message);
     }
     // A broken mapping set is reported once, before any record is read (exit 2).
     let engine = match crate::provision::Engine::new(&loaded.set, options) {
-        Ok(e) => e,
+        Ok(e) => e.explaining(args.explain),
         Err(config) => {
             for e in &config.errors {
                 let _ = writeln!(io.stderr, "error: {}: {e}", args.mapping);
@@ -227,7 +247,9 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         stdin,
         stdout,
         stderr,
+        stderr_is_terminal: terminal,
     } = io;
+    let terminal = *terminal;
     let users = match &args.users {
         Some(path) => inputs(path, &mut **stdin, format, max)?,
         None => Vec::new(),
@@ -237,40 +259,60 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         Some(path) => inputs(path, &mut empty, format, max)?,
         None => Vec::new(),
     };
-    let progress = std::io::stderr().is_terminal() && args.out.is_some();
+    // A progress bar only on a terminal, and not with -q.
+    let total_bytes = [&args.users, &args.groups]
+        .into_iter()
+        .flatten()
+        .map(|p| input_size(p))
+        .sum::<Option<u64>>();
+    let mut bar = (terminal && !args.quiet).then(|| ProgressBar::new(total_bytes));
     let started = std::time::Instant::now();
     let quiet = args.quiet;
     let stderr_cell = std::cell::RefCell::new(&mut **stderr);
+    let tally = std::cell::RefCell::new(WarningTally::default());
+    // A line printed while the bar is shown first clears it.
+    let clear = if bar.is_some() { "\r\x1b[K" } else { "" };
     let mut on_error = |e: &crate::provision::RecordError| {
-        let _ = writeln!(stderr_cell.borrow_mut(), "error: {e}");
+        let _ = writeln!(stderr_cell.borrow_mut(), "{clear}error: {e}");
         if let Some(f) = errors_file.as_mut() {
             let _ = serde_json::to_writer(&mut *f, e);
             let _ = f.write_all(b"\n");
         }
     };
     let mut on_warning = |at: &At<'_>, warning: &Diagnostic| {
+        let lines = tally
+            .borrow_mut()
+            .add(warning.code, format!("warning: {at}: {}", warning.message));
         if !quiet {
-            let _ = writeln!(
-                stderr_cell.borrow_mut(),
-                "warning: {at}: {}",
-                warning.message
-            );
+            for line in lines {
+                let _ = writeln!(stderr_cell.borrow_mut(), "{clear}{line}");
+            }
         }
     };
     let explain = args.explain;
+    let skipped = std::cell::RefCell::new(std::collections::HashMap::<String, usize>::new());
     let mut on_applied = |at: &At<'_>, applied: &crate::provision::Applied| {
+        if let crate::provision::Outcome::Skipped(why) = &applied.outcome {
+            *skipped.borrow_mut().entry(why.clone()).or_default() += 1;
+        }
         if explain {
-            let mut line = format!("explain: {at}: {}", applied.outcome);
+            let mut out = format!("{clear}explain: {at}: {}", applied.outcome);
             if let Some(why) = &applied.out_of_scope {
-                line.push_str("; scope: ");
-                line.push_str(why);
+                out.push_str("; scope: ");
+                out.push_str(why);
             }
-            let _ = writeln!(stderr_cell.borrow_mut(), "{line}");
+            for change in &applied.changed {
+                out.push_str("\n    ");
+                out.push_str(&change.to_string());
+            }
+            let _ = writeln!(stderr_cell.borrow_mut(), "{out}");
         }
     };
-    let mut on_progress = |done: usize| {
-        if progress && done.is_multiple_of(10_000) {
-            let _ = write!(stderr_cell.borrow_mut(), "\r{done} records");
+    let mut on_progress = |p: crate::provision::run::Progress| {
+        if let Some(line) = bar.as_mut().and_then(|b| b.line(p)) {
+            let mut err = stderr_cell.borrow_mut();
+            let _ = err.write_all(line.as_bytes());
+            let _ = err.flush();
         }
     };
     let requests: &mut dyn Write = match out_file.as_mut() {
@@ -289,8 +331,12 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         on_progress: &mut on_progress,
         pool: Some(&pool),
     };
-    let summary = crate::provision::run::run(&engine, users, groups, &mut state, &mut sinks)
-        .map_err(|e| Usage(format!("I/O error: {e}")))?;
+    let summary = match crate::provision::run::run(&engine, users, groups, &mut state, &mut sinks) {
+        Ok(summary) => summary,
+        // The reader went away (`map ... | head`): stop quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(OK),
+        Err(e) => return Err(Usage(format!("I/O error: {e}"))),
+    };
     if let Some(f) = out_file.as_mut() {
         f.flush()
             .map_err(|e| Usage(format!("cannot write the output: {e}")))?;
@@ -306,8 +352,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     };
     let _ = writeln!(
         stderr_cell.borrow_mut(),
-        "{}{} records: {} created, {} updated, {} disabled, {} deleted, {} skipped, {} failed ({:.0} records/s)",
-        if progress { "\r" } else { "" },
+        "{clear}{} records: {} created, {} updated, {} disabled, {} deleted, {} skipped, {} failed ({:.0} records/s)",
         summary.total(),
         summary.created,
         summary.updated,
@@ -317,6 +362,22 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         summary.failed,
         rate
     );
+    // Why records were skipped, the commonest reasons first.
+    let mut reasons: Vec<(String, usize)> = skipped.take().into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (why, count) in reasons.iter().take(5) {
+        let _ = writeln!(stderr_cell.borrow_mut(), "skipped: {count} {why}");
+    }
+    if reasons.len() > 5 {
+        let _ = writeln!(
+            stderr_cell.borrow_mut(),
+            "skipped: {} more reasons (map --explain lists every record)",
+            reasons.len() - 5
+        );
+    }
+    for line in tally.borrow().summary() {
+        let _ = writeln!(stderr_cell.borrow_mut(), "{line}");
+    }
     Ok(if summary.failed > 0 { FAILED } else { OK })
 }
 

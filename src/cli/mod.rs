@@ -18,6 +18,7 @@ mod catalog;
 mod eval;
 mod expr;
 mod map;
+mod progress;
 mod scope;
 mod test;
 use catalog::{CountryAction, FunctionsFormat, MappingsAction, SampleArgs};
@@ -128,6 +129,18 @@ pub fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8 {
+    run_on(args, stdin, stdout, stderr, false)
+}
+
+/// [`run`], saying whether `stderr` is a terminal (the `entramap` binary asks; progress
+/// bars are drawn only then).
+pub fn run_on(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    stderr_is_terminal: bool,
+) -> u8 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -145,6 +158,7 @@ pub fn run(
         stdin,
         stdout,
         stderr,
+        stderr_is_terminal,
     };
     match execute(cli.command, &mut io) {
         Ok(code) => code,
@@ -159,6 +173,8 @@ struct Io<'a> {
     stdin: &'a mut dyn Read,
     stdout: &'a mut dyn Write,
     stderr: &'a mut dyn Write,
+    /// Progress bars are drawn only on a terminal.
+    stderr_is_terminal: bool,
 }
 
 /// A problem with how the command was called (exit 2), as opposed to with its input.

@@ -6,11 +6,44 @@ use serde_json::Value as Json;
 use crate::diagnostic::Diagnostic;
 
 use super::{
-    Applied, CompiledObject, Decision, Engine, Outcome, Plan, RecordError, RunState, TargetId,
-    warning,
+    Applied, AttributeChange, CompiledObject, Decision, Engine, Outcome, Plan, RecordError,
+    RunState, TargetId, warning,
 };
 use crate::scim::patch::{self, Change};
 use crate::scim::{Request, ResourceKind, get_path};
+
+/// Each change with the value the target held before it (`map --explain`).
+fn explain_changes(changes: &[Change], resource: Option<&Json>) -> Vec<AttributeChange> {
+    changes
+        .iter()
+        .map(|change| match change {
+            Change::Attribute { path, value, .. } => AttributeChange {
+                path: path.to_string(),
+                old: resource.and_then(|r| get_path(r, path)).cloned(),
+                new: value.clone(),
+            },
+            Change::Manager(id) => AttributeChange {
+                path: "manager".into(),
+                old: resource
+                    .and_then(|r| r.get(crate::scim::ENTERPRISE_SCHEMA))
+                    .and_then(|e| e.get("manager"))
+                    .and_then(|m| m.get("value"))
+                    .cloned(),
+                new: Json::String(id.clone()),
+            },
+            Change::AddMembers(ids) => AttributeChange {
+                path: "members (add)".into(),
+                old: None,
+                new: ids.iter().cloned().map(Json::String).collect(),
+            },
+            Change::RemoveMembers(ids) => AttributeChange {
+                path: "members (remove)".into(),
+                old: None,
+                new: ids.iter().cloned().map(Json::String).collect(),
+            },
+        })
+        .collect()
+}
 
 impl Engine {
     /// Give ids, link references, and write the record's requests in Entra's order.
@@ -42,6 +75,7 @@ impl Engine {
                 outcome: Outcome::Skipped(format!("the same object as line {first}")),
                 warnings,
                 out_of_scope: plan.out_of_scope,
+                changed: Vec::new(),
             });
         }
         let mut requests = std::mem::take(&mut plan.queries);
@@ -53,6 +87,7 @@ impl Engine {
                 body: Some(body),
             })
         };
+        let mut changed = Vec::new();
         let outcome = match decision {
             Decision::Skip(reason) => Outcome::Skipped(reason),
             Decision::Pending => Outcome::Skipped("not planned".into()),
@@ -67,11 +102,19 @@ impl Engine {
                 });
                 Outcome::Deleted
             }
-            Decision::Disable { id, changes } => {
+            Decision::Disable {
+                target,
+                id,
+                changes,
+            } => {
                 if let Some(oid) = &plan.object_id {
                     state
                         .ids
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
+                }
+                if self.explain {
+                    let resource = target.and_then(|t| state.current.get(kind, t));
+                    changed = explain_changes(&changes, resource);
                 }
                 requests.extend(patch(&id, changes));
                 Outcome::Disabled
@@ -118,6 +161,9 @@ impl Engine {
                     state,
                     &mut warnings,
                 ));
+                if self.explain {
+                    changed = explain_changes(&changes, resource.as_ref());
+                }
                 match patch(&id, changes) {
                     Some(request) => {
                         requests.push(request);
@@ -132,6 +178,7 @@ impl Engine {
             outcome,
             warnings,
             out_of_scope: plan.out_of_scope,
+            changed,
         })
     }
 

@@ -109,7 +109,11 @@ impl Engine {
                 } else if changes.is_empty() {
                     Decision::Skip("already disabled in the target".into())
                 } else {
-                    Decision::Disable { id, changes }
+                    Decision::Disable {
+                        target: index,
+                        id,
+                        changes,
+                    }
                 }
             }
             None if !plan.in_scope => Decision::Skip("out of scope and not in the target".into()),

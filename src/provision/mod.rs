@@ -42,6 +42,8 @@ pub struct Engine {
     table: AttributeTable,
     /// How records are read into `table`'s slots.
     projection: Projection,
+    /// Fill [`Applied::changed`] (`map --explain`); off, applying allocates nothing for it.
+    explain: bool,
 }
 
 #[derive(Debug)]
@@ -142,7 +144,11 @@ enum Decision {
         changes: Vec<Change>,
     },
     /// PATCH `active` off.
-    Disable { id: String, changes: Vec<Change> },
+    Disable {
+        target: Option<usize>,
+        id: String,
+        changes: Vec<Change>,
+    },
     /// DELETE the object.
     Delete { id: String },
     /// Nothing to send.
@@ -190,6 +196,31 @@ pub struct Applied {
     /// Why the object is out of scope (or its scope undetermined): the group and clause that
     /// decided, as `entramap scope` says it. `None` when it is in scope.
     pub out_of_scope: Option<String>,
+    /// For an update or a disable, each attribute sent with the target's value before it;
+    /// filled only by an engine made with [`Engine::explaining`] (`map --explain`).
+    pub changed: Vec<AttributeChange>,
+}
+
+/// One attribute an update or a disable sends, and what the target held before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributeChange {
+    /// The target attribute (`title`, `addresses[type eq "work"].country`, `manager`).
+    pub path: String,
+    /// Its value in the target before (`None`: absent, or the target object is known only by
+    /// its link).
+    pub old: Option<Json>,
+    /// The value sent.
+    pub new: Json,
+}
+
+/// `title: "Analyst" → "Senior Analyst"`.
+impl std::fmt::Display for AttributeChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.old {
+            Some(old) => write!(f, "{}: {old} → {}", self.path, self.new),
+            None => write!(f, "{}: (absent) → {}", self.path, self.new),
+        }
+    }
 }
 
 /// A record that failed: where and why.
@@ -432,7 +463,15 @@ impl Engine {
             groups,
             projection: Projection::new(table.names(), options),
             table,
+            explain: false,
         })
+    }
+
+    /// This engine, also saying for each update and disable which attributes change, from
+    /// what ([`Applied::changed`]).
+    pub fn explaining(mut self, on: bool) -> Engine {
+        self.explain = on;
+        self
     }
 
     /// The create body a user record would be sent with (no matching GETs, no ids, no

@@ -27,10 +27,19 @@ pub struct Sinks<'a> {
     pub on_warning: &'a mut dyn FnMut(&At<'_>, &Diagnostic),
     /// Called for every record that did not fail, with what it came to (`map --explain`).
     pub on_applied: &'a mut dyn FnMut(&At<'_>, &Applied),
-    /// Called after each chunk with the number of records done so far (progress display).
-    pub on_progress: &'a mut dyn FnMut(usize),
+    /// Called after each chunk with how far the run is (progress display).
+    pub on_progress: &'a mut dyn FnMut(Progress),
     /// Threads for planning; `None`: rayon's global pool.
     pub pool: Option<&'a rayon::ThreadPool>,
+}
+
+/// How far a run is: records done, and bytes of record text read (a little ahead of them).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Records applied and written.
+    pub records: usize,
+    /// Bytes of input read, counting each record's text and its line end.
+    pub bytes: u64,
 }
 
 /// Which record: its kind, its file when the input was several files, its line.
@@ -83,7 +92,7 @@ pub fn run(
     // Fail early on a bad clock option rather than once per record.
     Env::new(engine.options()).map_err(std::io::Error::other)?;
     let mut summary = Summary::default();
-    let mut done = 0;
+    let mut progress = Progress::default();
     let inputs = users
         .into_iter()
         .map(|i| (ResourceKind::User, i))
@@ -133,6 +142,10 @@ pub fn run(
                     if records.is_empty() {
                         break;
                     }
+                    progress.bytes += records
+                        .iter()
+                        .map(|r| r.text.as_ref().map_or(0, |t| t.len() as u64 + 1))
+                        .sum::<u64>();
                     chunk_tx
                         .send(records)
                         .map_err(|_| std::io::Error::other("the planning thread stopped"))?;
@@ -145,8 +158,9 @@ pub fn run(
                     .recv()
                     .map_err(|_| std::io::Error::other("the planning thread stopped"))?;
                 in_flight -= 1;
-                done += apply_chunk(engine, kind, &file, plans, state, &mut summary, sinks)?;
-                (sinks.on_progress)(done);
+                progress.records +=
+                    apply_chunk(engine, kind, &file, plans, state, &mut summary, sinks)?;
+                (sinks.on_progress)(progress);
             }
             drop(chunk_tx);
             Ok(())
