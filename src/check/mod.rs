@@ -3,6 +3,8 @@
 //! §2.6 (Switch pairs and duplicate keys, IIF branches that may be Null, functions that belong at
 //! the top level).
 
+mod attributes;
+
 use crate::builtins::{self, Dialect, FnSpec, NullRule, Presence};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
@@ -50,6 +52,19 @@ impl Checker<'_> {
             }
             ExprKind::Ident(name) if crate::syntax::ast::is_placeholder(name) => {
                 self.placeholder(name, expr.span)
+            }
+            ExprKind::Attribute(name) => {
+                if let Some(meant) = attributes::misspelling_of(name) {
+                    self.out.push(
+                        Diagnostic::warning(
+                            "unknown-attribute",
+                            expr.span,
+                            format!("[{name}] is not an attribute Entra provides, so it is Null for every user"),
+                        )
+                        .with_label("unknown attribute")
+                        .with_help(format!("did you mean [{meant}]?")),
+                    );
+                }
             }
             _ => {}
         }
@@ -324,16 +339,29 @@ impl Checker<'_> {
         let Some(&(name, span)) = attrs.first() else {
             return;
         };
-        let mut d = Diagnostic::warning(
-            "iif-null",
-            span,
-            format!("if [{name}] has no value, this IIF gives Null (nothing flows), whichever branch the condition picks (app provisioning: IIF evaluates every argument)"),
-        )
-        .with_label("may be Null");
+        let what = |name: &str| {
+            if name == SWITCH_WITHOUT_DEFAULT {
+                "this Switch has no default, so it is Null when no key matches".to_string()
+            } else {
+                format!("[{name}] may be Null")
+            }
+        };
+        let message = if name == SWITCH_WITHOUT_DEFAULT {
+            "if no key of this Switch matches, it is Null (it has no default), and then this IIF gives Null (nothing flows), whichever branch the condition picks (app provisioning: IIF evaluates every argument)".to_string()
+        } else {
+            format!(
+                "if [{name}] has no value, this IIF gives Null (nothing flows), whichever branch the condition picks (app provisioning: IIF evaluates every argument)"
+            )
+        };
+        let mut d = Diagnostic::warning("iif-null", span, message).with_label("may be Null");
         for &(other, other_span) in attrs.iter().skip(1) {
-            d = d.with_related(other_span, format!("[{other}] may be Null too"));
+            d = d.with_related(other_span, format!("{} too", what(other)));
         }
-        d = if documented {
+        d = if name == SWITCH_WITHOUT_DEFAULT {
+            d.with_help(
+                "give the Switch a default (its second argument), e.g. \"\" or a fallback code",
+            )
+        } else if documented {
             d.with_help(format!("this is a pattern Entra's docs list as unsupported; write Switch([{name}], [{name}], \"\", \"<fallback>\") instead"))
         } else {
             d.with_help(format!("guard the branch with Coalesce([{name}], \"\") or use Switch; option iif_null=lazy models the other reading of the docs"))
@@ -383,7 +411,11 @@ fn tested_for_null(cond: &Expr) -> Vec<&str> {
     out
 }
 
-/// Attributes whose absence would make `expr` Null, following each function's null rule.
+/// Stands, among nullable attributes, for a Switch with no default (Null when no key matches).
+const SWITCH_WITHOUT_DEFAULT: &str = "";
+
+/// Attributes whose absence would make `expr` Null, following each function's null rule (and
+/// Switches without a default, as [`SWITCH_WITHOUT_DEFAULT`]).
 fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
     match &expr.kind {
         ExprKind::Attribute(name) => out.push((name, expr.span)),
@@ -411,6 +443,10 @@ fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
                     out.extend(all);
                 }
                 NullRule::Branches if spec.name == "Switch" => {
+                    // No default: when no key matches, the Switch itself is Null.
+                    if call.arg(1).is_none() {
+                        out.push((SWITCH_WITHOUT_DEFAULT, expr.span));
+                    }
                     // The source is compared as "" when Null; only the chosen values matter.
                     let values = call
                         .args
