@@ -12,7 +12,10 @@ pub enum OptionsError {
     #[error("option `{0}` should look like key=value")]
     Malformed(String),
     /// A key that is not a field of [`Options`].
-    #[error("unknown option `{key}`; known options: {known}")]
+    #[error(
+        "unknown option `{key}`{}; known options: {known}",
+        crate::diagnostic::suggest::did_you_mean(key, known.split(", "))
+    )]
     Unknown {
         /// The key as given (dashes turned into underscores).
         key: String,

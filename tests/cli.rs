@@ -177,3 +177,22 @@ fn options_files_use_the_flat_keys_and_refuse_unknown_ones() {
     assert!(err.contains("unknown option `iif_nul`"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, out, err) = run(&["completions", shell], "");
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(out.contains("entramap") && out.contains("scope"), "{shell}");
+    }
+}
+
+#[test]
+fn mistyped_mapping_names_and_option_keys_get_a_suggestion() {
+    let (code, _, err) = run(&["map", "-m", "code24", "-"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("(did you mean `code42`?)"), "{err}");
+    let (code, _, err) = run(&["eval", "1", "--option", "iif_nul=lazy"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("(did you mean `iif_null`?)"), "{err}");
+}

@@ -216,3 +216,17 @@ fn batch_requests_take_values_taken_and_options_and_refuse_unknown_fields() {
         message(4)
     );
 }
+
+#[test]
+fn an_attribute_the_input_nearly_has_is_named() {
+    let (code, out, err) = run(
+        &["eval", "[jobTitel]", "--input", r#"{"jobTitle":"CISO"}"#],
+        b"",
+    );
+    assert_eq!(code, 0);
+    assert!(out.starts_with("null"), "{out}");
+    assert!(
+        err.contains("the input has no [jobTitel] (did you mean [jobTitle]?)"),
+        "{err}"
+    );
+}

@@ -103,16 +103,11 @@ pub(super) const GROUP: &[&str] = &[
 /// within two edits (one for names under eight letters).
 pub(super) fn misspelling_of(name: &str) -> Option<&'static str> {
     let known = USER.iter().chain(GROUP);
-    let lower = name.to_lowercase();
     if known.clone().any(|k| k.eq_ignore_ascii_case(name)) || name.starts_with("extension_") {
         return None;
     }
     let limit = if name.chars().count() < 8 { 1 } else { 2 };
-    known
-        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_lowercase()), *k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+    crate::diagnostic::suggest::nearest(name, known.copied(), limit)
 }
 
 #[cfg(test)]

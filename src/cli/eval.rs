@@ -114,6 +114,22 @@ pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
         return Ok(if response.error.is_none() { OK } else { FAILED });
     }
     report(io, expression.warnings(), &text, &origin);
+    // An attribute the input lacks but nearly has is a typo on one side or the other.
+    if source.is_some() {
+        for name in expression.attributes() {
+            if record.keys().any(|k| k.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if let Some(near) =
+                crate::diagnostic::suggest::nearest(name, record.keys().map(String::as_str), 2)
+            {
+                let _ = writeln!(
+                    io.stderr,
+                    "warning: the input has no [{name}] (did you mean [{near}]?), so it is Null"
+                );
+            }
+        }
+    }
     let result = expression.eval_object(&record, &mut env);
     if let Some(trace) = &env.trace {
         let _ = io.stdout.write_all(render_trace(trace, &text).as_bytes());

@@ -73,6 +73,12 @@ enum Command {
     },
     /// Write synthetic Entra users (NDJSON) for benchmarks and demos.
     SampleUsers(SampleArgs),
+    /// Print a shell completion script: `entramap completions bash > ~/.local/share/bash-completion/completions/entramap`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// List the built-in functions.
     Functions {
         /// Plain text, a Markdown table, or JSON.
@@ -189,6 +195,11 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::Map { args, options } => map(args, &options.load()?, io),
         Command::Scope(args) => scope::scope(args, io),
         Command::Test(args) => test::test(args, io),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "entramap", io.stdout);
+            Ok(OK)
+        }
         Command::Mappings { action } => catalog::mappings(action, io),
         Command::Country { action } => catalog::country(action, io),
         Command::SampleUsers(args) => catalog::sample_users(args, io),

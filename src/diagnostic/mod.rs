@@ -7,6 +7,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
 pub mod span;
+pub mod suggest;
 
 pub use span::{LineIndex, Span};
 

@@ -222,7 +222,10 @@ pub enum LoadError {
         message: String,
     },
     /// No built-in set and no file has this name.
-    #[error("no mapping set or file named `{0}`; built-in sets: {1}")]
+    #[error(
+        "no mapping set or file named `{0}`{hint}; built-in sets: {1}",
+        hint = crate::diagnostic::suggest::did_you_mean(.0, .1.split(", "))
+    )]
     Unknown(String, String),
 }
 

@@ -293,21 +293,6 @@ fn nothing_flows(value: &Value<'_>) -> bool {
     matches!(value, Value::Null | Value::Drop)
 }
 
-/// The name nearest to `wanted`, if it is near enough to be a typo.
-fn closest<'n>(wanted: &str, names: &[&'n str]) -> Option<&'n str> {
-    names
-        .iter()
-        .map(|n| {
-            (
-                strsim::damerau_levenshtein(&wanted.to_lowercase(), &n.to_lowercase()),
-                *n,
-            )
-        })
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
-}
-
 /// What a value shows as in a failure: `"DE"`, `["a", "b"]`, `Null`.
 fn shown(texts: &[String]) -> String {
     match texts {
@@ -366,7 +351,7 @@ fn attributes_case(
     for (target, value) in expected {
         let Some(mapping) = object.mappings.iter().find(|m| &m.target == target) else {
             let names: Vec<&str> = object.mappings.iter().map(|m| m.target.as_str()).collect();
-            let hint = closest(target, &names)
+            let hint = crate::diagnostic::suggest::nearest(target, names.iter().copied(), 3)
                 .map(|s| format!(" — did you mean `{s}`?"))
                 .unwrap_or_default();
             return Verdict::Broken(format!(
