@@ -196,3 +196,73 @@ fn mistyped_mapping_names_and_option_keys_get_a_suggestion() {
     assert_eq!(code, 2);
     assert!(err.contains("(did you mean `iif_null`?)"), "{err}");
 }
+
+#[test]
+fn check_many_files_as_github_annotations_and_sarif() {
+    let files = [
+        "-f",
+        "fixtures/parse/ok/lint_misspelled_attribute.expr",
+        "fixtures/parse/ok/T01_append.expr",
+    ];
+    let (code, out, _) = run(&[&["check", "--format", "github"][..], &files].concat(), "");
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.lines()
+            .next()
+            .unwrap()
+            .split("::")
+            .take(2)
+            .collect::<Vec<_>>(),
+        [
+            "",
+            "warning file=fixtures/parse/ok/lint_misspelled_attribute.expr,line=1,col=9,endLine=1,endColumn=28,title=unknown-attribute"
+        ]
+    );
+    let (code, out, _) = run(
+        &[
+            &["check", "--format", "sarif", "--deny-warnings"][..],
+            &files,
+        ]
+        .concat(),
+        "",
+    );
+    assert_eq!(code, 1, "a warning with --deny-warnings");
+    let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "unknown-attribute");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        9
+    );
+
+    let (code, out, _) = run(&["check", "-f", "fixtures/parse/ok/"], "");
+    assert_eq!(code, 0);
+    assert!(
+        out.lines().last().unwrap().contains(" files: 0 errors"),
+        "{out}"
+    );
+}
+
+#[test]
+fn fmt_checks_and_rewrites_many_files() {
+    let dir = std::env::temp_dir().join(format!("entramap-fmt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("a.expr"), "Not([IsSoftDeleted])\n").unwrap();
+    std::fs::write(dir.join("sub/b.expr"), "iif( isnull([a]),\"x\" ,[a])").unwrap();
+    let d = dir.to_str().unwrap();
+    let (code, _, err) = run(&["fmt", "--check", "-f", d], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("b.expr: not in canonical form") && !err.contains("a.expr"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["fmt", "--write", "-f", d], "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub/b.expr")).unwrap(),
+        "IIF(IsNull([a]), \"x\", [a])\n"
+    );
+    assert_eq!(run(&["fmt", "--check", "-f", d], "").0, 0);
+}

@@ -18,6 +18,7 @@ mod catalog;
 mod eval;
 mod expr;
 mod map;
+mod findings;
 mod progress;
 mod scope;
 mod test;
