@@ -266,3 +266,78 @@ fn fmt_checks_and_rewrites_many_files() {
     );
     assert_eq!(run(&["fmt", "--check", "-f", d], "").0, 0);
 }
+
+#[test]
+fn every_command_shows_examples_in_its_help() {
+    for command in [
+        "parse",
+        "fmt",
+        "check",
+        "eval",
+        "map",
+        "scope",
+        "test",
+        "mappings",
+        "country",
+        "sample-users",
+        "completions",
+        "functions",
+    ] {
+        let (code, out, _) = run(&[command, "--help"], "");
+        assert_eq!(code, 0);
+        assert!(out.contains("Example"), "{command} --help has no examples");
+    }
+}
+
+#[test]
+fn data_commands_speak_json() {
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            "fixtures/users/sample.ndjson",
+            "--format",
+            "json",
+            "-q",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let summary: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    let parts = [
+        "created", "updated", "disabled", "deleted", "skipped", "failed",
+    ];
+    let sum: u64 = parts.iter().map(|k| summary[k].as_u64().unwrap()).sum();
+    assert_eq!(summary["records"].as_u64(), Some(sum), "counts add up");
+    assert_eq!(summary["warnings"]["country-code"]["count"], 1);
+
+    let (code, out, _) = run(
+        &[
+            "country",
+            "resolve",
+            "--format",
+            "json",
+            "Korea",
+            "Deutschland",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["ambiguous"], serde_json::json!(["KR", "KP"]));
+    assert_eq!(lines[1]["code"], "DE");
+
+    let (code, out, _) = run(&["mappings", "--format", "json"], "");
+    assert_eq!(code, 0);
+    let sets: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        sets.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "code42")
+    );
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{Io, OK, Usage, pretty};
+use super::{Io, OK, ReportFormat, Usage, pretty};
 use crate::builtins;
 use crate::options::Options;
 
@@ -34,6 +34,9 @@ pub(super) enum CountryAction {
     Resolve {
         /// Names or codes.
         names: Vec<String>,
+        /// A line per name: the code (text), or `{"input","code","ambiguous"}` (json).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Print an Entra Switch expression that maps country text to alpha-2 codes.
     Switch {
@@ -67,13 +70,29 @@ pub(super) enum FunctionsFormat {
 }
 
 /// `entramap mappings [show NAME]`.
-pub(super) fn mappings(action: Option<MappingsAction>, io: &mut Io<'_>) -> Result<u8, Usage> {
+pub(super) fn mappings(
+    action: Option<MappingsAction>,
+    list_format: ReportFormat,
+    io: &mut Io<'_>,
+) -> Result<u8, Usage> {
     let Some(MappingsAction::Show { name, format }) = action else {
+        let mut list = Vec::new();
         for name in crate::mapping::builtin::names() {
             let set = crate::mapping::load(name, &Options::default())
                 .map_err(|e| Usage(e.to_string()))?
                 .set;
-            let _ = writeln!(io.stdout, "{name:<28} {}", set.description);
+            match list_format {
+                ReportFormat::Text => {
+                    let _ = writeln!(io.stdout, "{name:<28} {}", set.description);
+                }
+                ReportFormat::Json => list.push(serde_json::json!({
+                    "name": name,
+                    "description": set.description,
+                })),
+            }
+        }
+        if list_format == ReportFormat::Json {
+            let _ = io.stdout.write_all(pretty(&list).as_bytes());
         }
         return Ok(OK);
     };
@@ -99,21 +118,34 @@ pub(super) fn mappings(action: Option<MappingsAction>, io: &mut Io<'_>) -> Resul
 /// `entramap country resolve|switch`.
 pub(super) fn country(action: CountryAction, io: &mut Io<'_>) -> Result<u8, Usage> {
     match action {
-        CountryAction::Resolve { names } => {
+        CountryAction::Resolve { names, format } => {
             let resolve_line = |name: &str, io: &mut Io<'_>| {
-                let code = match crate::country::resolve(name) {
-                    crate::country::Resolution::Code(c) => c.to_string(),
-                    crate::country::Resolution::Ambiguous(c) => {
-                        let _ = writeln!(
-                            io.stderr,
-                            "{name:?} names several countries: {}",
-                            c.join(", ")
-                        );
-                        String::new()
+                let (code, ambiguous): (Option<&str>, Vec<&str>) =
+                    match crate::country::resolve(name) {
+                        crate::country::Resolution::Code(c) => (Some(c), Vec::new()),
+                        crate::country::Resolution::Ambiguous(c) => (None, c.to_vec()),
+                        crate::country::Resolution::Unknown => (None, Vec::new()),
+                    };
+                match format {
+                    ReportFormat::Text => {
+                        if !ambiguous.is_empty() {
+                            let _ = writeln!(
+                                io.stderr,
+                                "{name:?} names several countries: {}",
+                                ambiguous.join(", ")
+                            );
+                        }
+                        let _ = writeln!(io.stdout, "{}", code.unwrap_or(""));
                     }
-                    crate::country::Resolution::Unknown => String::new(),
-                };
-                let _ = writeln!(io.stdout, "{code}");
+                    ReportFormat::Json => {
+                        let line = serde_json::json!({
+                            "input": name,
+                            "code": code,
+                            "ambiguous": ambiguous,
+                        });
+                        let _ = writeln!(io.stdout, "{line}");
+                    }
+                }
             };
             if names.is_empty() {
                 use std::io::BufRead;

@@ -136,8 +136,17 @@ pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     }
     report(io, &env.warnings, &text, &origin);
     match result {
+        // The raw value on stdout, so scripts can use it; what Null and Drop mean on stderr
+        // (`--format json` gives the typed value).
         Ok(value) => {
-            let _ = writeln!(io.stdout, "{}", describe(&value));
+            match describe(&value) {
+                Ok(text) => {
+                    let _ = writeln!(io.stdout, "{text}");
+                }
+                Err(note) => {
+                    let _ = writeln!(io.stderr, "note: {note}");
+                }
+            }
             Ok(OK)
         }
         Err(e) => {
@@ -147,18 +156,18 @@ pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     }
 }
 
-/// The value as `eval` prints it: text as is, several values as a JSON array, and what Null
-/// and Drop mean for the mapping.
-fn describe(value: &Value<'_>) -> String {
+/// The value as `eval` prints it on stdout — text as is, several values as a JSON array — or,
+/// for Null and Drop, the note saying what they mean for the mapping.
+fn describe(value: &Value<'_>) -> Result<String, &'static str> {
     match value {
-        Value::Null => "null: the attribute would not flow".to_string(),
-        Value::Drop => {
-            "dropped: IgnoreFlowIfNullOrEmpty skips this mapping (no value, no default)".to_string()
-        }
+        Value::Null => Err("Null: the attribute would not flow (nothing is printed on stdout)"),
+        Value::Drop => Err(
+            "dropped: IgnoreFlowIfNullOrEmpty skips this mapping (no value, no default; nothing is printed on stdout)",
+        ),
         Value::Multi(_) | Value::Roles(_) => {
-            serde_json::to_string(&value.texts()).unwrap_or_default()
+            Ok(serde_json::to_string(&value.texts()).unwrap_or_default())
         }
-        other => other.text().map(|t| t.into_owned()).unwrap_or_default(),
+        other => Ok(other.text().map(|t| t.into_owned()).unwrap_or_default()),
     }
 }
 

@@ -50,6 +50,10 @@ pub(super) struct MapArgs {
     /// Do not print per-record warnings.
     #[arg(long, short = 'q')]
     pub(super) quiet: bool,
+    /// The closing summary (on stderr) as text, or as one JSON object with the counts, skip
+    /// reasons and warnings by kind.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub(super) format: ReportFormat,
     /// Print on stderr, for every record, what it came to (created, updated, disabled, deleted,
     /// or skipped and why) and, when it is out of scope, the group and clause that decided.
     #[arg(long)]
@@ -350,8 +354,33 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     } else {
         0.0
     };
+    // Why records were skipped, the commonest reasons first.
+    let mut reasons: Vec<(String, usize)> = skipped.take().into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut err = stderr_cell.borrow_mut();
+    if args.format == ReportFormat::Json {
+        let warnings: serde_json::Map<String, serde_json::Value> = tally
+            .borrow()
+            .kinds()
+            .map(|(code, count, first)| (code.to_string(), json!({"count": count, "first": first})))
+            .collect();
+        let line = json!({
+            "records": summary.total(),
+            "created": summary.created,
+            "updated": summary.updated,
+            "disabled": summary.disabled,
+            "deleted": summary.deleted,
+            "skipped": summary.skipped,
+            "failed": summary.failed,
+            "records_per_second": rate.round(),
+            "skipped_because": reasons.iter().map(|(why, n)| json!({"reason": why, "count": n})).collect::<Vec<_>>(),
+            "warnings": warnings,
+        });
+        let _ = writeln!(err, "{clear}{line}");
+        return Ok(if summary.failed > 0 { FAILED } else { OK });
+    }
     let _ = writeln!(
-        stderr_cell.borrow_mut(),
+        err,
         "{clear}{} records: {} created, {} updated, {} disabled, {} deleted, {} skipped, {} failed ({:.0} records/s)",
         summary.total(),
         summary.created,
@@ -362,21 +391,18 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         summary.failed,
         rate
     );
-    // Why records were skipped, the commonest reasons first.
-    let mut reasons: Vec<(String, usize)> = skipped.take().into_iter().collect();
-    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     for (why, count) in reasons.iter().take(5) {
-        let _ = writeln!(stderr_cell.borrow_mut(), "skipped: {count} {why}");
+        let _ = writeln!(err, "skipped: {count} {why}");
     }
     if reasons.len() > 5 {
         let _ = writeln!(
-            stderr_cell.borrow_mut(),
+            err,
             "skipped: {} more reasons (map --explain lists every record)",
             reasons.len() - 5
         );
     }
     for line in tally.borrow().summary() {
-        let _ = writeln!(stderr_cell.borrow_mut(), "{line}");
+        let _ = writeln!(err, "{line}");
     }
     Ok(if summary.failed > 0 { FAILED } else { OK })
 }

@@ -42,14 +42,32 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Parse an expression and print it as canonical text, a tree, or Graph JSON.
+    #[command(after_help = "Examples:
+  entramap parse 'mid([userPrincipalName],1,8)'            # canonical text
+  entramap parse --format graph 'Mid([userPrincipalName], 1, 8)'
+  entramap parse --from graph -f tree.json                  # Graph attributeMappingSource JSON → text")]
     Parse(ParseArgs),
     /// Print an expression in canonical form; with --check, fail if it is not already.
     Fmt(FmtArgs),
     /// Report every error and warning in an expression (exit 0 clean, 1 if errors).
     Check(CheckArgs),
     /// Evaluate an expression against a source object (or answer a file of requests with --batch).
+    #[command(after_help = "Examples:
+  entramap eval 'Join(\", \", [surname], [givenName])' --input '{\"surname\":\"Smith\",\"givenName\":\"Ann\"}'
+  entramap eval -f expr.txt --input user.json --trace        # every sub-expression's value
+  entramap eval --format json 'Now()' --now 2021-08-25T17:41:18Z
+  entramap eval --batch requests.jsonl                       # Graph parseExpression request bodies
+
+The value goes to stdout; Null and dropped values print nothing there and a note on stderr.")]
     Eval(EvalArgs),
     /// Turn source users (and groups) into the SCIM requests Entra would send.
+    #[command(after_help = "Examples:
+  entramap map -m code42 users.ndjson --groups groups.ndjson > requests.ndjson
+  entramap map -m schema.json users-page*.json --current target.ndjson --explain
+  entramap map -m code42 users.ndjson --state links.ndjson --state-out links.ndjson
+
+Exit status: 0 when every record was mapped, 1 when one failed, 2 when called wrongly or the
+mapping set does not load.")]
     Map {
         #[command(flatten)]
         args: MapArgs,
@@ -58,29 +76,49 @@ enum Command {
     },
     /// For each user (and group): in or out of the mapping set's scope, and the group or clause
     /// that decided it.
+    #[command(after_help = "Examples:
+  entramap scope -m schema.json users.ndjson
+  entramap scope -m code42 users.ndjson --format json   # every group and clause with its result")]
     Scope(ScopeArgs),
     /// Run mapping tests: `*.test.toml` files of expressions, users and expected values or
     /// request snapshots (docs/testing.md).
     Test(test::TestArgs),
     /// List the built-in mapping sets, or show or convert one.
+    #[command(after_help = "Examples:
+  entramap mappings
+  entramap mappings show code42 --format graph > code42.schema.json")]
     Mappings {
         #[command(subcommand)]
         action: Option<MappingsAction>,
+        /// The list as text or JSON.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// ISO 3166 country names and codes.
+    #[command(after_help = "Examples:
+  entramap country resolve Deutschland \"Korea, Rep.\" 840     # DE KR US
+  entramap country resolve < countries.txt                   # one line out per line in
+  entramap country switch --source country                   # an Entra Switch from ISO 3166")]
     Country {
         #[command(subcommand)]
         action: CountryAction,
     },
     /// Write synthetic Entra users (NDJSON) for benchmarks and demos.
+    #[command(after_help = "Example:
+  entramap sample-users --count 1000000 --seed 1 > users.ndjson")]
     SampleUsers(SampleArgs),
-    /// Print a shell completion script: `entramap completions bash > ~/.local/share/bash-completion/completions/entramap`.
+    /// Print a shell completion script.
+    #[command(after_help = "Example:
+  entramap completions bash > ~/.local/share/bash-completion/completions/entramap")]
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// List the built-in functions.
+    #[command(after_help = "Examples:
+  entramap functions
+  entramap functions --format json")]
     Functions {
         /// Plain text, a Markdown table, or JSON.
         #[arg(long, value_enum, default_value_t = FunctionsFormat::Text)]
@@ -118,7 +156,7 @@ enum DialectArg {
     CloudSync,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
     Text,
     Json,
@@ -201,7 +239,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
             clap_complete::generate(shell, &mut Cli::command(), "entramap", io.stdout);
             Ok(OK)
         }
-        Command::Mappings { action } => catalog::mappings(action, io),
+        Command::Mappings { action, format } => catalog::mappings(action, format, io),
         Command::Country { action } => catalog::country(action, io),
         Command::SampleUsers(args) => catalog::sample_users(args, io),
         Command::Functions { format } => catalog::functions(format, io),

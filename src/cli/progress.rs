@@ -123,6 +123,13 @@ impl WarningTally {
         }
     }
 
+    /// Each kind, its count and its first warning.
+    pub(super) fn kinds(&self) -> impl Iterator<Item = (&'static str, usize, &str)> {
+        self.kinds
+            .iter()
+            .map(|(code, (count, first))| (*code, *count, first.trim_start_matches("warning: ")))
+    }
+
     /// `warnings: 20,593 unresolved-manager (first: users line 3: ...)`, a line per kind.
     pub(super) fn summary(&self) -> Vec<String> {
         self.kinds
