@@ -341,3 +341,19 @@ fn data_commands_speak_json() {
             .any(|s| s["name"] == "code42")
     );
 }
+
+#[test]
+fn check_file_and_check_mapping_agree_on_the_country_expression() {
+    let count = |args: &[&str]| {
+        let (_, out, _) = run(&[&["check", "--format", "json"][..], args].concat(), "");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        report["warnings"].as_u64().unwrap()
+    };
+    let file = count(&["-f", "fixtures/parse/ok/seed_code42_country_option1.expr"]);
+    let mapping = count(&["-m", "code42-country-expression"]);
+    assert_eq!(file, mapping);
+    assert!(
+        file >= 3,
+        "the IIF Null lint and the country table lints: {file}"
+    );
+}

@@ -256,10 +256,19 @@ pub(super) fn check(args: CheckArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     let checked: Vec<Checked> = input
         .read(io.stdin)?
         .into_iter()
-        .map(|(text, origin)| Checked {
-            diagnostics: analyze(&text, &options).diagnostics,
-            origin,
-            text,
+        .map(|(text, origin)| {
+            let analysis = analyze(&text, &options);
+            let mut diagnostics = analysis.diagnostics;
+            // The mapping-level lints that need only the expression, as `check -m` runs them.
+            if let Some(expr) = &analysis.expr {
+                diagnostics.extend(crate::mapping::check::country_table_lint(expr));
+                diagnostics.sort_by_key(|d| d.span.start);
+            }
+            Checked {
+                diagnostics,
+                origin,
+                text,
+            }
         })
         .collect();
     let errors: usize = checked

@@ -194,13 +194,21 @@ fn check_object(name: &str, object: &ObjectMapping, options: &Options, out: &mut
                 ),
             });
         }
-        country_switch_lint(&expr, &place, &text, out);
+        for d in country_table_lint(&expr) {
+            out.push(Finding {
+                place: place.clone(),
+                source: Some(text.clone()),
+                diagnostic: d,
+            });
+        }
     }
 }
 
 /// A Switch whose values are alpha-2 codes: keys that name another country, ambiguous keys,
-/// and current ISO names the table misses.
-fn country_switch_lint(expr: &Expr, place: &str, text: &str, out: &mut Vec<Finding>) {
+/// and current ISO names the table misses. The table is recognised by its values, whatever
+/// the target attribute, so `check -f` and `check --mapping` report the same.
+pub fn country_table_lint(expr: &Expr) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     expr.walk(&mut |e| {
         let Some(call) = e.as_call() else { return };
         if !call.name.eq_ignore_ascii_case("Switch") || call.args.len() < 6 {
@@ -224,14 +232,13 @@ fn country_switch_lint(expr: &Expr, place: &str, text: &str, out: &mut Vec<Findi
         for (key, code) in &pairs {
             let ExprKind::Str(key_text) = &key.kind else { continue };
             covered.insert(country::normalize(key_text));
-            let finding = |d: Diagnostic| Finding { place: place.to_string(), source: Some(text.to_string()), diagnostic: d };
             match country::resolve(key_text) {
-                Resolution::Code(c) if c != *code && country::is_alpha2(code) => out.push(finding(
+                Resolution::Code(c) if c != *code && country::is_alpha2(code) => out.push(
                     Diagnostic::warning("country-wrong-code", key.span, format!("{key_text:?} is {c}, but this Switch maps it to {code}")).with_label(format!("ISO 3166: {c}")),
-                )),
-                Resolution::Ambiguous(candidates) => out.push(finding(
+                ),
+                Resolution::Ambiguous(candidates) => out.push(
                     Diagnostic::warning("country-ambiguous-key", key.span, format!("{key_text:?} names several countries ({}); this Switch sends {code}", candidates.join(", "))).with_label("ambiguous"),
-                )),
+                ),
                 _ => {}
             }
         }
@@ -242,13 +249,12 @@ fn country_switch_lint(expr: &Expr, place: &str, text: &str, out: &mut Vec<Findi
             .map(|c| c.common_name.unwrap_or(c.name))
             .collect();
         if !missing.is_empty() {
-            out.push(Finding {
-                place: place.to_string(),
-                source: Some(text.to_string()),
-                diagnostic: Diagnostic::warning("country-missing-names", call.name_span, format!("{} current ISO 3166 names have no key: {}", missing.len(), missing.join("; ")))
+            out.push(
+                Diagnostic::warning("country-missing-names", call.name_span, format!("{} current ISO 3166 names have no key: {}", missing.len(), missing.join("; ")))
                     .with_label("country table")
                     .with_help("`entramap country switch --source country` prints a table generated from ISO 3166"),
-            });
+            );
         }
     });
+    out
 }
