@@ -224,3 +224,20 @@ fn map_explain_shows_updates_and_disables_attribute_by_attribute() {
     }
     insta::assert_snapshot!(explained);
 }
+
+/// Findings in a mapping file name the file's own line and column.
+#[test]
+fn check_mapping_points_into_the_mapping_file() {
+    let file = "fixtures/check/typo-mapping.toml";
+    let (code, out, _) = run(&["check", "-m", file], b"");
+    assert_eq!(code, 0);
+    assert!(out.contains(&format!("= in {file}:9:11")), "{out}");
+    assert!(out.contains(&format!("= in {file}:14:38")), "{out}");
+    let (_, out, _) = run(&["check", "-m", file, "--format", "json"], b"");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let first = &report["diagnostics"][0];
+    assert_eq!(
+        (first["file_line"].as_u64(), first["file_column"].as_u64()),
+        (Some(9), Some(11))
+    );
+}

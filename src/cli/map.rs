@@ -424,8 +424,24 @@ pub(super) fn check_mapping(
             for w in &loaded.warnings {
                 let _ = writeln!(io.stdout, "warning: {}\n", w.message);
             }
+            // Findings inside a mapping file also say where in the file they are.
+            let file_text = std::fs::read_to_string(name).ok();
+            let index = file_text
+                .as_deref()
+                .map(crate::diagnostic::span::LineIndex::new);
             for f in &findings {
                 let _ = io.stdout.write_all(f.render().as_bytes());
+                if let (Some(text), Some(index), Some(source)) =
+                    (&file_text, &index, f.source.as_deref())
+                    && let Some(at) = crate::mapping::check::locate(
+                        text,
+                        source,
+                        f.diagnostic.span.start as usize,
+                    )
+                {
+                    let (line, column) = index.line_col(text, at);
+                    let _ = writeln!(io.stdout, "  = in {name}:{line}:{column}\n");
+                }
             }
             let _ = writeln!(
                 io.stdout,
@@ -435,12 +451,30 @@ pub(super) fn check_mapping(
             );
         }
         ReportFormat::Json => {
+            let file_text = std::fs::read_to_string(name).ok();
             let list: Vec<_> = findings
                 .iter()
                 .map(|f| {
                     let mut j = diagnostic_json(&f.diagnostic, f.source.as_deref().unwrap_or(""));
                     if let Some(obj) = j.as_object_mut() {
                         obj.insert("mapping".into(), serde_json::Value::String(f.place.clone()));
+                        let at = file_text.as_deref().zip(f.source.as_deref()).and_then(
+                            |(text, source)| {
+                                let at = crate::mapping::check::locate(
+                                    text,
+                                    source,
+                                    f.diagnostic.span.start as usize,
+                                )?;
+                                Some(
+                                    crate::diagnostic::span::LineIndex::new(text)
+                                        .line_col(text, at),
+                                )
+                            },
+                        );
+                        if let Some((line, column)) = at {
+                            obj.insert("file_line".into(), line.into());
+                            obj.insert("file_column".into(), column.into());
+                        }
                     }
                     j
                 })

@@ -44,6 +44,34 @@ impl Finding {
     }
 }
 
+/// Where byte `offset` of a mapping's source text is in the mapping file's text: the text is
+/// looked for as written in the file — verbatim (a TOML literal string), escaped as in a JSON or
+/// TOML basic string, or, for a direct mapping (`[name]`), as the bare name. The first place it
+/// is written is taken. `None` when it is not found.
+pub fn locate(file_text: &str, source_text: &str, offset: usize) -> Option<usize> {
+    let escaped = |s: &str| {
+        let quoted = serde_json::to_string(s).unwrap_or_default();
+        quoted
+            .get(1..quoted.len().saturating_sub(1))
+            .unwrap_or("")
+            .to_string()
+    };
+    let prefix = source_text.get(..offset)?;
+    let forms = [
+        (source_text.to_string(), prefix.to_string()),
+        (escaped(source_text), escaped(prefix)),
+    ];
+    for (form, before) in &forms {
+        if let Some(at) = file_text.find(form.as_str()) {
+            return Some(at + before.len());
+        }
+    }
+    // A direct mapping's text is `[name]`; the file holds `name`.
+    let bare = source_text.strip_prefix('[')?.strip_suffix(']')?;
+    let at = file_text.find(&format!("\"{bare}\""))? + 1;
+    Some(at + offset.saturating_sub(1).min(bare.len()))
+}
+
 /// Every error and warning about `set`.
 pub fn check_set(set: &MappingSet, options: &Options) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -257,4 +285,20 @@ pub fn country_table_lint(expr: &Expr) -> Vec<Diagnostic> {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locate;
+
+    #[test]
+    fn expressions_are_found_where_the_file_writes_them() {
+        let toml = "[[users.mappings]]\nexpression = 'ToLower([userPrincipleName])'\n";
+        assert_eq!(locate(toml, "ToLower([userPrincipleName])", 8), Some(41));
+        let json = r#"{"expression": "Join(\", \", [a], [b])"}"#;
+        let at = locate(json, r#"Join(", ", [a], [b])"#, 11).unwrap();
+        assert_eq!(&json[at..at + 3], "[a]");
+        let direct = "source = \"mial\"";
+        assert_eq!(locate(direct, "[mial]", 1), Some(10));
+    }
 }
