@@ -357,3 +357,16 @@ fn check_file_and_check_mapping_agree_on_the_country_expression() {
         "the IIF Null lint and the country table lints: {file}"
     );
 }
+
+#[test]
+fn parse_and_fmt_speak_json() {
+    let (code, out, _) = run(&["parse", "--format", "json", "mid([a],1,2)"], "");
+    assert_eq!(code, 0);
+    let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(parsed["canonical"], "Mid([a], 1, 2)");
+    assert_eq!(parsed["graph"]["name"], "Mid");
+    let (code, out, _) = run(&["fmt", "--format", "json", "--check", "mid([a],1,2)"], "");
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["is_canonical"], false);
+}

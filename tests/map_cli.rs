@@ -241,3 +241,25 @@ fn check_mapping_points_into_the_mapping_file() {
         (Some(9), Some(11))
     );
 }
+
+/// With a Graph schema, attributes are checked against its source object's attribute list:
+/// a custom attribute it defines is fine, a misspelled one is named.
+#[test]
+fn check_mapping_uses_the_schema_attribute_list() {
+    let file = "fixtures/check/typo.graph.json";
+    let (code, out, _) = run(&["check", "-m", file, "--format", "json"], b"");
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["help"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("unknown-attribute", "did you mean [mail]?")]);
+}

@@ -32,6 +32,8 @@ enum ParseFormat {
     Canonical,
     Tree,
     Graph,
+    /// `{"canonical", "graph", "diagnostics"}`.
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,6 +125,9 @@ pub(super) struct FmtArgs {
     /// Rewrite files that are not in canonical form.
     #[arg(long)]
     write: bool,
+    /// Text, or JSON: `{"origin", "canonical", "is_canonical"}` per input (an array for several).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
     #[command(flatten)]
     options: OptionArgs,
 }
@@ -164,9 +169,20 @@ pub(super) fn parse(args: ParseArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
         InputKind::Graph => graph_to_text(&text, &options)?,
     };
     let analysis = analyze(&text, &options);
+    if let ParseFormat::Json = format {
+        let out = json!({
+            "origin": origin,
+            "canonical": analysis.expr.as_ref().map(print::canonical),
+            "graph": analysis.expr.as_ref().map(graph::to_graph),
+            "diagnostics": analysis.diagnostics.iter().map(|d| diagnostic_json(d, &text)).collect::<Vec<_>>(),
+        });
+        let _ = io.stdout.write_all(pretty(&out).as_bytes());
+        return Ok(if analysis.has_errors() { FAILED } else { OK });
+    }
     report(io, &analysis.diagnostics, &text, &origin);
     if let Some(expr) = &analysis.expr {
         let out = match format {
+            ParseFormat::Json => String::new(),
             ParseFormat::Canonical => print::canonical(expr) + "\n",
             ParseFormat::Tree => tree::dump(expr),
             ParseFormat::Graph => {
@@ -190,6 +206,7 @@ pub(super) fn fmt(args: FmtArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
         input,
         check,
         write,
+        format,
         options,
     } = args;
     let options = options.load()?;
@@ -197,6 +214,33 @@ pub(super) fn fmt(args: FmtArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
         return Err(Usage("--write rewrites files: give them with -f".into()));
     }
     let inputs = input.read(io.stdin)?;
+    if format == ReportFormat::Json {
+        let mut reports = Vec::new();
+        let mut code = OK;
+        for (text, origin) in &inputs {
+            let analysis = analyze(text, &options);
+            let canonical = analysis.expr.as_ref().map(print::canonical);
+            let is_canonical = canonical
+                .as_deref()
+                .is_some_and(|c| text.trim_end_matches(['\r', '\n']) == c);
+            if canonical.is_none() || (check && !is_canonical) {
+                code = FAILED;
+            }
+            if let (true, false, Some(c)) = (write, is_canonical, &canonical) {
+                std::fs::write(origin, format!("{c}\n"))
+                    .map_err(|e| Usage(format!("cannot write {origin}: {e}")))?;
+            }
+            reports.push(
+                json!({"origin": origin, "canonical": canonical, "is_canonical": is_canonical}),
+            );
+        }
+        let out = match <[_; 1]>::try_from(reports) {
+            Ok([one]) => one,
+            Err(many) => serde_json::Value::Array(many),
+        };
+        let _ = io.stdout.write_all(pretty(&out).as_bytes());
+        return Ok(code);
+    }
     if inputs.len() > 1 && !check && !write {
         return Err(Usage("with several files, give --check or --write".into()));
     }

@@ -75,11 +75,77 @@ pub fn locate(file_text: &str, source_text: &str, offset: usize) -> Option<usize
 /// Every error and warning about `set`.
 pub fn check_set(set: &MappingSet, options: &Options) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (name, object) in [("users", &set.users), ("groups", &set.groups)] {
+    let schema = set.graph_schema.as_deref().and_then(source_attributes);
+    for (name, object, source_object) in [
+        ("users", &set.users, "User"),
+        ("groups", &set.groups, "Group"),
+    ] {
         if let Some(object) = object {
-            check_object(name, object, options, &mut out);
+            let known = schema
+                .as_ref()
+                .and_then(|s| s.get(source_object))
+                .map(Vec::as_slice);
+            check_object(name, object, known, options, &mut out);
         }
     }
+    out
+}
+
+/// The attribute names of each object (`User`, `Group`) of a Graph schema's source directory
+/// (the one its synchronization rules read from).
+fn source_attributes(schema_json: &str) -> Option<std::collections::HashMap<String, Vec<String>>> {
+    let schema: serde_json::Value = serde_json::from_str(schema_json).ok()?;
+    let source = schema
+        .get("synchronizationRules")?
+        .as_array()?
+        .first()?
+        .get("sourceDirectoryName")?
+        .as_str()?;
+    let directory = schema
+        .get("directories")?
+        .as_array()?
+        .iter()
+        .find(|d| d.get("name").and_then(|n| n.as_str()) == Some(source))?;
+    let objects = directory.get("objects")?.as_array()?;
+    Some(
+        objects
+            .iter()
+            .filter_map(|o| {
+                let name = o.get("name")?.as_str()?.to_string();
+                let attributes = o
+                    .get("attributes")?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|a| a.get("name")?.as_str().map(str::to_string))
+                    .collect();
+                Some((name, attributes))
+            })
+            .collect(),
+    )
+}
+
+/// Attributes an expression reads that the schema's source object does not define.
+fn schema_lint(expr: &Expr, known: &[String], object: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    expr.walk(&mut |e| {
+        let ExprKind::Attribute(name) = &e.kind else {
+            return;
+        };
+        if known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            return;
+        }
+        let mut d = Diagnostic::warning(
+            "unknown-attribute",
+            e.span,
+            format!("[{name}] is not an attribute of the schema's source {object} object, so it is Null"),
+        )
+        .with_label("not in the schema");
+        d = match crate::diagnostic::suggest::nearest(name, known.iter().map(String::as_str), 3) {
+            Some(near) => d.with_help(format!("did you mean [{near}]?")),
+            None => d.with_help("add it to the source object's attribute list (Edit attribute list in the portal), or fix the name"),
+        };
+        out.push(d);
+    });
     out
 }
 
@@ -91,7 +157,13 @@ fn plain(place: &str, d: Diagnostic) -> Finding {
     }
 }
 
-fn check_object(name: &str, object: &ObjectMapping, options: &Options, out: &mut Vec<Finding>) {
+fn check_object(
+    name: &str,
+    object: &ObjectMapping,
+    schema_attributes: Option<&[String]>,
+    options: &Options,
+    out: &mut Vec<Finding>,
+) {
     let zero = crate::diagnostic::span::Span::default();
     let matching: Vec<u32> = object
         .mappings
@@ -171,7 +243,14 @@ fn check_object(name: &str, object: &ObjectMapping, options: &Options, out: &mut
             continue;
         };
         let analysis = crate::check::analyze(&text, options);
-        for d in analysis.diagnostics {
+        let mut diagnostics = analysis.diagnostics;
+        if let (Some(known), Some(expr)) = (schema_attributes, &analysis.expr) {
+            // The schema's own attribute list replaces the generic list of Entra's names.
+            diagnostics.retain(|d| d.code != "unknown-attribute");
+            let object = if name == "groups" { "Group" } else { "User" };
+            diagnostics.extend(schema_lint(expr, known, object));
+        }
+        for d in diagnostics {
             out.push(Finding {
                 place: place.clone(),
                 source: Some(text.clone()),
