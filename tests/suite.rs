@@ -154,6 +154,20 @@ expect_attributes = { userNmae = "a@contoso.com" }
     assert_eq!(code, 1);
     assert!(out.contains("did you mean `userName`?"), "{out}");
 
+    let text = r#"mapping = "code42"
+[[case]]
+name = "booleans are text"
+user = { objectId = "1", userPrincipalName = "a@contoso.com" }
+expect_attributes = { active = true }
+"#;
+    let dir = test_dir("bool", text);
+    let (code, out, _) = run(&["test", dir.to_str().unwrap()], b"");
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(r#"write `active`'s expected value as text ("true")"#),
+        "{out}"
+    );
+
     let dir = test_dir("broken", "[[case]]\nname = \"x\"\nexpresion = \"1\"\n");
     let (code, _, err) = run(&["test", dir.to_str().unwrap()], b"");
     assert_eq!(code, 2);

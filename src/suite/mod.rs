@@ -88,6 +88,15 @@ impl Expected {
     }
 }
 
+/// "Nothing flows", the one spelling: `expect_null = true` for an expression case,
+/// `expect_null = ["title", ...]` (target attributes) for a user case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum NothingFlows {
+    Value(bool),
+    Attributes(Vec<String>),
+}
+
 /// Settings a file or a case may give; a case's override its file's.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -121,7 +130,7 @@ struct CaseSpec {
     input: Option<Map<String, Json>>,
     user: Option<Map<String, Json>>,
     expect: Option<Expected>,
-    expect_null: Option<bool>,
+    expect_null: Option<NothingFlows>,
     expect_error: Option<String>,
     expect_attributes: Option<Map<String, Json>>,
     #[serde(default)]
@@ -279,13 +288,25 @@ fn run_case(
             "a `user` case needs `mapping = \"...\"` at the top of the file".into(),
         );
     };
-    if let Some(expected) = &case.expect_attributes {
-        return attributes_case(set, user, expected, options, &mut env);
+    let null_attributes = match &case.expect_null {
+        None => &[][..],
+        Some(NothingFlows::Attributes(names)) => names.as_slice(),
+        Some(NothingFlows::Value(_)) => {
+            return Verdict::Broken(
+                "in a `user` case, list the attributes: expect_null = [\"title\"]".into(),
+            );
+        }
+    };
+    if case.expect_attributes.is_some() || !null_attributes.is_empty() {
+        let expected = case.expect_attributes.clone().unwrap_or_default();
+        return attributes_case(set, user, &expected, null_attributes, options, &mut env);
     }
     if case.snapshot {
         return snapshot_case(file, case, set, user, options, update);
     }
-    Verdict::Broken("a `user` case needs `expect_attributes` or `snapshot = true`".into())
+    Verdict::Broken(
+        "a `user` case needs `expect_attributes`, `expect_null` or `snapshot = true`".into(),
+    )
 }
 
 /// Null and a dropped value (IgnoreFlowIfNullOrEmpty) both mean the attribute is not sent.
@@ -319,9 +340,9 @@ fn expression_case(
         Ok(v) => shown(&v.texts()),
         Err(code) => format!("error `{code}`"),
     };
-    let expected = match (&case.expect, case.expect_null, &case.expect_error) {
+    let expected = match (&case.expect, &case.expect_null, &case.expect_error) {
         (Some(e), None, None) => shown(&e.texts()),
-        (None, Some(true), None) => "Null (nothing flows)".to_string(),
+        (None, Some(NothingFlows::Value(true)), None) => "Null (nothing flows)".to_string(),
         (None, None, Some(code)) => format!("error `{code}`"),
         _ => {
             return Verdict::Broken(
@@ -340,6 +361,7 @@ fn attributes_case(
     set: &MappingSet,
     user: &Map<String, Json>,
     expected: &Map<String, Json>,
+    null_attributes: &[String],
     options: &Options,
     env: &mut Env<'_>,
 ) -> Verdict {
@@ -348,7 +370,11 @@ fn attributes_case(
     };
     let user = Json::Object(user.clone());
     let (mut want, mut have) = (Vec::new(), Vec::new());
-    for (target, value) in expected {
+    let nothing = Json::Null;
+    let wanted = expected
+        .iter()
+        .chain(null_attributes.iter().map(|name| (name, &nothing)));
+    for (target, value) in wanted {
         let Some(mapping) = object.mappings.iter().find(|m| &m.target == target) else {
             let names: Vec<&str> = object.mappings.iter().map(|m| m.target.as_str()).collect();
             let hint = crate::diagnostic::suggest::nearest(target, names.iter().copied(), 3)
@@ -367,8 +393,13 @@ fn attributes_case(
                     .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
                     .collect::<Vec<_>>(),
             ),
-            Json::Bool(false) => "Null (nothing flows)".to_string(),
-            other => shown(&[other.to_string()]),
+            Json::Null => "Null (nothing flows)".to_string(),
+            other => {
+                return Verdict::Broken(format!(
+                    "write `{target}`'s expected value as text (\"{}\"); for nothing flows list it in expect_null",
+                    other.to_string().trim_matches('"')
+                ));
+            }
         };
         let got_text = match mapping.source_text() {
             None => "Null (nothing flows)".to_string(),
