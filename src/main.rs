@@ -7,12 +7,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     use std::io::IsTerminal;
+    let terminals = entramap::cli::Terminals {
+        stdout: std::io::stdout().is_terminal(),
+        stderr: std::io::stderr().is_terminal(),
+    };
     let code = entramap::cli::run_on(
         std::env::args_os(),
         &mut std::io::stdin().lock(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
-        std::io::stderr().is_terminal(),
+        terminals,
     );
     std::process::ExitCode::from(code)
 }

@@ -164,7 +164,7 @@ expect_attributes = { active = true }
     let (code, out, _) = run(&["test", dir.to_str().unwrap()], b"");
     assert_eq!(code, 1);
     assert!(
-        out.contains(r#"write `active`'s expected value as text ("true")"#),
+        out.contains(r#"write `active`'s expected value as text ("True")"#),
         "{out}"
     );
 
@@ -174,5 +174,27 @@ expect_attributes = { active = true }
     assert!(
         err.contains("mine.test.toml") && err.contains("expresion"),
         "{err}"
+    );
+}
+
+#[test]
+fn two_cases_never_share_a_snapshot_file() {
+    let text = r#"mapping = "code42"
+[[case]]
+name = "Bob's requests"
+user = { objectId = "1", userPrincipalName = "bob@contoso.com" }
+snapshot = true
+
+[[case]]
+name = "bob s requests"
+user = { objectId = "2", userPrincipalName = "bob2@contoso.com" }
+snapshot = true
+"#;
+    let dir = test_dir("collide", text);
+    let (code, out, _) = run(&["test", dir.to_str().unwrap(), "--update"], b"");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("is also case \"Bob's requests\"'s; rename one of them"),
+        "{out}"
     );
 }

@@ -165,7 +165,7 @@ pub(super) fn country(action: CountryAction, io: &mut Io<'_>) -> Result<u8, Usag
                         stdin: &mut std::io::empty(),
                         stdout: &mut *io.stdout,
                         stderr: &mut *io.stderr,
-                        stderr_is_terminal: io.stderr_is_terminal,
+                        terminals: io.terminals,
                     };
                     resolve_line(&name, &mut sub);
                 }

@@ -74,7 +74,7 @@ pub(super) fn sarif(checked: &[Checked]) -> serde_json::Value {
                 "message": {"text": message},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": c.origin},
-                    "region": {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col.max(col + 1)}
+                    "region": {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": if end_line == line { end_col.max(col + 1) } else { end_col }}
                 }}]
             }));
         }

@@ -251,9 +251,10 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         stdin,
         stdout,
         stderr,
-        stderr_is_terminal: terminal,
+        terminals,
     } = io;
-    let terminal = *terminal;
+    // Not when the requests go to the same terminal: the bar would run into them.
+    let terminal = terminals.stderr && (args.out.is_some() || !terminals.stdout);
     let users = match &args.users {
         Some(path) => inputs(path, &mut **stdin, format, max)?,
         None => Vec::new(),
@@ -437,6 +438,7 @@ pub(super) fn check_mapping(
                         text,
                         source,
                         f.diagnostic.span.start as usize,
+                        f.target.as_deref().unwrap_or(""),
                     )
                 {
                     let (line, column) = index.line_col(text, at);
@@ -464,6 +466,7 @@ pub(super) fn check_mapping(
                                     text,
                                     source,
                                     f.diagnostic.span.start as usize,
+                                    f.target.as_deref().unwrap_or(""),
                                 )?;
                                 Some(
                                     crate::diagnostic::span::LineIndex::new(text)

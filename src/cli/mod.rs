@@ -63,7 +63,7 @@ The value goes to stdout; Null and dropped values print nothing there and a note
     /// Turn source users (and groups) into the SCIM requests Entra would send.
     #[command(after_help = "Examples:
   entramap map -m code42 users.ndjson --groups groups.ndjson > requests.ndjson
-  entramap map -m schema.json users-page*.json --current target.ndjson --explain
+  entramap map -m schema.json pages/ --current target.ndjson --explain   # a directory of Graph pages
   entramap map -m code42 users.ndjson --state links.ndjson --state-out links.ndjson
 
 Exit status: 0 when every record was mapped, 1 when one failed, 2 when called wrongly or the
@@ -174,17 +174,26 @@ pub fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8 {
-    run_on(args, stdin, stdout, stderr, false)
+    run_on(args, stdin, stdout, stderr, Terminals::default())
 }
 
-/// [`run`], saying whether `stderr` is a terminal (the `entramap` binary asks; progress
-/// bars are drawn only then).
+/// Which of the output streams are terminals (the `entramap` binary asks): `map` draws its
+/// progress bar on a terminal stderr, unless its requests go to the same terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminals {
+    /// Standard output is a terminal.
+    pub stdout: bool,
+    /// Standard error is a terminal.
+    pub stderr: bool,
+}
+
+/// [`run`], saying which streams are terminals.
 pub fn run_on(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdin: &mut dyn Read,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
-    stderr_is_terminal: bool,
+    terminals: Terminals,
 ) -> u8 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -203,7 +212,7 @@ pub fn run_on(
         stdin,
         stdout,
         stderr,
-        stderr_is_terminal,
+        terminals,
     };
     match execute(cli.command, &mut io) {
         Ok(code) => code,
@@ -219,7 +228,7 @@ struct Io<'a> {
     stdout: &'a mut dyn Write,
     stderr: &'a mut dyn Write,
     /// Progress bars are drawn only on a terminal.
-    stderr_is_terminal: bool,
+    terminals: Terminals,
 }
 
 /// A problem with how the command was called (exit 2), as opposed to with its input.

@@ -63,6 +63,13 @@ pub(super) fn test(args: TestArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
             Err(e) => {
                 broken = true;
                 let _ = writeln!(io.stderr, "error: {e}");
+                // Reports (JUnit, JSON, GitHub) show the file as a case that cannot run.
+                results.push(suite::CaseResult {
+                    name: format!("{} (the whole file)", file.display()),
+                    file: file.clone(),
+                    line: 1,
+                    verdict: suite::Verdict::Broken(e.reason),
+                });
             }
         }
     }

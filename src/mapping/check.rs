@@ -15,6 +15,8 @@ pub struct Finding {
     pub place: String,
     /// The mapping's source text, when the finding points into it.
     pub source: Option<String>,
+    /// The mapping's target attribute, when the finding is about one mapping.
+    pub target: Option<String>,
     /// The finding.
     pub diagnostic: Diagnostic,
 }
@@ -44,11 +46,12 @@ impl Finding {
     }
 }
 
-/// Where byte `offset` of a mapping's source text is in the mapping file's text: the text is
-/// looked for as written in the file — verbatim (a TOML literal string), escaped as in a JSON or
-/// TOML basic string, or, for a direct mapping (`[name]`), as the bare name. The first place it
-/// is written is taken. `None` when it is not found.
-pub fn locate(file_text: &str, source_text: &str, offset: usize) -> Option<usize> {
+/// Where byte `offset` of a mapping's source text is in the mapping file's text. The text is
+/// looked for as the file writes it — verbatim (a TOML literal string), escaped as in a JSON or
+/// TOML basic string, or, for a direct mapping (`[name]`), as the quoted bare name — and, of the
+/// places it is written, the one nearest the mapping's `target` (TOML writes the expression
+/// after it, Graph JSON before it). `None` when it is not found.
+pub fn locate(file_text: &str, source_text: &str, offset: usize, target: &str) -> Option<usize> {
     let escaped = |s: &str| {
         let quoted = serde_json::to_string(s).unwrap_or_default();
         quoted
@@ -56,19 +59,36 @@ pub fn locate(file_text: &str, source_text: &str, offset: usize) -> Option<usize
             .unwrap_or("")
             .to_string()
     };
+    // Where the mapping is: its target, as TOML writes it (the source follows) or as Graph JSON
+    // writes it (the source precedes it).
+    let toml_anchor = [
+        format!("target = \"{}\"", escaped(target)),
+        format!("target = '{target}'"),
+    ]
+    .iter()
+    .find_map(|form| file_text.find(form.as_str()));
+    let json_anchor = file_text.find(&format!("\"targetAttributeName\": \"{}\"", escaped(target)));
+    let nearest = |form: &str| -> Option<usize> {
+        let after = |at: usize| file_text.get(at..)?.find(form).map(|i| at + i);
+        let before = |at: usize| file_text.get(..at)?.rfind(form);
+        match (toml_anchor, json_anchor) {
+            (Some(at), _) => after(at).or_else(|| before(at)),
+            (None, Some(at)) => before(at).or_else(|| after(at)),
+            (None, None) => file_text.find(form),
+        }
+    };
     let prefix = source_text.get(..offset)?;
-    let forms = [
+    for (form, before) in [
         (source_text.to_string(), prefix.to_string()),
         (escaped(source_text), escaped(prefix)),
-    ];
-    for (form, before) in &forms {
-        if let Some(at) = file_text.find(form.as_str()) {
+    ] {
+        if let Some(at) = nearest(&form) {
             return Some(at + before.len());
         }
     }
-    // A direct mapping's text is `[name]`; the file holds `name`.
+    // A direct mapping's text is `[name]`; a TOML file holds `source = "name"`.
     let bare = source_text.strip_prefix('[')?.strip_suffix(']')?;
-    let at = file_text.find(&format!("\"{bare}\""))? + 1;
+    let at = nearest(&format!("\"{bare}\""))? + 1;
     Some(at + offset.saturating_sub(1).min(bare.len()))
 }
 
@@ -153,6 +173,7 @@ fn plain(place: &str, d: Diagnostic) -> Finding {
     Finding {
         place: place.to_string(),
         source: None,
+        target: None,
         diagnostic: d,
     }
 }
@@ -254,6 +275,7 @@ fn check_object(
             out.push(Finding {
                 place: place.clone(),
                 source: Some(text.clone()),
+                target: Some(m.target.clone()),
                 diagnostic: d,
             });
         }
@@ -267,6 +289,7 @@ fn check_object(
             out.push(Finding {
                 place: place.clone(),
                 source: Some(text.clone()),
+                target: Some(m.target.clone()),
                 diagnostic: Diagnostic::warning(
                     "constant-expression",
                     expr.span,
@@ -294,6 +317,7 @@ fn check_object(
             out.push(Finding {
                 place: place.clone(),
                 source: Some(text.clone()),
+                target: Some(m.target.clone()),
                 diagnostic: Diagnostic::warning(
                     "select-unique-value",
                     expr.span,
@@ -305,6 +329,7 @@ fn check_object(
             out.push(Finding {
                 place: place.clone(),
                 source: Some(text.clone()),
+                target: Some(m.target.clone()),
                 diagnostic: d,
             });
         }
@@ -373,11 +398,19 @@ mod tests {
     #[test]
     fn expressions_are_found_where_the_file_writes_them() {
         let toml = "[[users.mappings]]\nexpression = 'ToLower([userPrincipleName])'\n";
-        assert_eq!(locate(toml, "ToLower([userPrincipleName])", 8), Some(41));
+        assert_eq!(
+            locate(toml, "ToLower([userPrincipleName])", 8, "x"),
+            Some(41)
+        );
         let json = r#"{"expression": "Join(\", \", [a], [b])"}"#;
-        let at = locate(json, r#"Join(", ", [a], [b])"#, 11).unwrap();
+        let at = locate(json, r#"Join(", ", [a], [b])"#, 11, "x").unwrap();
         assert_eq!(&json[at..at + 3], "[a]");
         let direct = "source = \"mial\"";
-        assert_eq!(locate(direct, "[mial]", 1), Some(10));
+        assert_eq!(locate(direct, "[mial]", 1, "x"), Some(10));
+        // The same expression twice: each finding points at its own mapping.
+        let twice =
+            "[[m]]\ntarget = \"a\"\nsource = \"mial\"\n[[m]]\ntarget = \"b\"\nsource = \"mial\"\n";
+        let second = locate(twice, "[mial]", 1, "b").unwrap();
+        assert!(second > twice.find("target = \"b\"").unwrap());
     }
 }

@@ -58,7 +58,8 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() {
+        // file_type does not follow symbolic links, so a link back up cannot loop.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
             if !name.starts_with('.') && name != "target" {
                 walk(&path, found)?;
             }
@@ -196,8 +197,43 @@ pub fn run_file(file: &Path, base: &Options, update: bool) -> Result<Vec<CaseRes
         None => None,
     };
     let lines = case_lines(&text);
+    // Two snapshot cases must not share a snapshot file (one would overwrite the other).
+    let mut snapshot_owner: std::collections::HashMap<PathBuf, &str> = Default::default();
+    let mut collides: Vec<Option<String>> = spec
+        .case
+        .iter()
+        .map(|case| {
+            if !case.snapshot {
+                return None;
+            }
+            let path = snapshot_path(file, &case.name);
+            if path.file_name().is_some_and(|n| n == ".json") {
+                return Some(
+                    "give the case a name with letters or digits: its snapshot file is named after it"
+                        .to_string(),
+                );
+            }
+            snapshot_owner
+                .insert(path.clone(), &case.name)
+                .map(|other| {
+                    format!(
+                        "its snapshot file {} is also case {other:?}'s; rename one of them",
+                        path.display()
+                    )
+                })
+        })
+        .collect();
     let mut results = Vec::with_capacity(spec.case.len());
     for (i, case) in spec.case.iter().enumerate() {
+        if let Some(why) = collides.get_mut(i).and_then(Option::take) {
+            results.push(CaseResult {
+                name: case.name.clone(),
+                file: file.to_path_buf(),
+                line: lines.get(i).copied().unwrap_or(1),
+                verdict: Verdict::Broken(why),
+            });
+            continue;
+        }
         let options = apply(&file_options, &case.settings);
         let taken = case
             .settings
@@ -395,9 +431,13 @@ fn attributes_case(
             ),
             Json::Null => "Null (nothing flows)".to_string(),
             other => {
+                let text = match other {
+                    Json::Bool(true) => "True".to_string(),
+                    Json::Bool(false) => "False".to_string(),
+                    other => other.to_string(),
+                };
                 return Verdict::Broken(format!(
-                    "write `{target}`'s expected value as text (\"{}\"); for nothing flows list it in expect_null",
-                    other.to_string().trim_matches('"')
+                    "write `{target}`'s expected value as text (\"{text}\"); for nothing flows list it in expect_null"
                 ));
             }
         };
@@ -407,10 +447,12 @@ fn attributes_case(
                 .map_err(|e| e.to_string())
                 .and_then(|expr| expr.eval_json(&user, env).map_err(|e| e.code.to_string()))
             {
-                Ok(v) if nothing_flows(&v) => match &mapping.default {
+                // The default fills in for Null only; a drop sends nothing, as `map` does.
+                Ok(Value::Null) => match &mapping.default {
                     Some(default) => shown(std::slice::from_ref(default)),
                     None => "Null (nothing flows)".to_string(),
                 },
+                Ok(Value::Drop) => "Null (nothing flows)".to_string(),
                 Ok(v) => shown(&v.texts()),
                 Err(code) => format!("error `{code}`"),
             },
@@ -513,7 +555,8 @@ fn snapshot_case(
         };
     }
     match std::fs::read_to_string(&path) {
-        Ok(expected) if expected == got => Verdict::Passed,
+        // A checkout may have turned the snapshot's line ends into CRLF.
+        Ok(expected) if expected.replace("\r\n", "\n") == got => Verdict::Passed,
         Ok(expected) => Verdict::Failed { expected, got },
         Err(_) => Verdict::Broken(format!(
             "no snapshot {} yet — run `entramap test --update` to write it",

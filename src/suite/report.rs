@@ -72,20 +72,20 @@ pub fn junit(results: &[CaseResult]) -> String {
             files.push(&r.file);
         }
     }
-    let failures = results.iter().filter(|r| !r.passed()).count();
+    let (failures, errors) = counts(results.iter());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"entramap\" tests=\"{}\" failures=\"{failures}\">",
+        "<testsuites name=\"entramap\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">",
         results.len()
     );
     for file in files {
         let cases: Vec<&CaseResult> = results.iter().filter(|r| r.file == file).collect();
         let name = xml_escape(&file.display().to_string());
-        let failed = cases.iter().filter(|r| !r.passed()).count();
+        let (failed, broken) = counts(cases.iter().copied());
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{failed}\">",
+            "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{failed}\" errors=\"{broken}\">",
             cases.len()
         );
         for r in cases {
@@ -119,6 +119,15 @@ pub fn junit(results: &[CaseResult]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// (failed, cannot run): JUnit's failures and errors.
+fn counts<'r>(results: impl Iterator<Item = &'r CaseResult>) -> (usize, usize) {
+    results.fold((0, 0), |(f, e), r| match r.verdict {
+        Verdict::Failed { .. } => (f + 1, e),
+        Verdict::Broken(_) => (f, e + 1),
+        Verdict::Passed => (f, e),
+    })
 }
 
 fn first_line(text: &str) -> &str {
