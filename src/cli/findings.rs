@@ -21,12 +21,6 @@ fn level(d: &Diagnostic) -> &'static str {
 
 /// `::error file=F,line=L,col=C,endLine=..,endColumn=..,title=CODE::message` per diagnostic.
 pub(super) fn github(checked: &[Checked]) -> String {
-    let data = |s: &str| {
-        s.replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
-    };
-    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
     let mut out = String::new();
     for c in checked {
         let index = crate::diagnostic::span::LineIndex::new(&c.text);
@@ -38,12 +32,17 @@ pub(super) fn github(checked: &[Checked]) -> String {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
             }
-            out.push_str(&format!(
-                "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
+            out.push_str(&crate::diagnostic::workflow::annotation(
                 level(d),
-                property(&c.origin),
-                property(d.code),
-                data(&message)
+                &[
+                    ("file", c.origin.clone()),
+                    ("line", line.to_string()),
+                    ("col", col.to_string()),
+                    ("endLine", end_line.to_string()),
+                    ("endColumn", end_col.to_string()),
+                    ("title", d.code.to_string()),
+                ],
+                &message,
             ));
         }
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 pub mod span;
 pub mod suggest;
+pub mod workflow;
 
 pub use span::{LineIndex, Span};
 

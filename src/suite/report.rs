@@ -137,13 +137,6 @@ fn first_line(text: &str) -> &str {
 /// GitHub Actions workflow commands: `::error file=F,line=L,title=NAME::message`, then the
 /// summary line.
 pub fn github(results: &[CaseResult]) -> String {
-    // Workflow command values escape %, CR and LF; properties also `:` and `,`.
-    let data = |s: &str| {
-        s.replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
-    };
-    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
     let mut out = String::new();
     for r in results.iter().filter(|r| !r.passed()) {
         let message = match &r.verdict {
@@ -151,14 +144,15 @@ pub fn github(results: &[CaseResult]) -> String {
             Verdict::Broken(why) => format!("the case cannot run: {why}"),
             Verdict::Passed => String::new(),
         };
-        let _ = writeln!(
-            out,
-            "::error file={},line={},title={}::{}",
-            property(&r.file.display().to_string()),
-            r.line,
-            property(&r.name),
-            data(&message)
-        );
+        out.push_str(&crate::diagnostic::workflow::annotation(
+            "error",
+            &[
+                ("file", r.file.display().to_string()),
+                ("line", r.line.to_string()),
+                ("title", r.name.clone()),
+            ],
+            &message,
+        ));
     }
     out.push_str(&summary_line(results));
     out.push('\n');
