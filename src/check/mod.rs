@@ -326,46 +326,57 @@ impl Checker<'_> {
             return;
         }
         let tested = call.arg(0).map(tested_for_null).unwrap_or_default();
-        let mut attrs: Vec<(&str, Span)> = Vec::new();
+        let mut nullable: Vec<(MaybeNull<'_>, Span)> = Vec::new();
         for branch in [call.arg(1), call.arg(2)].into_iter().flatten() {
-            nullable_attributes(branch, &mut attrs);
+            nullable_parts(branch, &mut nullable);
         }
         // Lead with an attribute the condition tests for Null: that is the documented failure.
-        let documented = attrs.iter().position(|(a, _)| tested.contains(a));
+        let documented = nullable
+            .iter()
+            .position(|(n, _)| matches!(n, MaybeNull::Attribute(a) if tested.contains(a)));
         if let Some(i) = documented {
-            attrs.swap(0, i);
+            nullable.swap(0, i);
         }
-        let documented = documented.is_some();
-        let Some(&(name, span)) = attrs.first() else {
+        let Some(&(first, span)) = nullable.first() else {
             return;
         };
-        let what = |name: &str| {
-            if name == SWITCH_WITHOUT_DEFAULT {
-                "this Switch has no default, so it is Null when no key matches".to_string()
-            } else {
-                format!("[{name}] may be Null")
-            }
+        let evaluates =
+            "whichever branch the condition picks (app provisioning: IIF evaluates every argument)";
+        let (message, help) = match first {
+            MaybeNull::SwitchWithoutDefault => (
+                format!(
+                    "if no key of this Switch matches, it is Null (it has no default), and then this IIF gives Null (nothing flows), {evaluates}"
+                ),
+                "give the Switch a default (its second argument), e.g. \"\" or a fallback code"
+                    .to_string(),
+            ),
+            MaybeNull::Attribute(name) => (
+                format!(
+                    "if [{name}] has no value, this IIF gives Null (nothing flows), {evaluates}"
+                ),
+                if documented.is_some() {
+                    format!(
+                        "this is a pattern Entra's docs list as unsupported; write Switch([{name}], [{name}], \"\", \"<fallback>\") instead"
+                    )
+                } else {
+                    format!(
+                        "guard the branch with Coalesce([{name}], \"\") or use Switch; option iif_null=lazy models the other reading of the docs"
+                    )
+                },
+            ),
         };
-        let message = if name == SWITCH_WITHOUT_DEFAULT {
-            "if no key of this Switch matches, it is Null (it has no default), and then this IIF gives Null (nothing flows), whichever branch the condition picks (app provisioning: IIF evaluates every argument)".to_string()
-        } else {
-            format!(
-                "if [{name}] has no value, this IIF gives Null (nothing flows), whichever branch the condition picks (app provisioning: IIF evaluates every argument)"
-            )
-        };
-        let mut d = Diagnostic::warning("iif-null", span, message).with_label("may be Null");
-        for &(other, other_span) in attrs.iter().skip(1) {
-            d = d.with_related(other_span, format!("{} too", what(other)));
+        let mut d = Diagnostic::warning("iif-null", span, message)
+            .with_label("may be Null")
+            .with_help(help);
+        for &(other, other_span) in nullable.iter().skip(1) {
+            let note = match other {
+                MaybeNull::Attribute(name) => format!("[{name}] may be Null too"),
+                MaybeNull::SwitchWithoutDefault => {
+                    "this Switch has no default, so it is Null when no key matches too".to_string()
+                }
+            };
+            d = d.with_related(other_span, note);
         }
-        d = if name == SWITCH_WITHOUT_DEFAULT {
-            d.with_help(
-                "give the Switch a default (its second argument), e.g. \"\" or a fallback code",
-            )
-        } else if documented {
-            d.with_help(format!("this is a pattern Entra's docs list as unsupported; write Switch([{name}], [{name}], \"\", \"<fallback>\") instead"))
-        } else {
-            d.with_help(format!("guard the branch with Coalesce([{name}], \"\") or use Switch; option iif_null=lazy models the other reading of the docs"))
-        };
         self.out.push(d);
     }
 }
@@ -411,17 +422,23 @@ fn tested_for_null(cond: &Expr) -> Vec<&str> {
     out
 }
 
-/// Stands, among nullable attributes, for a Switch with no default (Null when no key matches).
-const SWITCH_WITHOUT_DEFAULT: &str = "";
+/// What can make a branch Null.
+#[derive(Clone, Copy)]
+enum MaybeNull<'e> {
+    /// An attribute without a value.
+    Attribute(&'e str),
+    /// A Switch with no default, when no key matches.
+    SwitchWithoutDefault,
+}
 
-/// Attributes whose absence would make `expr` Null, following each function's null rule (and
-/// Switches without a default, as [`SWITCH_WITHOUT_DEFAULT`]).
-fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
+/// What could make `expr` Null, following each function's null rule: absent attributes and
+/// Switches without a default.
+fn nullable_parts<'e>(expr: &'e Expr, out: &mut Vec<(MaybeNull<'e>, Span)>) {
     match &expr.kind {
-        ExprKind::Attribute(name) => out.push((name, expr.span)),
+        ExprKind::Attribute(name) => out.push((MaybeNull::Attribute(name), expr.span)),
         ExprKind::Binary(b) => {
-            nullable_attributes(&b.left, out);
-            nullable_attributes(&b.right, out);
+            nullable_parts(&b.left, out);
+            nullable_parts(&b.right, out);
         }
         ExprKind::Call(call) => {
             let Some(spec) = builtins::lookup_ignore_case(&call.name) else {
@@ -429,13 +446,13 @@ fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
             };
             match spec.nulls {
                 NullRule::NeverNull | NullRule::Drop => {}
-                NullRule::Propagate => call.supplied().for_each(|a| nullable_attributes(a, out)),
+                NullRule::Propagate => call.supplied().for_each(|a| nullable_parts(a, out)),
                 NullRule::AllNull => {
                     let skip = usize::from(spec.name == "Join");
                     let mut all = Vec::new();
                     for arg in call.args.iter().skip(skip).filter_map(|a| a.value.as_ref()) {
                         let before = all.len();
-                        nullable_attributes(arg, &mut all);
+                        nullable_parts(arg, &mut all);
                         if all.len() == before {
                             return; // one argument that is never Null keeps the result non-Null
                         }
@@ -445,7 +462,7 @@ fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
                 NullRule::Branches if spec.name == "Switch" => {
                     // No default: when no key matches, the Switch itself is Null.
                     if call.arg(1).is_none() {
-                        out.push((SWITCH_WITHOUT_DEFAULT, expr.span));
+                        out.push((MaybeNull::SwitchWithoutDefault, expr.span));
                     }
                     // The source is compared as "" when Null; only the chosen values matter.
                     let values = call
@@ -455,11 +472,11 @@ fn nullable_attributes<'e>(expr: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
                         .filter(|(i, _)| *i == 1 || (*i >= 3 && i % 2 == 1));
                     for (_, arg) in values {
                         if let Some(v) = &arg.value {
-                            nullable_attributes(v, out);
+                            nullable_parts(v, out);
                         }
                     }
                 }
-                NullRule::Branches => call.supplied().for_each(|a| nullable_attributes(a, out)),
+                NullRule::Branches => call.supplied().for_each(|a| nullable_parts(a, out)),
             }
         }
         _ => {}

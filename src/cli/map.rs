@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::progress::{ProgressBar, WarningTally};
-use super::{FAILED, Io, OK, ReportFormat, USAGE, Usage, diagnostic_json, plural, pretty};
+use super::{FAILED, Io, OK, ReportFormat, Usage, diagnostic_json, plural, pretty};
 use crate::diagnostic::Diagnostic;
 use crate::options::Options;
 use crate::provision::run::{At, Input};
@@ -169,27 +169,40 @@ fn input_size(path: &std::path::Path) -> Option<u64> {
     )
 }
 
-/// `entramap map`.
-pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
-    let loaded = crate::mapping::load(&args.mapping, options).map_err(|e| Usage(e.to_string()))?;
+/// The mapping set `map` and `scope` read records against, and its engine. Its warnings are
+/// printed; a broken set is refused once, every error named, before any record is read
+/// (exit 2), as is a call without records.
+pub(super) fn load_engine(
+    mapping: &str,
+    has_records: bool,
+    options: &Options,
+    io: &mut Io<'_>,
+) -> Result<(crate::mapping::Loaded, crate::provision::Engine), Usage> {
+    let loaded = crate::mapping::load(mapping, options).map_err(|e| Usage(e.to_string()))?;
     for w in &loaded.warnings {
-        let _ = writeln!(io.stderr, "warning: {}: {}", args.mapping, w.message);
+        let _ = writeln!(io.stderr, "warning: {mapping}: {}", w.message);
     }
-    // A broken mapping set is reported once, before any record is read (exit 2).
-    let engine = match crate::provision::Engine::new(&loaded.set, options) {
-        Ok(e) => e.explaining(args.explain),
-        Err(config) => {
-            for e in &config.errors {
-                let _ = writeln!(io.stderr, "error: {}: {e}", args.mapping);
-            }
-            return Ok(USAGE);
-        }
-    };
-    if args.users.is_none() && args.groups.is_none() {
+    let engine = crate::provision::Engine::new(&loaded.set, options).map_err(|config| {
+        let errors: Vec<String> = config
+            .errors
+            .iter()
+            .map(|e| format!("{mapping}: {e}"))
+            .collect();
+        Usage(errors.join("\nerror: "))
+    })?;
+    if !has_records {
         return Err(Usage(
             "give a users file (or - for stdin) and/or --groups FILE".into(),
         ));
     }
+    Ok((loaded, engine))
+}
+
+/// `entramap map`.
+pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
+    let has_records = args.users.is_some() || args.groups.is_some();
+    let (loaded, engine) = load_engine(&args.mapping, has_records, options, io)?;
+    let engine = engine.explaining(args.explain);
     for (given, kind, object) in [
         (args.users.is_some(), "users", &loaded.set.users),
         (args.groups.is_some(), "groups", &loaded.set.groups),
@@ -298,7 +311,13 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     let skipped = std::cell::RefCell::new(std::collections::HashMap::<String, usize>::new());
     let mut on_applied = |at: &At<'_>, applied: &crate::provision::Applied| {
         if let crate::provision::Outcome::Skipped(why) = &applied.outcome {
-            *skipped.borrow_mut().entry(why.clone()).or_default() += 1;
+            let mut skipped = skipped.borrow_mut();
+            match skipped.get_mut(why) {
+                Some(count) => *count += 1,
+                None => {
+                    skipped.insert(why.clone(), 1);
+                }
+            }
         }
         if explain {
             let mut out = format!("{clear}explain: {at}: {}", applied.outcome);

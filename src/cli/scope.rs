@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{FAILED, Io, OK, OptionArgs, ReportFormat, USAGE, Usage};
-use crate::provision::{Engine, Verdict};
+use super::{FAILED, Io, OK, OptionArgs, ReportFormat, Usage};
+use crate::provision::Verdict;
 use crate::scim::ResourceKind;
 use crate::source::input::{self, InputFormat};
 
@@ -31,21 +31,8 @@ pub(super) struct ScopeArgs {
 /// `entramap scope`. Exit 0 when every record was read, 1 when one could not be.
 pub(super) fn scope(args: ScopeArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     let options = args.options.load()?;
-    let loaded = crate::mapping::load(&args.mapping, &options).map_err(|e| Usage(e.to_string()))?;
-    let engine = match Engine::new(&loaded.set, &options) {
-        Ok(e) => e,
-        Err(config) => {
-            for e in &config.errors {
-                let _ = writeln!(io.stderr, "error: {}: {e}", args.mapping);
-            }
-            return Ok(USAGE);
-        }
-    };
-    if args.users.is_none() && args.groups.is_none() {
-        return Err(Usage(
-            "give a users file (or - for stdin) and/or --groups FILE".into(),
-        ));
-    }
+    let has_records = args.users.is_some() || args.groups.is_some();
+    let (_, engine) = super::map::load_engine(&args.mapping, has_records, &options, io)?;
     let max = options.limits.max_line_bytes;
     let mut failed = false;
     let mut empty = std::io::empty();

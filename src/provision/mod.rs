@@ -194,7 +194,8 @@ pub struct Applied {
     /// Warnings (unresolved references, country values, ...).
     pub warnings: Vec<Diagnostic>,
     /// Why the object is out of scope (or its scope undetermined): the group and clause that
-    /// decided, as `entramap scope` says it. `None` when it is in scope.
+    /// decided, as `entramap scope` says it. `None` when it is in scope; filled only by an
+    /// engine made with [`Engine::explaining`].
     pub out_of_scope: Option<String>,
     /// For an update or a disable, each attribute sent with the target's value before it;
     /// filled only by an engine made with [`Engine::explaining`] (`map --explain`).
@@ -613,8 +614,10 @@ impl Engine {
             Verdict::False
         };
         let in_scope = verdict == Verdict::True;
-        // The report is built only for objects out of scope, so in-scope ones keep the fast path.
+        // The report is built only when explaining, and only for objects out of scope, so a
+        // plain run keeps the fast path.
         let out_of_scope = match verdict {
+            _ if !self.explain => None,
             Verdict::True => None,
             _ if !assigned => Some("not assigned (the record says inScope: false)".to_string()),
             _ => Some(object.scope.evaluate(source).reason()),
