@@ -1,6 +1,7 @@
 //! The floor for any JSON-in/JSON-out tool: read NDJSON, parse each line into a
-//! `serde_json::Value`, write it back. `benches/compare.sh` times `entramap map` against it.
-//! Run: `cargo run --release --example json_floor < users.ndjson > /dev/null`.
+//! `serde_json::Value`, write it back. `benches/compare.sh` and `benches/scale.sh` time
+//! `entramap map` against it. With `--lines`, only split lines and copy them: the I/O floor.
+//! Run: `cargo run --release --example json_floor [-- --lines] < users.ndjson > /dev/null`.
 
 use std::io::{BufRead, BufWriter, Write};
 
@@ -9,12 +10,18 @@ fn main() -> std::io::Result<()> {
     let mut input = std::io::BufReader::with_capacity(1 << 16, stdin.lock());
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let lines_only = std::env::args().any(|a| a == "--lines");
     let mut line = Vec::new();
     let mut records = 0usize;
     loop {
         line.clear();
         if input.read_until(b'\n', &mut line)? == 0 {
             break;
+        }
+        if lines_only {
+            out.write_all(&line)?;
+            records += 1;
+            continue;
         }
         let value: serde_json::Value = match serde_json::from_slice(&line) {
             Ok(v) => v,

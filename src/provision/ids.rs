@@ -32,11 +32,11 @@ impl TargetId {
 
 /// What a run knows of each source object, by objectId: the target id this run gave it (or
 /// the target's own id), and the line the object was first seen on (so one listed twice is
-/// provisioned once). GUID objectIds (nearly all) are kept in one entry of 24 bytes, so a run
-/// over millions of users stays small.
+/// provisioned once). GUID objectIds (nearly all) are kept in a [`GuidTable`], 24 bytes a
+/// slot, so a run over millions of users stays small (docs/architecture.md#memory).
 #[derive(Debug, Default)]
 pub(super) struct IdMap {
-    guids: HashMap<[u8; 16], Entry, GuidHash>,
+    guids: GuidTable,
     /// Target ids that are not this run's packed numbers, and every non-GUID objectId.
     others: HashMap<Box<str>, (ResourceKind, TargetId)>,
     /// First lines of non-GUID objectIds, by kind.
@@ -45,7 +45,7 @@ pub(super) struct IdMap {
 
 /// One GUID objectId: a packed created id (`GROUP_BIT` for groups) or `NONE`, and the first
 /// line it was seen on (`GROUP_BIT` for groups) or `NONE`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     created: u32,
     seen: u32,
@@ -62,31 +62,141 @@ impl Default for Entry {
     }
 }
 
-/// GUIDs are random already: their first eight bytes are a good hash.
-#[derive(Debug, Default, Clone, Copy)]
-struct GuidHash;
+/// GUID → [`Entry`]: open addressing with linear probing in 256 segments, each grown on its
+/// own by a quarter. Not a `HashMap`: its power-of-two tables leave a map of 2 million entries
+/// under half full (4 million buckets, ~100 MB); here slots stay 64–85 % full, and growing
+/// copies one segment at a time, so memory never doubles at once.
+#[derive(Debug)]
+struct GuidTable {
+    segments: Vec<Segment>,
+}
 
-impl std::hash::BuildHasher for GuidHash {
-    type Hasher = GuidHasher;
-    fn build_hasher(&self) -> GuidHasher {
-        GuidHasher(0)
+#[derive(Debug, Default)]
+struct Segment {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+/// A GUID as two numbers (never both zero: the nil GUID is kept with the other objectIds)
+/// and its entry: 24 bytes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    key: [u64; 2],
+    entry: Entry,
+}
+
+const SEGMENTS: usize = 256;
+const EMPTY: [u64; 2] = [0, 0];
+
+impl Default for GuidTable {
+    fn default() -> GuidTable {
+        GuidTable {
+            segments: (0..SEGMENTS).map(|_| Segment::default()).collect(),
+        }
     }
 }
 
-#[derive(Debug)]
-struct GuidHasher(u64);
-
-impl std::hash::Hasher for GuidHasher {
-    fn finish(&self) -> u64 {
-        self.0
+impl GuidTable {
+    /// The key's hash: GUIDs are mostly random already, but sequential ones exist.
+    fn hash(key: [u64; 2]) -> u64 {
+        (key[0] ^ key[1].rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            for (slot, byte) in b.iter_mut().zip(chunk) {
-                *slot = *byte;
+
+    fn segment(hash: u64) -> usize {
+        (hash >> 56) as usize % SEGMENTS
+    }
+
+    fn get(&self, key: [u64; 2]) -> Option<Entry> {
+        let hash = GuidTable::hash(key);
+        let segment = self.segments.get(GuidTable::segment(hash))?;
+        let i = segment.find(key, hash).ok()?;
+        segment.slots.get(i).map(|s| s.entry)
+    }
+
+    /// The entry of `key`, added (empty) if it is not there.
+    /// (`None` cannot happen: the segment index is in range.)
+    fn entry(&mut self, key: [u64; 2]) -> Option<&mut Entry> {
+        let hash = GuidTable::hash(key);
+        let index = GuidTable::segment(hash);
+        self.segments.get_mut(index)?.entry(key, hash)
+    }
+
+    /// Room for about `additional` more GUIDs without growing.
+    fn reserve(&mut self, additional: usize) {
+        let per_segment = additional.div_ceil(SEGMENTS);
+        for segment in &mut self.segments {
+            let wanted = (segment.len + per_segment) * 100 / 84 + 1;
+            if wanted > segment.slots.len() {
+                segment.resize(wanted);
             }
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = ([u64; 2], Entry)> + '_ {
+        self.segments
+            .iter()
+            .flat_map(|s| s.slots.iter())
+            .filter(|s| s.key != EMPTY)
+            .map(|s| (s.key, s.entry))
+    }
+
+    /// Bytes held (docs/architecture.md#memory).
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.segments
+            .iter()
+            .map(|s| s.slots.capacity() * std::mem::size_of::<Slot>())
+            .sum::<usize>()
+            + SEGMENTS * std::mem::size_of::<Segment>()
+    }
+}
+
+impl Segment {
+    /// The slot of `key`, or the empty slot where it would go.
+    fn find(&self, key: [u64; 2], hash: u64) -> Result<usize, usize> {
+        let n = self.slots.len();
+        if n == 0 {
+            return Err(0);
+        }
+        // The hash's low bits (the top ones chose the segment), scaled to the segment.
+        let mut i = ((u128::from(hash << 8) * n as u128) >> 64) as usize;
+        loop {
+            match self.slots.get(i) {
+                Some(slot) if slot.key == key => return Ok(i),
+                Some(slot) if slot.key == EMPTY => return Err(i),
+                _ => i = if i + 1 >= n { 0 } else { i + 1 },
+            }
+        }
+    }
+
+    fn entry(&mut self, key: [u64; 2], hash: u64) -> Option<&mut Entry> {
+        if (self.len + 1) * 100 > self.slots.len() * 85 {
+            self.resize((self.slots.len() * 5 / 4).max(16));
+        }
+        let i = match self.find(key, hash) {
+            Ok(i) => i,
+            Err(i) => {
+                self.len += 1;
+                if let Some(slot) = self.slots.get_mut(i) {
+                    *slot = Slot {
+                        key,
+                        entry: Entry::default(),
+                    };
+                }
+                i
+            }
+        };
+        self.slots.get_mut(i).map(|s| &mut s.entry)
+    }
+
+    fn resize(&mut self, slots: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); slots]);
+        for slot in old.into_iter().filter(|s| s.key != EMPTY) {
+            if let Err(i) = self.find(slot.key, GuidTable::hash(slot.key))
+                && let Some(free) = self.slots.get_mut(i)
+            {
+                *free = slot;
+            }
         }
     }
 }
@@ -103,9 +213,10 @@ fn kind_bit(kind: ResourceKind) -> u32 {
 }
 
 impl IdMap {
-    /// The 16 bytes of a GUID in its 36-character text form (either case); `None` otherwise.
-    /// Called for every record, so it parses in place without allocating.
-    fn guid(id: &str) -> Option<[u8; 16]> {
+    /// A GUID in its 36-character text form (either case) as two numbers; `None` otherwise,
+    /// and for the nil GUID (kept with the other objectIds). Called several times for every
+    /// record, so it parses in place without allocating.
+    fn guid(id: &str) -> Option<[u64; 2]> {
         let b = id.as_bytes();
         if b.len() != 36 {
             return None;
@@ -118,10 +229,22 @@ impl IdMap {
                 }
                 continue;
             }
-            let digit = char::from(c).to_digit(16)?;
+            let digit = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return None,
+            };
             value = (value << 4) | u128::from(digit);
         }
-        Some(value.to_be_bytes())
+        let key = [(value >> 64) as u64, value as u64];
+        (key != EMPTY).then_some(key)
+    }
+
+    /// Bytes the GUID table holds: the part of a run's memory that grows with its objects.
+    #[cfg(test)]
+    fn guid_bytes(&self) -> usize {
+        self.guids.bytes()
     }
 
     pub(super) fn reserve(&mut self, additional: usize) {
@@ -137,11 +260,19 @@ impl IdMap {
         };
         match (IdMap::guid(object_id), packed) {
             (Some(g), Some(p)) => {
-                self.guids.entry(g).or_default().created = p;
-                self.others.remove(object_id);
+                if let Some(entry) = self.guids.entry(g) {
+                    entry.created = p;
+                }
+                // (Checked first: hashing the id for an empty map costs as much as the rest.)
+                if !self.others.is_empty() {
+                    self.others.remove(object_id);
+                }
             }
             _ => {
-                if let Some(entry) = IdMap::guid(object_id).and_then(|g| self.guids.get_mut(&g)) {
+                if let Some(g) = IdMap::guid(object_id)
+                    && self.guids.get(g).is_some()
+                    && let Some(entry) = self.guids.entry(g)
+                {
                     entry.created = NONE;
                 }
                 self.others.insert(object_id.into(), (kind, target));
@@ -152,7 +283,7 @@ impl IdMap {
     /// The target id of source object `object_id`, if this run knows it.
     pub(super) fn get(&self, object_id: &str) -> Option<TargetId> {
         let created = IdMap::guid(object_id)
-            .and_then(|g| self.guids.get(&g))
+            .and_then(|g| self.guids.get(g))
             .map(|e| e.created)
             .filter(|p| *p != NONE);
         if let Some(p) = created {
@@ -161,6 +292,9 @@ impl IdMap {
             } else {
                 TargetId::User(p)
             });
+        }
+        if self.others.is_empty() {
+            return None;
         }
         self.others
             .get(object_id)
@@ -181,7 +315,7 @@ impl IdMap {
             .min(GROUP_BIT - 1)
             | kind_bit(kind);
         if let Some(g) = IdMap::guid(object_id) {
-            let entry = self.guids.entry(g).or_default();
+            let entry = self.guids.entry(g)?;
             if entry.seen == NONE {
                 entry.seen = mark;
                 return None;
@@ -214,7 +348,7 @@ impl IdMap {
                 } else {
                     (ResourceKind::User, TargetId::User(e.created))
                 };
-                (kind, render_guid(guid), Some(target.render(prefix)))
+                (kind, render_guid(&guid), Some(target.render(prefix)))
             })
             .collect();
         out.extend(self.others.iter().map(|(oid, (kind, t))| {
@@ -226,8 +360,8 @@ impl IdMap {
 }
 
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower case.
-fn render_guid(bytes: &[u8; 16]) -> String {
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+fn render_guid(key: &[u64; 2]) -> String {
+    let hex = format!("{:016x}{:016x}", key[0], key[1]);
     let part = |a: usize, b: usize| hex.get(a..b).unwrap_or("");
     format!(
         "{}-{}-{}-{}-{}",
@@ -237,4 +371,83 @@ fn render_guid(bytes: &[u8; 16]) -> String {
         part(16, 20),
         part(20, 32)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guid(n: u64) -> String {
+        let hex = format!("{:016x}{:016x}", n.wrapping_mul(0x2545_F491_4F6C_DD1D), n);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    }
+
+    #[test]
+    fn the_guid_table_keeps_every_object_through_growth() {
+        let mut ids = IdMap::default();
+        for n in 0..50_000u32 {
+            let oid = guid(u64::from(n));
+            assert_eq!(
+                ids.first_seen(ResourceKind::User, &oid, n as usize + 1),
+                None
+            );
+            if n % 3 == 0 {
+                ids.insert(ResourceKind::User, &oid, TargetId::User(n));
+            }
+        }
+        for n in 0..50_000u32 {
+            let oid = guid(u64::from(n)).to_uppercase();
+            assert_eq!(
+                ids.first_seen(ResourceKind::User, &oid, 99),
+                Some(n as usize + 1)
+            );
+            let expected = (n % 3 == 0).then_some(n);
+            assert_eq!(
+                ids.get(&oid).map(|t| t.render("")),
+                expected.map(|n| TargetId::User(n).render(""))
+            );
+        }
+        // A user's objectId seen again as a group is not the same object.
+        assert_eq!(ids.first_seen(ResourceKind::Group, &guid(7), 5), None);
+        assert_eq!(ids.links("").len(), 16_667);
+        assert!(
+            ids.links("")
+                .iter()
+                .any(|(_, source, _)| *source == guid(3))
+        );
+    }
+
+    #[test]
+    fn the_nil_guid_and_other_ids_are_kept_beside_the_table() {
+        let mut ids = IdMap::default();
+        let nil = "00000000-0000-0000-0000-000000000000";
+        assert_eq!(ids.first_seen(ResourceKind::User, nil, 1), None);
+        assert_eq!(ids.first_seen(ResourceKind::User, nil, 2), Some(1));
+        ids.insert(ResourceKind::User, nil, TargetId::User(1));
+        ids.insert(ResourceKind::User, "emp-42", TargetId::User(2));
+        assert_eq!(ids.get(nil).map(|t| t.render("")), Some("user-0001".into()));
+        assert_eq!(
+            ids.get("emp-42").map(|t| t.render("")),
+            Some("user-0002".into())
+        );
+    }
+
+    #[test]
+    fn reserved_the_table_costs_under_32_bytes_an_object() {
+        let mut ids = IdMap::default();
+        let n = 200_000;
+        ids.reserve(n);
+        for i in 0..n {
+            ids.first_seen(ResourceKind::User, &guid(i as u64), i + 1);
+        }
+        let per_object = ids.guid_bytes() as f64 / n as f64;
+        assert!(per_object < 32.0, "{per_object} bytes an object");
+    }
 }

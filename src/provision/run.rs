@@ -5,17 +5,13 @@
 
 use std::io::Write;
 
-use rayon::prelude::*;
-
 use super::target::TargetStore;
 use super::{Applied, Engine, Plan, RecordError, RunState, Summary};
 use crate::diagnostic::Diagnostic;
 use crate::eval::Env;
 use crate::scim::ResourceKind;
-use crate::source::input::{RawRecord, Records};
-
-/// Records planned together; big enough to keep every core busy, small enough to stay flat.
-const CHUNK: usize = 2048;
+use crate::source::block::Block;
+use crate::source::input::Records;
 
 /// Where a run's side output goes.
 pub struct Sinks<'a> {
@@ -97,166 +93,207 @@ pub fn run(
         .into_iter()
         .map(|i| (ResourceKind::User, i))
         .chain(groups.into_iter().map(|i| (ResourceKind::Group, i)));
-    for (kind, mut input) in inputs {
-        let file: Option<std::sync::Arc<str>> = input.name.as_deref().map(Into::into);
-        // Pipeline: while the pool plans chunk k+1, this thread applies and writes chunk k
-        // (and reads chunk k+2). Planning reads the target store only, so it can run beside
-        // applying, which owns the run's ids.
+    for (kind, input) in inputs {
+        let mut run = InputRun {
+            engine,
+            kind,
+            file: input.name.as_deref(),
+            summary: &mut summary,
+            progress: &mut progress,
+            out: Vec::new(),
+        };
+        let threads = sinks.pool.map_or_else(
+            rayon::current_num_threads,
+            rayon::ThreadPool::current_num_threads,
+        );
         let current = std::sync::Arc::clone(&state.current);
-        let pool = sinks.pool;
-        std::thread::scope(|scope| -> std::io::Result<()> {
-            // One planner thread for the whole input (short-lived threads per chunk would each
-            // leave an allocator heap behind): chunks go in, plans come out, in order.
-            let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<RawRecord>>(1);
-            let (plan_tx, plan_rx) = std::sync::mpsc::sync_channel::<Vec<Planned>>(1);
-            let planner_current = std::sync::Arc::clone(&current);
-            scope.spawn(move || {
-                for records in chunk_rx {
-                    let plans = in_pool(pool, || {
-                        plan_chunk(
-                            engine,
-                            kind,
-                            &planner_current,
-                            records.par_iter().map(|record| {
-                                (
-                                    record.line,
-                                    record.text.as_ref().map_err(Clone::clone).and_then(|b| {
-                                        engine.read_record(record.line, b).map_err(|e| e.0)
-                                    }),
-                                )
-                            }),
-                        )
-                    });
-                    if plan_tx.send(plans).is_err() {
-                        break;
-                    }
-                }
-            });
-            let mut in_flight = 0usize;
-            let mut end = false;
-            loop {
-                // Keep one chunk planning while the previous one is applied.
-                while !end && in_flight < 2 {
-                    let mut records = Vec::with_capacity(CHUNK);
-                    end = read_chunk(&mut input.records, &mut records)?;
-                    if records.is_empty() {
-                        break;
-                    }
-                    progress.bytes += records
-                        .iter()
-                        .map(|r| r.text.as_ref().map_or(0, |t| t.len() as u64 + 1))
-                        .sum::<u64>();
-                    chunk_tx
-                        .send(records)
-                        .map_err(|_| std::io::Error::other("the planning thread stopped"))?;
-                    in_flight += 1;
-                }
-                if in_flight == 0 {
-                    break;
-                }
-                let plans = plan_rx
-                    .recv()
-                    .map_err(|_| std::io::Error::other("the planning thread stopped"))?;
-                in_flight -= 1;
-                progress.records +=
-                    apply_chunk(engine, kind, &file, plans, state, &mut summary, sinks)?;
-                (sinks.on_progress)(progress);
-            }
-            drop(chunk_tx);
-            Ok(())
-        })?;
+        let mut records = input.records;
+        match sinks.pool {
+            Some(pool) => pool.in_place_scope(|scope| {
+                run.blocks(scope, threads, &current, &mut records, state, sinks)
+            }),
+            None => rayon::in_place_scope(|scope| {
+                run.blocks(scope, threads, &current, &mut records, state, sinks)
+            }),
+        }?;
     }
     Ok(summary)
 }
 
-fn in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
-    match pool {
-        Some(pool) => pool.install(work),
-        None => work(),
-    }
+/// Input bytes read but not yet applied, across all blocks in flight: what bounds memory.
+const IN_FLIGHT_BYTES: usize = 4 << 20;
+
+/// One input's run: blocks are read here, planned on the pool, and applied here in order.
+struct InputRun<'a> {
+    engine: &'a Engine,
+    kind: ResourceKind,
+    file: Option<&'a str>,
+    summary: &'a mut Summary,
+    progress: &'a mut Progress,
+    /// The requests of the block being applied (reused).
+    out: Vec<u8>,
 }
 
-/// Take up to CHUNK records. Returns true at the end of the input.
-fn read_chunk(input: &mut Records<'_>, records: &mut Vec<RawRecord>) -> std::io::Result<bool> {
-    while records.len() < CHUNK {
-        match input.next() {
-            None => return Ok(true),
-            Some(record) => records.push(record?),
+/// A block and its plans, back from the pool.
+struct Planned {
+    seq: usize,
+    block: Block,
+    plans: Vec<Result<Plan, RecordError>>,
+}
+
+impl InputRun<'_> {
+    /// Pipeline: this thread keeps the pool fed with blocks (reading is cheap) and applies
+    /// planned blocks in input order; planning reads the target store only, so it runs
+    /// beside applying, which owns the run's ids. Memory is bounded by the blocks in flight.
+    fn blocks<'s>(
+        &mut self,
+        scope: &rayon::Scope<'s>,
+        threads: usize,
+        current: &'s TargetStore,
+        records: &mut Records<'_>,
+        state: &mut RunState,
+        sinks: &mut Sinks<'_>,
+    ) -> std::io::Result<()>
+    where
+        Self: 's,
+    {
+        let slots = 2 * threads.max(1) + 2;
+        let target = (IN_FLIGHT_BYTES / slots).clamp(16 << 10, 256 << 10);
+        let mut free: Vec<Block> = Vec::new();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<Planned>();
+        let mut waiting = std::collections::BTreeMap::new();
+        let (mut sent, mut applied, mut end) = (0usize, 0usize, false);
+        let engine: &'s Engine = self.engine;
+        let kind = self.kind;
+        loop {
+            while !end && sent - applied < slots {
+                let mut block = free.pop().unwrap_or_default();
+                records.fill_block(&mut block, target)?;
+                if block.records().is_empty() {
+                    end = true;
+                    break;
+                }
+                self.progress.bytes += block
+                    .records()
+                    .iter()
+                    .map(|r| r.text.as_ref().map_or(0, |t| t.len() as u64 + 1))
+                    .sum::<u64>();
+                let done = done_tx.clone();
+                let seq = sent;
+                scope.spawn(move |_| {
+                    let plans = plan_block(engine, kind, current, &block);
+                    // The receiver is gone only when the run stopped on an error.
+                    let _ = done.send(Planned { seq, block, plans });
+                });
+                sent += 1;
+            }
+            if applied == sent {
+                return Ok(());
+            }
+            let planned = match waiting.remove(&applied) {
+                Some(planned) => planned,
+                None => {
+                    let planned = done_rx
+                        .recv()
+                        .map_err(|_| std::io::Error::other("a planning thread stopped"))?;
+                    if planned.seq != applied {
+                        waiting.insert(planned.seq, planned);
+                        continue;
+                    }
+                    planned
+                }
+            };
+            applied += 1;
+            let Planned {
+                mut block, plans, ..
+            } = planned;
+            self.apply_block(&block, plans, state, sinks)?;
+            block.clear();
+            free.push(block);
         }
     }
-    Ok(false)
+
+    /// Apply a block's plans in order and write their requests.
+    fn apply_block(
+        &mut self,
+        block: &Block,
+        plans: Vec<Result<Plan, RecordError>>,
+        state: &mut RunState,
+        sinks: &mut Sinks<'_>,
+    ) -> std::io::Result<()> {
+        self.out.clear();
+        for (record, planned) in block.records().iter().zip(plans) {
+            match planned.and_then(|plan| self.engine.apply(plan, state)) {
+                Ok(applied) => {
+                    let at = At {
+                        kind: self.kind,
+                        file: self.file,
+                        line: record.line,
+                    };
+                    for w in &applied.warnings {
+                        (sinks.on_warning)(&at, w);
+                    }
+                    (sinks.on_applied)(&at, &applied);
+                    for request in &applied.requests {
+                        request.write_json(&mut self.out)?;
+                        self.out.push(b'\n');
+                    }
+                    self.summary.add(&applied.outcome);
+                }
+                Err(mut e) => {
+                    self.summary.failed += 1;
+                    e.file = self.file.map(str::to_string);
+                    (sinks.on_error)(&e);
+                }
+            }
+        }
+        sinks.requests.write_all(&self.out)?;
+        self.progress.records += block.records().len();
+        (sinks.on_progress)(*self.progress);
+        Ok(())
+    }
 }
 
-type Planned = (usize, Result<Plan, RecordError>);
-
-/// Plan records in parallel, keeping input order.
-fn plan_chunk<'r, I>(
+/// Read and plan every record of a block, in order. Pure: blocks are planned in parallel.
+fn plan_block(
     engine: &Engine,
     kind: ResourceKind,
     current: &TargetStore,
-    records: I,
-) -> Vec<Planned>
-where
-    I: IndexedParallelIterator<Item = (usize, Result<crate::source::SlotRecord<'r>, String>)>,
-{
-    records
-        .map_init(
-            || Env::new(engine.options()).ok(),
-            |env, (line, object)| {
-                let planned = match (object, env.as_mut()) {
-                    (Err(reason), _) => Err(RecordError::new(kind, line, reason)),
-                    (Ok(_), None) => Err(RecordError::new(
-                        kind,
-                        line,
-                        "the `now` option is not a valid time".into(),
-                    )),
-                    (Ok(object), Some(env)) => {
-                        engine.plan_record(kind, line, &object, env, current)
-                    }
-                };
-                (line, planned)
-            },
-        )
-        .collect()
-}
-
-/// Apply planned records in order and write their requests. Returns how many were done.
-fn apply_chunk(
-    engine: &Engine,
-    kind: ResourceKind,
-    file: &Option<std::sync::Arc<str>>,
-    plans: Vec<Planned>,
-    state: &mut RunState,
-    summary: &mut Summary,
-    sinks: &mut Sinks<'_>,
-) -> std::io::Result<usize> {
-    let count = plans.len();
-    let mut buffer = Vec::with_capacity(count * 512);
-    for (line, planned) in plans {
-        match planned.and_then(|plan| engine.apply(plan, state)) {
-            Ok(applied) => {
-                let at = At {
+    block: &Block,
+) -> Vec<Result<Plan, RecordError>> {
+    // A panic here would leave the run waiting for this block: report it as the block's
+    // records failing instead.
+    let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut env = Env::new(engine.options()).ok();
+        block
+            .records()
+            .iter()
+            .map(|record| {
+                let line = record.line;
+                let env = env.as_mut().ok_or_else(|| {
+                    RecordError::new(kind, line, "the `now` option is not a valid time".into())
+                })?;
+                let text = block
+                    .text(record)
+                    .map_err(|reason| RecordError::new(kind, line, reason.to_string()))?;
+                let object = engine
+                    .read_record(line, text)
+                    .map_err(|e| RecordError::new(kind, line, e.0))?;
+                engine.plan_record(kind, line, &object, env, current)
+            })
+            .collect()
+    }));
+    planned.unwrap_or_else(|_| {
+        block
+            .records()
+            .iter()
+            .map(|r| {
+                Err(RecordError::new(
                     kind,
-                    file: file.as_deref(),
-                    line,
-                };
-                for w in &applied.warnings {
-                    (sinks.on_warning)(&at, w);
-                }
-                (sinks.on_applied)(&at, &applied);
-                for request in &applied.requests {
-                    request.write_json(&mut buffer)?;
-                    buffer.push(b'\n');
-                }
-                summary.add(&applied.outcome);
-            }
-            Err(mut e) => {
-                summary.failed += 1;
-                e.file = file.as_deref().map(str::to_string);
-                (sinks.on_error)(&e);
-            }
-        }
-    }
-    sinks.requests.write_all(&buffer)?;
-    Ok(count)
+                    r.line,
+                    "internal error while planning this record's block; please report it".into(),
+                ))
+            })
+            .collect()
+    })
 }

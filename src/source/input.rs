@@ -14,6 +14,8 @@
 
 use std::io::BufRead;
 
+use super::block::{Block, Lines, too_long};
+
 /// How an input is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputFormat {
@@ -59,7 +61,7 @@ pub struct Records<'r> {
 }
 
 enum Inner<'r> {
-    Lines(Lines<'r>),
+    Lines(Box<LineRecords<'r>>),
     Json(Box<JsonRecords<'r>>),
     Csv(Box<CsvRecords<'r>>),
 }
@@ -77,11 +79,11 @@ pub fn records<'r>(
         other => other,
     };
     let inner = match format {
-        InputFormat::Ndjson | InputFormat::Auto => Inner::Lines(Lines {
-            reader,
-            number: 0,
-            max: max_record_bytes,
-        }),
+        InputFormat::Ndjson | InputFormat::Auto => Inner::Lines(Box::new(LineRecords {
+            lines: Lines::new(reader, max_record_bytes),
+            block: Block::default(),
+            next: 0,
+        })),
         InputFormat::Json => Inner::Json(Box::new(JsonRecords {
             cursor: Cursor {
                 reader,
@@ -94,6 +96,57 @@ pub fn records<'r>(
         InputFormat::Csv => Inner::Csv(Box::new(CsvRecords::new(reader, max_record_bytes))),
     };
     Ok(Records { inner })
+}
+
+impl Records<'_> {
+    /// Refill `block` with the next records, about `target` bytes of them (at least one
+    /// record, unless the input is at its end: then the block is empty).
+    pub fn fill_block(&mut self, block: &mut Block, target: usize) -> std::io::Result<()> {
+        if let Inner::Lines(lines) = &mut self.inner
+            && lines.next >= lines.block.records().len()
+        {
+            return lines.lines.fill(block, target);
+        }
+        block.clear();
+        while block.byte_len() < target || block.records().is_empty() {
+            match self.next() {
+                None => break,
+                Some(record) => {
+                    let record = record?;
+                    block.push(record.line, record.text.as_deref().map_err(Clone::clone));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// NDJSON read a record at a time: a block of lines, handed out one by one.
+struct LineRecords<'r> {
+    lines: Lines<'r>,
+    block: Block,
+    next: usize,
+}
+
+impl LineRecords<'_> {
+    fn next(&mut self) -> Option<std::io::Result<RawRecord>> {
+        if self.next >= self.block.records().len() {
+            self.next = 0;
+            if let Err(e) = self.lines.fill(&mut self.block, 1 << 16) {
+                return Some(Err(e));
+            }
+        }
+        let record = self.block.records().get(self.next)?;
+        self.next += 1;
+        Some(Ok(RawRecord {
+            line: record.line,
+            text: self
+                .block
+                .text(record)
+                .map(<[u8]>::to_vec)
+                .map_err(str::to_string),
+        }))
+    }
 }
 
 impl Iterator for Records<'_> {
@@ -184,43 +237,6 @@ fn looks_like_page(object: &[u8]) -> bool {
 
 /// The keys under which a collection page holds its records.
 const PAGE_KEYS: &[&str] = &["value", "Resources"];
-
-/// NDJSON: one record per non-blank line.
-struct Lines<'r> {
-    reader: Box<dyn BufRead + 'r>,
-    number: usize,
-    max: usize,
-}
-
-impl Lines<'_> {
-    fn next(&mut self) -> Option<std::io::Result<RawRecord>> {
-        loop {
-            let mut line = Vec::new();
-            let read = match super::read::read_line_bounded(&mut *self.reader, &mut line, self.max)
-            {
-                Ok(read) => read,
-                Err(e) => return Some(Err(e)),
-            };
-            self.number += 1;
-            let text = match read {
-                super::read::LineRead::Eof => return None,
-                super::read::LineRead::TooLong(n) => Err(too_long(n, self.max)),
-                super::read::LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {
-                    continue;
-                }
-                super::read::LineRead::Line => Ok(line),
-            };
-            return Some(Ok(RawRecord {
-                line: self.number,
-                text,
-            }));
-        }
-    }
-}
-
-fn too_long(n: usize, max: usize) -> String {
-    format!("the record is {n} bytes long; the limit is {max} (option max_line_bytes)")
-}
 
 /// A byte cursor over a buffered reader that counts lines.
 struct Cursor<'r> {

@@ -7,6 +7,7 @@
 //! already parsed — goes through one projection ([`Projection`]) into a [`SlotRecord`], and is
 //! read through one [`SlotSource`], so `eval`, `eval --batch` and `map` see the same values.
 
+pub mod block;
 mod graph_names;
 pub mod input;
 pub mod read;
