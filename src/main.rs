@@ -26,8 +26,9 @@ fn main() -> std::process::ExitCode {
     };
     let code = entramap::cli::run_on(
         std::env::args_os(),
-        &mut std::io::stdin().lock(),
-        &mut std::io::stdout().lock(),
+        // Not locked: `map` reads and writes them on threads of its own.
+        &mut std::io::stdin(),
+        &mut std::io::stdout(),
         &mut std::io::stderr().lock(),
         terminals,
     );

@@ -203,7 +203,7 @@ fn render_trace(trace: &[TraceEntry], text: &str) -> String {
 fn batch_eval(path: &std::path::Path, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
     let mut batch = crate::parse_expression::Batch::new(options);
     let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
-    let reader: Box<dyn std::io::BufRead + '_> = if path.as_os_str() == "-" {
+    let reader: Box<dyn std::io::BufRead + Send + '_> = if path.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(&mut *io.stdin))
     } else {
         Box::new(std::io::BufReader::new(

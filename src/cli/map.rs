@@ -86,7 +86,7 @@ impl From<FormatArg> for InputFormat {
 /// The inputs a path names: standard input (`-`), a file, or a directory's files.
 fn inputs<'s>(
     path: &std::path::Path,
-    stdin: &'s mut dyn Read,
+    stdin: &'s mut (dyn Read + Send),
     format: InputFormat,
     max: usize,
 ) -> Result<Vec<Input<'s>>, Usage> {
@@ -332,14 +332,16 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             let _ = writeln!(stderr_cell.borrow_mut(), "{out}");
         }
     };
+    let serial = std::cell::Cell::new(std::time::Duration::ZERO);
     let mut on_progress = |p: crate::provision::run::Progress| {
+        serial.set(p.serial);
         if let Some(line) = bar.as_mut().and_then(|b| b.line(p)) {
             let mut err = stderr_cell.borrow_mut();
             let _ = err.write_all(line.as_bytes());
             let _ = err.flush();
         }
     };
-    let requests: &mut dyn Write = match out_file.as_mut() {
+    let requests: &mut (dyn Write + Send) = match out_file.as_mut() {
         Some(f) => f,
         None => &mut **stdout,
     };
@@ -393,6 +395,8 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             "skipped": summary.skipped,
             "failed": summary.failed,
             "records_per_second": rate.round(),
+            // The serial stage's cost bounds the speed-up threads can give (README, Performance).
+            "serial_ns_per_record": (serial.get().as_nanos() as f64 / summary.total().max(1) as f64).round(),
             "skipped_because": reasons.iter().map(|(why, n)| json!({"reason": why, "count": n})).collect::<Vec<_>>(),
             "warnings": warnings,
         });

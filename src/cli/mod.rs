@@ -170,8 +170,8 @@ const USAGE: u8 = 2;
 /// Run the command line. Returns the process exit code.
 pub fn run(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
-    stdin: &mut dyn Read,
-    stdout: &mut dyn Write,
+    stdin: &mut (dyn Read + Send),
+    stdout: &mut (dyn Write + Send),
     stderr: &mut dyn Write,
 ) -> u8 {
     run_on(args, stdin, stdout, stderr, Terminals::default())
@@ -190,8 +190,8 @@ pub struct Terminals {
 /// [`run`], saying which streams are terminals.
 pub fn run_on(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
-    stdin: &mut dyn Read,
-    stdout: &mut dyn Write,
+    stdin: &mut (dyn Read + Send),
+    stdout: &mut (dyn Write + Send),
     stderr: &mut dyn Write,
     terminals: Terminals,
 ) -> u8 {
@@ -223,9 +223,10 @@ pub fn run_on(
     }
 }
 
+/// (Standard input and output are `Send`: `map` reads and writes on threads of their own.)
 struct Io<'a> {
-    stdin: &'a mut dyn Read,
-    stdout: &'a mut dyn Write,
+    stdin: &'a mut (dyn Read + Send),
+    stdout: &'a mut (dyn Write + Send),
     stderr: &'a mut dyn Write,
     /// Progress bars are drawn only on a terminal.
     terminals: Terminals,

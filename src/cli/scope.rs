@@ -42,7 +42,7 @@ pub(super) fn scope(args: ScopeArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     ] {
         let Some(path) = path else { continue };
         let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
-        let stdin: &mut dyn std::io::Read = if kind == ResourceKind::User {
+        let stdin: &mut (dyn std::io::Read + Send) = if kind == ResourceKind::User {
             &mut *io.stdin
         } else {
             &mut empty

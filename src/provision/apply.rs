@@ -46,8 +46,53 @@ fn explain_changes(changes: &[Change], resource: Option<&Json>) -> Vec<Attribute
 }
 
 impl Engine {
+    /// Write the requests of `plan` that need none of the run's state — the matching GETs, and
+    /// a create's POST — as JSON lines into its head, so the serial stage of a run only copies
+    /// them (docs/architecture.md#a-map-run); it is sent before what [`Engine::apply`] adds.
+    pub(crate) fn render_head(&self, plan: &mut Plan) -> serde_json::Result<()> {
+        for query in plan.queries.drain(..) {
+            query.write_json(&mut plan.head)?;
+            plan.head.push(b'\n');
+        }
+        if let Decision::Create(body) = &mut plan.decision
+            && let Some(body) = body.take()
+        {
+            let post = Request {
+                method: "POST",
+                path: plan.kind.endpoint().to_string(),
+                body: Some(body),
+            };
+            post.write_json(&mut plan.head)?;
+            plan.head.push(b'\n');
+        }
+        Ok(())
+    }
+
+    /// Read ahead the run-state slots that applying `plan` will look up (its object and its
+    /// references): a run calls this for a whole block first (docs/architecture.md#a-map-run).
+    /// The value means nothing; pass it to `std::hint::black_box`.
+    pub(crate) fn touch(&self, plan: &Plan, state: &RunState) -> u64 {
+        let own = plan.object_id.as_ref().map_or(0, |o| state.ids.touch(o));
+        plan.references
+            .iter()
+            .flatten()
+            .flatten()
+            .fold(own, |sum, r| sum ^ state.ids.touch(&r.object_id))
+    }
+
     /// Give ids, link references, and write the record's requests in Entra's order.
-    pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
+    pub fn apply(&self, mut plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
+        self.apply_in_place(&mut plan, state)
+    }
+
+    /// [`Engine::apply`], leaving what it does not hand on in `plan`, to be freed where the
+    /// plan was made (a run's serial stage frees nothing it did not allocate). The plan's head
+    /// is left in it too: `Applied::head` says whether it is sent.
+    pub(crate) fn apply_in_place(
+        &self,
+        plan: &mut Plan,
+        state: &mut RunState,
+    ) -> Result<Applied, RecordError> {
         let kind = plan.kind;
         let Some(object) = self.object(kind) else {
             return Err(RecordError::new(
@@ -57,7 +102,6 @@ impl Engine {
             ));
         };
         let collection = kind.endpoint();
-        let mut plan = plan;
         let mut warnings = std::mem::take(&mut plan.warnings);
         // A source object listed twice in one input is provisioned once: the first time.
         if let Some(oid) = &plan.object_id
@@ -72,9 +116,10 @@ impl Engine {
             ));
             return Ok(Applied {
                 requests: Vec::new(),
+                head: false,
                 outcome: Outcome::Skipped(format!("the same object as line {first}")),
                 warnings,
-                out_of_scope: plan.out_of_scope,
+                out_of_scope: plan.out_of_scope.take(),
                 changed: Vec::new(),
             });
         }
@@ -83,7 +128,7 @@ impl Engine {
         let patch = |id: &str, changes: Vec<Change>| {
             patch::message(changes, self.options.scim.patch_mode).map(|body| Request {
                 method: "PATCH",
-                path: format!("{collection}/{id}"),
+                path: [collection, "/", id].concat(),
                 body: Some(body),
             })
         };
@@ -97,7 +142,7 @@ impl Engine {
                 }
                 requests.push(Request {
                     method: "DELETE",
-                    path: format!("{collection}/{id}"),
+                    path: [collection, "/", &id].concat(),
                     body: None,
                 });
                 Outcome::Deleted
@@ -134,12 +179,14 @@ impl Engine {
                 if let Some(oid) = &plan.object_id {
                     state.ids.insert(kind, oid, created);
                 }
-                requests.push(Request {
-                    method: "POST",
-                    path: collection.to_string(),
-                    body: Some(body),
-                });
-                let links = self.reference_changes(object, &plan, None, state, &mut warnings);
+                if let Some(body) = body {
+                    requests.push(Request {
+                        method: "POST",
+                        path: collection.to_string(),
+                        body: Some(body),
+                    });
+                }
+                let links = self.reference_changes(object, plan, None, state, &mut warnings);
                 requests.extend(patch(&id, links));
                 Outcome::Created
             }
@@ -156,7 +203,7 @@ impl Engine {
                 let resource = target.and_then(|t| state.current.get(kind, t)).cloned();
                 changes.extend(self.reference_changes(
                     object,
-                    &plan,
+                    plan,
                     resource.as_ref(),
                     state,
                     &mut warnings,
@@ -175,9 +222,10 @@ impl Engine {
         };
         Ok(Applied {
             requests,
+            head: true,
             outcome,
             warnings,
-            out_of_scope: plan.out_of_scope,
+            out_of_scope: plan.out_of_scope.take(),
             changed,
         })
     }
@@ -196,7 +244,7 @@ impl Engine {
             let Some(refs) = refs else { continue };
             let mut ids = Vec::new();
             for r in refs {
-                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.scim.id_prefix))).or_else(|| state.current.target_id(&r.object_id)) {
+                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.scim.id_prefix))).or_else(|| state.current.target_id(r.object_id.as_str())) {
                     Some(id) => ids.push(id),
                     None => warnings.push(warning("unresolved-reference", format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id))),
                 }

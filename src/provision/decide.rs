@@ -69,7 +69,7 @@ impl Engine {
         // The target object: its link from an earlier cycle, else the one the matching
         // attributes found, else its anchor (externalId = objectId) — so a renamed object is
         // updated in place, never created twice (docs/mapping.md#cycles).
-        let oid = plan.object_id.as_deref();
+        let oid = plan.object_id.as_ref().map(super::ObjectId::as_str);
         let (index, id) = if let Some(link) = oid.and_then(|o| current.link(kind, o)) {
             (link.index, Some(link.id))
         } else if let Some(found) = target {
@@ -123,7 +123,7 @@ impl Engine {
             None if !can(Action::Add) => {
                 Decision::Skip("not in the target, and Add is not a target object action".into())
             }
-            None => Decision::Create(self.create_body(object, values)),
+            None => Decision::Create(Some(self.create_body(object, values))),
             Some(_) if !can(Action::Update) => {
                 Decision::Skip("Update is not a target object action".into())
             }

@@ -21,12 +21,48 @@ pub(super) enum TargetId {
 
 impl TargetId {
     pub(super) fn render(&self, prefix: &str) -> String {
+        // (By hand, not `format!`: a run renders one or two ids per record on its serial stage.)
+        let numbered = |kind: &str, n: u32| {
+            let mut id = String::with_capacity(prefix.len() + kind.len() + 10);
+            id.push_str(prefix);
+            id.push_str(kind);
+            let digits = n.to_string();
+            for _ in digits.len()..4 {
+                id.push('0');
+            }
+            id.push_str(&digits);
+            id
+        };
         match self {
-            TargetId::User(n) => format!("{prefix}user-{n:04}"),
-            TargetId::Group(n) => format!("{prefix}group-{n:04}"),
+            TargetId::User(n) => numbered("user-", *n),
+            TargetId::Group(n) => numbered("group-", *n),
             TargetId::Known(id) => id.to_string(),
             TargetId::Deleted => String::new(),
         }
+    }
+}
+
+/// A source objectId, its GUID parsed once (on the parallel stage of a run, not the serial).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ObjectId {
+    text: String,
+    guid: Option<[u64; 2]>,
+}
+
+impl ObjectId {
+    pub(super) fn new(text: String) -> ObjectId {
+        let guid = IdMap::guid(&text);
+        ObjectId { text, guid }
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -113,6 +149,17 @@ impl GuidTable {
         segment.slots.get(i).map(|s| s.entry)
     }
 
+    /// Read the slot where `key`'s search starts, so that it is in the cache when it is
+    /// needed: the serial stage touches a whole block's slots first, and the CPU overlaps
+    /// those misses instead of waiting for each in turn.
+    fn touch(&self, key: [u64; 2]) -> u64 {
+        let hash = GuidTable::hash(key);
+        self.segments
+            .get(GuidTable::segment(hash))
+            .and_then(|s| s.slots.get(Segment::start(s.slots.len(), hash)))
+            .map_or(0, |slot| slot.key[0])
+    }
+
     /// The entry of `key`, added (empty) if it is not there.
     /// (`None` cannot happen: the segment index is in range.)
     fn entry(&mut self, key: [u64; 2]) -> Option<&mut Entry> {
@@ -152,14 +199,19 @@ impl GuidTable {
 }
 
 impl Segment {
+    /// Where the search for `hash` starts in `n` slots: the hash's low bits (the top ones
+    /// chose the segment), scaled to the segment.
+    fn start(n: usize, hash: u64) -> usize {
+        ((u128::from(hash << 8) * n as u128) >> 64) as usize
+    }
+
     /// The slot of `key`, or the empty slot where it would go.
     fn find(&self, key: [u64; 2], hash: u64) -> Result<usize, usize> {
         let n = self.slots.len();
         if n == 0 {
             return Err(0);
         }
-        // The hash's low bits (the top ones chose the segment), scaled to the segment.
-        let mut i = ((u128::from(hash << 8) * n as u128) >> 64) as usize;
+        let mut i = Segment::start(n, hash);
         loop {
             match self.slots.get(i) {
                 Some(slot) if slot.key == key => return Ok(i),
@@ -247,18 +299,25 @@ impl IdMap {
         self.guids.bytes()
     }
 
+    /// Bring `object_id`'s slot into the cache ([`GuidTable::touch`]).
+    pub(super) fn touch(&self, object_id: &ObjectId) -> u64 {
+        object_id.guid.map_or(0, |g| self.guids.touch(g))
+    }
+
     pub(super) fn reserve(&mut self, additional: usize) {
         self.guids.reserve(additional);
     }
 
     /// Remember that source object `object_id` is `target` in the target.
-    pub(super) fn insert(&mut self, kind: ResourceKind, object_id: &str, target: TargetId) {
+    pub(super) fn insert(&mut self, kind: ResourceKind, object_id: &ObjectId, target: TargetId) {
+        let guid = object_id.guid;
+        let object_id = object_id.as_str();
         let packed = match &target {
             TargetId::User(n) if *n < GROUP_BIT => Some(*n),
             TargetId::Group(n) if *n < GROUP_BIT => Some(*n | GROUP_BIT),
             _ => None,
         };
-        match (IdMap::guid(object_id), packed) {
+        match (guid, packed) {
             (Some(g), Some(p)) => {
                 if let Some(entry) = self.guids.entry(g) {
                     entry.created = p;
@@ -269,7 +328,7 @@ impl IdMap {
                 }
             }
             _ => {
-                if let Some(g) = IdMap::guid(object_id)
+                if let Some(g) = guid
                     && self.guids.get(g).is_some()
                     && let Some(entry) = self.guids.entry(g)
                 {
@@ -281,8 +340,9 @@ impl IdMap {
     }
 
     /// The target id of source object `object_id`, if this run knows it.
-    pub(super) fn get(&self, object_id: &str) -> Option<TargetId> {
-        let created = IdMap::guid(object_id)
+    pub(super) fn get(&self, object_id: &ObjectId) -> Option<TargetId> {
+        let created = object_id
+            .guid
             .and_then(|g| self.guids.get(g))
             .map(|e| e.created)
             .filter(|p| *p != NONE);
@@ -297,7 +357,7 @@ impl IdMap {
             return None;
         }
         self.others
-            .get(object_id)
+            .get(object_id.as_str())
             .map(|(_, t)| t.clone())
             .filter(|t| !matches!(t, TargetId::Deleted))
     }
@@ -307,14 +367,14 @@ impl IdMap {
     pub(super) fn first_seen(
         &mut self,
         kind: ResourceKind,
-        object_id: &str,
+        object_id: &ObjectId,
         line: usize,
     ) -> Option<usize> {
         let mark = u32::try_from(line)
             .unwrap_or(GROUP_BIT - 1)
             .min(GROUP_BIT - 1)
             | kind_bit(kind);
-        if let Some(g) = IdMap::guid(object_id) {
+        if let Some(g) = object_id.guid {
             let entry = self.guids.entry(g)?;
             if entry.seen == NONE {
                 entry.seen = mark;
@@ -326,10 +386,10 @@ impl IdMap {
         let seen = self
             .others_seen
             .get_mut(usize::from(kind == ResourceKind::Group))?;
-        match seen.get(object_id) {
+        match seen.get(object_id.as_str()) {
             Some(first) => Some(*first as usize),
             None => {
-                seen.insert(object_id.into(), mark & !GROUP_BIT);
+                seen.insert(object_id.as_str().into(), mark & !GROUP_BIT);
                 None
             }
         }
@@ -377,16 +437,16 @@ fn render_guid(key: &[u64; 2]) -> String {
 mod tests {
     use super::*;
 
-    fn guid(n: u64) -> String {
+    fn guid(n: u64) -> ObjectId {
         let hex = format!("{:016x}{:016x}", n.wrapping_mul(0x2545_F491_4F6C_DD1D), n);
-        format!(
+        ObjectId::new(format!(
             "{}-{}-{}-{}-{}",
             &hex[..8],
             &hex[8..12],
             &hex[12..16],
             &hex[16..20],
             &hex[20..]
-        )
+        ))
     }
 
     #[test]
@@ -403,7 +463,7 @@ mod tests {
             }
         }
         for n in 0..50_000u32 {
-            let oid = guid(u64::from(n)).to_uppercase();
+            let oid = ObjectId::new(guid(u64::from(n)).as_str().to_uppercase());
             assert_eq!(
                 ids.first_seen(ResourceKind::User, &oid, 99),
                 Some(n as usize + 1)
@@ -416,27 +476,36 @@ mod tests {
         }
         // A user's objectId seen again as a group is not the same object.
         assert_eq!(ids.first_seen(ResourceKind::Group, &guid(7), 5), None);
-        assert_eq!(ids.links("").len(), 16_667);
+        let links = ids.links("");
+        assert_eq!(links.len(), 16_667);
         assert!(
-            ids.links("")
+            links
                 .iter()
-                .any(|(_, source, _)| *source == guid(3))
+                .any(|(_, source, _)| source == guid(3).as_str())
         );
     }
 
     #[test]
     fn the_nil_guid_and_other_ids_are_kept_beside_the_table() {
         let mut ids = IdMap::default();
-        let nil = "00000000-0000-0000-0000-000000000000";
+        let nil = &ObjectId::new("00000000-0000-0000-0000-000000000000".into());
+        let employee = &ObjectId::new("emp-42".into());
+        assert_eq!(nil.guid, None);
         assert_eq!(ids.first_seen(ResourceKind::User, nil, 1), None);
         assert_eq!(ids.first_seen(ResourceKind::User, nil, 2), Some(1));
         ids.insert(ResourceKind::User, nil, TargetId::User(1));
-        ids.insert(ResourceKind::User, "emp-42", TargetId::User(2));
+        ids.insert(ResourceKind::User, employee, TargetId::User(2));
         assert_eq!(ids.get(nil).map(|t| t.render("")), Some("user-0001".into()));
         assert_eq!(
-            ids.get("emp-42").map(|t| t.render("")),
+            ids.get(employee).map(|t| t.render("")),
             Some("user-0002".into())
         );
+    }
+
+    #[test]
+    fn ids_render_with_at_least_four_digits() {
+        assert_eq!(TargetId::User(7).render("x-"), "x-user-0007");
+        assert_eq!(TargetId::Group(123_456).render(""), "group-123456");
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::scim::patch::Change;
 use crate::scim::path::TargetPath;
 use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind};
 use crate::source::{Projection, SlotRecord, SlotSource};
-use ids::{IdMap, TargetId};
+use ids::{IdMap, ObjectId, TargetId};
 use scope::Scope;
 pub use scope::{GroupReport, ScopeReport, Verdict};
 use target::TargetStore;
@@ -104,7 +104,7 @@ impl Computed<'_> {
 /// A referenced object: its Entra objectId and, if the input knows it, its target id.
 #[derive(Debug, Clone, PartialEq)]
 struct RefTarget {
-    object_id: String,
+    object_id: ObjectId,
     target_id: Option<String>,
 }
 
@@ -113,7 +113,7 @@ struct RefTarget {
 pub struct Plan {
     line: usize,
     kind: ResourceKind,
-    object_id: Option<String>,
+    object_id: Option<ObjectId>,
     in_scope: bool,
     /// The scoping filter cannot decide (`&`, multi-valued): no action.
     undetermined: bool,
@@ -126,6 +126,9 @@ pub struct Plan {
     /// The matching GETs Entra sends, up to the one that matched.
     queries: Vec<Request>,
     decision: Decision,
+    /// The requests that need none of the run's state (the GETs, and a create's POST), already
+    /// written as JSON lines by [`Engine::render_head`] on the parallel stage of a run.
+    head: Vec<u8>,
 }
 
 /// What the record does, decided without the run's state (the target store is read-only
@@ -134,8 +137,9 @@ pub struct Plan {
 enum Decision {
     /// Not decided yet (while planning).
     Pending,
-    /// POST this body (built and serialised in the parallel phase).
-    Create(Body),
+    /// POST this body (built and serialised in the parallel phase); `None` once the POST is
+    /// in the plan's head.
+    Create(Option<Body>),
     /// PATCH these attribute changes (plus reference links) to the matched object.
     Update {
         /// The object in --current, when it is there (a linked object may not be).
@@ -200,6 +204,9 @@ pub struct Applied {
     /// For an update or a disable, each attribute sent with the target's value before it;
     /// filled only by an engine made with [`Engine::explaining`] (`map --explain`).
     pub changed: Vec<AttributeChange>,
+    /// Whether the plan's head (its requests already written as JSON lines on a `map` run)
+    /// is sent, before `requests`: not for a duplicate.
+    pub(crate) head: bool,
 }
 
 /// One attribute an update or a disable sends, and what the target held before.
@@ -488,7 +495,7 @@ impl Engine {
             .plan_record(ResourceKind::User, 0, record, env, current)
             .ok()?;
         match plan.decision {
-            Decision::Create(Body::Text(text)) => Some(text),
+            Decision::Create(Some(Body::Text(text))) => Some(text),
             _ => None,
         }
     }
@@ -640,7 +647,7 @@ impl Engine {
                 .source
                 .raw("objectId")
                 .and_then(Json::as_str)
-                .map(str::to_string),
+                .map(|id| ObjectId::new(id.to_string())),
             in_scope,
             undetermined: verdict == Verdict::Undetermined,
             out_of_scope,
@@ -654,6 +661,7 @@ impl Engine {
             warnings: Vec::new(),
             queries: Vec::new(),
             decision: Decision::Pending,
+            head: Vec::new(),
         };
         let mut values = Vec::with_capacity(object.mappings.len());
         for m in &object.mappings {
@@ -811,11 +819,11 @@ impl Engine {
 fn references(value: &Value<'_>) -> Vec<RefTarget> {
     let one = |v: &Value<'_>| match v {
         Value::Ref(r) => Some(RefTarget {
-            object_id: r.object_id.to_string(),
+            object_id: ObjectId::new(r.object_id.to_string()),
             target_id: r.target_id.as_deref().map(str::to_string),
         }),
         Value::Str(s) => Some(RefTarget {
-            object_id: s.to_string(),
+            object_id: ObjectId::new(s.to_string()),
             target_id: None,
         }),
         _ => None,

@@ -1,7 +1,8 @@
-//! A whole `map` run: users, then groups. NDJSON input is streamed in chunks: each chunk's
-//! records are parsed and planned in parallel (planning is pure), then applied and written in
-//! input order, so output is deterministic and memory stays flat however large the input.
-//! Failed records are reported with their line; the summary's counts add up to the records read.
+//! A whole `map` run: users, then groups. Input is read in blocks of records; each block is
+//! parsed, planned and partly rendered on the pool (planning is pure), then applied in input
+//! order and written, so output is deterministic and memory stays flat however large the input
+//! (docs/architecture.md#a-map-run). Failed records are reported with their line; the summary's
+//! counts add up to the records read.
 
 use std::io::Write;
 
@@ -15,8 +16,8 @@ use crate::source::input::Records;
 
 /// Where a run's side output goes.
 pub struct Sinks<'a> {
-    /// Request envelopes, one JSON object per line.
-    pub requests: &'a mut dyn Write,
+    /// Request envelopes, one JSON object per line (written from a thread of their own).
+    pub requests: &'a mut (dyn Write + Send),
     /// Called for every failed record.
     pub on_error: &'a mut dyn FnMut(&RecordError),
     /// Called for every warning, with the record it is about.
@@ -29,13 +30,16 @@ pub struct Sinks<'a> {
     pub pool: Option<&'a rayon::ThreadPool>,
 }
 
-/// How far a run is: records done, and bytes of record text read (a little ahead of them).
+/// How far a run is: records done, bytes of their text, and the time spent on the serial stage.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Progress {
-    /// Records applied and written.
+    /// Records applied (and handed to the writer).
     pub records: usize,
-    /// Bytes of input read, counting each record's text and its line end.
+    /// Bytes of input read for them, counting each record's text and its line end.
     pub bytes: u64,
+    /// Time spent applying records in order, the one stage that does not run in parallel: it
+    /// bounds how much more threads can help (docs/architecture.md#a-map-run).
+    pub serial: std::time::Duration,
 }
 
 /// Which record: its kind, its file when the input was several files, its line.
@@ -100,22 +104,8 @@ pub fn run(
             file: input.name.as_deref(),
             summary: &mut summary,
             progress: &mut progress,
-            out: Vec::new(),
         };
-        let threads = sinks.pool.map_or_else(
-            rayon::current_num_threads,
-            rayon::ThreadPool::current_num_threads,
-        );
-        let current = std::sync::Arc::clone(&state.current);
-        let mut records = input.records;
-        match sinks.pool {
-            Some(pool) => pool.in_place_scope(|scope| {
-                run.blocks(scope, threads, &current, &mut records, state, sinks)
-            }),
-            None => rayon::in_place_scope(|scope| {
-                run.blocks(scope, threads, &current, &mut records, state, sinks)
-            }),
-        }?;
+        run.run(input.records, state, sinks)?;
     }
     Ok(summary)
 }
@@ -123,144 +113,286 @@ pub fn run(
 /// Input bytes read but not yet applied, across all blocks in flight: what bounds memory.
 const IN_FLIGHT_BYTES: usize = 4 << 20;
 
-/// One input's run: blocks are read here, planned on the pool, and applied here in order.
+/// One input's run (docs/architecture.md#a-map-run).
 struct InputRun<'a> {
     engine: &'a Engine,
     kind: ResourceKind,
     file: Option<&'a str>,
     summary: &'a mut Summary,
     progress: &'a mut Progress,
-    /// The requests of the block being applied (reused).
-    out: Vec<u8>,
 }
 
-/// A block and its plans, back from the pool.
-struct Planned {
-    seq: usize,
-    block: Block,
-    plans: Vec<Result<Plan, RecordError>>,
+/// What the calling thread waits for: a block read, or a block planned.
+enum Event {
+    /// Block `seq` was read; `None`: the input ended after `seq` blocks.
+    Read(usize, Option<Block>),
+    /// Reading failed.
+    ReadFailed(std::io::Error),
+    /// Block `seq` and its plans.
+    Planned(usize, Block, Plans),
 }
+
+/// A block's plans, in its records' order.
+type Plans = Vec<Result<Plan, RecordError>>;
 
 impl InputRun<'_> {
-    /// Pipeline: this thread keeps the pool fed with blocks (reading is cheap) and applies
-    /// planned blocks in input order; planning reads the target store only, so it runs
-    /// beside applying, which owns the run's ids. Memory is bounded by the blocks in flight.
-    fn blocks<'s>(
+    /// The pipeline. A reader thread fills blocks; the pool plans them (planning reads the
+    /// target store only); this thread applies planned blocks in input order — the one serial
+    /// step: ids, duplicates and links need the run's state — and a writer thread writes their
+    /// requests. Memory is bounded by the blocks in flight (each is reused), whatever the
+    /// input's size or the number of threads.
+    fn run(
         &mut self,
-        scope: &rayon::Scope<'s>,
-        threads: usize,
-        current: &'s TargetStore,
-        records: &mut Records<'_>,
+        mut records: Records<'_>,
         state: &mut RunState,
         sinks: &mut Sinks<'_>,
+    ) -> std::io::Result<()> {
+        let threads = sinks.pool.map_or_else(
+            rayon::current_num_threads,
+            rayon::ThreadPool::current_num_threads,
+        );
+        let slots = 2 * threads.max(1) + 2;
+        let target = (IN_FLIGHT_BYTES / slots).clamp(16 << 10, 256 << 10);
+        let Sinks {
+            requests,
+            on_error,
+            on_warning,
+            on_applied,
+            on_progress,
+            pool,
+        } = sinks;
+        let mut callbacks = Callbacks {
+            on_error: &mut **on_error,
+            on_warning: &mut **on_warning,
+            on_applied: &mut **on_applied,
+            on_progress: &mut **on_progress,
+        };
+        let current = std::sync::Arc::clone(&state.current);
+        let (event_tx, event_rx) = std::sync::mpsc::channel::<Event>();
+        // Blocks go back to the reader with their spent plans, which it frees: they were
+        // allocated on the pool, and freeing them here would cost the serial stage.
+        let (free_tx, free_rx) = std::sync::mpsc::channel::<(Block, Plans)>();
+        for _ in 0..slots {
+            let _ = free_tx.send((Block::default(), Vec::new()));
+        }
+        // Bytes to write, and the emptied buffers coming back.
+        let (write_tx, write_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(slots);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::scope(|threads| {
+            let reader_events = event_tx.clone();
+            threads.spawn(move || read_blocks(&mut records, target, &free_rx, &reader_events));
+            let writer = threads.spawn(move || write_blocks(&mut **requests, &write_rx, &spare_tx));
+            let applied = in_scope(*pool, |scope| {
+                let mut stage = Serial {
+                    free: free_tx,
+                    write: write_tx,
+                    spare: spare_rx,
+                };
+                self.apply_in_order(
+                    scope,
+                    &current,
+                    &event_tx,
+                    &event_rx,
+                    &mut stage,
+                    state,
+                    &mut callbacks,
+                )
+            });
+            // The writer ends when `write_tx` is dropped (above); its error comes first: when
+            // it failed, applying stopped for it.
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread stopped")));
+            written.and(applied)
+        })
+    }
+
+    /// Spawn planning for each block read, and apply planned blocks in order.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_in_order<'s>(
+        &mut self,
+        scope: &rayon::Scope<'s>,
+        current: &'s TargetStore,
+        events: &std::sync::mpsc::Sender<Event>,
+        event_rx: &std::sync::mpsc::Receiver<Event>,
+        stage: &mut Serial,
+        state: &mut RunState,
+        callbacks: &mut Callbacks<'_>,
     ) -> std::io::Result<()>
     where
         Self: 's,
     {
-        let slots = 2 * threads.max(1) + 2;
-        let target = (IN_FLIGHT_BYTES / slots).clamp(16 << 10, 256 << 10);
-        let mut free: Vec<Block> = Vec::new();
-        let (done_tx, done_rx) = std::sync::mpsc::channel::<Planned>();
-        let mut waiting = std::collections::BTreeMap::new();
-        let (mut sent, mut applied, mut end) = (0usize, 0usize, false);
         let engine: &'s Engine = self.engine;
         let kind = self.kind;
-        loop {
-            while !end && sent - applied < slots {
-                let mut block = free.pop().unwrap_or_default();
-                records.fill_block(&mut block, target)?;
-                if block.records().is_empty() {
-                    end = true;
-                    break;
+        let mut planned = std::collections::BTreeMap::new();
+        let (mut applied, mut total) = (0usize, None);
+        while total != Some(applied) {
+            match event_rx
+                .recv()
+                .map_err(|_| std::io::Error::other("the reader thread stopped"))?
+            {
+                Event::Read(seq, None) => total = Some(seq),
+                Event::ReadFailed(e) => return Err(e),
+                Event::Read(seq, Some(block)) => {
+                    let done = events.clone();
+                    scope.spawn(move |_| {
+                        let plans = plan_block(engine, kind, current, &block);
+                        // The receiver is gone only when the run stopped on an error.
+                        let _ = done.send(Event::Planned(seq, block, plans));
+                    });
                 }
+                Event::Planned(seq, block, plans) => {
+                    planned.insert(seq, (block, plans));
+                }
+            }
+            while let Some((mut block, mut plans)) = planned.remove(&applied) {
+                let mut out = stage
+                    .spare
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(2 * block.byte_len()));
+                // Timed: the serial stage bounds the speed-up (`map --timings`).
+                let started = std::time::Instant::now();
+                self.apply_block(&block, &mut plans, state, callbacks, &mut out)?;
+                self.progress.serial += started.elapsed();
                 self.progress.bytes += block
                     .records()
                     .iter()
                     .map(|r| r.text.as_ref().map_or(0, |t| t.len() as u64 + 1))
                     .sum::<u64>();
-                let done = done_tx.clone();
-                let seq = sent;
-                scope.spawn(move |_| {
-                    let plans = plan_block(engine, kind, current, &block);
-                    // The receiver is gone only when the run stopped on an error.
-                    let _ = done.send(Planned { seq, block, plans });
-                });
-                sent += 1;
-            }
-            if applied == sent {
-                return Ok(());
-            }
-            let planned = match waiting.remove(&applied) {
-                Some(planned) => planned,
-                None => {
-                    let planned = done_rx
-                        .recv()
-                        .map_err(|_| std::io::Error::other("a planning thread stopped"))?;
-                    if planned.seq != applied {
-                        waiting.insert(planned.seq, planned);
-                        continue;
-                    }
-                    planned
+                self.progress.records += block.records().len();
+                if stage.write.send(out).is_err() {
+                    // The writer failed; its error is the run's.
+                    return Ok(());
                 }
-            };
-            applied += 1;
-            let Planned {
-                mut block, plans, ..
-            } = planned;
-            self.apply_block(&block, plans, state, sinks)?;
-            block.clear();
-            free.push(block);
+                (callbacks.on_progress)(*self.progress);
+                block.clear();
+                let _ = stage.free.send((block, plans));
+                applied += 1;
+            }
         }
+        Ok(())
     }
 
-    /// Apply a block's plans in order and write their requests.
+    /// Apply a block's plans in order, writing their requests into `out`.
     fn apply_block(
         &mut self,
         block: &Block,
-        plans: Vec<Result<Plan, RecordError>>,
+        plans: &mut Plans,
         state: &mut RunState,
-        sinks: &mut Sinks<'_>,
+        callbacks: &mut Callbacks<'_>,
+        out: &mut Vec<u8>,
     ) -> std::io::Result<()> {
-        self.out.clear();
-        for (record, planned) in block.records().iter().zip(plans) {
-            match planned.and_then(|plan| self.engine.apply(plan, state)) {
-                Ok(applied) => {
+        let touched = plans
+            .iter()
+            .flatten()
+            .fold(0, |sum, plan| sum ^ self.engine.touch(plan, state));
+        std::hint::black_box(touched);
+        for (record, planned) in block.records().iter().zip(plans.iter_mut()) {
+            let applied = match planned {
+                Ok(plan) => self
+                    .engine
+                    .apply_in_place(plan, state)
+                    .map(|applied| (applied, &plan.head)),
+                Err(e) => Err(e.clone()),
+            };
+            match applied {
+                Ok((applied, head)) => {
                     let at = At {
                         kind: self.kind,
                         file: self.file,
                         line: record.line,
                     };
                     for w in &applied.warnings {
-                        (sinks.on_warning)(&at, w);
+                        (callbacks.on_warning)(&at, w);
                     }
-                    (sinks.on_applied)(&at, &applied);
+                    (callbacks.on_applied)(&at, &applied);
+                    if applied.head {
+                        out.extend_from_slice(head);
+                    }
                     for request in &applied.requests {
-                        request.write_json(&mut self.out)?;
-                        self.out.push(b'\n');
+                        request.write_json(out)?;
+                        out.push(b'\n');
                     }
                     self.summary.add(&applied.outcome);
                 }
                 Err(mut e) => {
                     self.summary.failed += 1;
                     e.file = self.file.map(str::to_string);
-                    (sinks.on_error)(&e);
+                    (callbacks.on_error)(&e);
                 }
             }
         }
-        sinks.requests.write_all(&self.out)?;
-        self.progress.records += block.records().len();
-        (sinks.on_progress)(*self.progress);
         Ok(())
     }
 }
 
+/// The sinks' callbacks, which stay on the calling thread.
+struct Callbacks<'a> {
+    on_error: &'a mut dyn FnMut(&RecordError),
+    on_warning: &'a mut dyn FnMut(&At<'_>, &Diagnostic),
+    on_applied: &'a mut dyn FnMut(&At<'_>, &Applied),
+    on_progress: &'a mut dyn FnMut(Progress),
+}
+
+/// The serial stage's ends of the channels: blocks back to the reader, bytes to the writer,
+/// and emptied byte buffers back from it.
+struct Serial {
+    free: std::sync::mpsc::Sender<(Block, Plans)>,
+    write: std::sync::mpsc::SyncSender<Vec<u8>>,
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+}
+
+fn in_scope<'s, R>(
+    pool: Option<&rayon::ThreadPool>,
+    work: impl FnOnce(&rayon::Scope<'s>) -> R,
+) -> R {
+    match pool {
+        Some(pool) => pool.in_place_scope(work),
+        None => rayon::in_place_scope(work),
+    }
+}
+
+/// The reader thread: fill each free block and hand it on, until the input ends.
+fn read_blocks(
+    records: &mut Records<'_>,
+    target: usize,
+    free: &std::sync::mpsc::Receiver<(Block, Plans)>,
+    events: &std::sync::mpsc::Sender<Event>,
+) {
+    let mut seq = 0;
+    // A closed channel: the run stopped; stop reading.
+    while let Ok((mut block, spent)) = free.recv() {
+        drop(spent);
+        let event = match records.fill_block(&mut block, target) {
+            Err(e) => Event::ReadFailed(e),
+            Ok(()) if block.records().is_empty() => Event::Read(seq, None),
+            Ok(()) => Event::Read(seq, Some(block)),
+        };
+        let last = !matches!(event, Event::Read(_, Some(_)));
+        if events.send(event).is_err() || last {
+            return;
+        }
+        seq += 1;
+    }
+}
+
+/// The writer thread: write each block's bytes in the order they come, and give the buffer
+/// back. Stops at the first error (a closed pipe: `map ... | head`).
+fn write_blocks(
+    out: &mut (dyn Write + Send),
+    blocks: &std::sync::mpsc::Receiver<Vec<u8>>,
+    spare: &std::sync::mpsc::Sender<Vec<u8>>,
+) -> std::io::Result<()> {
+    for mut bytes in blocks {
+        out.write_all(&bytes)?;
+        bytes.clear();
+        let _ = spare.send(bytes);
+    }
+    Ok(())
+}
+
 /// Read and plan every record of a block, in order. Pure: blocks are planned in parallel.
-fn plan_block(
-    engine: &Engine,
-    kind: ResourceKind,
-    current: &TargetStore,
-    block: &Block,
-) -> Vec<Result<Plan, RecordError>> {
+fn plan_block(engine: &Engine, kind: ResourceKind, current: &TargetStore, block: &Block) -> Plans {
     // A panic here would leave the run waiting for this block: report it as the block's
     // records failing instead.
     let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -279,7 +411,11 @@ fn plan_block(
                 let object = engine
                     .read_record(line, text)
                     .map_err(|e| RecordError::new(kind, line, e.0))?;
-                engine.plan_record(kind, line, &object, env, current)
+                let mut plan = engine.plan_record(kind, line, &object, env, current)?;
+                engine
+                    .render_head(&mut plan)
+                    .map_err(|e| RecordError::new(kind, line, e.to_string()))?;
+                Ok(plan)
             })
             .collect()
     }));

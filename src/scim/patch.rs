@@ -52,19 +52,12 @@ struct Op {
     value: Option<Json>,
 }
 
-impl Op {
-    /// As a body, keys in the order serde writes them, without building a JSON value first
-    /// (this runs on the serial stage of a run for every link; docs/architecture.md#a-map-run).
-    fn into_body(self) -> Body {
-        let mut entries = vec![("op".to_string(), Body::Json(Json::String(self.op.into())))];
-        if let Some(path) = self.path {
-            entries.push(("path".to_string(), Body::Json(Json::String(path))));
-        }
-        if let Some(value) = self.value {
-            entries.push(("value".to_string(), Body::Json(value)));
-        }
-        Body::Object(entries)
-    }
+/// A PatchOp message, keys in the order Entra writes them.
+#[derive(Serialize)]
+struct Message {
+    schemas: [&'static str; 1],
+    #[serde(rename = "Operations")]
+    operations: Vec<Op>,
 }
 
 fn op_name(kind: OpKind, mode: PatchMode) -> &'static str {
@@ -163,11 +156,13 @@ pub fn message(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
     if ops.is_empty() {
         return None;
     }
-    let ops = ops.into_iter().map(Op::into_body).collect();
-    Some(Body::Object(vec![
-        ("schemas".into(), Body::Json(json!([PATCH_SCHEMA]))),
-        ("Operations".into(), Body::Array(ops)),
-    ]))
+    // Written straight to text: this runs on the serial stage of a run for every record with
+    // a link (docs/architecture.md#a-map-run).
+    let message = Message {
+        schemas: [PATCH_SCHEMA],
+        operations: ops,
+    };
+    serde_json::to_string(&message).ok().map(Body::Text)
 }
 
 fn push_reference_ops(

@@ -63,7 +63,7 @@ impl Block {
 
 /// NDJSON: one record per non-blank line.
 pub(super) struct Lines<'r> {
-    reader: Box<dyn BufRead + 'r>,
+    reader: Box<dyn BufRead + Send + 'r>,
     /// The number of the next line to start.
     line: usize,
     max: usize,
@@ -74,7 +74,7 @@ pub(super) struct Lines<'r> {
 }
 
 impl<'r> Lines<'r> {
-    pub(super) fn new(reader: Box<dyn BufRead + 'r>, max: usize) -> Lines<'r> {
+    pub(super) fn new(reader: Box<dyn BufRead + Send + 'r>, max: usize) -> Lines<'r> {
         Lines {
             reader,
             line: 1,

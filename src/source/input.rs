@@ -69,7 +69,7 @@ enum Inner<'r> {
 /// Split `reader` into records. `max_record_bytes` bounds one record's text (the option
 /// max_line_bytes); a longer one is consumed and yielded as an error.
 pub fn records<'r>(
-    mut reader: Box<dyn BufRead + 'r>,
+    mut reader: Box<dyn BufRead + Send + 'r>,
     format: InputFormat,
     max_record_bytes: usize,
 ) -> std::io::Result<Records<'r>> {
@@ -240,7 +240,7 @@ const PAGE_KEYS: &[&str] = &["value", "Resources"];
 
 /// A byte cursor over a buffered reader that counts lines.
 struct Cursor<'r> {
-    reader: Box<dyn BufRead + 'r>,
+    reader: Box<dyn BufRead + Send + 'r>,
     line: usize,
     eof: bool,
 }
@@ -663,7 +663,7 @@ impl JsonRecords<'_> {
 /// CSV rows as JSON records. Rows are taken line by line (a quoted cell may span lines), so
 /// each record knows the line it starts on; the `csv` crate splits each row into cells.
 struct CsvRecords<'r> {
-    reader: Box<dyn BufRead + 'r>,
+    reader: Box<dyn BufRead + Send + 'r>,
     /// Attribute name per column (`None`: the column is not an attribute); read from the
     /// first row.
     columns: Option<Vec<Option<String>>>,
@@ -672,7 +672,7 @@ struct CsvRecords<'r> {
 }
 
 impl<'r> CsvRecords<'r> {
-    fn new(reader: Box<dyn BufRead + 'r>, max: usize) -> CsvRecords<'r> {
+    fn new(reader: Box<dyn BufRead + Send + 'r>, max: usize) -> CsvRecords<'r> {
         CsvRecords {
             reader,
             columns: None,
