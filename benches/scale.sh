@@ -24,37 +24,39 @@ DATA=$DIR/users-$N.ndjson
 [ -s "$DATA" ] || "$BIN" sample-users --count "$N" --seed 1 -o "$DATA"
 OUT=$DIR/out.ndjson
 
-# best LABEL CMD...: best wall of 2 runs and its peak RSS; stdin is the data, stdout the output.
+# best LABEL CMD...: best wall of 2 runs, its peak RSS, and (for map, which prints its summary
+# as JSON) its serial stage's ns per record; stdin is the data, stdout the output.
 best() {
   local label=$1; shift
-  local best_wall="" best_rss=""
+  local best_wall="" best_rss="" best_serial=""
   for _ in 1 2; do
-    /usr/bin/time -f "%e %M" -o "$DIR/time" "$@" <"$DATA" >"$OUT" 2>/dev/null
+    /usr/bin/time -f "%e %M" -o "$DIR/time" "$@" <"$DATA" >"$OUT" 2>"$DIR/err"
     read -r wall rss <"$DIR/time"
     if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then
       best_wall=$wall; best_rss=$rss
+      best_serial=$(sed -n 's/.*"serial_ns_per_record":\([0-9.]*\).*/\1/p' "$DIR/err")
     fi
   done
-  ROWS+=("$label|$best_wall|$best_rss|$(sha256sum "$OUT" | cut -c1-12)")
+  ROWS+=("$label|$best_wall|$best_rss|$(sha256sum "$OUT" | cut -c1-12)|${best_serial:--}")
 }
 
 ROWS=()
 best "line split + copy (I/O floor)" "$FLOOR" --lines
 best "serde_json::Value parse + write, 1 thread" "$FLOOR"
 for t in $THREADS; do
-  best "map --mapping code42 --threads $t" "$BIN" map --mapping code42 "$DATA" -q --threads "$t"
+  best "map --mapping code42 --threads $t" "$BIN" map --mapping code42 "$DATA" -q --threads "$t" --format json
 done
 rm -f "$OUT"
 
 echo "$N users ($(du -m "$DATA" | cut -f1) MB), $(nproc) cores: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(date -u +%F)"
 echo
-echo "| run | wall (s) | records/s | peak RSS (MB) | vs serde_json pass | output sha256 |"
-echo "|---|---:|---:|---:|---:|---|"
+echo "| run | wall (s) | records/s | peak RSS (MB) | vs serde_json pass | serial stage (ns/record) | output sha256 |"
+echo "|---|---:|---:|---:|---:|---:|---|"
 serde_wall=$(echo "${ROWS[1]}" | cut -d'|' -f2)
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r label wall rss sha <<<"$row"
-  awk -v l="$label" -v w="$wall" -v r="$rss" -v n="$N" -v f="$serde_wall" -v s="$sha" \
-    'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.2f× | %s |\n", l, w, n/w, r/1024, f/w, s}'
+  IFS='|' read -r label wall rss sha serial <<<"$row"
+  awk -v l="$label" -v w="$wall" -v r="$rss" -v n="$N" -v f="$serde_wall" -v s="$sha" -v c="$serial" \
+    'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.2f× | %s | %s |\n", l, w, n/w, r/1024, f/w, c, s}'
 done
 maps=$(printf '%s\n' "${ROWS[@]}" | grep '^map ' | cut -d'|' -f4 | sort -u | wc -l)
 echo

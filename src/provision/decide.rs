@@ -45,13 +45,9 @@ impl Engine {
                 Computed::Null | Computed::Drop => continue,
             };
             // `/Users?filter=userName eq "value"` (docs/mapping.md#matching-queries).
-            let quoted = Json::String(value.clone()).to_string();
-            let mut path = String::with_capacity(query.len() + quoted.len());
-            path.push_str(query);
-            path.push_str(&quoted);
             plan.queries.push(Request {
                 method: "GET",
-                path,
+                path: crate::scim::concat_quoted(query, &value),
                 body: None,
             });
             if let Some(found) = current.find_index(kind, &m.path, &value) {

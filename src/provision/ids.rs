@@ -253,6 +253,27 @@ impl Segment {
     }
 }
 
+/// Each byte's value as a hex digit; `INVALID` for the others, `DASH` for `-`.
+#[allow(clippy::indexing_slicing)] // Evaluated at compile time: a bad index fails the build.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table[b'-' as usize] = DASH;
+    table
+};
+const INVALID: u8 = 0x10;
+const DASH: u8 = 0x20;
+
 /// Top bit of a packed created id or seen line: a group.
 const GROUP_BIT: u32 = 1 << 31;
 
@@ -270,27 +291,22 @@ impl IdMap {
     /// record, so it parses in place without allocating.
     fn guid(id: &str) -> Option<[u64; 2]> {
         let b = id.as_bytes();
-        if b.len() != 36 {
+        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b.get(i) != Some(&b'-')) {
             return None;
         }
         let mut value: u128 = 0;
-        for (i, &c) in b.iter().enumerate() {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                if c != b'-' {
-                    return None;
-                }
+        let mut invalid = 0u8;
+        for &c in b {
+            // Table lookup, no branches: 0x10 marks a non-hex byte (the dashes are skipped).
+            let digit = HEX_VALUE.get(usize::from(c)).copied().unwrap_or(INVALID);
+            if digit == DASH {
                 continue;
             }
-            let digit = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                _ => return None,
-            };
-            value = (value << 4) | u128::from(digit);
+            invalid |= digit;
+            value = (value << 4) | u128::from(digit & 0xF);
         }
         let key = [(value >> 64) as u64, value as u64];
-        (key != EMPTY).then_some(key)
+        (invalid & INVALID == 0 && key != EMPTY).then_some(key)
     }
 
     /// Bytes the GUID table holds: the part of a run's memory that grows with its objects.

@@ -1,6 +1,8 @@
 //! SCIM 2.0 output (docs/mapping.md#from-records-to-requests): request envelopes, create bodies in the canonical key order, and
 //! PATCH messages in the modes Entra uses.
 
+mod escape;
+pub(crate) use escape::concat_quoted;
 pub mod patch;
 pub mod path;
 
@@ -40,9 +42,9 @@ impl Request {
     /// Append this request as one JSON line (without the newline) to `out`.
     pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         out.extend_from_slice(b"{\"method\":");
-        serde_json::to_writer(&mut *out, self.method)?;
+        escape::write_str(out, self.method);
         out.extend_from_slice(b",\"path\":");
-        serde_json::to_writer(&mut *out, &self.path)?;
+        escape::write_str(out, &self.path);
         match &self.body {
             None => {}
             Some(Body::Text(text)) => {
@@ -196,7 +198,14 @@ pub enum Out<'v> {
 
 fn write_out(out: &mut Vec<u8>, value: Out<'_>) {
     let _ = match value {
-        Out::Text(t) => serde_json::to_writer(&mut *out, t),
+        Out::Text(t) => {
+            escape::write_str(out, t);
+            Ok(())
+        }
+        Out::Json(Json::String(t)) => {
+            escape::write_str(out, t);
+            Ok(())
+        }
         Out::Json(j) => serde_json::to_writer(&mut *out, j),
     };
 }
