@@ -5,14 +5,14 @@
 # the best wall time of 2 runs, with peak RSS; and whether every thread count wrote the same
 # bytes. Prints a Markdown table (README, Performance).
 #
-#   benches/scale.sh                      # 2,000,000 users; threads 1 2 4 8 16
+#   benches/scale.sh                      # 2,000,000 users; threads 1 2 4 8 15 16
 #   benches/scale.sh 200000 1 2           # smaller, fewer thread counts
 #   BIN=dir/entramap FLOOR=dir/json_floor benches/scale.sh   # prebuilt binaries (no cargo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000000}
 shift || true
-THREADS=${*:-1 2 4 8 16}
+THREADS=${*:-1 2 4 8 15 16}
 if [ -z "${BIN:-}" ]; then
   cargo build --release --quiet --bin entramap --example json_floor
 fi

@@ -170,9 +170,12 @@ impl GuidTable {
 
     /// Room for about `additional` more GUIDs without growing.
     fn reserve(&mut self, additional: usize) {
+        // Segments get a little more or less than their share: leave room for three standard
+        // deviations, so that no segment grows (and copies itself) mid-run.
         let per_segment = additional.div_ceil(SEGMENTS);
+        let spread = 3 * per_segment.isqrt() + 8;
         for segment in &mut self.segments {
-            let wanted = (segment.len + per_segment) * 100 / 84 + 1;
+            let wanted = (segment.len + per_segment + spread) * 100 / 85 + 1;
             if wanted > segment.slots.len() {
                 segment.resize(wanted);
             }

@@ -111,7 +111,7 @@ pub fn run(
 }
 
 /// Input bytes read but not yet applied, across all blocks in flight: what bounds memory.
-const IN_FLIGHT_BYTES: usize = 4 << 20;
+const IN_FLIGHT_BYTES: usize = 2 << 20;
 
 /// One input's run (docs/architecture.md#a-map-run).
 struct InputRun<'a> {

@@ -6,9 +6,15 @@
 /// `s` as a JSON string literal, quotes included: `"`, `\` and control characters escaped
 /// (`\b \t \n \f \r`, others `\u00XX` in lower-case hex), everything else as is.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
+    out.reserve(s.len() + 2);
     out.push(b'"');
+    write_inner(out, s);
+    out.push(b'"');
+}
+
+/// [`write_str`] without the quotes: what goes between them.
+pub(crate) fn write_inner(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
     loop {
@@ -46,7 +52,6 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
         }
     }
     out.extend_from_slice(bytes.get(start..).unwrap_or_default());
-    out.push(b'"');
 }
 
 /// `prefix` followed by `s` as a JSON string literal, as one `String` (a filter's value).

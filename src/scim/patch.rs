@@ -83,6 +83,68 @@ fn mode_value(value: Json, mode: PatchMode) -> Json {
 
 /// The PatchOp message for `changes`, or `None` if there is nothing to send.
 pub fn message(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
+    // The commonest message by far, a new user's manager link, is filled into text rendered
+    // once (a run renders it on its serial stage, for every user with a manager).
+    if let [Change::Manager(id)] = changes.as_slice() {
+        return Some(Body::Text(manager_template(mode).fill(id)));
+    }
+    build(changes, mode)
+}
+
+/// A message's text with holes for one id, each hole filled with the id JSON-escaped.
+struct Template {
+    parts: Vec<String>,
+}
+
+impl Template {
+    /// Render `changes` (whose ids are all `HOLE`) through [`build`] and cut at the holes.
+    fn new(changes: Vec<Change>, mode: PatchMode) -> Template {
+        let text = match build(changes, mode) {
+            Some(Body::Text(text)) => text,
+            _ => String::new(),
+        };
+        // The hole's control characters are written as `\u0001`, so it cannot be confused
+        // with anything else in the text.
+        let escaped = {
+            let mut out = Vec::new();
+            super::escape::write_inner(&mut out, HOLE);
+            String::from_utf8(out).unwrap_or_default()
+        };
+        Template {
+            parts: text.split(escaped.as_str()).map(str::to_string).collect(),
+        }
+    }
+
+    fn fill(&self, id: &str) -> String {
+        let mut out = Vec::with_capacity(self.parts.iter().map(String::len).sum::<usize>() + 64);
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                super::escape::write_inner(&mut out, id);
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+/// Where the id goes in a [`Template`].
+const HOLE: &str = "\u{1}entramap-id\u{1}";
+
+/// The manager-link message of each PATCH mode, rendered once.
+fn manager_template(mode: PatchMode) -> &'static Template {
+    static LEGACY: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+    static FLAGGED: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+    static CUSTOM: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+    let slot = match mode {
+        PatchMode::LegacyScim => &LEGACY,
+        PatchMode::AadOptScim062020 => &FLAGGED,
+        PatchMode::CustomAppSso => &CUSTOM,
+    };
+    slot.get_or_init(|| Template::new(vec![Change::Manager(HOLE.to_string())], mode))
+}
+
+/// Build the message: ops in the order and shape of `mode` (docs/mapping.md#patch-modes).
+fn build(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
     let mut ops: Vec<Op> = Vec::new();
     let member = |id: String, legacy: bool| {
         if legacy {
@@ -207,5 +269,29 @@ fn push_reference_ops(
             }
         }
         Change::AddMembers(_) | Change::Attribute { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+
+    #[test]
+    fn a_manager_link_from_its_template_is_the_built_message() {
+        for mode in [
+            PatchMode::LegacyScim,
+            PatchMode::AadOptScim062020,
+            PatchMode::CustomAppSso,
+        ] {
+            for id in ["user-0001", "odd \"id\" \\ é\u{7}"] {
+                let built = build(vec![Change::Manager(id.to_string())], mode);
+                let filled = message(vec![Change::Manager(id.to_string())], mode);
+                let text = |b: Option<Body>| match b {
+                    Some(Body::Text(t)) => t,
+                    other => panic!("{other:?}"),
+                };
+                assert_eq!(text(filled), text(built), "{mode:?} {id}");
+            }
+        }
     }
 }
