@@ -178,6 +178,9 @@ impl InputRun<'_> {
         // Bytes to write, and the emptied buffers coming back.
         let (write_tx, write_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(slots);
         let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        for _ in 0..slots {
+            let _ = spare_tx.send(Vec::with_capacity(2 * target));
+        }
         std::thread::scope(|threads| {
             let reader_events = event_tx.clone();
             threads.spawn(move || read_blocks(&mut records, target, &free_rx, &reader_events));
@@ -246,10 +249,12 @@ impl InputRun<'_> {
                 }
             }
             while let Some((mut block, mut plans)) = planned.remove(&applied) {
-                let mut out = stage
-                    .spare
-                    .try_recv()
-                    .unwrap_or_else(|_| Vec::with_capacity(2 * block.byte_len()));
+                // A fixed set of buffers goes round between here and the writer, so memory
+                // is reused, never newly faulted in (waiting here when the writer is behind).
+                let Ok(mut out) = stage.spare.recv() else {
+                    // The writer failed; its error is the run's.
+                    return Ok(());
+                };
                 // Timed: the serial stage bounds the speed-up (`map --timings`).
                 let started = std::time::Instant::now();
                 self.apply_block(&block, &mut plans, state, callbacks, &mut out)?;
