@@ -79,6 +79,8 @@ mod environment;
 pub mod suite;
 #[doc(hidden)]
 pub mod sample;
+#[cfg(feature = "serve")]
+pub mod serve;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::findings::{self, Checked};
 use super::map::check_mapping;
 use super::{ExprInput, FAILED, Io, OK, OptionArgs, ReportFormat, Usage};
-use super::{diagnostic_json, graph_to_text, plural, pretty, report};
+use super::{graph_to_text, plural, pretty, report};
 use crate::check::analyze;
 use crate::diagnostic::render_all;
 use crate::graph;
@@ -174,7 +174,7 @@ pub(super) fn parse(args: ParseArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
             "origin": origin,
             "canonical": analysis.expr.as_ref().map(print::canonical),
             "graph": analysis.expr.as_ref().map(graph::to_graph),
-            "diagnostics": analysis.diagnostics.iter().map(|d| diagnostic_json(d, &text)).collect::<Vec<_>>(),
+            "diagnostics": analysis.diagnostics.iter().map(|d| d.to_json(&text)).collect::<Vec<_>>(),
         });
         let _ = io.stdout.write_all(pretty(&out).as_bytes());
         return Ok(if analysis.has_errors() { FAILED } else { OK });
@@ -301,13 +301,7 @@ pub(super) fn check(args: CheckArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
         .read(io.stdin)?
         .into_iter()
         .map(|(text, origin)| {
-            let analysis = analyze(&text, &options);
-            let mut diagnostics = analysis.diagnostics;
-            // The mapping-level lints that need only the expression, as `check -m` runs them.
-            if let Some(expr) = &analysis.expr {
-                diagnostics.extend(crate::mapping::check::country_table_lint(expr));
-                diagnostics.sort_by_key(|d| d.span.start);
-            }
+            let diagnostics = crate::mapping::check::check_expression(&text, &options).diagnostics;
             Checked {
                 diagnostics,
                 origin,
@@ -354,7 +348,7 @@ pub(super) fn check(args: CheckArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
                     let list: Vec<_> = c
                         .diagnostics
                         .iter()
-                        .map(|d| diagnostic_json(d, &c.text))
+                        .map(|d| d.to_json(&c.text))
                         .collect();
                     json!({"origin": c.origin, "ok": e == 0, "errors": e, "warnings": c.diagnostics.len() - e, "diagnostics": list})
                 })

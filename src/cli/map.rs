@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::progress::{ProgressBar, WarningTally};
-use super::{FAILED, Io, OK, ReportFormat, Usage, diagnostic_json, plural, pretty};
+use super::{FAILED, Io, OK, ReportFormat, Usage, plural, pretty};
 use crate::diagnostic::Diagnostic;
 use crate::options::Options;
 use crate::provision::run::{At, Input};
@@ -480,7 +480,7 @@ pub(super) fn check_mapping(
             let list: Vec<_> = findings
                 .iter()
                 .map(|f| {
-                    let mut j = diagnostic_json(&f.diagnostic, f.source.as_deref().unwrap_or(""));
+                    let mut j = f.diagnostic.to_json(f.source.as_deref().unwrap_or(""));
                     if let Some(obj) = j.as_object_mut() {
                         obj.insert("mapping".into(), serde_json::Value::String(f.place.clone()));
                         let at = file_text.as_deref().zip(f.source.as_deref()).and_then(

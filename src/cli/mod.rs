@@ -7,7 +7,6 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde_json::json;
 
 use crate::diagnostic::{Diagnostic, render_all};
 use crate::graph;
@@ -21,6 +20,7 @@ mod map;
 mod findings;
 mod progress;
 mod scope;
+mod serve;
 mod test;
 use catalog::{CountryAction, FunctionsFormat, MappingsAction, SampleArgs};
 use eval::EvalArgs;
@@ -114,6 +114,20 @@ mapping set does not load.")]
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Open the expression workbench in the browser: live diagnostics, values, traces, and a
+    /// mapping set's SCIM requests for one user, served on 127.0.0.1.
+    #[command(after_help = "Examples:
+  entramap serve                                   # http://127.0.0.1:8177/ with code42
+  entramap serve -m schema.json --users fixtures/users/sample.ndjson --port 9000
+
+Nothing leaves the machine: the page and its script are in the binary, and the server listens
+on 127.0.0.1 unless --listen says otherwise.")]
+    Serve {
+        #[command(flatten)]
+        args: serve::ServeArgs,
+        #[command(flatten)]
+        options: OptionArgs,
     },
     /// List the built-in functions.
     #[command(after_help = "Examples:
@@ -253,6 +267,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::Country { action } => catalog::country(action, io),
         Command::SampleUsers(args) => catalog::sample_users(args, io),
         Command::Functions { format } => catalog::functions(format, io),
+        Command::Serve { args, options } => serve::serve(args, &options.load()?, io),
     }
 }
 
@@ -340,23 +355,6 @@ fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], text: &str, origin: &str)
     let _ = io
         .stderr
         .write_all(render_all(diagnostics, text, origin).as_bytes());
-}
-
-fn diagnostic_json(d: &Diagnostic, text: &str) -> serde_json::Value {
-    let (line, column) = d.line_col(text);
-    let end = crate::diagnostic::span::LineIndex::new(text).line_col(text, d.span.end as usize);
-    json!({
-        "severity": d.severity,
-        "code": d.code,
-        "message": d.message,
-        "line": line,
-        "column": column,
-        "end_line": end.0,
-        "end_column": end.1,
-        "span": d.span,
-        "label": d.label,
-        "help": d.help,
-    })
 }
 
 fn pretty(value: &impl serde::Serialize) -> String {

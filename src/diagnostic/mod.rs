@@ -130,6 +130,26 @@ impl Diagnostic {
     pub fn line_col(&self, source: &str) -> (usize, usize) {
         LineIndex::new(source).line_col(source, self.span.start as usize)
     }
+
+    /// As `--format json` and the workbench's API give it: severity, code, message, where (byte
+    /// span, 1-based line and column of both ends), label and help.
+    pub fn to_json(&self, source: &str) -> serde_json::Value {
+        let index = LineIndex::new(source);
+        let (line, column) = index.line_col(source, self.span.start as usize);
+        let end = index.line_col(source, self.span.end as usize);
+        serde_json::json!({
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "line": line,
+            "column": column,
+            "end_line": end.0,
+            "end_column": end.1,
+            "span": self.span,
+            "label": self.label,
+            "help": self.help,
+        })
+    }
 }
 
 /// Keep a span inside the text and on character boundaries, so rendering cannot fail.

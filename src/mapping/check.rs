@@ -46,6 +46,18 @@ impl Finding {
     }
 }
 
+/// One expression checked as `entramap check -f` checks it: parse and check
+/// ([`crate::analyze`]), plus the mapping-level lints that need only the expression (the
+/// country table lint), in source order.
+pub fn check_expression(text: &str, options: &Options) -> crate::check::Analysis {
+    let mut analysis = crate::check::analyze(text, options);
+    if let Some(expr) = &analysis.expr {
+        analysis.diagnostics.extend(country_table_lint(expr));
+        analysis.diagnostics.sort_by_key(|d| d.span.start);
+    }
+    analysis
+}
+
 /// Where byte `offset` of a mapping's source text is in the mapping file's text. The text is
 /// looked for as the file writes it — verbatim (a TOML literal string), escaped as in a JSON or
 /// TOML basic string, or, for a direct mapping (`[name]`), as the quoted bare name — and, of the

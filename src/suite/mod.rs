@@ -14,6 +14,7 @@ use crate::eval::Env;
 use crate::eval::value::Value;
 use crate::expression::Expression;
 use crate::mapping::MappingSet;
+use crate::mapping::values::{Flows, attribute_values};
 use crate::options::Options;
 use crate::provision::{Engine, RunState};
 use crate::scim::ResourceKind;
@@ -405,13 +406,14 @@ fn attributes_case(
         return Verdict::Broken(format!("mapping `{}` has no user mapping", set.name));
     };
     let user = Json::Object(user.clone());
+    let got = attribute_values(object, &user, options, env);
     let (mut want, mut have) = (Vec::new(), Vec::new());
     let nothing = Json::Null;
     let wanted = expected
         .iter()
         .chain(null_attributes.iter().map(|name| (name, &nothing)));
     for (target, value) in wanted {
-        let Some(mapping) = object.mappings.iter().find(|m| &m.target == target) else {
+        if !object.mappings.iter().any(|m| &m.target == target) {
             let names: Vec<&str> = object.mappings.iter().map(|m| m.target.as_str()).collect();
             let hint = crate::diagnostic::suggest::nearest(target, names.iter().copied(), 3)
                 .map(|s| format!(" — did you mean `{s}`?"))
@@ -420,7 +422,7 @@ fn attributes_case(
                 "mapping `{}` has no target attribute `{target}`{hint}",
                 set.name
             ));
-        };
+        }
         let expected_text = match value {
             Json::String(s) => shown(std::slice::from_ref(s)),
             Json::Array(items) => shown(
@@ -441,21 +443,10 @@ fn attributes_case(
                 ));
             }
         };
-        let got_text = match mapping.source_text() {
-            None => "Null (nothing flows)".to_string(),
-            Some(text) => match Expression::compile(&text, options)
-                .map_err(|e| e.to_string())
-                .and_then(|expr| expr.eval_json(&user, env).map_err(|e| e.code.to_string()))
-            {
-                // The default fills in for Null only; a drop sends nothing, as `map` does.
-                Ok(Value::Null) => match &mapping.default {
-                    Some(default) => shown(std::slice::from_ref(default)),
-                    None => "Null (nothing flows)".to_string(),
-                },
-                Ok(Value::Drop) => "Null (nothing flows)".to_string(),
-                Ok(v) => shown(&v.texts()),
-                Err(code) => format!("error `{code}`"),
-            },
+        let got_text = match got.iter().find(|v| &v.target == target).map(|v| &v.flow) {
+            Some(Flows::Values(values)) => shown(values),
+            Some(Flows::Error(code)) => format!("error `{code}`"),
+            Some(Flows::Nothing) | None => "Null (nothing flows)".to_string(),
         };
         if expected_text != got_text {
             want.push(format!("{target} = {expected_text}"));

@@ -1,0 +1,391 @@
+//! The workbench's JSON API (docs/workbench.md#api). Each endpoint answers what the matching
+//! command answers with `--format json` (check, eval, functions) or Graph's parseExpression
+//! response; bad requests get a 4xx status and `{"error": "..."}` saying what to fix.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value as Json, json};
+
+use super::{BODY_LIMIT, USERS_LISTED, Workbench};
+use crate::eval::Env;
+use crate::expression::Expression;
+use crate::mapping::MappingSet;
+use crate::options::{Options, PatchMode};
+use crate::provision::{Engine, RunState};
+use crate::scim::ResourceKind;
+
+type Answer = Result<Response, ApiError>;
+
+/// A request the API cannot answer: answered `{"error": message}` with `status`.
+#[derive(Debug)]
+pub(super) struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(json!({ "error": self.message }))).into_response()
+    }
+}
+
+pub(super) fn error(status: StatusCode, message: String) -> ApiError {
+    ApiError { status, message }
+}
+
+fn bad(message: impl Into<String>) -> ApiError {
+    error(StatusCode::BAD_REQUEST, message.into())
+}
+
+fn ok(value: Json) -> Answer {
+    Ok(axum::Json(value).into_response())
+}
+
+/// The request body as a JSON object.
+fn object(body: Result<Bytes, BytesRejection>) -> Result<Map<String, Json>, ApiError> {
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is over {BODY_LIMIT} bytes"),
+            )
+        } else {
+            bad(format!("cannot read the request body: {e}"))
+        }
+    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        bad(format!(
+            "the request body is not UTF-8 (invalid byte at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    match serde_json::from_str::<Json>(text) {
+        Ok(Json::Object(map)) => Ok(map),
+        Ok(_) => Err(bad("the request body must be a JSON object")),
+        Err(e) => Err(bad(format!("the request body is not JSON: {e}"))),
+    }
+}
+
+/// The workbench's options, with the request's `"options"` (flat option keys) over them.
+fn options(workbench: &Workbench, request: &Map<String, Json>) -> Result<Options, ApiError> {
+    match request.get("options") {
+        None | Some(Json::Null) => Ok(workbench.options.clone()),
+        Some(Json::Object(changes)) => workbench
+            .options
+            .with_changes(changes.clone())
+            .map_err(|e| bad(format!("options: {e}"))),
+        Some(_) => Err(bad("\"options\" must be an object of option keys")),
+    }
+}
+
+fn expression_text(request: &Map<String, Json>) -> Result<&str, ApiError> {
+    request
+        .get("expression")
+        .and_then(Json::as_str)
+        .ok_or_else(|| bad("the request needs an \"expression\" string"))
+}
+
+/// The set the workbench was started with, or a built-in set by name (never a file: a client
+/// names no files).
+fn mapping_set(workbench: &Workbench, name: Option<&str>) -> Result<MappingSet, ApiError> {
+    match name {
+        None => Ok(workbench.mapping.clone()),
+        Some(name) if name == workbench.mapping.name => Ok(workbench.mapping.clone()),
+        Some(name) => match crate::mapping::builtin::get(name) {
+            Some(_) => crate::mapping::load(name, &workbench.options)
+                .map(|loaded| loaded.set)
+                .map_err(|e| bad(e.to_string())),
+            None => Err(error(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "no mapping set `{name}` here; the workbench has `{}` and the built-in sets {}",
+                    workbench.mapping.name,
+                    crate::mapping::builtin::names().join(", ")
+                ),
+            )),
+        },
+    }
+}
+
+/// `POST /api/check` `{"expression", "options"?}`: `entramap check -f --format json`'s report,
+/// with the canonical text and Graph's JSON form when it parsed.
+pub(super) async fn check(
+    State(workbench): State<Arc<Workbench>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let request = object(body)?;
+    let text = expression_text(&request)?;
+    let options = options(&workbench, &request)?;
+    let analysis = crate::mapping::check::check_expression(text, &options);
+    let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+    let diagnostics: Vec<Json> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| d.to_json(text))
+        .collect();
+    ok(json!({
+        "origin": "<workbench>",
+        "ok": errors == 0,
+        "errors": errors,
+        "warnings": analysis.diagnostics.len() - errors,
+        "diagnostics": diagnostics,
+        "canonical": analysis.expr.as_ref().map(crate::syntax::print::canonical),
+        "graph": analysis.expr.as_ref().map(crate::graph::to_graph),
+    }))
+}
+
+/// `POST /api/eval` `{"expression", "input"? | "testInputObject"?, "options"?}`: Graph's
+/// parseExpression response (as `entramap eval --format json`), plus the evaluation trace and
+/// the diagnostics.
+pub(super) async fn eval(
+    State(workbench): State<Arc<Workbench>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let request = object(body)?;
+    let text = expression_text(&request)?;
+    let options = options(&workbench, &request)?;
+    let input = match request
+        .get("input")
+        .or_else(|| request.get("testInputObject"))
+    {
+        None | Some(Json::Null) => Map::new(),
+        Some(value) => {
+            crate::parse_expression::input_object(value).map_err(|e| bad(format!("input: {e}")))?
+        }
+    };
+    let expression = match Expression::compile(text, &options) {
+        Ok(expression) => expression,
+        Err(e) => {
+            let mut out = to_object(&crate::parse_expression::parse_failure(
+                text,
+                &e.diagnostics,
+            ));
+            out.insert("trace".into(), json!([]));
+            out.insert(
+                "diagnostics".into(),
+                e.diagnostics.iter().map(|d| d.to_json(text)).collect(),
+            );
+            return ok(Json::Object(out));
+        }
+    };
+    let mut env = Env::new(&options)
+        .map_err(|e| bad(format!("options: {e}")))?
+        .with_trace();
+    let response = crate::parse_expression::evaluate(&expression, &input, &mut env);
+    let trace: Vec<Json> = env
+        .trace
+        .iter()
+        .flatten()
+        .map(|entry| {
+            json!({
+                "depth": entry.depth,
+                "span": entry.span,
+                "text": text.get(entry.span.range()).unwrap_or(""),
+                "value": entry.value,
+            })
+        })
+        .collect();
+    let diagnostics: Vec<Json> = expression
+        .warnings()
+        .iter()
+        .chain(&env.warnings)
+        .map(|d| d.to_json(text))
+        .collect();
+    let mut out = to_object(&response);
+    out.insert("trace".into(), Json::Array(trace));
+    out.insert("diagnostics".into(), Json::Array(diagnostics));
+    ok(Json::Object(out))
+}
+
+fn to_object(value: &impl serde::Serialize) -> Map<String, Json> {
+    match serde_json::to_value(value) {
+        Ok(Json::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+/// `POST /api/parseExpression`: Graph's request and response, offline (`eval --batch`'s answer
+/// to one request).
+pub(super) async fn parse_expression(
+    State(workbench): State<Arc<Workbench>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let request = object(body)?;
+    let bytes = serde_json::to_vec(&request).unwrap_or_default();
+    let response = crate::parse_expression::Batch::new(&workbench.options).respond(&bytes, 1);
+    let status = match &response.error {
+        Some(e) if e.code == "bad-request" => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    Ok((status, axum::Json(response)).into_response())
+}
+
+/// `POST /api/map` `{"user", "mapping"?, "kind"?, "options"?}`: each target attribute's value
+/// for the user, and the SCIM requests Entra would send in both PATCH modes.
+pub(super) async fn map_user(
+    State(workbench): State<Arc<Workbench>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let request = object(body)?;
+    let options = options(&workbench, &request)?;
+    let set = mapping_set(&workbench, request.get("mapping").and_then(Json::as_str))?;
+    let record = match request.get("user") {
+        Some(user) => {
+            crate::parse_expression::input_object(user).map_err(|e| bad(format!("user: {e}")))?
+        }
+        None => return Err(bad("the request needs a \"user\" object")),
+    };
+    let kind = match request.get("kind").and_then(Json::as_str) {
+        None | Some("users") => ResourceKind::User,
+        Some("groups") => ResourceKind::Group,
+        Some(other) => return Err(bad(format!("kind `{other}`: use users or groups"))),
+    };
+    let object = match kind {
+        ResourceKind::User => set.users.as_ref(),
+        ResourceKind::Group => set.groups.as_ref(),
+    }
+    .ok_or_else(|| bad(format!("mapping `{}` has no {kind} mapping", set.name)))?;
+    let mut env = Env::new(&options).map_err(|e| bad(format!("options: {e}")))?;
+    let attributes = crate::mapping::values::attribute_values(
+        object,
+        &Json::Object(record.clone()),
+        &options,
+        &mut env,
+    );
+    let mut requests = std::collections::BTreeMap::new();
+    let mut outcome = None;
+    let mut warnings = Vec::new();
+    for mode in [PatchMode::LegacyScim, PatchMode::AadOptScim062020] {
+        let mut options = options.clone();
+        options.scim.patch_mode = mode;
+        let engine = Engine::new(&set, &options).map_err(|e| bad(e.to_string()))?;
+        let applied = engine
+            .provision(kind, 1, &record, &mut RunState::default())
+            .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, e.reason))?;
+        // As written on the wire, keys in Entra's order (a `Value` would sort them).
+        let list: Vec<Box<serde_json::value::RawValue>> = applied
+            .requests
+            .iter()
+            .filter_map(|r| {
+                let mut line = Vec::new();
+                r.write_json(&mut line).ok()?;
+                serde_json::value::RawValue::from_string(String::from_utf8(line).ok()?).ok()
+            })
+            .collect();
+        requests.insert(mode_name(mode), list);
+        outcome = Some(applied.outcome);
+        warnings = applied.warnings.iter().map(|w| w.message.clone()).collect();
+    }
+    Ok(axum::Json(MapAnswer {
+        mapping: set.name.clone(),
+        kind,
+        attributes,
+        outcome,
+        requests,
+        warnings,
+    })
+    .into_response())
+}
+
+/// `POST /api/map`'s answer.
+#[derive(serde::Serialize)]
+struct MapAnswer {
+    mapping: String,
+    kind: ResourceKind,
+    attributes: Vec<crate::mapping::values::AttributeValue>,
+    outcome: Option<crate::provision::Outcome>,
+    /// By PATCH mode: the requests as JSON values, in the order Entra sends them.
+    requests: std::collections::BTreeMap<String, Vec<Box<serde_json::value::RawValue>>>,
+    warnings: Vec<String>,
+}
+
+fn mode_name(mode: PatchMode) -> String {
+    match serde_json::to_value(mode) {
+        Ok(Json::String(name)) => name,
+        _ => format!("{mode:?}"),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct MappingQuery {
+    name: Option<String>,
+}
+
+/// `GET /api/mapping?name=` : the set the workbench was started with (or a built-in set):
+/// each mapping with its canonical expression and Graph JSON, and `check -m`'s findings.
+pub(super) async fn mapping(
+    State(workbench): State<Arc<Workbench>>,
+    Query(query): Query<MappingQuery>,
+) -> Answer {
+    let set = mapping_set(&workbench, query.name.as_deref())?;
+    let describe = |object: Option<&crate::mapping::ObjectMapping>| -> Json {
+        let Some(object) = object else {
+            return Json::Null;
+        };
+        let mappings: Vec<Json> = object
+            .mappings
+            .iter()
+            .map(|m| {
+                let source = m.source_text();
+                let parsed = source
+                    .as_deref()
+                    .and_then(|t| crate::syntax::parse(t, &workbench.options).ok());
+                json!({
+                    "target": m.target,
+                    "source": source,
+                    "canonical": parsed.as_ref().map(|p| crate::syntax::print::canonical(&p.expr)),
+                    "graph": parsed.as_ref().map(|p| crate::graph::to_graph(&p.expr)),
+                    "mapping": m,
+                })
+            })
+            .collect();
+        json!({ "name": object.name, "mappings": mappings })
+    };
+    let findings: Vec<Json> = crate::mapping::check::check_set(&set, &workbench.options)
+        .iter()
+        .map(|f| {
+            json!({
+                "place": f.place,
+                "target": f.target,
+                "source": f.source,
+                "diagnostic": f.diagnostic.to_json(f.source.as_deref().unwrap_or("")),
+            })
+        })
+        .collect();
+    ok(json!({
+        "name": set.name,
+        "description": set.description,
+        "started_with": workbench.mapping.name,
+        "builtin": crate::mapping::builtin::names(),
+        "users": describe(set.users.as_ref()),
+        "groups": describe(set.groups.as_ref()),
+        "findings": findings,
+    }))
+}
+
+/// `GET /api/users`: the users the workbench was started with (`--users`), the first 500.
+pub(super) async fn users(State(workbench): State<Arc<Workbench>>) -> Answer {
+    let listed: Vec<&Map<String, Json>> = workbench.users.iter().take(USERS_LISTED).collect();
+    ok(json!({ "total": workbench.users.len(), "users": listed }))
+}
+
+/// `GET /api/functions`: `entramap functions --format json`.
+pub(super) async fn functions() -> Answer {
+    ok(serde_json::to_value(crate::builtins::BUILTINS).unwrap_or(Json::Null))
+}
+
+/// Anything else.
+pub(super) async fn not_found(uri: axum::http::Uri) -> ApiError {
+    error(
+        StatusCode::NOT_FOUND,
+        format!(
+            "nothing at {}; the API is /api/check, /api/eval, /api/parseExpression, /api/map, /api/mapping, /api/users, /api/functions",
+            uri.path()
+        ),
+    )
+}
