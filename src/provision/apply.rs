@@ -10,7 +10,7 @@ use super::{
     RunState, TargetId, warning,
 };
 use crate::scim::patch::{self, Change};
-use crate::scim::{Request, ResourceKind, get_path};
+use crate::scim::{Body, Request, ResourceKind, get_path};
 
 /// Each change with the value the target held before it (`map --explain`).
 fn explain_changes(changes: &[Change], resource: Option<&Json>) -> Vec<AttributeChange> {
@@ -45,11 +45,27 @@ fn explain_changes(changes: &[Change], resource: Option<&Json>) -> Vec<Attribute
         .collect()
 }
 
+/// Write `requests` as JSON lines and empty the list.
+fn write_requests(out: &mut Vec<u8>, requests: &mut Vec<Request>) {
+    for request in requests.drain(..) {
+        // Only a body that is not JSON can fail, and bodies are built as JSON.
+        let _ = request.write_json(out);
+        out.push(b'\n');
+    }
+}
+
 impl Engine {
     /// Write the requests of `plan` that need none of the run's state — the matching GETs, and
     /// a create's POST — as JSON lines into its head, so the serial stage of a run only copies
     /// them (docs/architecture.md#a-map-run); it is sent before what [`Engine::apply`] adds.
     pub(crate) fn render_head(&self, plan: &mut Plan) -> serde_json::Result<()> {
+        // Room for it all at once: envelopes and escapes are about 64 bytes a request.
+        let body = match &plan.decision {
+            Decision::Create(Some(Body::Text(text))) => text.len(),
+            _ => 0,
+        };
+        let queries: usize = plan.queries.iter().map(|q| q.path.len() + 64).sum();
+        plan.head.reserve(body + queries + 64);
         for query in plan.queries.drain(..) {
             query.write_json(&mut plan.head)?;
             plan.head.push(b'\n');
@@ -82,16 +98,18 @@ impl Engine {
 
     /// Give ids, link references, and write the record's requests in Entra's order.
     pub fn apply(&self, mut plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
-        self.apply_in_place(&mut plan, state)
+        self.apply_in_place(&mut plan, state, None)
     }
 
     /// [`Engine::apply`], leaving what it does not hand on in `plan`, to be freed where the
-    /// plan was made (a run's serial stage frees nothing it did not allocate). The plan's head
-    /// is left in it too: `Applied::head` says whether it is sent.
+    /// plan was made (a run's serial stage frees nothing it did not allocate). With `out`, the
+    /// requests are written there as JSON lines — the plan's head first — instead of returned,
+    /// and a manager link is written without building a `Request` (docs/architecture.md#a-map-run).
     pub(crate) fn apply_in_place(
         &self,
         plan: &mut Plan,
         state: &mut RunState,
+        mut out: Option<&mut Vec<u8>>,
     ) -> Result<Applied, RecordError> {
         let kind = plan.kind;
         let Some(object) = self.object(kind) else {
@@ -116,12 +134,14 @@ impl Engine {
             ));
             return Ok(Applied {
                 requests: Vec::new(),
-                head: false,
                 outcome: Outcome::Skipped(format!("the same object as line {first}")),
                 warnings,
                 out_of_scope: plan.out_of_scope.take(),
                 changed: Vec::new(),
             });
+        }
+        if let Some(out) = out.as_deref_mut() {
+            out.extend_from_slice(&plan.head);
         }
         let mut requests = std::mem::take(&mut plan.queries);
         let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
@@ -187,7 +207,20 @@ impl Engine {
                     });
                 }
                 let links = self.reference_changes(object, plan, None, state, &mut warnings);
-                requests.extend(patch(&id, links));
+                match (out.as_deref_mut(), links.as_slice()) {
+                    // The commonest link of a run, written in place.
+                    (Some(out), [Change::Manager(manager)]) => {
+                        write_requests(out, &mut requests);
+                        patch::write_manager_link(
+                            out,
+                            collection,
+                            &id,
+                            manager,
+                            self.options.scim.patch_mode,
+                        );
+                    }
+                    _ => requests.extend(patch(&id, links)),
+                }
                 Outcome::Created
             }
             Decision::Update {
@@ -220,9 +253,11 @@ impl Engine {
                 }
             }
         };
+        if let Some(out) = out {
+            write_requests(out, &mut requests);
+        }
         Ok(Applied {
             requests,
-            head: true,
             outcome,
             warnings,
             out_of_scope: plan.out_of_scope.take(),

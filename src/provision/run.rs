@@ -294,14 +294,11 @@ impl InputRun<'_> {
         std::hint::black_box(touched);
         for (record, planned) in block.records().iter().zip(plans.iter_mut()) {
             let applied = match planned {
-                Ok(plan) => self
-                    .engine
-                    .apply_in_place(plan, state)
-                    .map(|applied| (applied, &plan.head)),
+                Ok(plan) => self.engine.apply_in_place(plan, state, Some(&mut *out)),
                 Err(e) => Err(e.clone()),
             };
             match applied {
-                Ok((applied, head)) => {
+                Ok(applied) => {
                     let at = At {
                         kind: self.kind,
                         file: self.file,
@@ -311,13 +308,6 @@ impl InputRun<'_> {
                         (callbacks.on_warning)(&at, w);
                     }
                     (callbacks.on_applied)(&at, &applied);
-                    if applied.head {
-                        out.extend_from_slice(head);
-                    }
-                    for request in &applied.requests {
-                        request.write_json(out)?;
-                        out.push(b'\n');
-                    }
                     self.summary.add(&applied.outcome);
                 }
                 Err(mut e) => {

@@ -41,24 +41,49 @@ pub struct Request {
 impl Request {
     /// Append this request as one JSON line (without the newline) to `out`.
     pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        out.extend_from_slice(b"{\"method\":");
-        escape::write_str(out, self.method);
-        out.extend_from_slice(b",\"path\":");
-        escape::write_str(out, &self.path);
-        match &self.body {
+        let mut failed = None;
+        let path = [self.path.as_str()];
+        let write_body = |out: &mut Vec<u8>| match &self.body {
             None => {}
-            Some(Body::Text(text)) => {
-                out.extend_from_slice(b",\"body\":");
-                out.extend_from_slice(text.as_bytes());
-            }
-            Some(body) => {
-                out.extend_from_slice(b",\"body\":");
-                serde_json::to_writer(&mut *out, body)?;
-            }
+            Some(Body::Text(text)) => out.extend_from_slice(text.as_bytes()),
+            Some(body) => failed = serde_json::to_writer(&mut *out, body).err(),
+        };
+        match self.body {
+            None => write_envelope_without_body(out, self.method, &path),
+            Some(_) => write_envelope(out, self.method, &path, write_body),
         }
-        out.push(b'}');
-        Ok(())
+        failed.map_or(Ok(()), Err)
     }
+}
+
+/// A request line: `{"method":…,"path":…,"body":…}`, the path given in parts (written as one
+/// string) and the body by `body`. The one writer of the envelope, for [`Request::write_json`]
+/// and the requests a run writes in place.
+pub(crate) fn write_envelope(
+    out: &mut Vec<u8>,
+    method: &str,
+    path: &[&str],
+    body: impl FnOnce(&mut Vec<u8>),
+) {
+    write_method_and_path(out, method, path);
+    out.extend_from_slice(b",\"body\":");
+    body(out);
+    out.push(b'}');
+}
+
+fn write_envelope_without_body(out: &mut Vec<u8>, method: &str, path: &[&str]) {
+    write_method_and_path(out, method, path);
+    out.push(b'}');
+}
+
+fn write_method_and_path(out: &mut Vec<u8>, method: &str, path: &[&str]) {
+    out.extend_from_slice(b"{\"method\":");
+    escape::write_str(out, method);
+    out.extend_from_slice(b",\"path\":\"");
+    for part in path {
+        escape::write_inner(out, part);
+    }
+    out.push(b'"');
 }
 
 /// A JSON body whose object keys keep the order they were built in.

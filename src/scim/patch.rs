@@ -91,6 +91,23 @@ pub fn message(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
     build(changes, mode)
 }
 
+/// The PATCH that links the object at `collection/id` to its manager `manager`, as one JSON
+/// line (the envelope [`super::Request::write_json`] writes, and the newline), straight into
+/// `out`: what [`message`] and a `Request` would give, without building either. A run writes
+/// one for nearly every user on its serial stage (docs/architecture.md#a-map-run).
+pub fn write_manager_link(
+    out: &mut Vec<u8>,
+    collection: &str,
+    id: &str,
+    manager: &str,
+    mode: PatchMode,
+) {
+    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
+        manager_template(mode).fill_into(out, manager);
+    });
+    out.push(b'\n');
+}
+
 /// A message's text with holes for one id, each hole filled with the id JSON-escaped.
 struct Template {
     parts: Vec<String>,
@@ -117,13 +134,17 @@ impl Template {
 
     fn fill(&self, id: &str) -> String {
         let mut out = Vec::with_capacity(self.parts.iter().map(String::len).sum::<usize>() + 64);
+        self.fill_into(&mut out, id);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn fill_into(&self, out: &mut Vec<u8>, id: &str) {
         for (i, part) in self.parts.iter().enumerate() {
             if i > 0 {
-                super::escape::write_inner(&mut out, id);
+                super::escape::write_inner(out, id);
             }
             out.extend_from_slice(part.as_bytes());
         }
-        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -275,6 +296,27 @@ fn push_reference_ops(
 #[cfg(test)]
 mod template_tests {
     use super::*;
+
+    #[test]
+    fn a_manager_link_written_in_place_is_the_request_line() {
+        for mode in [
+            PatchMode::LegacyScim,
+            PatchMode::AadOptScim062020,
+            PatchMode::CustomAppSso,
+        ] {
+            let request = crate::scim::Request {
+                method: "PATCH",
+                path: "/Users/x-user-0001".into(),
+                body: message(vec![Change::Manager("m\"1".into())], mode),
+            };
+            let mut expected = Vec::new();
+            request.write_json(&mut expected).unwrap();
+            expected.push(b'\n');
+            let mut written = Vec::new();
+            write_manager_link(&mut written, "/Users", "x-user-0001", "m\"1", mode);
+            assert_eq!(String::from_utf8(written), String::from_utf8(expected));
+        }
+    }
 
     #[test]
     fn a_manager_link_from_its_template_is_the_built_message() {
