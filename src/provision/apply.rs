@@ -101,10 +101,11 @@ impl Engine {
         self.apply_in_place(&mut plan, state, None)
     }
 
-    /// [`Engine::apply`], leaving what it does not hand on in `plan`, to be freed where the
-    /// plan was made (a run's serial stage frees nothing it did not allocate). With `out`, the
-    /// requests are written there as JSON lines — the plan's head first — instead of returned,
-    /// and a manager link is written without building a `Request` (docs/architecture.md#a-map-run).
+    /// [`Engine::apply`], leaving what it does not hand on in `plan`, to be freed elsewhere (a
+    /// run's serial stage frees nothing it did not allocate). With `out`, the requests after the
+    /// plan's head are written there as JSON lines instead of returned, a manager link without
+    /// building a `Request`; `Applied::head` says whether the head is sent before them
+    /// (docs/architecture.md#a-map-run).
     pub(crate) fn apply_in_place(
         &self,
         plan: &mut Plan,
@@ -134,14 +135,12 @@ impl Engine {
             ));
             return Ok(Applied {
                 requests: Vec::new(),
+                head: false,
                 outcome: Outcome::Skipped(format!("the same object as line {first}")),
                 warnings,
                 out_of_scope: plan.out_of_scope.take(),
                 changed: Vec::new(),
             });
-        }
-        if let Some(out) = out.as_deref_mut() {
-            out.extend_from_slice(&plan.head);
         }
         let mut requests = std::mem::take(&mut plan.queries);
         let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
@@ -258,6 +257,7 @@ impl Engine {
         }
         Ok(Applied {
             requests,
+            head: !plan.head.is_empty(),
             outcome,
             warnings,
             out_of_scope: plan.out_of_scope.take(),

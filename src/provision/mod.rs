@@ -204,6 +204,9 @@ pub struct Applied {
     /// For an update or a disable, each attribute sent with the target's value before it;
     /// filled only by an engine made with [`Engine::explaining`] (`map --explain`).
     pub changed: Vec<AttributeChange>,
+    /// Whether the plan's head (its requests already written as JSON lines on a `map` run) is
+    /// sent, before `requests`: not for a duplicate.
+    pub(crate) head: bool,
 }
 
 /// One attribute an update or a disable sends, and what the target held before.

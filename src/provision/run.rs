@@ -169,17 +169,17 @@ impl InputRun<'_> {
         };
         let current = std::sync::Arc::clone(&state.current);
         let (event_tx, event_rx) = std::sync::mpsc::channel::<Event>();
-        // Blocks go back to the reader with their spent plans, which it frees: they were
-        // allocated on the pool, and freeing them here would cost the serial stage.
-        let (free_tx, free_rx) = std::sync::mpsc::channel::<(Block, Plans)>();
+        // Read blocks go back to the reader once applied.
+        let (free_tx, free_rx) = std::sync::mpsc::channel::<Block>();
         for _ in 0..slots {
-            let _ = free_tx.send((Block::default(), Vec::new()));
+            let _ = free_tx.send(Block::default());
         }
-        // Bytes to write, and the emptied buffers coming back.
-        let (write_tx, write_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(slots);
-        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        // Applied blocks to write (their plans with them: the writer writes their heads in
+        // place and frees them), and the emptied output buffers coming back.
+        let (write_tx, write_rx) = std::sync::mpsc::sync_channel::<Output>(slots);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Output>();
         for _ in 0..slots {
-            let _ = spare_tx.send(Vec::with_capacity(2 * target));
+            let _ = spare_tx.send(Output::default());
         }
         std::thread::scope(|threads| {
             let reader_events = event_tx.clone();
@@ -255,10 +255,11 @@ impl InputRun<'_> {
                     // The writer failed; its error is the run's.
                     return Ok(());
                 };
-                // Timed: the serial stage bounds the speed-up (`map --timings`).
+                // Timed: the serial stage bounds the speed-up (`serial_ns_per_record`).
                 let started = std::time::Instant::now();
-                self.apply_block(&block, &mut plans, state, callbacks, &mut out)?;
+                self.apply_block(&block, &mut plans, state, callbacks, &mut out);
                 self.progress.serial += started.elapsed();
+                out.plans = plans;
                 self.progress.bytes += block
                     .records()
                     .iter()
@@ -271,34 +272,43 @@ impl InputRun<'_> {
                 }
                 (callbacks.on_progress)(*self.progress);
                 block.clear();
-                let _ = stage.free.send((block, plans));
+                let _ = stage.free.send(block);
                 applied += 1;
             }
         }
         Ok(())
     }
 
-    /// Apply a block's plans in order, writing their requests into `out`.
+    /// Apply a block's plans in order, laying out their requests in `out`.
     fn apply_block(
         &mut self,
         block: &Block,
         plans: &mut Plans,
         state: &mut RunState,
         callbacks: &mut Callbacks<'_>,
-        out: &mut Vec<u8>,
-    ) -> std::io::Result<()> {
+        out: &mut Output,
+    ) {
         let touched = plans
             .iter()
             .flatten()
             .fold(0, |sum, plan| sum ^ self.engine.touch(plan, state));
         std::hint::black_box(touched);
-        for (record, planned) in block.records().iter().zip(plans.iter_mut()) {
+        for (i, (record, planned)) in block.records().iter().zip(plans.iter_mut()).enumerate() {
+            let start = out.bytes.len();
             let applied = match planned {
-                Ok(plan) => self.engine.apply_in_place(plan, state, Some(&mut *out)),
+                Ok(plan) => self
+                    .engine
+                    .apply_in_place(plan, state, Some(&mut out.bytes)),
                 Err(e) => Err(e.clone()),
             };
             match applied {
                 Ok(applied) => {
+                    if applied.head {
+                        out.parts.push(Part::Head(i));
+                    }
+                    if out.bytes.len() > start {
+                        out.parts.push(Part::Bytes(start, out.bytes.len()));
+                    }
                     let at = At {
                         kind: self.kind,
                         file: self.file,
@@ -317,6 +327,59 @@ impl InputRun<'_> {
                 }
             }
         }
+    }
+}
+
+/// A block's output: its plans' heads (written on the pool) and the bytes the serial stage
+/// wrote, in the order they are sent. The writer writes them from where they are.
+#[derive(Default)]
+struct Output {
+    plans: Plans,
+    bytes: Vec<u8>,
+    parts: Vec<Part>,
+}
+
+/// One piece of a block's output.
+enum Part {
+    /// The head of plan `i` (its GETs and POST).
+    Head(usize),
+    /// `bytes[start..end]`.
+    Bytes(usize, usize),
+}
+
+impl Output {
+    /// Empty, keeping the buffers (the plans are freed: on the writer thread).
+    fn clear(&mut self) {
+        self.plans.clear();
+        self.bytes.clear();
+        self.parts.clear();
+    }
+
+    /// Write every part, in order, with as few system calls as the OS allows.
+    fn write_to(&self, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
+        let mut slices: Vec<std::io::IoSlice<'_>> = self
+            .parts
+            .iter()
+            .filter_map(|part| match part {
+                Part::Head(i) => self
+                    .plans
+                    .get(*i)
+                    .and_then(|p| p.as_ref().ok())
+                    .map(|p| p.head.as_slice()),
+                Part::Bytes(start, end) => self.bytes.get(*start..*end),
+            })
+            .filter(|s| !s.is_empty())
+            .map(std::io::IoSlice::new)
+            .collect();
+        let mut rest = &mut slices[..];
+        while !rest.is_empty() {
+            match out.write_vectored(rest) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => std::io::IoSlice::advance_slices(&mut rest, n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
         Ok(())
     }
 }
@@ -332,9 +395,9 @@ struct Callbacks<'a> {
 /// The serial stage's ends of the channels: blocks back to the reader, bytes to the writer,
 /// and emptied byte buffers back from it.
 struct Serial {
-    free: std::sync::mpsc::Sender<(Block, Plans)>,
-    write: std::sync::mpsc::SyncSender<Vec<u8>>,
-    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+    free: std::sync::mpsc::Sender<Block>,
+    write: std::sync::mpsc::SyncSender<Output>,
+    spare: std::sync::mpsc::Receiver<Output>,
 }
 
 fn in_scope<'s, R>(
@@ -351,13 +414,12 @@ fn in_scope<'s, R>(
 fn read_blocks(
     records: &mut Records<'_>,
     target: usize,
-    free: &std::sync::mpsc::Receiver<(Block, Plans)>,
+    free: &std::sync::mpsc::Receiver<Block>,
     events: &std::sync::mpsc::Sender<Event>,
 ) {
     let mut seq = 0;
     // A closed channel: the run stopped; stop reading.
-    while let Ok((mut block, spent)) = free.recv() {
-        drop(spent);
+    while let Ok(mut block) = free.recv() {
         let event = match records.fill_block(&mut block, target) {
             Err(e) => Event::ReadFailed(e),
             Ok(()) if block.records().is_empty() => Event::Read(seq, None),
@@ -371,17 +433,17 @@ fn read_blocks(
     }
 }
 
-/// The writer thread: write each block's bytes in the order they come, and give the buffer
-/// back. Stops at the first error (a closed pipe: `map ... | head`).
+/// The writer thread: write each block's output in the order they come, free its plans, and
+/// give the buffers back. Stops at the first error (a closed pipe: `map ... | head`).
 fn write_blocks(
     out: &mut (dyn Write + Send),
-    blocks: &std::sync::mpsc::Receiver<Vec<u8>>,
-    spare: &std::sync::mpsc::Sender<Vec<u8>>,
+    blocks: &std::sync::mpsc::Receiver<Output>,
+    spare: &std::sync::mpsc::Sender<Output>,
 ) -> std::io::Result<()> {
-    for mut bytes in blocks {
-        out.write_all(&bytes)?;
-        bytes.clear();
-        let _ = spare.send(bytes);
+    for mut output in blocks {
+        output.write_to(out)?;
+        output.clear();
+        let _ = spare.send(output);
     }
     Ok(())
 }
