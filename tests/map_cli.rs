@@ -263,3 +263,14 @@ fn check_mapping_uses_the_schema_attribute_list() {
         .collect();
     assert_eq!(found, [("unknown-attribute", "did you mean [mail]?")]);
 }
+
+#[test]
+fn dash_as_the_output_file_is_standard_output() {
+    let (code, stdout, _) = run(
+        &["map", "-m", "code42", "-", "-o", "-", "-q"],
+        br#"{"objectId":"1","userPrincipalName":"ada@contoso.com"}"#,
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with(r#"{"method":"GET""#), "{stdout}");
+    assert!(!std::path::Path::new("-").exists());
+}

@@ -254,6 +254,8 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         None => None,
     };
     let mut out_file = match &args.out {
+        // `-o -` is standard output, as for every other tool.
+        Some(path) if path.as_os_str() == "-" => None,
         Some(path) => Some(std::io::BufWriter::new(
             std::fs::File::create(path)
                 .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
