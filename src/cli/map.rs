@@ -58,9 +58,21 @@ pub(super) struct MapArgs {
     /// or skipped and why) and, when it is out of scope, the group and clause that decided.
     #[arg(long)]
     pub(super) explain: bool,
-    /// Worker threads for evaluation (0 = one per core).
+    /// Threads that read, evaluate and match records (0 = one per core, less two on machines
+    /// of more than four cores, which the reading, applying and writing threads need).
     #[arg(long, default_value_t = 0)]
     pub(super) threads: usize,
+}
+
+/// `--threads 0`: every core plans, except on a larger machine, where two are left to the
+/// run's own threads (reader, serial stage, writer); planning more than that slowed the serial
+/// stage, which bounds the whole (README, Performance).
+fn planning_threads(asked: usize) -> usize {
+    if asked > 0 {
+        return asked;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if cores > 4 { cores - 2 } else { cores }
 }
 
 /// `--input-format`.
@@ -348,7 +360,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         None => &mut **stdout,
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
+        .num_threads(planning_threads(args.threads))
         .build()
         .map_err(|e| Usage(format!("cannot start threads: {e}")))?;
     let mut sinks = crate::provision::run::Sinks {
