@@ -1,7 +1,8 @@
-//! JSON strings written as serde_json writes them, faster: request bodies are mostly text
-//! that needs no escaping, so clean runs are found eight bytes at a time and copied whole.
-//! serde_json checks every byte against a table, which was the largest single cost of
-//! rendering a create body (README, Performance). Tested byte for byte against serde_json.
+//! JSON strings written exactly as serde_json writes them (tested byte for byte against it),
+//! straight into a request's buffer, with or without the quotes: the path of a request is
+//! written from its parts, and a PATCH template's hole is filled with an escaped id. Text that
+//! needs no escaping (nearly all) is found eight bytes at a time and copied whole; measured as
+//! fast as serde_json's escaper on typical values.
 
 /// `s` as a JSON string literal, quotes included: `"`, `\` and control characters escaped
 /// (`\b \t \n \f \r`, others `\u00XX` in lower-case hex), everything else as is.
@@ -15,20 +16,12 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 /// [`write_str`] without the quotes: what goes between them.
 pub(crate) fn write_inner(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    if !any_escape(bytes) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
-    let mut i = 0;
-    loop {
-        while let Some(word) = bytes
-            .get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        {
-            if needs_escape(u64::from_le_bytes(word)) {
-                break;
-            }
-            i += 8;
-        }
-        let Some(&b) = bytes.get(i) else { break };
-        i += 1;
+    for (i, &b) in bytes.iter().enumerate() {
         let short = match b {
             b'"' => b'"',
             b'\\' => b'\\',
@@ -40,8 +33,8 @@ pub(crate) fn write_inner(out: &mut Vec<u8>, s: &str) {
             0x00..=0x1F => b'u',
             _ => continue,
         };
-        out.extend_from_slice(bytes.get(start..i - 1).unwrap_or_default());
-        start = i;
+        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+        start = i + 1;
         out.push(b'\\');
         out.push(short);
         if short == b'u' {
@@ -52,6 +45,24 @@ pub(crate) fn write_inner(out: &mut Vec<u8>, s: &str) {
         }
     }
     out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+}
+
+/// Whether any byte of `bytes` needs escaping, eight at a time (the last few padded with
+/// spaces, which never do).
+fn any_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if needs_escape(u64::from_le_bytes(w)) {
+            return true;
+        }
+    }
+    let mut last = [b' '; 8];
+    for (slot, &b) in last.iter_mut().zip(words.remainder()) {
+        *slot = b;
+    }
+    needs_escape(u64::from_le_bytes(last))
 }
 
 /// `prefix` followed by `s` as a JSON string literal, as one `String` (a filter's value).
