@@ -24,7 +24,7 @@ pub struct Sinks<'a> {
     pub on_warning: &'a mut dyn FnMut(&At<'_>, &Diagnostic),
     /// Called for every record that did not fail, with what it came to (`map --explain`).
     pub on_applied: &'a mut dyn FnMut(&At<'_>, &Applied),
-    /// Called after each chunk with how far the run is (progress display).
+    /// Called after each block with how far the run is (progress display).
     pub on_progress: &'a mut dyn FnMut(Progress),
     /// Threads for planning; `None`: rayon's global pool.
     pub pool: Option<&'a rayon::ThreadPool>,
