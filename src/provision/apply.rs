@@ -103,7 +103,7 @@ impl Engine {
 
     /// [`Engine::apply`], leaving what it does not hand on in `plan`, to be freed elsewhere (a
     /// run's serial stage frees nothing it did not allocate). With `out`, the requests after the
-    /// plan's head are written there as JSON lines instead of returned, a manager link without
+    /// plan's head are written there as JSON lines instead of returned, a create's links without
     /// building a `Request`; `Applied::head` says whether the head is sent before them
     /// (docs/architecture.md#a-map-run).
     pub(crate) fn apply_in_place(
@@ -206,19 +206,19 @@ impl Engine {
                     });
                 }
                 let links = self.reference_changes(object, plan, None, state, &mut warnings);
-                match (out.as_deref_mut(), links.as_slice()) {
-                    // The commonest link of a run, written in place.
-                    (Some(out), [Change::Manager(manager)]) => {
+                match out.as_deref_mut() {
+                    // On a run, links are written in place (nearly every user has one).
+                    Some(out) => {
                         write_requests(out, &mut requests);
-                        patch::write_manager_link(
+                        patch::write_request(
                             out,
                             collection,
                             &id,
-                            manager,
+                            links,
                             self.options.scim.patch_mode,
                         );
                     }
-                    _ => requests.extend(patch(&id, links)),
+                    None => requests.extend(patch(&id, links)),
                 }
                 Outcome::Created
             }

@@ -260,11 +260,8 @@ impl InputRun<'_> {
                 self.apply_block(&block, &mut plans, state, callbacks, &mut out);
                 self.progress.serial += started.elapsed();
                 out.plans = plans;
-                self.progress.bytes += block
-                    .records()
-                    .iter()
-                    .map(|r| r.text.as_ref().map_or(0, |t| t.len() as u64 + 1))
-                    .sum::<u64>();
+                // Each record's text and its line end.
+                self.progress.bytes += (block.byte_len() + block.records().len()) as u64;
                 self.progress.records += block.records().len();
                 if stage.write.send(out).is_err() {
                     // The writer failed; its error is the run's.

@@ -91,21 +91,32 @@ pub fn message(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
     build(changes, mode)
 }
 
-/// The PATCH that links the object at `collection/id` to its manager `manager`, as one JSON
-/// line (the envelope [`super::Request::write_json`] writes, and the newline), straight into
-/// `out`: what [`message`] and a `Request` would give, without building either. A run writes
-/// one for nearly every user on its serial stage (docs/architecture.md#a-map-run).
-pub fn write_manager_link(
+/// The PATCH request carrying `changes` to the object at `collection/id`, as one JSON line
+/// ([`super::Request::write_json`]'s envelope, and the newline) straight into `out`: what a
+/// `Request` with [`message`] would give, without building either — a run writes one for
+/// nearly every user on its serial stage (docs/architecture.md#a-map-run). False, writing
+/// nothing, when there is nothing to send.
+pub fn write_request(
     out: &mut Vec<u8>,
     collection: &str,
     id: &str,
-    manager: &str,
+    changes: Vec<Change>,
     mode: PatchMode,
-) {
-    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
-        manager_template(mode).fill_into(out, manager);
-    });
+) -> bool {
+    let path = [collection, "/", id];
+    if let [Change::Manager(manager)] = changes.as_slice() {
+        super::write_envelope(out, "PATCH", &path, |out| {
+            manager_template(mode).fill_into(out, manager);
+        });
+    } else if let Some(Body::Text(text)) = build(changes, mode) {
+        super::write_envelope(out, "PATCH", &path, |out| {
+            out.extend_from_slice(text.as_bytes());
+        });
+    } else {
+        return false;
+    }
     out.push(b'\n');
+    true
 }
 
 /// A message's text with holes for one id, each hole filled with the id JSON-escaped.
@@ -298,23 +309,36 @@ mod template_tests {
     use super::*;
 
     #[test]
-    fn a_manager_link_written_in_place_is_the_request_line() {
+    fn a_patch_written_in_place_is_the_request_line() {
+        let cases = || {
+            vec![
+                vec![Change::Manager("m\"1".into())],
+                vec![Change::AddMembers(vec!["u-1".into(), "u-2".into()])],
+                vec![],
+            ]
+        };
         for mode in [
             PatchMode::LegacyScim,
             PatchMode::AadOptScim062020,
             PatchMode::CustomAppSso,
         ] {
-            let request = crate::scim::Request {
-                method: "PATCH",
-                path: "/Users/x-user-0001".into(),
-                body: message(vec![Change::Manager("m\"1".into())], mode),
-            };
-            let mut expected = Vec::new();
-            request.write_json(&mut expected).unwrap();
-            expected.push(b'\n');
-            let mut written = Vec::new();
-            write_manager_link(&mut written, "/Users", "x-user-0001", "m\"1", mode);
-            assert_eq!(String::from_utf8(written), String::from_utf8(expected));
+            for (changes, same) in cases().into_iter().zip(cases()) {
+                let body = message(same, mode);
+                let mut expected = Vec::new();
+                if body.is_some() {
+                    let request = crate::scim::Request {
+                        method: "PATCH",
+                        path: "/Users/x-user-0001".into(),
+                        body,
+                    };
+                    request.write_json(&mut expected).unwrap();
+                    expected.push(b'\n');
+                }
+                let mut written = Vec::new();
+                let sent = write_request(&mut written, "/Users", "x-user-0001", changes, mode);
+                assert_eq!(sent, !expected.is_empty());
+                assert_eq!(String::from_utf8(written), String::from_utf8(expected));
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 //! command answers with `--format json` (check, eval, functions) or Graph's parseExpression
 //! response; bad requests get a 4xx status and `{"error": "..."}` saying what to fix.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -90,15 +91,30 @@ fn expression_text(request: &Map<String, Json>) -> Result<&str, ApiError> {
         .ok_or_else(|| bad("the request needs an \"expression\" string"))
 }
 
+/// A request about one expression: its body (which has an `"expression"` string) and the
+/// options it asks for.
+fn expression_request(
+    workbench: &Workbench,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Map<String, Json>, Options), ApiError> {
+    let request = object(body)?;
+    expression_text(&request)?;
+    let options = options(workbench, &request)?;
+    Ok((request, options))
+}
+
 /// The set the workbench was started with, or a built-in set by name (never a file: a client
 /// names no files).
-fn mapping_set(workbench: &Workbench, name: Option<&str>) -> Result<MappingSet, ApiError> {
+fn mapping_set<'w>(
+    workbench: &'w Workbench,
+    name: Option<&str>,
+) -> Result<Cow<'w, MappingSet>, ApiError> {
     match name {
-        None => Ok(workbench.mapping.clone()),
-        Some(name) if name == workbench.mapping.name => Ok(workbench.mapping.clone()),
+        None => Ok(Cow::Borrowed(&workbench.mapping)),
+        Some(name) if name == workbench.mapping.name => Ok(Cow::Borrowed(&workbench.mapping)),
         Some(name) => match crate::mapping::builtin::get(name) {
             Some(_) => crate::mapping::load(name, &workbench.options)
-                .map(|loaded| loaded.set)
+                .map(|loaded| Cow::Owned(loaded.set))
                 .map_err(|e| bad(e.to_string())),
             None => Err(error(
                 StatusCode::NOT_FOUND,
@@ -118,9 +134,8 @@ pub(super) async fn check(
     State(workbench): State<Arc<Workbench>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let request = object(body)?;
+    let (request, options) = expression_request(&workbench, body)?;
     let text = expression_text(&request)?;
-    let options = options(&workbench, &request)?;
     let analysis = crate::mapping::check::check_expression(text, &options);
     let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
     let diagnostics: Vec<Json> = analysis
@@ -146,9 +161,8 @@ pub(super) async fn eval(
     State(workbench): State<Arc<Workbench>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let request = object(body)?;
+    let (request, options) = expression_request(&workbench, body)?;
     let text = expression_text(&request)?;
-    let options = options(&workbench, &request)?;
     let input = match request
         .get("input")
         .or_else(|| request.get("testInputObject"))
