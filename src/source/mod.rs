@@ -11,6 +11,7 @@ pub mod block;
 mod graph_names;
 pub mod input;
 pub mod read;
+mod scan;
 
 use std::borrow::Cow;
 
@@ -229,7 +230,7 @@ struct Slot<'a> {
 #[derive(Debug, Clone)]
 pub enum SlotValue<'a> {
     /// JSON text borrowed from the input, and its parse once needed.
-    Raw(&'a serde_json::value::RawValue, std::cell::OnceCell<Json>),
+    Raw(&'a str, std::cell::OnceCell<Json>),
     /// A parsed value.
     Json(&'a Json),
     /// A value made while reading (a Graph property reshaped: `businessPhones[0]`).
@@ -243,7 +244,7 @@ impl<'a> SlotValue<'a> {
             SlotValue::Json(j) => j,
             SlotValue::Owned(j) => j,
             SlotValue::Raw(raw, parsed) => {
-                parsed.get_or_init(|| serde_json::from_str(raw.get()).unwrap_or(Json::Null))
+                parsed.get_or_init(|| serde_json::from_str(raw).unwrap_or(Json::Null))
             }
         }
     }
@@ -251,8 +252,7 @@ impl<'a> SlotValue<'a> {
     /// The string itself when the raw text is a string without escapes.
     fn plain_str(&self) -> Option<&'a str> {
         match self {
-            SlotValue::Raw(raw, _) => {
-                let text = raw.get();
+            SlotValue::Raw(text, _) => {
                 let inner = text.strip_prefix('"')?.strip_suffix('"')?;
                 (!inner.contains('\\')).then_some(inner)
             }

@@ -68,22 +68,14 @@ impl<'de> serde::de::Visitor<'de> for Projected<'_> {
         self,
         mut access: A,
     ) -> Result<Self::Value, A::Error> {
-        let mut record = SlotRecord::new(self.0.names().len());
-        let mut duplicate = None;
+        let mut filling = Filling::new(self.0);
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
             // Every value is captured as its raw text (no dearer than skipping it); only the
             // projection's attributes keep it.
             let raw = access.next_value::<&'de serde_json::value::RawValue>()?;
-            let value = SlotValue::Raw(raw, std::cell::OnceCell::new());
-            if self.0.offer(&mut record, &key, &value) == Some(false) {
-                duplicate.get_or_insert_with(|| key.into_owned());
-            }
+            filling.offer(key, raw.get());
         }
-        Ok(match duplicate {
-            // Never guess which of two values was meant.
-            Some(key) => Err(format!("attribute `{key}` appears twice in the object")),
-            None => Ok(record),
-        })
+        Ok(filling.finish())
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -107,6 +99,39 @@ impl<'de> serde::de::Visitor<'de> for Projected<'_> {
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Err("expected a JSON object, found null".into()))
+    }
+}
+
+/// A [`SlotRecord`] being filled from an object's members, by either reader.
+struct Filling<'p, 'a> {
+    projection: &'p Projection,
+    record: SlotRecord<'a>,
+    duplicate: Option<String>,
+}
+
+impl<'p, 'a> Filling<'p, 'a> {
+    fn new(projection: &'p Projection) -> Self {
+        Filling {
+            projection,
+            record: SlotRecord::new(projection.names().len()),
+            duplicate: None,
+        }
+    }
+
+    /// One member: its key and the raw JSON text of its value.
+    fn offer(&mut self, key: std::borrow::Cow<'a, str>, raw: &'a str) {
+        let value = SlotValue::Raw(raw, std::cell::OnceCell::new());
+        if self.projection.offer(&mut self.record, &key, &value) == Some(false) {
+            self.duplicate.get_or_insert_with(|| key.into_owned());
+        }
+    }
+
+    fn finish(self) -> Result<SlotRecord<'a>, String> {
+        match self.duplicate {
+            // Never guess which of two values was meant.
+            Some(key) => Err(format!("attribute `{key}` appears twice in the object")),
+            None => Ok(self.record),
+        }
     }
 }
 
@@ -274,6 +299,12 @@ pub fn parse_line_slots<'a>(
             e.valid_up_to() + 1
         ))
     })?;
+    // The fast reader, when it vouches for the line; serde_json for anything else, and for
+    // every error's wording.
+    let mut filling = Filling::new(projection);
+    if super::scan::object_entries(text, |key, raw| filling.offer(key.into(), raw)).is_some() {
+        return filling.finish().map_err(ReadError);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     match Projected(projection)
         .deserialize(&mut de)
