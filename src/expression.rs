@@ -157,7 +157,7 @@ impl Expression {
         env: &mut Env<'_>,
     ) -> Result<Value<'static>, EvalError> {
         let record = self.projection.record_from_map(map);
-        let source = SlotSource::new(&record, self.attributes(), &self.options);
+        let source = SlotSource::new(&record, &self.projection, &self.options);
         self.eval(&source, env).map(Value::into_owned)
     }
 

@@ -26,7 +26,7 @@ use crate::options::{CountryResolution, Options};
 use crate::scim::patch::Change;
 use crate::scim::path::TargetPath;
 use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind};
-use crate::source::{Projection, SlotRecord, SlotSource};
+use crate::source::{Known, Projection, SlotRecord, SlotSource};
 use ids::{IdMap, ObjectId, TargetId};
 use scope::Scope;
 pub use scope::{GroupReport, ScopeReport, Verdict};
@@ -574,8 +574,8 @@ impl Engine {
     pub fn scope(&self, kind: ResourceKind, record: &Map<String, Json>) -> Option<ScopeReport> {
         let object = self.object(kind)?;
         let record = self.projection.record_from_map(record);
-        let source = SlotSource::new(&record, self.table.names(), &self.options);
-        if source.raw("inScope") == Some(&Json::Bool(false)) {
+        let source = SlotSource::new(&record, &self.projection, &self.options);
+        if source.known(Known::InScope) == Some(&Json::Bool(false)) {
             return Some(ScopeReport {
                 verdict: Verdict::False,
                 groups: Vec::new(),
@@ -593,7 +593,7 @@ impl Engine {
         env: &mut Env<'_>,
         current: &TargetStore,
     ) -> Result<Plan, RecordError> {
-        let source = SlotSource::new(record, self.table.names(), &self.options);
+        let source = SlotSource::new(record, &self.projection, &self.options);
         let (mut plan, values) = self.evaluate(kind, line, &source, env)?;
         self.decide(&mut plan, &values, current)
             .map_err(|reason| RecordError::new(kind, line, reason))?;
@@ -613,7 +613,7 @@ impl Engine {
         };
         env.reseed_for_record(line as u64);
         let assigned = source
-            .raw("inScope")
+            .known(Known::InScope)
             .is_none_or(|v| v != &Json::Bool(false));
         let verdict = if assigned {
             object.scope.verdict(source)
@@ -645,8 +645,7 @@ impl Engine {
             kind,
             object_id: scoped
                 .source
-                .raw("objectId")
-                .and_then(Json::as_str)
+                .known_str(Known::ObjectId)
                 .map(|id| ObjectId::new(id.to_string())),
             in_scope,
             undetermined: verdict == Verdict::Undetermined,
@@ -654,8 +653,7 @@ impl Engine {
             soft_deleted,
             delete: scoped
                 .source
-                .raw("_event")
-                .and_then(Json::as_str)
+                .known_str(Known::Event)
                 .is_some_and(|e| e.eq_ignore_ascii_case("delete")),
             references: Vec::with_capacity(object.mappings.len()),
             warnings: Vec::new(),

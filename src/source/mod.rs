@@ -34,12 +34,47 @@ pub struct Projection {
     names: Vec<String>,
     /// What a key may be: an attribute's name, or a Graph property that feeds attributes.
     entries: Vec<Entry>,
-    /// Entries by bucket: bit `i` of `buckets[h]` is set when entry `i` hashes to `h` (length,
-    /// first and last byte, ignoring ASCII case). Most keys of a record are not attributes
-    /// anyone reads: one table look-up turns them away without comparing text. With more
-    /// than 64 entries every bucket is all ones and each entry is compared.
-    buckets: Box<[u64; 64]>,
+    /// Entries by bucket: bit `i` of `buckets[h]` is set when entry `i` hashes to `h`
+    /// (ignoring ASCII case). Most keys of a record are not attributes anyone reads: one
+    /// table look-up turns them away without comparing text, and a key that is one is
+    /// compared with its entry alone. With more than 64 entries every bucket is all ones and
+    /// each entry is compared.
+    buckets: Box<[u64; 256]>,
     case: AttributeNameCase,
+    /// The slot of each [`Known`] attribute, found once.
+    known: [Option<usize>; Known::ALL.len()],
+}
+
+/// Attributes read by the engine itself, not only by expressions: IsSoftDeleted's inputs, an
+/// object's id, its event. Their slots are found once per projection, not per record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    AccountEnabled,
+    InScope,
+    DeletedDateTime,
+    ObjectId,
+    Event,
+}
+
+impl Known {
+    const ALL: [Known; 5] = [
+        Known::AccountEnabled,
+        Known::InScope,
+        Known::DeletedDateTime,
+        Known::ObjectId,
+        Known::Event,
+    ];
+
+    /// The attribute's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Known::AccountEnabled => "accountEnabled",
+            Known::InScope => "inScope",
+            Known::DeletedDateTime => "deletedDateTime",
+            Known::ObjectId => "objectId",
+            Known::Event => "_event",
+        }
+    }
 }
 
 /// One key a projection knows.
@@ -63,11 +98,39 @@ enum Rank {
     Exact,
 }
 
-/// The bucket of a name or key (see [`Projection::buckets`]).
+/// The bucket of a name or key (see [`Projection::buckets`]): a hash of all its bytes, eight
+/// at a time, with ASCII letters folded to lower case (bit 5 set: other bytes may fold
+/// together too, which only costs a comparison), so a key and the same key in another case
+/// share a bucket.
 fn bucket(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let lower = |b: Option<&u8>| usize::from(b.map_or(0, u8::to_ascii_lowercase));
-    (bytes.len().wrapping_mul(31) ^ lower(bytes.first()).wrapping_mul(7) ^ lower(bytes.last())) & 63
+    let mix = |hash: u64, word: [u8; 8]| {
+        let folded = u64::from_le_bytes(word) | 0x2020_2020_2020_2020;
+        (hash.rotate_left(5) ^ folded).wrapping_mul(0x517c_c1b7_2722_0a95)
+    };
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    let mut hash = text.len() as u64;
+    for chunk in &mut chunks {
+        hash = chunk.first_chunk::<8>().map_or(hash, |w| mix(hash, *w));
+    }
+    let mut last = [0u8; 8];
+    for (i, b) in chunks.remainder().iter().enumerate() {
+        last = (u64::from_le_bytes(last) | u64::from(*b) << (8 * i)).to_le_bytes();
+    }
+    (mix(hash, last) >> 56) as usize
+}
+
+/// Whether two byte strings are equal, for the short keys of a record: two overlapping
+/// eight-byte loads instead of a call to `memcmp` when they are 8 to 16 bytes long.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        (Some(a8), Some(b8)) if a.len() <= 16 => {
+            a8 == b8 && a.last_chunk::<8>() == b.last_chunk::<8>()
+        }
+        _ => a == b,
+    }
 }
 
 impl Projection {
@@ -92,7 +155,7 @@ impl Projection {
                 });
             }
         }
-        let mut buckets = Box::new([0u64; 64]);
+        let mut buckets = Box::new([0u64; 256]);
         if entries.len() <= 64 {
             for (i, entry) in entries.iter().enumerate() {
                 if let Some(b) = buckets.get_mut(bucket(&entry.key)) {
@@ -107,6 +170,7 @@ impl Projection {
             entries,
             buckets,
             case: options.dialect.attribute_name_case,
+            known: Known::ALL.map(|k| names.iter().position(|n| n == k.name())),
         }
     }
 
@@ -127,7 +191,7 @@ impl Projection {
             if let Some(entry) = self.entries.get(i)
                 && entry.key.len() == key.len()
             {
-                let rank = if entry.key == key {
+                let rank = if same_bytes(entry.key.as_bytes(), key.as_bytes()) {
                     Some(if entry.graph.is_some() {
                         Rank::GraphName
                     } else {
@@ -174,12 +238,12 @@ impl Projection {
         let mut fresh = true;
         self.each_entry(key, |entry, rank| match entry.graph {
             None | Some(Shape::Same) => {
-                fresh &= record.offer(entry.slot, key.clone(), value.clone(), rank);
+                fresh &= record.offer(entry.slot, rank, || (key.clone(), value.clone()));
             }
             Some(Shape::First) => {
                 if let Some(first) = value.json().as_array().and_then(|a| a.first()) {
                     let first = SlotValue::Owned(first.clone());
-                    record.offer(entry.slot, key.clone(), first, rank);
+                    record.offer(entry.slot, rank, || (key.clone(), first));
                 }
             }
             Some(Shape::Members) => {
@@ -187,7 +251,7 @@ impl Projection {
                     for (name, member) in members {
                         if let Some(slot) = self.names.iter().position(|n| n == name) {
                             let member = SlotValue::Owned(member.clone());
-                            record.offer(slot, Cow::Owned(name.clone()), member, rank);
+                            record.offer(slot, rank, || (Cow::Owned(name.clone()), member));
                         }
                     }
                 }
@@ -237,12 +301,19 @@ pub enum SlotValue<'a> {
     Owned(Json),
 }
 
+static JSON_TRUE: Json = Json::Bool(true);
+static JSON_FALSE: Json = Json::Bool(false);
+
 impl<'a> SlotValue<'a> {
     /// The value as parsed JSON.
     fn json(&self) -> &Json {
         match self {
             SlotValue::Json(j) => j,
             SlotValue::Owned(j) => j,
+            // The literals (Booleans such as accountEnabled, most of all) need no parser.
+            SlotValue::Raw("true", _) => &JSON_TRUE,
+            SlotValue::Raw("false", _) => &JSON_FALSE,
+            SlotValue::Raw("null", _) => &Json::Null,
             SlotValue::Raw(raw, parsed) => {
                 parsed.get_or_init(|| serde_json::from_str(raw).unwrap_or(Json::Null))
             }
@@ -272,7 +343,12 @@ impl<'a> SlotRecord<'a> {
     /// Fill `slot` from `key`: a better match replaces a worse one (the name itself, then a
     /// Graph property name, then the name ignoring case); among equal ones the first wins.
     /// False when the name itself is there already (the object has the same key twice).
-    fn offer(&mut self, slot: usize, key: Cow<'a, str>, value: SlotValue<'a>, rank: Rank) -> bool {
+    fn offer(
+        &mut self,
+        slot: usize,
+        rank: Rank,
+        member: impl FnOnce() -> (Cow<'a, str>, SlotValue<'a>),
+    ) -> bool {
         let Some(entry) = self.values.get_mut(slot) else {
             return true;
         };
@@ -280,6 +356,7 @@ impl<'a> SlotRecord<'a> {
             Some(existing) if existing.rank == Rank::Exact && rank == Rank::Exact => false,
             Some(existing) if existing.rank >= rank => true,
             _ => {
+                let (key, value) = member();
                 *entry = Some(Slot { key, value, rank });
                 true
             }
@@ -299,16 +376,18 @@ impl<'a> SlotRecord<'a> {
 pub struct SlotSource<'a> {
     record: &'a SlotRecord<'a>,
     names: &'a [String],
+    known: &'a [Option<usize>; Known::ALL.len()],
     upn_rewrite: bool,
     max_values: usize,
 }
 
 impl<'a> SlotSource<'a> {
-    /// Read `record`, whose slots follow `names`.
-    pub fn new(record: &'a SlotRecord<'a>, names: &'a [String], options: &Options) -> Self {
+    /// Read `record`, read by `projection`.
+    pub fn new(record: &'a SlotRecord<'a>, projection: &'a Projection, options: &Options) -> Self {
         SlotSource {
             record,
-            names,
+            names: &projection.names,
+            known: &projection.known,
             upn_rewrite: options.dialect.b2b_upn_rewrite,
             max_values: options.limits.max_values,
         }
@@ -322,9 +401,46 @@ impl<'a> SlotSource<'a> {
         }
     }
 
-    /// The raw JSON of attribute `name` (as the projection matched it).
-    pub fn raw(&self, name: &str) -> Option<&'a Json> {
-        self.slot(usize::MAX, name).and_then(|i| self.record.get(i))
+    /// The raw JSON of a [`Known`] attribute.
+    pub fn known(&self, attribute: Known) -> Option<&'a Json> {
+        self.known_value(attribute).map(SlotValue::json)
+    }
+
+    /// A [`Known`] attribute when it is a JSON string: borrowed from the record, not parsed,
+    /// when it has no escapes (as objectIds have none).
+    pub fn known_str(&self, attribute: Known) -> Option<&'a str> {
+        let value = self.known_value(attribute)?;
+        value.plain_str().or_else(|| value.json().as_str())
+    }
+
+    fn known_value(&self, attribute: Known) -> Option<&'a SlotValue<'a>> {
+        let slot = self.known.get(attribute as usize).copied().flatten()?;
+        self.slot_value(slot)
+    }
+
+    fn slot_value(&self, slot: usize) -> Option<&'a SlotValue<'a>> {
+        self.record.values.get(slot)?.as_ref().map(|s| &s.value)
+    }
+
+    /// IsSoftDeleted is true when the account is disabled, the user is soft-deleted, or the
+    /// input says the user is out of scope (docs/language.md#issoftdeleted).
+    fn derived_soft_deleted(&self) -> bool {
+        let is_false = |k: Known| match self.known_value(k) {
+            Some(v) => match v.plain_str() {
+                Some(text) => crate::eval::value::parse_bool(text) == Some(false),
+                None => match v.json() {
+                    Json::Bool(b) => !b,
+                    Json::String(s) => crate::eval::value::parse_bool(s) == Some(false),
+                    _ => false,
+                },
+            },
+            None => false,
+        };
+        is_false(Known::AccountEnabled)
+            || is_false(Known::InScope)
+            || self
+                .known_value(Known::DeletedDateTime)
+                .is_some_and(|v| v.plain_str().is_some() || !v.json().is_null())
     }
 }
 
@@ -347,9 +463,9 @@ impl<'a> Source<'a> for SlotSource<'a> {
                 let mut value = self.rewrite_upn(attr, value);
                 // Entra computes IsSoftDeleted: a record that says false for a disabled or
                 // deleted user is overruled (docs/language.md#issoftdeleted).
-                if value == Value::Bool(false)
+                if matches!(value, Value::Bool(false))
                     && name.eq_ignore_ascii_case("IsSoftDeleted")
-                    && derived_soft_deleted(|k| self.raw(k))
+                    && self.derived_soft_deleted()
                 {
                     value = Value::Bool(true);
                 }
@@ -360,9 +476,7 @@ impl<'a> Source<'a> for SlotSource<'a> {
                 })
             }
             None if name.eq_ignore_ascii_case("IsSoftDeleted") => {
-                Ok(Lookup::Found(Value::Bool(derived_soft_deleted(|k| {
-                    self.raw(k)
-                }))))
+                Ok(Lookup::Found(Value::Bool(self.derived_soft_deleted())))
             }
             None => Ok(Lookup::Missing),
         }
@@ -387,22 +501,17 @@ impl SlotSource<'_> {
 /// that keeps `IsSoftDeleted` keeps these too.
 pub const SOFT_DELETE_INPUTS: &[&str] = &["accountEnabled", "inScope", "deletedDateTime"];
 
-/// IsSoftDeleted is true when the account is disabled, the user is soft-deleted, or the input
-/// says the user is out of scope (docs/language.md#issoftdeleted).
-fn derived_soft_deleted<'j>(get: impl Fn(&str) -> Option<&'j Json>) -> bool {
-    let is_false = |k: &str| match get(k) {
-        Some(Json::Bool(b)) => !b,
-        Some(Json::String(s)) => crate::eval::value::parse_bool(s) == Some(false),
-        _ => false,
-    };
-    is_false("accountEnabled")
-        || is_false("inScope")
-        || get("deletedDateTime").is_some_and(|v| !v.is_null())
-}
-
 /// `alias_theirdomain#EXT#@yourdomain` → `alias@theirdomain` (the last `_` becomes `@`).
 pub fn guest_upn(upn: &str) -> Option<String> {
-    let (local, _) = upn.split_once("#EXT#")?;
+    // Found by its `#` (rare in a UPN) rather than a substring search set up per call: this
+    // runs for every user.
+    let bytes = upn.as_bytes();
+    let cut = memchr::memchr_iter(b'#', bytes).find(|&i| {
+        bytes
+            .get(i..)
+            .is_some_and(|rest| rest.starts_with(b"#EXT#"))
+    })?;
+    let local = upn.get(..cut)?;
     let at = local.rfind('_')?;
     Some(format!("{}@{}", &local[..at], &local[at + 1..]))
 }
