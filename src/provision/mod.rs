@@ -67,6 +67,8 @@ struct CompiledMapping {
     expr: Option<Expression>,
     /// Reads [IsSoftDeleted]: sent when the object is disabled (docs/mapping.md#disable).
     reads_soft_deleted: bool,
+    /// The target is an `addresses[...].country`: country resolution applies.
+    address_country: bool,
     /// The default value converted for the target type (sent on create when the value is Null).
     default: Option<Json>,
 }
@@ -705,7 +707,7 @@ impl Engine {
         // The common case: one text value into a String target, borrowed, not copied.
         if m.def.target_type == TargetType::String
             && !m.def.multivalued
-            && !m.path.is_address_country()
+            && !m.address_country
             && let Value::Str(text) = value
         {
             return Ok(Computed::Text(text));
@@ -726,23 +728,29 @@ impl Engine {
             ));
         }
         if let (Some(text), TargetType::String) = (value.text(), m.def.target_type)
-            && !m.path.is_address_country()
+            && !m.address_country
         {
             return Ok(Json::String(text.into_owned()));
         }
-        let texts = value.texts();
-        let text = match (&value, texts.len()) {
-            (_, 1) => texts.into_iter().next().unwrap_or_default(),
-            (_, 0) => return Err("the value has no text form".into()),
-            // DECISION (docs/mapping.md#target-type-conversion): several values into one single-valued target → the first.
-            (_, n) => {
-                warnings.push(warning(
-                    "several-values",
-                    format!(
-                        "{target}: {n} values for a single-valued attribute; the first is sent"
-                    ),
-                ));
-                texts.into_iter().next().unwrap_or_default()
+        let text = match value.text() {
+            Some(text) => text.into_owned(),
+            None => {
+                let texts = value.texts();
+                match texts.len() {
+                    0 => return Err("the value has no text form".into()),
+                    // DECISION (docs/mapping.md#target-type-conversion): several values into one single-valued target → the first.
+                    n => {
+                        if n > 1 {
+                            warnings.push(warning(
+                                "several-values",
+                                format!(
+                                    "{target}: {n} values for a single-valued attribute; the first is sent"
+                                ),
+                            ));
+                        }
+                        texts.into_iter().next().unwrap_or_default()
+                    }
+                }
             }
         };
         Ok(match m.def.target_type {
@@ -758,7 +766,7 @@ impl Engine {
                     format!("{text:?} is not a whole number, but the target is Integer")
                 })?),
             },
-            _ if m.path.is_address_country() => Json::String(self.country(target, text, warnings)),
+            _ if m.address_country => Json::String(self.country(target, text, warnings)),
             _ => Json::String(text),
         })
     }
@@ -875,6 +883,7 @@ fn compile_object(
         let default = m.def_default_json();
         mappings.push(CompiledMapping {
             def: m.clone(),
+            address_country: path.is_address_country(),
             path,
             expr,
             reads_soft_deleted,

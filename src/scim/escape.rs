@@ -4,6 +4,8 @@
 //! needs no escaping (nearly all) is found eight bytes at a time and copied whole; measured as
 //! fast as serde_json's escaper on typical values.
 
+use crate::source::scan::special_byte;
+
 /// `s` as a JSON string literal, quotes included: `"`, `\` and control characters escaped
 /// (`\b \t \n \f \r`, others `\u00XX` in lower-case hex), everything else as is.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -13,15 +15,16 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// [`write_str`] without the quotes: what goes between them.
+/// [`write_str`] without the quotes: what goes between them. The bytes to escape are found
+/// eight at a time (the reader's own search, `source::scan::special_byte`: a string's special
+/// bytes are the same both ways), and the text between them is copied whole.
 pub(crate) fn write_inner(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    if !any_escape(bytes) {
-        out.extend_from_slice(bytes);
-        return;
-    }
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    while let Some(at) = special_byte(bytes, start) {
+        out.extend_from_slice(bytes.get(start..at).unwrap_or_default());
+        let b = bytes.get(at).copied().unwrap_or_default();
+        start = at + 1;
         let short = match b {
             b'"' => b'"',
             b'\\' => b'\\',
@@ -30,11 +33,8 @@ pub(crate) fn write_inner(out: &mut Vec<u8>, s: &str) {
             0x0A => b'n',
             0x0C => b'f',
             0x0D => b'r',
-            0x00..=0x1F => b'u',
-            _ => continue,
+            _ => b'u',
         };
-        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-        start = i + 1;
         out.push(b'\\');
         out.push(short);
         if short == b'u' {
@@ -47,24 +47,6 @@ pub(crate) fn write_inner(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(bytes.get(start..).unwrap_or_default());
 }
 
-/// Whether any byte of `bytes` needs escaping, eight at a time (the last few padded with
-/// spaces, which never do).
-fn any_escape(bytes: &[u8]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        if needs_escape(u64::from_le_bytes(w)) {
-            return true;
-        }
-    }
-    let mut last = [b' '; 8];
-    for (slot, &b) in last.iter_mut().zip(words.remainder()) {
-        *slot = b;
-    }
-    needs_escape(u64::from_le_bytes(last))
-}
-
 /// `prefix` followed by `s` as a JSON string literal, as one `String` (a filter's value).
 pub(crate) fn concat_quoted(prefix: &str, s: &str) -> String {
     let mut out = Vec::with_capacity(prefix.len() + s.len() + 2);
@@ -72,18 +54,6 @@ pub(crate) fn concat_quoted(prefix: &str, s: &str) -> String {
     write_str(&mut out, s);
     // Both parts are UTF-8, and escaping only adds ASCII.
     String::from_utf8(out).unwrap_or_default()
-}
-
-/// Whether any of the eight bytes of `word` is a control character, `"` or `\` (the classic
-/// "has a byte less than n" bit trick; it may report bytes after a real hit, never misses one).
-fn needs_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    let control = below(word, 0x20);
-    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
-    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
-    control | quote | backslash != 0
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub mod block;
 mod graph_names;
 pub mod input;
 pub mod read;
-mod scan;
+pub(crate) mod scan;
 
 use std::borrow::Cow;
 
@@ -258,6 +258,31 @@ impl Projection {
             }
         })
         .then_some(fresh)
+    }
+
+    /// [`Projection::offer`] for a member read from text: its key borrowed, its value raw.
+    /// A key that is exactly the name of the one entry in its bucket (most keys a mapping
+    /// reads) goes straight to its slot.
+    pub(crate) fn offer_raw<'a>(
+        &self,
+        record: &mut SlotRecord<'a>,
+        key: Cow<'a, str>,
+        raw: &'a str,
+    ) -> Option<bool> {
+        let bits = self.buckets.get(bucket(&key)).copied().unwrap_or(0);
+        if bits == 0 {
+            return None;
+        }
+        let value = || SlotValue::Raw(raw, std::cell::OnceCell::new());
+        if self.entries.len() <= 64
+            && bits.is_power_of_two()
+            && let Some(entry) = self.entries.get(bits.trailing_zeros() as usize)
+            && entry.graph.is_none()
+            && same_bytes(entry.key.as_bytes(), key.as_bytes())
+        {
+            return Some(record.offer(entry.slot, Rank::Exact, || (key, value())));
+        }
+        self.offer(record, &key, &value())
     }
 
     /// A record from an object already parsed (a JSON array's element, a library caller's

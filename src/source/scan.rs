@@ -168,8 +168,9 @@ fn string_end(bytes: &[u8], mut at: usize) -> Option<(usize, bool)> {
     }
 }
 
-/// The first `"`, `\` or control character at or after `at`, eight bytes at a time.
-fn special_byte(bytes: &[u8], mut at: usize) -> Option<usize> {
+/// The first `"`, `\` or control character at or after `at`, eight bytes at a time: where
+/// a string read ends or has an escape, and where a string written needs one.
+pub(crate) fn special_byte(bytes: &[u8], mut at: usize) -> Option<usize> {
     while let Some(chunk) = bytes.get(at..at + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
