@@ -43,6 +43,8 @@ pub struct Projection {
     case: AttributeNameCase,
     /// The slot of each [`Known`] attribute, found once.
     known: [Option<usize>; Known::ALL.len()],
+    /// By slot: Entra types the attribute as Boolean (text `"false"` reads as false).
+    boolean: Vec<bool>,
 }
 
 /// Attributes read by the engine itself, not only by expressions: IsSoftDeleted's inputs, an
@@ -119,15 +121,18 @@ fn bucket(text: &str) -> usize {
     (mix(hash, last) >> 56) as usize
 }
 
-/// Whether two byte strings are equal, for the short keys of a record: two overlapping
-/// eight-byte loads instead of a call to `memcmp` when they are 8 to 16 bytes long.
+/// Whether two byte strings are equal, for the short names and keys of a record: eight bytes
+/// at a time inline (the last eight overlapping), instead of a call to `memcmp`.
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    match (a.first_chunk::<8>(), b.first_chunk::<8>()) {
-        (Some(a8), Some(b8)) if a.len() <= 16 => {
-            a8 == b8 && a.last_chunk::<8>() == b.last_chunk::<8>()
+    match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(a_last), Some(b_last)) => {
+            a_last == b_last
+                && a.chunks_exact(8)
+                    .zip(b.chunks_exact(8))
+                    .all(|(x, y)| x == y)
         }
         _ => a == b,
     }
@@ -171,6 +176,7 @@ impl Projection {
             buckets,
             case: options.dialect.attribute_name_case,
             known: Known::ALL.map(|k| names.iter().position(|n| n == k.name())),
+            boolean: names.iter().map(|n| is_boolean_attribute(n)).collect(),
         }
     }
 
@@ -260,20 +266,24 @@ impl Projection {
         .then_some(fresh)
     }
 
-    /// [`Projection::offer`] for a member read from text: its key borrowed, its value raw.
-    /// A key that is exactly the name of the one entry in its bucket (most keys a mapping
-    /// reads) goes straight to its slot.
+    /// [`Projection::offer`] for a member read from text: its key, and its value's raw JSON
+    /// text (`unescaped`: a string without escapes). A key that is exactly the name of the
+    /// one entry in its bucket (most keys a mapping reads) goes straight to its slot.
     pub(crate) fn offer_raw<'a>(
         &self,
         record: &mut SlotRecord<'a>,
         key: Cow<'a, str>,
         raw: &'a str,
+        unescaped: bool,
     ) -> Option<bool> {
         let bits = self.buckets.get(bucket(&key)).copied().unwrap_or(0);
         if bits == 0 {
             return None;
         }
-        let value = || SlotValue::Raw(raw, std::cell::OnceCell::new());
+        let value = || match raw.get(1..raw.len().saturating_sub(1)) {
+            Some(text) if unescaped => SlotValue::Text(text, std::cell::OnceCell::new()),
+            _ => SlotValue::Raw(raw, std::cell::OnceCell::new()),
+        };
         if self.entries.len() <= 64
             && bits.is_power_of_two()
             && let Some(entry) = self.entries.get(bits.trailing_zeros() as usize)
@@ -324,6 +334,9 @@ pub enum SlotValue<'a> {
     Json(&'a Json),
     /// A value made while reading (a Graph property reshaped: `businessPhones[0]`).
     Owned(Json),
+    /// A JSON string the fast reader found without escapes: the text between its quotes,
+    /// used in place (and its parse once needed).
+    Text(&'a str, std::cell::OnceCell<Json>),
 }
 
 static JSON_TRUE: Json = Json::Bool(true);
@@ -342,6 +355,7 @@ impl<'a> SlotValue<'a> {
             SlotValue::Raw(raw, parsed) => {
                 parsed.get_or_init(|| serde_json::from_str(raw).unwrap_or(Json::Null))
             }
+            SlotValue::Text(text, parsed) => parsed.get_or_init(|| Json::String(text.to_string())),
         }
     }
 
@@ -352,6 +366,7 @@ impl<'a> SlotValue<'a> {
                 let inner = text.strip_prefix('"')?.strip_suffix('"')?;
                 (!inner.contains('\\')).then_some(inner)
             }
+            SlotValue::Text(text, _) => Some(text),
             SlotValue::Json(_) | SlotValue::Owned(_) => None,
         }
     }
@@ -402,6 +417,7 @@ pub struct SlotSource<'a> {
     record: &'a SlotRecord<'a>,
     names: &'a [String],
     known: &'a [Option<usize>; Known::ALL.len()],
+    boolean: &'a [bool],
     upn_rewrite: bool,
     max_values: usize,
 }
@@ -413,13 +429,18 @@ impl<'a> SlotSource<'a> {
             record,
             names: &projection.names,
             known: &projection.known,
+            boolean: &projection.boolean,
             upn_rewrite: options.dialect.b2b_upn_rewrite,
             max_values: options.limits.max_values,
         }
     }
 
     fn slot(&self, slot: usize, name: &str) -> Option<usize> {
-        if self.names.get(slot).is_some_and(|n| n == name) {
+        if self
+            .names
+            .get(slot)
+            .is_some_and(|n| same_bytes(n.as_bytes(), name.as_bytes()))
+        {
             Some(slot)
         } else {
             self.names.iter().position(|n| n == name)
@@ -471,18 +492,19 @@ impl<'a> SlotSource<'a> {
 
 impl<'a> Source<'a> for SlotSource<'a> {
     fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'a>, String> {
-        match self
-            .slot(slot, name)
+        let slot = self.slot(slot, name);
+        match slot
             .and_then(|i| self.record.values.get(i))
             .and_then(Option::as_ref)
         {
             Some(Slot { key, value, rank }) => {
+                let boolean = slot.and_then(|i| self.boolean.get(i)).copied() == Some(true);
                 // The attribute's name as the record spells it (a Graph property: as the
                 // provisioning service spells it), for the rules that depend on the name.
                 let attr: &str = if *rank == Rank::GraphName { name } else { key };
                 let value = match value.plain_str() {
                     // A plain string: used in place (the common case).
-                    Some(text) => string_value(attr, text),
+                    Some(text) => string_value(boolean, text),
                     None => json_value(attr, value.json(), self.max_values)?,
                 };
                 let mut value = self.rewrite_upn(attr, value);
@@ -541,13 +563,16 @@ pub fn guest_upn(upn: &str) -> Option<String> {
     Some(format!("{}@{}", &local[..at], &local[at + 1..]))
 }
 
-/// A text attribute → Value: Boolean-typed attributes given as text become Booleans (docs/language.md#null-empty-and-absent).
-fn string_value<'a>(name: &str, s: &'a str) -> Value<'a> {
-    if BOOLEAN_ATTRIBUTES
+/// Whether Entra types the attribute `name` as Boolean.
+fn is_boolean_attribute(name: &str) -> bool {
+    BOOLEAN_ATTRIBUTES
         .iter()
         .any(|b| b.eq_ignore_ascii_case(name))
-        && let Some(b) = crate::eval::value::parse_bool(s)
-    {
+}
+
+/// A text attribute → Value: Boolean-typed attributes given as text become Booleans (docs/language.md#null-empty-and-absent).
+fn string_value(boolean: bool, s: &str) -> Value<'_> {
+    if boolean && let Some(b) = crate::eval::value::parse_bool(s) {
         return Value::Bool(b);
     }
     Value::Str(Cow::Borrowed(s))
@@ -571,7 +596,7 @@ fn json_item<'a>(name: &str, json: &'a Json) -> Result<Value<'a>, String> {
     Ok(match json {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),
-        Json::String(s) => string_value(name, s),
+        Json::String(s) => string_value(is_boolean_attribute(name), s),
         Json::Number(n) => match n.as_i64() {
             Some(i) => Value::Int(i),
             None => Value::Str(Cow::Owned(n.to_string())),

@@ -73,7 +73,7 @@ impl<'de> serde::de::Visitor<'de> for Projected<'_> {
             // Every value is captured as its raw text (no dearer than skipping it); only the
             // projection's attributes keep it.
             let raw = access.next_value::<&'de serde_json::value::RawValue>()?;
-            filling.offer(key, raw.get());
+            filling.offer(key, raw.get(), false);
         }
         Ok(filling.finish())
     }
@@ -118,11 +118,12 @@ impl<'p, 'a> Filling<'p, 'a> {
         }
     }
 
-    /// One member: its key and the raw JSON text of its value.
-    fn offer(&mut self, key: std::borrow::Cow<'a, str>, raw: &'a str) {
+    /// One member: its key, the raw JSON text of its value, and whether that is a string
+    /// without escapes.
+    fn offer(&mut self, key: std::borrow::Cow<'a, str>, raw: &'a str, unescaped: bool) {
         if self
             .projection
-            .offer_raw(&mut self.record, key.clone(), raw)
+            .offer_raw(&mut self.record, key.clone(), raw, unescaped)
             == Some(false)
         {
             self.duplicate.get_or_insert_with(|| key.into_owned());
@@ -309,7 +310,11 @@ pub fn parse_line_slots<'a>(
     // The fast reader, when it vouches for the line; serde_json for anything else, and for
     // every error's wording.
     let mut filling = Filling::new(projection);
-    if super::scan::object_entries(text, |key, raw| filling.offer(key.into(), raw)).is_some() {
+    if super::scan::object_entries(text, |key, raw, unescaped| {
+        filling.offer(key.into(), raw, unescaped)
+    })
+    .is_some()
+    {
         return filling.finish().map_err(ReadError);
     }
     let mut de = serde_json::Deserializer::from_str(text);

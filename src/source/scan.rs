@@ -11,12 +11,13 @@
 /// Nesting this deep is left to serde_json (its own limit is 128).
 const MAX_DEPTH: usize = 64;
 
-/// Call `entry(key, raw_value)` for each member of the object that is the whole of `text`
-/// (surrounding whitespace allowed), in order; `None` when the line is not one this scanner
-/// vouches for (the caller must then discard what `entry` saw and read it the slow way).
+/// Call `entry(key, raw_value, unescaped)` for each member of the object that is the whole
+/// of `text` (surrounding whitespace allowed), in order; `unescaped`: the value is a string
+/// without escapes. `None` when the line is not one this scanner vouches for (the caller must
+/// then discard what `entry` saw and read it the slow way).
 pub(crate) fn object_entries<'a>(
     text: &'a str,
-    mut entry: impl FnMut(&'a str, &'a str),
+    mut entry: impl FnMut(&'a str, &'a str, bool),
 ) -> Option<()> {
     let bytes = text.as_bytes();
     let mut at = skip_space(bytes, 0);
@@ -36,8 +37,14 @@ pub(crate) fn object_entries<'a>(
             at = skip_space(bytes, end + 1);
             (byte(bytes, at)? == b':').then_some(())?;
             let start = skip_space(bytes, at + 1);
-            at = value_end(bytes, start, 1)?;
-            entry(key, text.get(start..at)?);
+            let unescaped;
+            (at, unescaped) = if byte(bytes, start)? == b'"' {
+                let (end, escaped) = string_end(bytes, start + 1)?;
+                (end + 1, !escaped)
+            } else {
+                (value_end(bytes, start, 1)?, false)
+            };
+            entry(key, text.get(start..at)?, unescaped);
             at = skip_space(bytes, at);
             match byte(bytes, at)? {
                 b',' => at = skip_space(bytes, at + 1),
@@ -236,7 +243,10 @@ mod tests {
 
     fn ours(text: &str) -> Option<Vec<(String, String)>> {
         let mut out = Vec::new();
-        object_entries(text, |k, v| out.push((k.to_string(), v.to_string())))?;
+        object_entries(text, |k, v, unescaped| {
+            assert_eq!(unescaped, v.starts_with('"') && !v.contains('\\'), "{v}");
+            out.push((k.to_string(), v.to_string()));
+        })?;
         Some(out)
     }
 
