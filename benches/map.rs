@@ -150,7 +150,7 @@ fn engine_body(
     };
     match engine.create_body_for(&object, env, store) {
         Some(body) => {
-            out.extend_from_slice(body.as_bytes());
+            out.extend_from_slice(&body);
             true
         }
         None => false,

@@ -10,7 +10,7 @@ use super::{
     RunState, TargetId, warning,
 };
 use crate::scim::patch::{self, Change};
-use crate::scim::{Body, Request, ResourceKind, get_path};
+use crate::scim::{Body, Request, ResourceKind, get_path, write_envelope};
 
 /// Each change with the value the target held before it (`map --explain`).
 fn explain_changes(changes: &[Change], resource: Option<&Json>) -> Vec<AttributeChange> {
@@ -61,7 +61,7 @@ impl Engine {
     pub(crate) fn render_head(&self, plan: &mut Plan) -> serde_json::Result<()> {
         // Room for it all at once: envelopes and escapes are about 64 bytes a request.
         let body = match &plan.decision {
-            Decision::Create(Some(Body::Text(text))) => text.len(),
+            Decision::Create(Some(body)) => body.len(),
             _ => 0,
         };
         let queries: usize = plan.queries.iter().map(|q| q.path.len() + 64).sum();
@@ -73,12 +73,10 @@ impl Engine {
         if let Decision::Create(body) = &mut plan.decision
             && let Some(body) = body.take()
         {
-            let post = Request {
-                method: "POST",
-                path: plan.kind.endpoint().to_string(),
-                body: Some(body),
-            };
-            post.write_json(&mut plan.head)?;
+            let path = [plan.kind.endpoint()];
+            write_envelope(&mut plan.head, "POST", &path, |out| {
+                out.extend_from_slice(&body);
+            });
             plan.head.push(b'\n');
         }
         Ok(())
@@ -202,7 +200,7 @@ impl Engine {
                     requests.push(Request {
                         method: "POST",
                         path: collection.to_string(),
-                        body: Some(body),
+                        body: Some(Body::Text(String::from_utf8(body).unwrap_or_default())),
                     });
                 }
                 let links = self.reference_changes(object, plan, None, state, &mut warnings);

@@ -7,7 +7,7 @@ use super::target::TargetStore;
 use super::{CompiledMapping, CompiledObject, Computed, Decision, Engine, Plan};
 use crate::mapping::{Action, Apply, Flow, TargetType};
 use crate::scim::patch::{Change, OpKind};
-use crate::scim::{Body, Out, Request, get_path};
+use crate::scim::{Out, Request, get_path};
 
 impl Engine {
     /// Matching (docs/mapping.md#matching-queries) and the decision: create, update, disable, delete or skip.
@@ -133,7 +133,7 @@ impl Engine {
     }
 
     /// The create body (docs/mapping.md#create-bodies), written once in the parallel phase so applying it is a copy.
-    pub(super) fn create_body(&self, object: &CompiledObject, values: &[Computed<'_>]) -> Body {
+    pub(super) fn create_body(&self, object: &CompiledObject, values: &[Computed<'_>]) -> Vec<u8> {
         let outs: Vec<Option<Out<'_>>> = object
             .mappings
             .iter()
@@ -145,7 +145,7 @@ impl Engine {
             .collect();
         let mut out = Vec::with_capacity(512);
         object.layout.write(&outs, &mut out);
-        Body::Text(String::from_utf8(out).unwrap_or_default())
+        out
     }
 
     /// Changes for an existing object (docs/mapping.md#updates): mappings selected by `include`; Null and

@@ -25,7 +25,7 @@ use crate::mapping::{AttributeMapping, MappingSet, ObjectMapping, TargetType};
 use crate::options::{CountryResolution, Options};
 use crate::scim::patch::Change;
 use crate::scim::path::TargetPath;
-use crate::scim::{Body, CreateLayout, Out, Request, ResourceKind};
+use crate::scim::{CreateLayout, Out, Request, ResourceKind};
 use crate::source::{Known, Projection, SlotRecord, SlotSource};
 use ids::{IdMap, ObjectId, TargetId};
 use scope::Scope;
@@ -139,9 +139,9 @@ pub struct Plan {
 enum Decision {
     /// Not decided yet (while planning).
     Pending,
-    /// POST this body (built and serialised in the parallel phase); `None` once the POST is
-    /// in the plan's head.
-    Create(Option<Body>),
+    /// POST this body, JSON text written in the parallel phase (UTF-8: it is written only
+    /// from text); `None` once the POST is in the plan's head.
+    Create(Option<Vec<u8>>),
     /// PATCH these attribute changes (plus reference links) to the matched object.
     Update {
         /// The object in --current, when it is there (a linked object may not be).
@@ -484,20 +484,20 @@ impl Engine {
         self
     }
 
-    /// The create body a user record would be sent with (no matching GETs, no ids, no
-    /// references), or `None` if the record would not be created. For benchmarks and callers
-    /// that only want bodies.
+    /// The create body a user record would be sent with, as JSON text (no matching GETs, no
+    /// ids, no references), or `None` if the record would not be created. For benchmarks and
+    /// callers that only want bodies.
     pub fn create_body_for(
         &self,
         record: &SlotRecord<'_>,
         env: &mut Env<'_>,
         current: &TargetStore,
-    ) -> Option<String> {
+    ) -> Option<Vec<u8>> {
         let plan = self
             .plan_record(ResourceKind::User, 0, record, env, current)
             .ok()?;
         match plan.decision {
-            Decision::Create(Some(Body::Text(text))) => Some(text),
+            Decision::Create(body) => body,
             _ => None,
         }
     }

@@ -231,6 +231,11 @@ fn write_out(out: &mut Vec<u8>, value: Out<'_>) {
             escape::write_str(out, t);
             Ok(())
         }
+        // `"primary":true` in nearly every body.
+        Out::Json(Json::Bool(b)) => {
+            out.extend_from_slice(if *b { b"true" } else { b"false" });
+            Ok(())
+        }
         Out::Json(j) => serde_json::to_writer(&mut *out, j),
     };
 }

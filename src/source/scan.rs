@@ -187,11 +187,12 @@ pub(crate) fn special_byte(bytes: &[u8], mut at: usize) -> Option<usize> {
         }
         at += 8;
     }
+    // The last few bytes, padded with spaces (never special) to one more word.
     let rest = bytes.get(at..)?;
-    let i = rest
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-    Some(at + i)
+    let mut word = [b' '; 8];
+    word.iter_mut().zip(rest).for_each(|(w, b)| *w = *b);
+    let hits = special_lanes(u64::from_le_bytes(word));
+    (hits != 0).then(|| at + (hits.trailing_zeros() / 8) as usize)
 }
 
 /// The high bit of each byte of `word` that is `"`, `\` or below 0x20 (the "has a byte less
