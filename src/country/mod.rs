@@ -53,10 +53,27 @@ pub fn countries() -> &'static [Country] {
 
 /// The entry for an alpha-2 code (exact, upper case).
 pub fn by_alpha2(code: &str) -> Option<&'static Country> {
-    data::COUNTRIES
-        .binary_search_by(|c| c.alpha2.cmp(code))
-        .ok()
-        .and_then(|i| data::COUNTRIES.get(i))
+    // Two capital letters index a 26 × 26 table: a map run checks every user's country.
+    static BY_ALPHA2: std::sync::LazyLock<[u16; 26 * 26]> = std::sync::LazyLock::new(|| {
+        let mut table = [u16::MAX; 26 * 26];
+        for (i, country) in data::COUNTRIES.iter().enumerate() {
+            if let Some(slot) = alpha2_index(country.alpha2).and_then(|k| table.get_mut(k)) {
+                *slot = u16::try_from(i).unwrap_or(u16::MAX);
+            }
+        }
+        table
+    });
+    let i = *BY_ALPHA2.get(alpha2_index(code)?)?;
+    data::COUNTRIES.get(usize::from(i))
+}
+
+/// `AA` → 0 … `ZZ` → 675; `None` unless two capital ASCII letters.
+fn alpha2_index(code: &str) -> Option<usize> {
+    let &[a, b] = code.as_bytes() else {
+        return None;
+    };
+    (a.is_ascii_uppercase() && b.is_ascii_uppercase())
+        .then(|| usize::from(a - b'A') * 26 + usize::from(b - b'A'))
 }
 
 /// Is `code` exactly an ISO 3166-1 alpha-2 code (`US`, not `us` or `USA`)?
@@ -715,6 +732,16 @@ mod tests {
         }
         for c in data::COUNTRIES {
             assert!(!reviewed.contains(&key(c.name)), "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn alpha2_codes_are_found_exactly() {
+        for c in data::COUNTRIES {
+            assert_eq!(by_alpha2(c.alpha2).map(|f| f.alpha2), Some(c.alpha2));
+        }
+        for code in ["us", "Us", "USA", "U", "", "U1", "ÜS", "ZZ", "AA"] {
+            assert!(by_alpha2(code).is_none(), "{code}");
         }
     }
 
