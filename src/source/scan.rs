@@ -198,7 +198,7 @@ pub(crate) fn special_byte(bytes: &[u8], mut at: usize) -> Option<usize> {
 /// The high bit of each byte of `word` that is `"`, `\` or below 0x20 (the "has a byte less
 /// than n" trick: a lane above a real hit may be marked too, never one below, so the lowest
 /// mark is exact).
-fn special_lanes(word: u64) -> u64 {
+pub(crate) fn special_lanes(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
