@@ -66,7 +66,8 @@ impl Engine {
         };
         let queries: usize = plan.queries.iter().map(|q| q.path.len() + 64).sum();
         plan.head.reserve(body + queries + 64);
-        for query in plan.queries.drain(..) {
+        // Taken, not drained: the list is freed here, on the parallel stage.
+        for query in std::mem::take(&mut plan.queries) {
             query.write_json(&mut plan.head)?;
             plan.head.push(b'\n');
         }
@@ -275,10 +276,16 @@ impl Engine {
         let mut changes = Vec::new();
         for (m, refs) in object.mappings.iter().zip(&plan.references) {
             let Some(refs) = refs else { continue };
+            // A single-valued reference (a manager, nearly always) keeps its first id without
+            // a list: this runs for nearly every user on the serial stage.
             let mut ids = Vec::new();
+            let mut first = None;
             for r in refs {
                 match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.scim.id_prefix))).or_else(|| state.current.target_id(r.object_id.as_str())) {
-                    Some(id) => ids.push(id),
+                    Some(id) if m.def.multivalued => ids.push(id),
+                    Some(id) => {
+                        first.get_or_insert(id);
+                    }
                     None => warnings.push(warning("unresolved-reference", format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id))),
                 }
             }
@@ -321,7 +328,7 @@ impl Engine {
                 if !removed.is_empty() {
                     changes.push(Change::RemoveMembers(removed));
                 }
-            } else if let Some(id) = ids.into_iter().next()
+            } else if let Some(id) = first
                 && !current.contains(&id)
             {
                 changes.push(Change::Manager(id));
