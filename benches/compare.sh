@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process comparison (jaq's bench.sh style): `entramap map --mapping code42` over N
 # synthetic users against a bare serde_json read-and-write pass over the same file, the floor
-# for any JSON-in/JSON-out tool. Prints a Markdown table: best wall time of 3 runs, records/s,
-# peak RSS, and throughput as a share of the floor.
+# for any JSON-in/JSON-out tool. Prints a Markdown table: best wall time of 5 rounds
+# (ROUNDS=n to change), records/s, peak RSS, and throughput as a share of the floor.
 #
 #   benches/compare.sh            # 1,000,000 users (about 600 MB in $TMPDIR)
 #   benches/compare.sh 100000
@@ -16,20 +16,25 @@ DATA=${TMPDIR:-/tmp}/entramap-users-$N.ndjson
 [ -s "$DATA" ] || "$BIN" sample-users --count "$N" --seed 1 -o "$DATA"
 OUT=${TMPDIR:-/tmp}/entramap-compare-out.ndjson
 
-best() { # label, then the command; stdin is the data file for the floor
-  local label=$1; shift
-  local best_wall="" best_rss=""
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o /tmp/entramap-time "$@" >"$OUT" 2>/dev/null </"$DATA" || true
+# Each round runs the three commands once, in turn, so a slow spell on a shared machine hits
+# all of them alike; each keeps its best wall time (and that run's peak RSS).
+ROUNDS=${ROUNDS:-5}
+labels=("serde_json pass (floor)" "entramap map --threads 1" "entramap map --threads 2")
+commands=("$FLOOR" "$BIN map --mapping code42 $DATA -q --threads 1 -o $OUT" "$BIN map --mapping code42 $DATA -q --threads 2 -o $OUT")
+best_wall=("" "" ""); best_rss=("" "" "")
+for _ in $(seq "$ROUNDS"); do
+  for i in 0 1 2; do
+    # shellcheck disable=SC2086 # the commands are word lists
+    /usr/bin/time -f "%e %M" -o /tmp/entramap-time ${commands[$i]} >"$OUT" 2>/dev/null </"$DATA" || true
     read -r wall rss </tmp/entramap-time
-    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; best_rss=$rss; fi
+    if [ -z "${best_wall[$i]}" ] || awk "BEGIN{exit !($wall < ${best_wall[$i]})}"; then
+      best_wall[$i]=$wall; best_rss[$i]=$rss
+    fi
   done
-  echo "$label $best_wall $best_rss"
-}
-
-floor=$(best "serde_json pass (floor)" "$FLOOR")
-one=$(best "entramap map --threads 1" "$BIN" map --mapping code42 "$DATA" -q --threads 1 -o "$OUT")
-two=$(best "entramap map --threads 2" "$BIN" map --mapping code42 "$DATA" -q --threads 2 -o "$OUT")
+done
+floor="${labels[0]} ${best_wall[0]} ${best_rss[0]}"
+one="${labels[1]} ${best_wall[1]} ${best_rss[1]}"
+two="${labels[2]} ${best_wall[2]} ${best_rss[2]}"
 floor_wall=$(echo "$floor" | awk '{print $(NF-1)}')
 echo "$N users, $(nproc) cores, $(date -u +%F)"
 echo
