@@ -204,7 +204,8 @@ impl Engine {
                         body: Some(Body::Text(String::from_utf8(body).unwrap_or_default())),
                     });
                 }
-                let links = self.reference_changes(object, plan, None, state, &mut warnings);
+                let mut links = std::mem::take(&mut state.links);
+                self.reference_changes(object, plan, None, state, &mut warnings, &mut links);
                 match out.as_deref_mut() {
                     // On a run, links are written in place (nearly every user has one).
                     Some(out) => {
@@ -213,12 +214,13 @@ impl Engine {
                             out,
                             collection,
                             &id,
-                            links,
+                            &mut links,
                             self.options.scim.patch_mode,
                         );
                     }
-                    None => requests.extend(patch(&id, links)),
+                    None => requests.extend(patch(&id, links.drain(..).collect())),
                 }
+                state.links = links;
                 Outcome::Created
             }
             Decision::Update {
@@ -232,13 +234,14 @@ impl Engine {
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
                 let resource = target.and_then(|t| state.current.get(kind, t)).cloned();
-                changes.extend(self.reference_changes(
+                self.reference_changes(
                     object,
                     plan,
                     resource.as_ref(),
                     state,
                     &mut warnings,
-                ));
+                    &mut changes,
+                );
                 if self.explain {
                     changed = explain_changes(&changes, resource.as_ref());
                 }
@@ -264,7 +267,8 @@ impl Engine {
         })
     }
 
-    /// Manager and member links, resolved to target ids; unresolved ones are reported.
+    /// Manager and member links, resolved to target ids, added to `changes`; unresolved ones
+    /// are reported.
     pub(super) fn reference_changes(
         &self,
         object: &CompiledObject,
@@ -272,8 +276,8 @@ impl Engine {
         target: Option<&Json>,
         state: &RunState,
         warnings: &mut Vec<Diagnostic>,
-    ) -> Vec<Change> {
-        let mut changes = Vec::new();
+        changes: &mut Vec<Change>,
+    ) {
         for (m, refs) in object.mappings.iter().zip(&plan.references) {
             let Some(refs) = refs else { continue };
             // A single-valued reference (a manager, nearly always) keeps its first id without
@@ -334,6 +338,5 @@ impl Engine {
                 changes.push(Change::Manager(id));
             }
         }
-        changes
     }
 }

@@ -361,6 +361,9 @@ pub struct RunState {
     next_user: u32,
     next_group: u32,
     current: std::sync::Arc<TargetStore>,
+    /// A create's reference links, reused from record to record: no allocation for them on
+    /// the serial stage of a run.
+    links: Vec<Change>,
 }
 
 impl RunState {

@@ -95,12 +95,12 @@ pub fn message(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
 /// ([`super::Request::write_json`]'s envelope, and the newline) straight into `out`: what a
 /// `Request` with [`message`] would give, without building either — a run writes one for
 /// nearly every user on its serial stage (docs/architecture.md#a-map-run). False, writing
-/// nothing, when there is nothing to send.
+/// nothing, when there is nothing to send. `changes` is left empty, its room kept for the next.
 pub fn write_request(
     out: &mut Vec<u8>,
     collection: &str,
     id: &str,
-    changes: Vec<Change>,
+    changes: &mut Vec<Change>,
     mode: PatchMode,
 ) -> bool {
     let path = [collection, "/", id];
@@ -108,7 +108,8 @@ pub fn write_request(
         super::write_envelope(out, "PATCH", &path, |out| {
             manager_template(mode).fill_into(out, manager);
         });
-    } else if let Some(Body::Text(text)) = build(changes, mode) {
+        changes.clear();
+    } else if let Some(Body::Text(text)) = build(changes.drain(..).collect(), mode) {
         super::write_envelope(out, "PATCH", &path, |out| {
             out.extend_from_slice(text.as_bytes());
         });
@@ -335,7 +336,9 @@ mod template_tests {
                     expected.push(b'\n');
                 }
                 let mut written = Vec::new();
-                let sent = write_request(&mut written, "/Users", "x-user-0001", changes, mode);
+                let mut changes = changes;
+                let sent = write_request(&mut written, "/Users", "x-user-0001", &mut changes, mode);
+                assert!(changes.is_empty());
                 assert_eq!(sent, !expected.is_empty());
                 assert_eq!(String::from_utf8(written), String::from_utf8(expected));
             }
