@@ -218,7 +218,7 @@ impl Engine {
                             self.options.scim.patch_mode,
                         );
                     }
-                    None => requests.extend(patch(&id, links.drain(..).collect())),
+                    None => requests.extend(patch(&id, std::mem::take(&mut links))),
                 }
                 state.links = links;
                 Outcome::Created

@@ -109,7 +109,7 @@ pub fn write_request(
             manager_template(mode).fill_into(out, manager);
         });
         changes.clear();
-    } else if let Some(Body::Text(text)) = build(changes.drain(..).collect(), mode) {
+    } else if let Some(Body::Text(text)) = build(std::mem::take(changes), mode) {
         super::write_envelope(out, "PATCH", &path, |out| {
             out.extend_from_slice(text.as_bytes());
         });
