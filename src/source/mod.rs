@@ -51,10 +51,15 @@ pub struct Projection {
 /// object's id, its event. Their slots are found once per projection, not per record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Known {
+    /// `accountEnabled`: false makes `IsSoftDeleted` true.
     AccountEnabled,
+    /// `inScope`: false (not assigned) makes `IsSoftDeleted` true.
     InScope,
+    /// `deletedDateTime`: set makes `IsSoftDeleted` true.
     DeletedDateTime,
+    /// `objectId`: the source object's id.
     ObjectId,
+    /// `_event`: `delete` deletes the object.
     Event,
 }
 
@@ -105,19 +110,19 @@ enum Rank {
 /// together too, which only costs a comparison), so a key and the same key in another case
 /// share a bucket.
 fn bucket(text: &str) -> usize {
-    let mix = |hash: u64, word: [u8; 8]| {
-        let folded = u64::from_le_bytes(word) | 0x2020_2020_2020_2020;
+    let mix = |hash: u64, word: u64| {
+        let folded = word | 0x2020_2020_2020_2020;
         (hash.rotate_left(5) ^ folded).wrapping_mul(0x517c_c1b7_2722_0a95)
     };
     let mut chunks = text.as_bytes().chunks_exact(8);
     let mut hash = text.len() as u64;
     for chunk in &mut chunks {
-        hash = chunk.first_chunk::<8>().map_or(hash, |w| mix(hash, *w));
+        hash = chunk
+            .first_chunk::<8>()
+            .map_or(hash, |w| mix(hash, u64::from_le_bytes(*w)));
     }
-    let mut last = [0u8; 8];
-    for (i, b) in chunks.remainder().iter().enumerate() {
-        last = (u64::from_le_bytes(last) | u64::from(*b) << (8 * i)).to_le_bytes();
-    }
+    let last = (chunks.remainder().iter().enumerate())
+        .fold(0, |word, (i, b)| word | u64::from(*b) << (8 * i));
     (mix(hash, last) >> 56) as usize
 }
 
