@@ -9,6 +9,7 @@ use super::{
     Applied, AttributeChange, CompiledObject, Decision, Engine, Outcome, Plan, RecordError,
     RunState, TargetId, warning,
 };
+use crate::options::PatchMode;
 use crate::scim::patch::{self, Change};
 use crate::scim::{Body, Request, ResourceKind, get_path, write_envelope};
 
@@ -51,6 +52,30 @@ fn write_requests(out: &mut Vec<u8>, requests: &mut Vec<Request>) {
         // Only a body that is not JSON can fail, and bodies are built as JSON.
         let _ = request.write_json(out);
         out.push(b'\n');
+    }
+}
+
+/// Where a run's serial stage puts a record's requests after its head: bytes, and the manager
+/// link of a create, which is left for the writer thread to write (docs/architecture.md#a-map-run).
+pub(super) struct RunSink<'a> {
+    pub(super) bytes: &'a mut Vec<u8>,
+    pub(super) links: &'a mut Vec<ManagerLink>,
+}
+
+/// A create's manager link, decided on the serial stage (the created id, the manager's target
+/// id) and written later, off it: `PATCH /Users/{created}` setting the manager.
+#[derive(Debug)]
+pub(super) struct ManagerLink {
+    kind: ResourceKind,
+    created: TargetId,
+    manager: String,
+}
+
+impl ManagerLink {
+    /// The PATCH request as a JSON line, as [`patch::write_request`] writes it.
+    pub(super) fn write(&self, out: &mut Vec<u8>, id_prefix: &str, mode: PatchMode) {
+        let id = self.created.render(id_prefix);
+        patch::write_manager_link(out, self.kind.endpoint(), &id, &self.manager, mode);
     }
 }
 
@@ -103,13 +128,14 @@ impl Engine {
     /// [`Engine::apply`], leaving what it does not hand on in `plan`, to be freed elsewhere (a
     /// run's serial stage frees nothing it did not allocate). With `out`, the requests after the
     /// plan's head are written there as JSON lines instead of returned, a create's links without
-    /// building a `Request`; `Applied::head` says whether the head is sent before them
+    /// building a `Request` (its manager link, the last of its requests, handed on as a
+    /// [`ManagerLink`]); `Applied::head` says whether the head is sent before them
     /// (docs/architecture.md#a-map-run).
-    pub(crate) fn apply_in_place(
+    pub(super) fn apply_in_place(
         &self,
         plan: &mut Plan,
         state: &mut RunState,
-        mut out: Option<&mut Vec<u8>>,
+        mut out: Option<RunSink<'_>>,
     ) -> Result<Applied, RecordError> {
         let kind = plan.kind;
         let Some(object) = self.object(kind) else {
@@ -193,9 +219,8 @@ impl Engine {
                         TargetId::User(state.next_user)
                     }
                 };
-                let id = created.render(&self.options.scim.id_prefix);
                 if let Some(oid) = &plan.object_id {
-                    state.ids.insert(kind, oid, created);
+                    state.ids.insert(kind, oid, created.clone());
                 }
                 if let Some(body) = body {
                     requests.push(Request {
@@ -206,19 +231,32 @@ impl Engine {
                 }
                 let mut links = std::mem::take(&mut state.links);
                 self.reference_changes(object, plan, None, state, &mut warnings, &mut links);
-                match out.as_deref_mut() {
-                    // On a run, links are written in place (nearly every user has one).
-                    Some(out) => {
-                        write_requests(out, &mut requests);
-                        patch::write_request(
-                            out,
-                            collection,
-                            &id,
-                            &mut links,
-                            self.options.scim.patch_mode,
-                        );
+                let prefix = &self.options.scim.id_prefix;
+                match out.as_mut() {
+                    // On a run, links are written in place (nearly every user has one), and a
+                    // lone manager link by the writer thread.
+                    Some(sink) => {
+                        write_requests(sink.bytes, &mut requests);
+                        if let [Change::Manager(manager)] = links.as_mut_slice() {
+                            sink.links.push(ManagerLink {
+                                kind,
+                                created,
+                                manager: std::mem::take(manager),
+                            });
+                            links.clear();
+                        } else {
+                            patch::write_request(
+                                sink.bytes,
+                                collection,
+                                &created.render(prefix),
+                                &mut links,
+                                self.options.scim.patch_mode,
+                            );
+                        }
                     }
-                    None => requests.extend(patch(&id, std::mem::take(&mut links))),
+                    None => {
+                        requests.extend(patch(&created.render(prefix), std::mem::take(&mut links)))
+                    }
                 }
                 state.links = links;
                 Outcome::Created
@@ -254,8 +292,8 @@ impl Engine {
                 }
             }
         };
-        if let Some(out) = out {
-            write_requests(out, &mut requests);
+        if let Some(sink) = out {
+            write_requests(sink.bytes, &mut requests);
         }
         Ok(Applied {
             requests,

@@ -6,10 +6,12 @@
 
 use std::io::Write;
 
+use super::apply::{ManagerLink, RunSink};
 use super::target::TargetStore;
 use super::{Applied, Engine, Plan, RecordError, RunState, Summary};
 use crate::diagnostic::Diagnostic;
 use crate::eval::Env;
+use crate::options::PatchMode;
 use crate::scim::ResourceKind;
 use crate::source::block::Block;
 use crate::source::input::Records;
@@ -184,7 +186,12 @@ impl InputRun<'_> {
         std::thread::scope(|threads| {
             let reader_events = event_tx.clone();
             threads.spawn(move || read_blocks(&mut records, target, &free_rx, &reader_events));
-            let writer = threads.spawn(move || write_blocks(&mut **requests, &write_rx, &spare_tx));
+            let links = LinkStyle {
+                id_prefix: self.engine.options().scim.id_prefix.clone(),
+                mode: self.engine.options().scim.patch_mode,
+            };
+            let writer =
+                threads.spawn(move || write_blocks(&mut **requests, &links, &write_rx, &spare_tx));
             let applied = in_scope(*pool, |scope| {
                 let mut stage = Serial {
                     free: free_tx,
@@ -292,10 +299,13 @@ impl InputRun<'_> {
         std::hint::black_box(touched);
         for (i, (record, planned)) in block.records().iter().zip(plans.iter_mut()).enumerate() {
             let start = out.bytes.len();
+            let links = out.links.len();
+            let sink = RunSink {
+                bytes: &mut out.bytes,
+                links: &mut out.links,
+            };
             let applied = match planned {
-                Ok(plan) => self
-                    .engine
-                    .apply_in_place(plan, state, Some(&mut out.bytes)),
+                Ok(plan) => self.engine.apply_in_place(plan, state, Some(sink)),
                 Err(e) => Err(e.clone()),
             };
             match applied {
@@ -305,6 +315,10 @@ impl InputRun<'_> {
                     }
                     if out.bytes.len() > start {
                         out.parts.push(Part::Bytes(start, out.bytes.len()));
+                    }
+                    // A manager link comes last of a record's requests.
+                    if out.links.len() > links {
+                        out.parts.push(Part::Link(links));
                     }
                     let at = At {
                         kind: self.kind,
@@ -333,7 +347,17 @@ impl InputRun<'_> {
 struct Output {
     plans: Plans,
     bytes: Vec<u8>,
+    /// Manager links the serial stage left for the writer, and where the writer wrote each.
+    links: Vec<ManagerLink>,
+    written_links: Vec<u8>,
+    link_ends: Vec<usize>,
     parts: Vec<Part>,
+}
+
+/// What the writer needs to write a manager link as the engine would.
+struct LinkStyle {
+    id_prefix: String,
+    mode: PatchMode,
 }
 
 /// One piece of a block's output.
@@ -342,6 +366,8 @@ enum Part {
     Head(usize),
     /// `bytes[start..end]`.
     Bytes(usize, usize),
+    /// Manager link `i`, written by the writer thread.
+    Link(usize),
 }
 
 impl Output {
@@ -349,11 +375,27 @@ impl Output {
     fn clear(&mut self) {
         self.plans.clear();
         self.bytes.clear();
+        self.links.clear();
+        self.written_links.clear();
+        self.link_ends.clear();
         self.parts.clear();
     }
 
-    /// Write every part, in order, with as few system calls as the OS allows.
-    fn write_to(&self, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
+    /// Write every part, in order, with as few system calls as the OS allows (the manager
+    /// links first written into a buffer of their own: off the serial stage).
+    fn write_to(&mut self, out: &mut (dyn Write + Send), style: &LinkStyle) -> std::io::Result<()> {
+        for link in &self.links {
+            link.write(&mut self.written_links, &style.id_prefix, style.mode);
+            self.link_ends.push(self.written_links.len());
+        }
+        let link = |i: usize| {
+            let start = i
+                .checked_sub(1)
+                .and_then(|p| self.link_ends.get(p))
+                .copied();
+            let end = self.link_ends.get(i).copied()?;
+            self.written_links.get(start.unwrap_or(0)..end)
+        };
         let mut slices: Vec<std::io::IoSlice<'_>> = self
             .parts
             .iter()
@@ -364,6 +406,7 @@ impl Output {
                     .and_then(|p| p.as_ref().ok())
                     .map(|p| p.head.as_slice()),
                 Part::Bytes(start, end) => self.bytes.get(*start..*end),
+                Part::Link(i) => link(*i),
             })
             .filter(|s| !s.is_empty())
             .map(std::io::IoSlice::new)
@@ -434,11 +477,12 @@ fn read_blocks(
 /// give the buffers back. Stops at the first error (a closed pipe: `map ... | head`).
 fn write_blocks(
     out: &mut (dyn Write + Send),
+    links: &LinkStyle,
     blocks: &std::sync::mpsc::Receiver<Output>,
     spare: &std::sync::mpsc::Sender<Output>,
 ) -> std::io::Result<()> {
     for mut output in blocks {
-        output.write_to(out)?;
+        output.write_to(out, links)?;
         output.clear();
         let _ = spare.send(output);
     }

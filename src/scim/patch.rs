@@ -103,21 +103,34 @@ pub fn write_request(
     changes: &mut Vec<Change>,
     mode: PatchMode,
 ) -> bool {
-    let path = [collection, "/", id];
     if let [Change::Manager(manager)] = changes.as_slice() {
-        super::write_envelope(out, "PATCH", &path, |out| {
-            manager_template(mode).fill_into(out, manager);
-        });
+        write_manager_link(out, collection, id, manager, mode);
         changes.clear();
-    } else if let Some(Body::Text(text)) = build(std::mem::take(changes), mode) {
-        super::write_envelope(out, "PATCH", &path, |out| {
-            out.extend_from_slice(text.as_bytes());
-        });
-    } else {
-        return false;
+        return true;
     }
+    let Some(Body::Text(text)) = build(std::mem::take(changes), mode) else {
+        return false;
+    };
+    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
+        out.extend_from_slice(text.as_bytes());
+    });
     out.push(b'\n');
     true
+}
+
+/// [`write_request`] for the one change nearly every create has, a manager link: the message
+/// is a template rendered once per mode, filled with `manager`.
+pub fn write_manager_link(
+    out: &mut Vec<u8>,
+    collection: &str,
+    id: &str,
+    manager: &str,
+    mode: PatchMode,
+) {
+    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
+        manager_template(mode).fill_into(out, manager);
+    });
+    out.push(b'\n');
 }
 
 /// A message's text with holes for one id, each hole filled with the id JSON-escaped.
