@@ -347,8 +347,9 @@ impl InputRun<'_> {
 struct Output {
     plans: Plans,
     bytes: Vec<u8>,
-    /// Manager links the serial stage left for the writer, and where the writer wrote each.
+    /// Manager links the serial stage left for the writer.
     links: Vec<ManagerLink>,
+    /// The writer's text of those links, and where each one ends in it.
     written_links: Vec<u8>,
     link_ends: Vec<usize>,
     parts: Vec<Part>,
@@ -473,8 +474,8 @@ fn read_blocks(
     }
 }
 
-/// The writer thread: write each block's output in the order they come, free its plans, and
-/// give the buffers back. Stops at the first error (a closed pipe: `map ... | head`).
+/// The writer thread: write each block's output (its manager links first made into text) in
+/// the order they come, free its plans, and give the buffers back. Stops at the first error (a closed pipe: `map ... | head`).
 fn write_blocks(
     out: &mut (dyn Write + Send),
     links: &LinkStyle,
