@@ -475,7 +475,8 @@ fn read_blocks(
 }
 
 /// The writer thread: write each block's output (its manager links first made into text) in
-/// the order they come, free its plans, and give the buffers back. Stops at the first error (a closed pipe: `map ... | head`).
+/// the order they come, free its plans, and give the buffers back. Stops at the first error
+/// (a closed pipe: `map ... | head`).
 fn write_blocks(
     out: &mut (dyn Write + Send),
     links: &LinkStyle,
