@@ -103,6 +103,17 @@ async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(name), png).unwrap();
 }
 
+/// Click the element `css` selects.
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn replace_text(client: &Client, id: &str, text: &str) {
     let element = client.find(Locator::Id(id)).await.unwrap();
     element.clear().await.unwrap();
@@ -150,13 +161,7 @@ async fn an_admin_checks_evaluates_traces_and_maps_in_the_workbench() {
     screenshot(&client, "2-value.png").await;
 
     // 3. The trace, expanded: each sub-expression with its value.
-    client
-        .find(Locator::Css("#trace-panel > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#trace-panel > summary").await;
     let trace = wait_text(&client, "trace", "the sub-expressions", |t| {
         t.contains("ToLower([givenName])") && t.contains("\"grace\"")
     })
@@ -165,20 +170,8 @@ async fn an_admin_checks_evaluates_traces_and_maps_in_the_workbench() {
     screenshot(&client, "3-trace.png").await;
 
     // 4. The code42 set and a sample user: the POST body Entra would send.
-    client
-        .find(Locator::Css("#mapping-pick option[value='code42']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#user-pick option[value='0']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#mapping-pick option[value='code42']").await;
+    click(&client, "#user-pick option[value='0']").await;
     let requests = wait_text(&client, "requests-legacy", "the POST", |t| {
         t.contains("\"method\": \"POST\"") && t.contains("alice.smith@contoso.com")
     })

@@ -193,13 +193,7 @@ fn map_gives_each_attribute_and_the_requests_in_both_patch_modes() {
         "/api/map",
         &format!(r#"{{"user": {user}, "mapping": "/etc/passwd"}}"#),
     );
-    assert_eq!(file.status, 404);
-    assert!(
-        file.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("built-in sets")
-    );
+    file.assert_error(404, "built-in sets");
     let no_user = served.post("/api/map", "{}");
     assert_eq!(no_user.status, 400);
 }
@@ -240,29 +234,11 @@ fn mapping_users_and_functions_list_what_the_page_shows() {
 fn bad_requests_get_clear_4xx_errors_and_the_server_keeps_serving() {
     let served = Served::start();
     let malformed = served.post("/api/check", r#"{"expression": "#);
-    assert_eq!(malformed.status, 400);
-    assert!(
-        malformed.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("not JSON")
-    );
+    malformed.assert_error(400, "not JSON");
     let array = served.post("/api/eval", "[1, 2]");
-    assert_eq!(array.status, 400);
-    assert!(
-        array.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("JSON object")
-    );
+    array.assert_error(400, "JSON object");
     let missing = served.post("/api/check", r#"{"text": "x"}"#);
-    assert_eq!(missing.status, 400);
-    assert!(
-        missing.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("\"expression\"")
-    );
+    missing.assert_error(400, "\"expression\"");
     let not_utf8 = served.request("POST", "/api/check", None, b"{\"expression\": \"\xff\"}");
     assert_eq!(not_utf8.status, 400);
     let options = served.post(
@@ -275,13 +251,7 @@ fn bad_requests_get_clear_4xx_errors_and_the_server_keeps_serving() {
         "a".repeat(entramap::serve::BODY_LIMIT + 10)
     );
     let too_big = served.post("/api/check", &huge);
-    assert_eq!(too_big.status, 413);
-    assert!(
-        too_big.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("over 1048576 bytes")
-    );
+    too_big.assert_error(413, "over 1048576 bytes");
     let deep = format!("{}1{}", "Trim(".repeat(5000), ")".repeat(5000));
     let limited = served.post(
         "/api/eval",

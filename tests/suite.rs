@@ -15,6 +15,13 @@ fn the_bundled_test_files_pass() {
 }
 
 /// A directory holding one test file with `text`, unique to the calling test.
+/// `entramap test` over a directory holding `text` as its one test file: (exit code, stdout,
+/// stderr).
+fn run_test_file(name: &str, text: &str) -> (u8, String, String) {
+    let dir = test_dir(name, text);
+    run(&["test", dir.to_str().unwrap()], b"")
+}
+
 fn test_dir(name: &str, text: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("entramap-suite-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -149,8 +156,7 @@ name = "typo"
 user = { objectId = "1", userPrincipalName = "a@contoso.com" }
 expect_attributes = { userNmae = "a@contoso.com" }
 "#;
-    let dir = test_dir("attrs", text);
-    let (code, out, _) = run(&["test", dir.to_str().unwrap()], b"");
+    let (code, out, _) = run_test_file("attrs", text);
     assert_eq!(code, 1);
     assert!(out.contains("did you mean `userName`?"), "{out}");
 
@@ -160,16 +166,14 @@ name = "booleans are text"
 user = { objectId = "1", userPrincipalName = "a@contoso.com" }
 expect_attributes = { active = true }
 "#;
-    let dir = test_dir("bool", text);
-    let (code, out, _) = run(&["test", dir.to_str().unwrap()], b"");
+    let (code, out, _) = run_test_file("bool", text);
     assert_eq!(code, 1);
     assert!(
         out.contains(r#"write `active`'s expected value as text ("True")"#),
         "{out}"
     );
 
-    let dir = test_dir("broken", "[[case]]\nname = \"x\"\nexpresion = \"1\"\n");
-    let (code, _, err) = run(&["test", dir.to_str().unwrap()], b"");
+    let (code, _, err) = run_test_file("broken", "[[case]]\nname = \"x\"\nexpresion = \"1\"\n");
     assert_eq!(code, 2);
     assert!(
         err.contains("mine.test.toml") && err.contains("expresion"),

@@ -145,6 +145,14 @@ impl Reply {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+
+    /// Assert an error reply: this status, and `{"error": "..."}` saying `saying`.
+    pub fn assert_error(&self, status: u16, saying: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        let json = self.json();
+        let error = json["error"].as_str().unwrap_or_default();
+        assert!(error.contains(saying), "{error:?} does not say {saying:?}");
+    }
 }
 
 fn unchunk(mut body: &str) -> String {
