@@ -226,7 +226,10 @@ impl Engine {
                     requests.push(Request {
                         method: "POST",
                         path: collection.to_string(),
-                        body: Some(Body::Text(String::from_utf8(body).unwrap_or_default())),
+                        // Written only from text: always UTF-8 (and never dropped if not).
+                        body: Some(Body::Text(String::from_utf8(body).unwrap_or_else(|e| {
+                            String::from_utf8_lossy(e.as_bytes()).into_owned()
+                        }))),
                     });
                 }
                 let mut links = std::mem::take(&mut state.links);
@@ -271,17 +274,10 @@ impl Engine {
                         .ids
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
-                let resource = target.and_then(|t| state.current.get(kind, t)).cloned();
-                self.reference_changes(
-                    object,
-                    plan,
-                    resource.as_ref(),
-                    state,
-                    &mut warnings,
-                    &mut changes,
-                );
+                let resource = target.and_then(|t| state.current.get(kind, t));
+                self.reference_changes(object, plan, resource, state, &mut warnings, &mut changes);
                 if self.explain {
-                    changed = explain_changes(&changes, resource.as_ref());
+                    changed = explain_changes(&changes, resource);
                 }
                 match patch(&id, changes) {
                     Some(request) => {

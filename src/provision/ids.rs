@@ -299,17 +299,21 @@ impl IdMap {
         }
         let mut value: u128 = 0;
         let mut invalid = 0u8;
+        let mut dashes = 0;
         for &c in b {
             // Table lookup, no branches: 0x10 marks a non-hex byte (the dashes are skipped).
             let digit = HEX_VALUE.get(usize::from(c)).copied().unwrap_or(INVALID);
             if digit == DASH {
+                dashes += 1;
                 continue;
             }
             invalid |= digit;
             value = (value << 4) | u128::from(digit & 0xF);
         }
         let key = [(value >> 64) as u64, value as u64];
-        (invalid & INVALID == 0 && key != EMPTY).then_some(key)
+        // Only the four dashes checked above: a fifth would leave 31 digits, read as another
+        // GUID's key.
+        (invalid & INVALID == 0 && dashes == 4 && key != EMPTY).then_some(key)
     }
 
     /// Bytes the GUID table holds: the part of a run's memory that grows with its objects.
@@ -502,6 +506,23 @@ mod tests {
                 .iter()
                 .any(|(_, source, _)| source == guid(3).as_str())
         );
+    }
+
+    #[test]
+    fn only_the_36_character_form_with_four_dashes_is_a_guid() {
+        let good = "0aaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+        assert!(IdMap::guid(good).is_some());
+        assert_eq!(IdMap::guid(good), IdMap::guid(&good.to_uppercase()));
+        for bad in [
+            "-aaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            "0aaaaaaa-bbbb-cccc-dddd-eeeeeeeeeee-",
+            "0aaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeeg",
+            "0aaaaaaa-bbbb-cccc-dddd-eeeeeeeeeee",
+            "0aaaaaaabbbb-cccc-dddd-eeeeeeeeeeeee",
+            "00000000-0000-0000-0000-000000000000",
+        ] {
+            assert_eq!(IdMap::guid(bad), None, "{bad}");
+        }
     }
 
     #[test]

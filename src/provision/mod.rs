@@ -193,7 +193,8 @@ impl std::fmt::Display for Outcome {
 /// The requests for one record, and how it ended.
 #[derive(Debug, Clone)]
 pub struct Applied {
-    /// Requests in the order Entra sends them.
+    /// Requests in the order Entra sends them ([`Engine::apply`]). Empty in a `map` run's
+    /// callbacks ([`run`]): there they are written straight to the output.
     pub requests: Vec<Request>,
     /// The outcome.
     pub outcome: Outcome,
@@ -730,12 +731,10 @@ impl Engine {
                 value.texts().into_iter().map(Json::String).collect(),
             ));
         }
-        if let (Some(text), TargetType::String) = (value.text(), m.def.target_type)
-            && !m.address_country
-        {
-            return Ok(Json::String(text.into_owned()));
-        }
         let text = match value.text() {
+            Some(text) if m.def.target_type == TargetType::String && !m.address_country => {
+                return Ok(Json::String(text.into_owned()));
+            }
             Some(text) => text.into_owned(),
             None => {
                 let texts = value.texts();

@@ -105,8 +105,8 @@ impl<'r> Lines<'r> {
                         &block.data,
                         &mut block.records,
                         &mut self.line,
-                        line_start,
-                        end,
+                        (line_start, end),
+                        self.max,
                     );
                     line_start = end;
                 }
@@ -135,7 +135,7 @@ impl<'r> Lines<'r> {
             let Block { data, records } = &mut *block;
             for i in memchr::memchr_iter(b'\n', data.get(scanned..).unwrap_or_default()) {
                 let end = scanned + i;
-                end_line(data, records, &mut self.line, line_start, end);
+                end_line(data, records, &mut self.line, (line_start, end), self.max);
                 line_start = end + 1;
             }
             scanned = block.data.len();
@@ -161,16 +161,23 @@ impl<'r> Lines<'r> {
     }
 }
 
-/// A line ends at `end` (its newline, or the end of the input): keep it unless blank.
+/// A line ends at `end` (its newline, or the end of the input): keep it unless blank, or
+/// report it when it is over `max` bytes (a line read whole in one buffer is measured here;
+/// one that outgrows the buffers is skipped while it is read).
 fn end_line(
     data: &[u8],
     records: &mut Vec<BlockRecord>,
     line: &mut usize,
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
+    max: usize,
 ) {
     let text = data.get(start..end).unwrap_or_default();
-    if !text.iter().all(u8::is_ascii_whitespace) {
+    if text.len() > max {
+        records.push(BlockRecord {
+            line: *line,
+            text: Err(too_long(text.len(), max)),
+        });
+    } else if !text.iter().all(u8::is_ascii_whitespace) {
         records.push(BlockRecord {
             line: *line,
             text: Ok(start..end),
@@ -237,5 +244,24 @@ mod tests {
         assert_eq!(got[2], (3, Ok("{\"z\":1}".into())));
         assert_eq!(got[3].0, 4);
         assert!(got[3].1.as_ref().unwrap_err().contains("40 bytes long"));
+    }
+
+    #[test]
+    fn a_line_over_the_limit_read_whole_in_one_buffer_is_an_error_too() {
+        // The reader's buffer (7 bytes) holds each line with its newline.
+        let got = lines(
+            "abc
+abcde
+ab",
+            4,
+            1000,
+        );
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0], (1, Ok("abc".into())));
+        assert_eq!(got[1].0, 2);
+        assert!(got[1].1.as_ref().unwrap_err().contains("5 bytes long"));
+        assert_eq!(got[2], (3, Ok("ab".into())));
+        let got = lines("abcdef", 4, 1000);
+        assert!(got[0].1.as_ref().unwrap_err().contains("6 bytes long"));
     }
 }

@@ -73,7 +73,7 @@ impl Known {
     ];
 
     /// The attribute's name.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Known::AccountEnabled => "accountEnabled",
             Known::InScope => "inScope",
@@ -551,7 +551,11 @@ impl SlotSource<'_> {
 
 /// The attributes `IsSoftDeleted` is derived from when a record does not give it: a reader
 /// that keeps `IsSoftDeleted` keeps these too.
-pub const SOFT_DELETE_INPUTS: &[&str] = &["accountEnabled", "inScope", "deletedDateTime"];
+pub const SOFT_DELETE_INPUTS: &[&str] = &[
+    Known::AccountEnabled.name(),
+    Known::InScope.name(),
+    Known::DeletedDateTime.name(),
+];
 
 /// `alias_theirdomain#EXT#@yourdomain` → `alias@theirdomain` (the last `_` becomes `@`).
 pub fn guest_upn(upn: &str) -> Option<String> {
