@@ -274,10 +274,19 @@ pub(super) async fn map_user(
     let mut requests = std::collections::BTreeMap::new();
     let mut outcome = None;
     let mut warnings = Vec::new();
-    for mode in [PatchMode::LegacyScim, PatchMode::AadOptScim062020] {
-        let mut options = options.clone();
-        options.scim.patch_mode = mode;
-        let engine = Engine::new(&set, &options).map_err(|e| bad(e.to_string()))?;
+    // The workbench's own set and options are compiled already; anything else is compiled here.
+    let own = matches!(set, Cow::Borrowed(_)) && options == workbench.options;
+    for (mode, compiled) in &workbench.engines {
+        let fresh;
+        let engine = if own {
+            compiled
+        } else {
+            let mut options = options.clone();
+            options.scim.patch_mode = *mode;
+            fresh = Engine::new(&set, &options).map_err(|e| bad(e.to_string()))?;
+            &fresh
+        };
+        let mode = *mode;
         let applied = engine
             .provision(kind, 1, &record, &mut RunState::default())
             .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, e.reason))?;

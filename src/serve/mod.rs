@@ -13,8 +13,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json};
 
 use crate::mapping::{Loaded, MappingSet};
-use crate::options::Options;
-use crate::provision::ConfigError;
+use crate::options::{Options, PatchMode};
+use crate::provision::{ConfigError, Engine};
 
 /// Largest request body the API reads (1 MiB); a larger one is refused with 413.
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -26,6 +26,9 @@ const USERS_LISTED: usize = 500;
 pub struct Workbench {
     options: Options,
     mapping: MappingSet,
+    /// That set compiled once for each PATCH mode the map view shows, for requests that
+    /// change neither the set nor the options.
+    engines: [(PatchMode, Engine); 2],
     users: Vec<Map<String, Json>>,
     /// Refuse requests whose `Host` is not a loopback name (when listening on loopback).
     loopback_only: bool,
@@ -39,10 +42,19 @@ impl Workbench {
         mapping: Loaded,
         users: Vec<Map<String, Json>>,
     ) -> Result<Workbench, ConfigError> {
-        crate::provision::Engine::new(&mapping.set, &options)?;
+        let compile = |mode| {
+            let mut options = options.clone();
+            options.scim.patch_mode = mode;
+            Engine::new(&mapping.set, &options).map(|engine| (mode, engine))
+        };
+        let engines = [
+            compile(PatchMode::LegacyScim)?,
+            compile(PatchMode::AadOptScim062020)?,
+        ];
         Ok(Workbench {
             options,
             mapping: mapping.set,
+            engines,
             users,
             loopback_only: true,
         })
