@@ -209,19 +209,7 @@ impl Engine {
                 Outcome::Disabled
             }
             Decision::Create(body) => {
-                let created = match kind {
-                    ResourceKind::Group => {
-                        state.next_group += 1;
-                        TargetId::Group(state.next_group)
-                    }
-                    ResourceKind::User => {
-                        state.next_user += 1;
-                        TargetId::User(state.next_user)
-                    }
-                };
-                if let Some(oid) = &plan.object_id {
-                    state.ids.insert(kind, oid, created.clone());
-                }
+                let created = state.ids.create(kind, plan.object_id.as_ref(), plan.line);
                 if let Some(body) = body {
                     requests.push(Request {
                         method: "POST",

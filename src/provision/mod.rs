@@ -359,8 +359,6 @@ fn warning(code: &'static str, message: String) -> Diagnostic {
 pub struct RunState {
     /// Entra objectId → id in the target (created or matched in this run).
     ids: IdMap,
-    next_user: u32,
-    next_group: u32,
     current: std::sync::Arc<TargetStore>,
     /// A create's reference links, reused from record to record: no allocation for them on
     /// the serial stage of a run.
