@@ -6,7 +6,9 @@
 //! link from an earlier cycle, else by the matching attributes (the GET queries), else by its
 //! anchor — the resource whose `externalId` is the source's objectId.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde_json::Value as Json;
 
@@ -23,6 +25,36 @@ pub struct TargetStore {
     by_external_id: [HashMap<String, usize>; 2],
     /// Source objectId → (kind, target id), from earlier cycles.
     links: HashMap<String, (ResourceKind, String)>,
+    /// The matching attributes' indexes, each built on its first query (planning threads
+    /// read them without locking). More distinct paths than slots are searched one by one.
+    matching: [OnceLock<MatchIndex>; MATCH_PATHS],
+}
+
+const MATCH_PATHS: usize = 8;
+
+/// One kind's resources by their text at one path, ASCII-lowercased (SCIM `eq` on text):
+/// the first resource that has each.
+#[derive(Debug, Clone)]
+struct MatchIndex {
+    kind: ResourceKind,
+    path: TargetPath,
+    first: HashMap<String, usize>,
+}
+
+impl MatchIndex {
+    fn new(kind: ResourceKind, path: &TargetPath, resources: &[Json]) -> MatchIndex {
+        let mut first = HashMap::with_capacity(resources.len());
+        for (index, resource) in resources.iter().enumerate() {
+            if let Some(Json::String(text)) = get_path(resource, path) {
+                first.entry(text.to_ascii_lowercase()).or_insert(index);
+            }
+        }
+        MatchIndex {
+            kind,
+            path: path.clone(),
+            first,
+        }
+    }
 }
 
 /// Where a source object's linked target is.
@@ -93,15 +125,29 @@ impl TargetStore {
             .map(|(source, (kind, target))| (*kind, source.as_str(), target.as_str()))
     }
 
-    /// The index of the resource whose value at `path` equals `value` (SCIM `eq`: case-insensitive for text).
+    /// The index of the resource whose value at `path` equals `value` (SCIM `eq`: text
+    /// compared ignoring ASCII case; other values never equal). The first, if several do.
     pub fn find_index(&self, kind: ResourceKind, path: &TargetPath, value: &str) -> Option<usize> {
-        self.list(kind)
-            .iter()
-            .position(|r| match get_path(r, path) {
-                Some(Json::String(s)) => s.eq_ignore_ascii_case(value),
-                Some(other) => *other == value,
-                None => false,
-            })
+        let resources = self.list(kind);
+        if resources.is_empty() {
+            return None;
+        }
+        for slot in &self.matching {
+            // An empty slot is filled with this path's index; a full one may hold another's.
+            let index = slot.get_or_init(|| MatchIndex::new(kind, path, resources));
+            if index.kind == kind && index.path == *path {
+                let folded = if value.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(value.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(value)
+                };
+                return index.first.get(folded.as_ref()).copied();
+            }
+        }
+        resources.iter().position(|r| match get_path(r, path) {
+            Some(Json::String(s)) => s.eq_ignore_ascii_case(value),
+            _ => false,
+        })
     }
 
     /// The target object source object `object_id` was linked to in an earlier cycle.
@@ -156,5 +202,41 @@ impl TargetStore {
             .into_iter()
             .find_map(|kind| self.anchor(kind, object_id))
             .map(|l| l.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(text: &str) -> TargetPath {
+        TargetPath::parse(text).expect("a valid path")
+    }
+
+    #[test]
+    fn matching_finds_the_first_resource_whose_text_equals_ignoring_case() {
+        let store = TargetStore::new((0..20).map(|i| {
+            serde_json::json!({
+                "id": format!("u{i}"),
+                "userName": format!("User{}@Contoso.com", i % 10),
+                "emails": [{"type": "work", "value": format!("w{i}@x")}],
+                "active": true,
+            })
+        }));
+        let user = ResourceKind::User;
+        let user_name = path("userName");
+        assert_eq!(store.find_index(user, &user_name, "user3@contoso.COM"), Some(3));
+        assert_eq!(store.find_index(user, &user_name, "user3@contoso.co"), None);
+        assert_eq!(store.find_index(ResourceKind::Group, &user_name, "user3@contoso.com"), None);
+        let work = path("emails[type eq \"work\"].value");
+        assert_eq!(store.find_index(user, &work, "W17@X"), Some(17));
+        // Text only: `true` is not the text "true".
+        assert_eq!(store.find_index(user, &path("active"), "true"), None);
+        // More distinct paths than indexes: still found, by search.
+        for extra in ["displayName", "title", "nickName", "locale", "timezone", "profileUrl"] {
+            assert_eq!(store.find_index(user, &path(extra), "x"), None);
+        }
+        assert_eq!(store.find_index(user, &path("id"), "U12"), Some(12));
+        assert_eq!(store.find_index(user, &user_name, "USER9@contoso.com"), Some(9));
     }
 }
