@@ -125,18 +125,25 @@ fn read_links(
     let records = input::open_path(path, InputFormat::Auto, max).map_err(cannot)?;
     let mut links = Vec::new();
     for (_, records) in records {
-        let objects =
-            input::objects(records).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
-        for (i, object) in objects.into_iter().enumerate() {
-            let link: crate::provision::Link = serde_json::from_value(serde_json::Value::Object(object))
-                .map_err(|e| {
-                    Usage(format!(
-                        "{}: link {}: {e} (each line is {{\"kind\": \"users\", \"sourceId\": ..., \"targetId\": ...}})",
-                        path.display(),
-                        i + 1
-                    ))
-                })?;
-            links.push((link.kind, link.source_id, link.target_id));
+        // Read one link at a time: a state file has a line for every object provisioned.
+        let (mut bad, first) = (None, links.len());
+        input::each_object(records, |object| {
+            if bad.is_some() {
+                return;
+            }
+            match serde_json::from_value::<crate::provision::Link>(serde_json::Value::Object(
+                object,
+            )) {
+                Ok(link) => links.push((link.kind, link.source_id, link.target_id)),
+                Err(e) => bad = Some((links.len() - first + 1, e)),
+            }
+        })
+        .map_err(|e| Usage(format!("{}: {e}", path.display())))?;
+        if let Some((i, e)) = bad {
+            return Err(Usage(format!(
+                "{}: link {i}: {e} (each line is {{\"kind\": \"users\", \"sourceId\": ..., \"targetId\": ...}})",
+                path.display(),
+            )));
         }
     }
     Ok(links)
@@ -231,17 +238,19 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     let current = match &args.current {
         None => crate::provision::target::TargetStore::default(),
         Some(path) => {
-            let mut resources = Vec::new();
+            let mut store = crate::provision::target::TargetStore::default();
             for Input { name, records } in
                 inputs(path, &mut std::io::empty(), InputFormat::Auto, max)?
             {
-                let objects = input::objects(records).map_err(|e| {
+                input::each_object(records, |object| {
+                    store.push(&serde_json::Value::Object(object));
+                })
+                .map_err(|e| {
                     let file = name.unwrap_or_else(|| path.display().to_string());
                     Usage(format!("{file}: {e}"))
                 })?;
-                resources.extend(objects.into_iter().map(serde_json::Value::Object));
             }
-            crate::provision::target::TargetStore::new(resources)
+            store
         }
     };
     let current = match &args.state {

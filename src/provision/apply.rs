@@ -195,6 +195,7 @@ impl Engine {
                 target,
                 id,
                 changes,
+                ops,
             } => {
                 if let Some(oid) = &plan.object_id {
                     state
@@ -202,10 +203,17 @@ impl Engine {
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
                 if self.explain {
-                    let resource = target.and_then(|t| state.current.get(kind, t));
+                    let resource = target.as_ref().and_then(|t| t.resource.as_deref());
                     changed = explain_changes(&changes, resource);
                 }
-                requests.extend(patch(&id, changes));
+                match out.as_mut() {
+                    Some(sink) => {
+                        write_requests(sink.bytes, &mut requests);
+                        let mode = self.options.scim.patch_mode;
+                        patch::write_update(sink.bytes, collection, &id, &ops, &[], mode);
+                    }
+                    None => requests.extend(patch(&id, changes)),
+                }
                 Outcome::Disabled
             }
             Decision::Create(body) => {
@@ -256,23 +264,42 @@ impl Engine {
                 target,
                 id,
                 mut changes,
+                ops,
             } => {
                 if let Some(oid) = &plan.object_id {
                     state
                         .ids
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
-                let resource = target.and_then(|t| state.current.get(kind, t));
-                self.reference_changes(object, plan, resource, state, &mut warnings, &mut changes);
+                let attributes = changes.len();
+                let references = target.as_ref().map(|t| t.references.as_slice());
+                self.reference_changes(
+                    object,
+                    plan,
+                    references,
+                    state,
+                    &mut warnings,
+                    &mut changes,
+                );
                 if self.explain {
+                    let resource = target.as_ref().and_then(|t| t.resource.as_deref());
                     changed = explain_changes(&changes, resource);
                 }
-                match patch(&id, changes) {
-                    Some(request) => {
-                        requests.push(request);
-                        Outcome::Updated
+                let sent = match out.as_mut() {
+                    // On a run, only the links are written here: the attribute operations
+                    // were written while planning.
+                    Some(sink) => {
+                        write_requests(sink.bytes, &mut requests);
+                        let links = changes.get(attributes..).unwrap_or_default();
+                        let mode = self.options.scim.patch_mode;
+                        patch::write_update(sink.bytes, collection, &id, &ops, links, mode)
                     }
-                    None => Outcome::Skipped("no changes".into()),
+                    None => patch(&id, changes).map(|r| requests.push(r)).is_some(),
+                };
+                if sent {
+                    Outcome::Updated
+                } else {
+                    Outcome::Skipped("no changes".into())
                 }
             }
         };
@@ -290,17 +317,18 @@ impl Engine {
     }
 
     /// Manager and member links, resolved to target ids, added to `changes`; unresolved ones
-    /// are reported.
+    /// are reported. `current`: the matched object's reference values by mapping, when it is
+    /// in `--current`.
     pub(super) fn reference_changes(
         &self,
         object: &CompiledObject,
         plan: &Plan,
-        target: Option<&Json>,
+        current: Option<&[Vec<String>]>,
         state: &RunState,
         warnings: &mut Vec<Diagnostic>,
         changes: &mut Vec<Change>,
     ) {
-        for (m, refs) in object.mappings.iter().zip(&plan.references) {
+        for (i, (m, refs)) in object.mappings.iter().zip(&plan.references).enumerate() {
             let Some(refs) = refs else { continue };
             // A single-valued reference (a manager, nearly always) keeps its first id without
             // a list: this runs for nearly every user on the serial stage.
@@ -315,36 +343,12 @@ impl Engine {
                     None => warnings.push(warning("unresolved-reference", format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id))),
                 }
             }
-            let current: Vec<String> = target
-                .and_then(|t| get_path(t, &m.path))
-                .map(|v| match v {
-                    Json::Array(items) => items
-                        .iter()
-                        .filter_map(|i| i.get("value").and_then(Json::as_str).or(i.as_str()))
-                        .map(str::to_string)
-                        .collect(),
-                    Json::Object(o) => o
-                        .get("value")
-                        .and_then(Json::as_str)
-                        .map(str::to_string)
-                        .into_iter()
-                        .collect(),
-                    Json::String(s) => vec![s.clone()],
-                    _ => Vec::new(),
-                })
-                .unwrap_or_default();
+            let had: &[String] = current.and_then(|c| c.get(i)).map_or(&[], Vec::as_slice);
             if m.def.multivalued {
-                let added: Vec<String> = ids
-                    .iter()
-                    .filter(|id| !current.contains(id))
-                    .cloned()
-                    .collect();
-                let removed: Vec<String> = if target.is_some() {
-                    current
-                        .iter()
-                        .filter(|c| !ids.contains(c))
-                        .cloned()
-                        .collect()
+                let added: Vec<String> =
+                    ids.iter().filter(|id| !had.contains(id)).cloned().collect();
+                let removed: Vec<String> = if current.is_some() {
+                    had.iter().filter(|c| !ids.contains(c)).cloned().collect()
                 } else {
                     Vec::new()
                 };
@@ -355,7 +359,7 @@ impl Engine {
                     changes.push(Change::RemoveMembers(removed));
                 }
             } else if let Some(id) = first
-                && !current.contains(&id)
+                && !had.contains(&id)
             {
                 changes.push(Change::Manager(id));
             }

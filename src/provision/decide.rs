@@ -4,9 +4,9 @@
 use serde_json::Value as Json;
 
 use super::target::TargetStore;
-use super::{CompiledMapping, CompiledObject, Computed, Decision, Engine, Plan};
+use super::{CompiledMapping, CompiledObject, Computed, Decision, Engine, MatchedTarget, Plan};
 use crate::mapping::{Action, Apply, Flow, TargetType};
-use crate::scim::patch::{Change, OpKind};
+use crate::scim::patch::{self, Change, OpKind};
 use crate::scim::{Out, Request, get_path};
 
 impl Engine {
@@ -69,22 +69,25 @@ impl Engine {
         let (index, id) = if let Some(link) = oid.and_then(|o| current.link(kind, o)) {
             (link.index, Some(link.id))
         } else if let Some(found) = target {
-            let id = current
-                .get(kind, found)
-                .and_then(|t| t.get("id"))
-                .and_then(Json::as_str)
-                .map(str::to_string);
-            if id.is_none() {
+            let Some(id) = current.id(kind, found) else {
                 return Err("the matched target object has no \"id\"".into());
-            }
-            (Some(found), id)
+            };
+            (Some(found), Some(id.to_string()))
         } else if let Some(anchor) = oid.and_then(|o| current.anchor(kind, o)) {
             (anchor.index, Some(anchor.id))
         } else {
             (None, None)
         };
-        // `None` while the target object is known only by its link (not in --current).
+        // `None` while the target object is known only by its link (not in --current). Read
+        // once, here on the parallel stage, where applying's part of it is taken.
         let resource = index.and_then(|i| current.get(kind, i));
+        let mode = self.options.scim.patch_mode;
+        let target = |resource: Option<Json>| {
+            resource.map(|r| MatchedTarget {
+                references: current_references(object, &r),
+                resource: self.explain.then(|| Box::new(r)),
+            })
+        };
         plan.decision = match id {
             Some(id) if plan.delete => {
                 if can(Action::Delete) {
@@ -97,7 +100,8 @@ impl Engine {
             }
             None if plan.delete => Decision::Skip("deleted in Entra and not in the target".into()),
             Some(id) if plan.soft_deleted || !plan.in_scope => {
-                let changes = self.diff(object, values, resource, |m| m.reads_soft_deleted);
+                let changes =
+                    self.diff(object, values, resource.as_ref(), |m| m.reads_soft_deleted);
                 if !can(Action::Delete) {
                     Decision::Skip(
                         "disabled in Entra, but Delete is not a target object action".into(),
@@ -106,7 +110,8 @@ impl Engine {
                     Decision::Skip("already disabled in the target".into())
                 } else {
                     Decision::Disable {
-                        target: index,
+                        ops: patch::attribute_ops(&changes, mode),
+                        target: target(resource),
                         id,
                         changes,
                     }
@@ -123,11 +128,17 @@ impl Engine {
             Some(_) if !can(Action::Update) => {
                 Decision::Skip("Update is not a target object action".into())
             }
-            Some(id) => Decision::Update {
-                target: index,
-                id,
-                changes: self.diff(object, values, resource, |m| m.def.apply == Apply::Always),
-            },
+            Some(id) => {
+                let changes = self.diff(object, values, resource.as_ref(), |m| {
+                    m.def.apply == Apply::Always
+                });
+                Decision::Update {
+                    ops: patch::attribute_ops(&changes, mode),
+                    target: target(resource),
+                    id,
+                    changes,
+                }
+            }
         };
         Ok(())
     }
@@ -195,4 +206,33 @@ fn same(current: &Json, new: &Json, case_exact: bool) -> bool {
         (Json::String(a), Json::Bool(b)) => crate::eval::value::parse_bool(a) == Some(*b),
         (a, b) => a == b,
     }
+}
+
+/// The target ids `resource` holds at each reference mapping's path (a manager's `value`,
+/// members' `value`s); empty for the other mappings.
+fn current_references(object: &CompiledObject, resource: &Json) -> Vec<Vec<String>> {
+    object
+        .mappings
+        .iter()
+        .map(|m| {
+            if m.def.target_type != TargetType::Reference {
+                return Vec::new();
+            }
+            match get_path(resource, &m.path) {
+                Some(Json::Array(items)) => items
+                    .iter()
+                    .filter_map(|i| i.get("value").and_then(Json::as_str).or(i.as_str()))
+                    .map(str::to_string)
+                    .collect(),
+                Some(Json::Object(o)) => o
+                    .get("value")
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+                    .into_iter()
+                    .collect(),
+                Some(Json::String(s)) => vec![s.clone()],
+                _ => Vec::new(),
+            }
+        })
+        .collect()
 }

@@ -145,20 +145,35 @@ enum Decision {
     /// PATCH these attribute changes (plus reference links) to the matched object.
     Update {
         /// The object in --current, when it is there (a linked object may not be).
-        target: Option<usize>,
+        target: Option<MatchedTarget>,
         id: String,
         changes: Vec<Change>,
+        /// `changes`' operations, written while planning ([`crate::scim::patch::attribute_ops`]).
+        ops: Vec<u8>,
     },
     /// PATCH `active` off.
     Disable {
-        target: Option<usize>,
+        target: Option<MatchedTarget>,
         id: String,
         changes: Vec<Change>,
+        /// `changes`' operations, written while planning.
+        ops: Vec<u8>,
     },
     /// DELETE the object.
     Delete { id: String },
     /// Nothing to send.
     Skip(String),
+}
+
+/// What applying needs of the matched object in `--current`, taken from it while planning:
+/// the serial stage neither reads nor frees the object itself (docs/architecture.md#a-map-run).
+#[derive(Debug, Clone)]
+struct MatchedTarget {
+    /// Its reference values (manager, members) as target ids, by mapping (empty for the
+    /// others).
+    references: Vec<Vec<String>>,
+    /// The whole object, kept only for `--explain`.
+    resource: Option<Box<Json>>,
 }
 
 /// How one record ended.

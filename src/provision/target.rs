@@ -17,8 +17,8 @@ use crate::scim::{ResourceKind, get_path, path::TargetPath};
 /// Users and groups already in the target app, and the links from earlier cycles.
 #[derive(Debug, Default, Clone)]
 pub struct TargetStore {
-    users: Vec<Json>,
-    groups: Vec<Json>,
+    /// By kind (users, groups).
+    resources: [Resources; 2],
     /// By kind: resource `id` → index.
     by_id: [HashMap<String, usize>; 2],
     /// By kind: resource `externalId` → index.
@@ -28,6 +28,26 @@ pub struct TargetStore {
     /// The matching attributes' indexes, each built on its first query (planning threads
     /// read them without locking). More distinct paths than slots are searched one by one.
     matching: [OnceLock<MatchIndex>; MATCH_PATHS],
+}
+
+/// One kind's resources as compact JSON text, read again when a record needs one: a
+/// `serde_json::Value` costs about 6 KB a user, its text about 600 bytes
+/// (docs/architecture.md#memory).
+#[derive(Debug, Default, Clone)]
+struct Resources {
+    text: Vec<Box<str>>,
+    /// Each one's `id`, for links and anchors without reading the resource.
+    ids: Vec<Option<Box<str>>>,
+}
+
+impl Resources {
+    fn get(&self, index: usize) -> Option<Json> {
+        serde_json::from_str(self.text.get(index)?).ok()
+    }
+
+    fn id(&self, index: usize) -> Option<&str> {
+        self.ids.get(index)?.as_deref()
+    }
 }
 
 const MATCH_PATHS: usize = 8;
@@ -42,10 +62,12 @@ struct MatchIndex {
 }
 
 impl MatchIndex {
-    fn new(kind: ResourceKind, path: &TargetPath, resources: &[Json]) -> MatchIndex {
-        let mut first = HashMap::with_capacity(resources.len());
-        for (index, resource) in resources.iter().enumerate() {
-            if let Some(Json::String(text)) = get_path(resource, path) {
+    fn new(kind: ResourceKind, path: &TargetPath, resources: &Resources) -> MatchIndex {
+        let mut first = HashMap::with_capacity(resources.text.len());
+        for index in 0..resources.text.len() {
+            if let Some(resource) = resources.get(index)
+                && let Some(Json::String(text)) = get_path(&resource, path)
+            {
                 first.entry(text.to_ascii_lowercase()).or_insert(index);
             }
         }
@@ -74,37 +96,45 @@ impl TargetStore {
     /// Sort resources into users and groups (by `schemas`, else by `userName` vs `members`).
     pub fn new(resources: impl IntoIterator<Item = Json>) -> TargetStore {
         let mut store = TargetStore::default();
-        for r in resources {
-            let is_group = r.get("schemas").and_then(Json::as_array).is_some_and(|s| {
-                s.iter()
-                    .any(|u| u.as_str().is_some_and(|u| u.ends_with(":Group")))
-            }) || (r.get("userName").is_none() && r.get("displayName").is_some());
-            let kind = if is_group {
-                ResourceKind::Group
-            } else {
-                ResourceKind::User
-            };
-            let list = store.list_mut(kind);
-            list.push(r);
-            let index = list.len() - 1;
-            let text = |key: &str| {
-                store
-                    .get(kind, index)
-                    .and_then(|r| r.get(key))
-                    .and_then(Json::as_str)
-                    .map(str::to_string)
-            };
-            let (id, external_id) = (text("id"), text("externalId"));
-            if let (Some(id), Some(map)) = (id, store.by_id.get_mut(slot(kind))) {
-                map.entry(id).or_insert(index);
-            }
-            if let (Some(external_id), Some(map)) =
-                (external_id, store.by_external_id.get_mut(slot(kind)))
-            {
-                map.entry(external_id).or_insert(index);
-            }
+        for resource in resources {
+            store.push(&resource);
         }
         store
+    }
+
+    /// Add one resource (a reader can hand them over one at a time, never holding them all
+    /// parsed).
+    pub fn push(&mut self, resource: &Json) {
+        let is_group = resource
+            .get("schemas")
+            .and_then(Json::as_array)
+            .is_some_and(|s| {
+                s.iter()
+                    .any(|u| u.as_str().is_some_and(|u| u.ends_with(":Group")))
+            })
+            || (resource.get("userName").is_none() && resource.get("displayName").is_some());
+        let kind = if is_group {
+            ResourceKind::Group
+        } else {
+            ResourceKind::User
+        };
+        let text = |key: &str| resource.get(key).and_then(Json::as_str);
+        let k = slot(kind);
+        let Some(list) = self.resources.get_mut(k) else {
+            return;
+        };
+        let index = list.text.len();
+        list.text.push(resource.to_string().into_boxed_str());
+        list.ids.push(text("id").map(Box::from));
+        if let (Some(id), Some(map)) = (text("id"), self.by_id.get_mut(k)) {
+            map.entry(id.to_string()).or_insert(index);
+        }
+        if let (Some(external_id), Some(map)) = (text("externalId"), self.by_external_id.get_mut(k))
+        {
+            map.entry(external_id.to_string()).or_insert(index);
+        }
+        // An index built before this resource came would miss it.
+        self.matching = Default::default();
     }
 
     /// Add links from an earlier cycle: (kind, source objectId, target id).
@@ -128,8 +158,8 @@ impl TargetStore {
     /// The index of the resource whose value at `path` equals `value` (SCIM `eq`: text
     /// compared ignoring ASCII case; other values never equal). The first, if several do.
     pub fn find_index(&self, kind: ResourceKind, path: &TargetPath, value: &str) -> Option<usize> {
-        let resources = self.list(kind);
-        if resources.is_empty() {
+        let resources = self.resources.get(slot(kind))?;
+        if resources.text.is_empty() {
             return None;
         }
         for slot in &self.matching {
@@ -144,9 +174,11 @@ impl TargetStore {
                 return index.first.get(folded.as_ref()).copied();
             }
         }
-        resources.iter().position(|r| match get_path(r, path) {
-            Some(Json::String(s)) => s.eq_ignore_ascii_case(value),
-            _ => false,
+        (0..resources.text.len()).find(|&i| {
+            resources.get(i).is_some_and(|r| match get_path(&r, path) {
+                Some(Json::String(s)) => s.eq_ignore_ascii_case(value),
+                _ => false,
+            })
         })
     }
 
@@ -166,30 +198,22 @@ impl TargetStore {
     /// The resource whose `externalId` is `object_id` (the anchor Entra writes), with its id.
     pub fn anchor(&self, kind: ResourceKind, object_id: &str) -> Option<Linked> {
         let index = *self.by_external_id.get(slot(kind))?.get(object_id)?;
-        let id = self.get(kind, index)?.get("id")?.as_str()?.to_string();
+        let id = self.id(kind, index)?.to_string();
         Some(Linked {
             id,
             index: Some(index),
         })
     }
 
-    /// The resource at `index` (from [`TargetStore::find_index`]).
-    pub fn get(&self, kind: ResourceKind, index: usize) -> Option<&Json> {
-        self.list(kind).get(index)
+    /// The resource at `index` (from [`TargetStore::find_index`]), read again from its text:
+    /// call it once a record.
+    pub fn get(&self, kind: ResourceKind, index: usize) -> Option<Json> {
+        self.resources.get(slot(kind))?.get(index)
     }
 
-    fn list(&self, kind: ResourceKind) -> &[Json] {
-        match kind {
-            ResourceKind::Group => &self.groups,
-            ResourceKind::User => &self.users,
-        }
-    }
-
-    fn list_mut(&mut self, kind: ResourceKind) -> &mut Vec<Json> {
-        match kind {
-            ResourceKind::Group => &mut self.groups,
-            ResourceKind::User => &mut self.users,
-        }
+    /// The `id` of the resource at `index`.
+    pub fn id(&self, kind: ResourceKind, index: usize) -> Option<&str> {
+        self.resources.get(slot(kind))?.id(index)
     }
 
     /// The target id of the object (a manager or member) whose source objectId is
@@ -225,18 +249,34 @@ mod tests {
         }));
         let user = ResourceKind::User;
         let user_name = path("userName");
-        assert_eq!(store.find_index(user, &user_name, "user3@contoso.COM"), Some(3));
+        assert_eq!(
+            store.find_index(user, &user_name, "user3@contoso.COM"),
+            Some(3)
+        );
         assert_eq!(store.find_index(user, &user_name, "user3@contoso.co"), None);
-        assert_eq!(store.find_index(ResourceKind::Group, &user_name, "user3@contoso.com"), None);
+        assert_eq!(
+            store.find_index(ResourceKind::Group, &user_name, "user3@contoso.com"),
+            None
+        );
         let work = path("emails[type eq \"work\"].value");
         assert_eq!(store.find_index(user, &work, "W17@X"), Some(17));
         // Text only: `true` is not the text "true".
         assert_eq!(store.find_index(user, &path("active"), "true"), None);
         // More distinct paths than indexes: still found, by search.
-        for extra in ["displayName", "title", "nickName", "locale", "timezone", "profileUrl"] {
+        for extra in [
+            "displayName",
+            "title",
+            "nickName",
+            "locale",
+            "timezone",
+            "profileUrl",
+        ] {
             assert_eq!(store.find_index(user, &path(extra), "x"), None);
         }
         assert_eq!(store.find_index(user, &path("id"), "U12"), Some(12));
-        assert_eq!(store.find_index(user, &user_name, "USER9@contoso.com"), Some(9));
+        assert_eq!(
+            store.find_index(user, &user_name, "USER9@contoso.com"),
+            Some(9)
+        );
     }
 }

@@ -52,14 +52,6 @@ struct Op {
     value: Option<Json>,
 }
 
-/// A PatchOp message, keys in the order Entra writes them.
-#[derive(Serialize)]
-struct Message {
-    schemas: [&'static str; 1],
-    #[serde(rename = "Operations")]
-    operations: Vec<Op>,
-}
-
 fn op_name(kind: OpKind, mode: PatchMode) -> &'static str {
     match (kind, mode == PatchMode::AadOptScim062020) {
         (OpKind::Add, false) => "Add",
@@ -189,43 +181,50 @@ fn manager_template(mode: PatchMode) -> &'static Template {
     slot.get_or_init(|| Template::new(vec![Change::Manager(HOLE.to_string())], mode))
 }
 
-/// Build the message: ops in the order and shape of `mode` (docs/mapping.md#patch-modes).
+/// Build the message: ops in the order and shape of `mode` (docs/mapping.md#patch-modes),
+/// attribute changes first, then links (the order `changes` has them in).
 fn build(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
+    let split = changes
+        .iter()
+        .position(|c| !matches!(c, Change::Attribute { .. }))
+        .unwrap_or(changes.len());
+    let attributes = attribute_ops(changes.get(..split).unwrap_or_default(), mode);
+    let mut out = Vec::new();
+    write_message(
+        &mut out,
+        &attributes,
+        changes.get(split..).unwrap_or_default(),
+        mode,
+    )
+    .then(|| Body::Text(String::from_utf8(out).unwrap_or_default()))
+}
+
+/// The operations for attribute changes in `mode`, as JSON text separated by commas: written
+/// on a run's parallel stage for an update, so that applying it only adds its links
+/// ([`write_update`]). Links in `changes` are left out.
+pub fn attribute_ops(changes: &[Change], mode: PatchMode) -> Vec<u8> {
     let mut ops: Vec<Op> = Vec::new();
-    let member = |id: String, legacy: bool| {
-        if legacy {
-            json!({"$ref": null, "value": id})
-        } else {
-            json!({"value": id})
-        }
-    };
     if mode == PatchMode::AadOptScim062020 {
         // Filtered paths first, each on its own; adds on their own; two or more plain
         // replaces merged into one op without a path (docs/mapping.md#patch-modes).
         let mut filtered = Vec::new();
         let mut adds = Vec::new();
         let mut replaces: Vec<(String, Json)> = Vec::new();
-        let mut others = Vec::new();
         for change in changes {
-            match change {
-                Change::Attribute { kind, path, value } if path.is_filtered() => {
-                    filtered.push(Op {
-                        op: op_name(kind, mode),
-                        path: Some(path.to_string()),
-                        value: Some(value),
-                    })
-                }
-                Change::Attribute {
-                    kind: OpKind::Replace,
-                    path,
-                    value,
-                } => replaces.push((path.to_string(), value)),
-                Change::Attribute { kind, path, value } => adds.push(Op {
-                    op: op_name(kind, mode),
-                    path: Some(path.to_string()),
-                    value: Some(value),
-                }),
-                other => others.push(other),
+            let Change::Attribute { kind, path, value } = change else {
+                continue;
+            };
+            let op = || Op {
+                op: op_name(*kind, mode),
+                path: Some(path.to_string()),
+                value: Some(value.clone()),
+            };
+            if path.is_filtered() {
+                filtered.push(op());
+            } else if *kind == OpKind::Replace {
+                replaces.push((path.to_string(), value.clone()));
+            } else {
+                adds.push(op());
             }
         }
         ops.extend(filtered);
@@ -246,31 +245,87 @@ fn build(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
                 value: Some(Json::Object(replaces.into_iter().collect::<Map<_, _>>())),
             }),
         }
-        for change in others {
-            push_reference_ops(&mut ops, change, mode, &member);
-        }
     } else {
         for change in changes {
-            match change {
-                Change::Attribute { kind, path, value } => ops.push(Op {
-                    op: op_name(kind, mode),
+            if let Change::Attribute { kind, path, value } = change {
+                ops.push(Op {
+                    op: op_name(*kind, mode),
                     path: Some(path.to_string()),
-                    value: Some(mode_value(value, mode)),
-                }),
-                other => push_reference_ops(&mut ops, other, mode, &member),
+                    value: Some(mode_value(value.clone(), mode)),
+                });
             }
         }
     }
-    if ops.is_empty() {
-        return None;
+    let mut out = Vec::new();
+    write_ops(&mut out, &ops);
+    out
+}
+
+/// Ops as JSON text separated by commas.
+fn write_ops(out: &mut Vec<u8>, ops: &[Op]) {
+    for (i, op) in ops.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // (An `Op` of text and JSON values always serializes.)
+        let _ = serde_json::to_writer(&mut *out, op);
     }
-    // Written straight to text: this runs on the serial stage of a run for every record with
-    // a link (docs/architecture.md#a-map-run).
-    let message = Message {
-        schemas: [PATCH_SCHEMA],
-        operations: ops,
+}
+
+/// The PatchOp message of `attributes` ([`attribute_ops`]) and the links in `links`, into
+/// `out`; false, writing nothing, when it would have no operations.
+fn write_message(out: &mut Vec<u8>, attributes: &[u8], links: &[Change], mode: PatchMode) -> bool {
+    let member = |id: String, legacy: bool| {
+        if legacy {
+            json!({"$ref": null, "value": id})
+        } else {
+            json!({"value": id})
+        }
     };
-    serde_json::to_string(&message).ok().map(Body::Text)
+    let mut ops = Vec::new();
+    for change in links {
+        push_reference_ops(&mut ops, change.clone(), mode, &member);
+    }
+    if attributes.is_empty() && ops.is_empty() {
+        return false;
+    }
+    out.extend_from_slice(b"{\"schemas\":[");
+    super::escape::write_str(out, PATCH_SCHEMA);
+    out.extend_from_slice(b"],\"Operations\":[");
+    out.extend_from_slice(attributes);
+    if !attributes.is_empty() && !ops.is_empty() {
+        out.push(b',');
+    }
+    write_ops(out, &ops);
+    out.extend_from_slice(b"]}");
+    true
+}
+
+/// The PATCH request of an update or a disable as one JSON line into `out`: its attribute
+/// operations written while planning ([`attribute_ops`]), then its links. What a `Request`
+/// with [`message`] would give. False, writing nothing, when there is nothing to send.
+pub fn write_update(
+    out: &mut Vec<u8>,
+    collection: &str,
+    id: &str,
+    attributes: &[u8],
+    links: &[Change],
+    mode: PatchMode,
+) -> bool {
+    if attributes.is_empty() && links.is_empty() {
+        return false;
+    }
+    let start = out.len();
+    let mut written = false;
+    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
+        written = write_message(out, attributes, links, mode);
+    });
+    if written {
+        out.push(b'\n');
+    } else {
+        out.truncate(start);
+    }
+    written
 }
 
 fn push_reference_ops(
@@ -356,6 +411,68 @@ mod template_tests {
                 assert_eq!(String::from_utf8(written), String::from_utf8(expected));
             }
         }
+    }
+
+    #[test]
+    fn an_update_written_from_its_planned_operations_is_the_request_line() {
+        let path = |p: &str| TargetPath::parse(p).unwrap();
+        let attributes = vec![
+            Change::Attribute {
+                kind: OpKind::Replace,
+                path: path("title"),
+                value: json!("Chef \"de\" cuisine"),
+            },
+            Change::Attribute {
+                kind: OpKind::Add,
+                path: path("emails[type eq \"work\"].value"),
+                value: json!("a@b.c"),
+            },
+            Change::Attribute {
+                kind: OpKind::Replace,
+                path: path("active"),
+                value: json!(false),
+            },
+        ];
+        let links = vec![Change::Manager("user-0007".into())];
+        for mode in [
+            PatchMode::LegacyScim,
+            PatchMode::AadOptScim062020,
+            PatchMode::CustomAppSso,
+        ] {
+            for (attributes, links) in [
+                (attributes.clone(), links.clone()),
+                (attributes.clone(), vec![]),
+                (vec![], links.clone()),
+                (vec![], vec![]),
+            ] {
+                let all: Vec<Change> = attributes.iter().chain(&links).cloned().collect();
+                let mut expected = Vec::new();
+                if let Some(body) = message(all, mode) {
+                    let request = crate::scim::Request {
+                        method: "PATCH",
+                        path: "/Users/u-1".into(),
+                        body: Some(body),
+                    };
+                    request.write_json(&mut expected).unwrap();
+                    expected.push(b'\n');
+                }
+                let ops = attribute_ops(&attributes, mode);
+                let mut written = b"before\n".to_vec();
+                let sent = write_update(&mut written, "/Users", "u-1", &ops, &links, mode);
+                assert_eq!(sent, !expected.is_empty());
+                assert_eq!(
+                    String::from_utf8_lossy(&written[7..]),
+                    String::from_utf8_lossy(&expected)
+                );
+            }
+        }
+        // The flagged mode merges plain replaces into one op without a path, after the
+        // filtered and added ones, and sends real Booleans.
+        let ops = attribute_ops(&attributes, PatchMode::AadOptScim062020);
+        assert_eq!(
+            String::from_utf8_lossy(&ops),
+            r#"{"op":"add","path":"emails[type eq \"work\"].value","value":"a@b.c"},{"op":"replace","value":{"active":false,"title":"Chef \"de\" cuisine"}}"#
+        );
     }
 
     #[test]

@@ -842,12 +842,22 @@ pub enum ObjectsError {
     },
 }
 
-/// Every record of `records` as a JSON object (small inputs read whole: `--current`, state
-/// files); the first record that is not one is an error.
+/// Every record of `records` as a JSON object (small inputs read whole: state files); the
+/// first record that is not one is an error.
 pub fn objects(
     records: Records<'_>,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, ObjectsError> {
     let mut out = Vec::new();
+    each_object(records, |map| out.push(map))?;
+    Ok(out)
+}
+
+/// Hand each record of `records` to `f` as a JSON object, one at a time (`--current`, which
+/// may be as large as the users); the first record that is not one is an error.
+pub fn each_object(
+    records: Records<'_>,
+    mut f: impl FnMut(serde_json::Map<String, serde_json::Value>),
+) -> Result<(), ObjectsError> {
     for record in records {
         let record = record?;
         let parsed = record
@@ -855,7 +865,7 @@ pub fn objects(
             .and_then(|text| super::read::parse_json_strict(&String::from_utf8_lossy(&text)));
         let reason = match parsed {
             Ok(serde_json::Value::Object(map)) => {
-                out.push(map);
+                f(map);
                 continue;
             }
             Ok(_) => "expected a JSON object".to_string(),
@@ -866,5 +876,5 @@ pub fn objects(
             reason,
         });
     }
-    Ok(out)
+    Ok(())
 }
