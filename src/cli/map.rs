@@ -238,13 +238,16 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     let current = match &args.current {
         None => crate::provision::target::TargetStore::default(),
         Some(path) => {
-            let mut store = crate::provision::target::TargetStore::default();
+            use crate::provision::target::{Resource, TargetStore};
+            let mut store = TargetStore::default();
             for Input { name, records } in
                 inputs(path, &mut std::io::empty(), InputFormat::Auto, max)?
             {
-                input::each_object(records, |object| {
-                    store.push(&serde_json::Value::Object(object));
-                })
+                input::each_object_parallel(
+                    records,
+                    |object| Resource::new(&serde_json::Value::Object(object)),
+                    |resource| store.add(resource),
+                )
                 .map_err(|e| {
                     let file = name.unwrap_or_else(|| path.display().to_string());
                     Usage(format!("{file}: {e}"))

@@ -79,6 +79,41 @@ impl MatchIndex {
     }
 }
 
+/// One resource of the target, ready to be added to a [`TargetStore`]: sorted into users and
+/// groups (by `schemas`, else by `userName` vs `members`), its text compact.
+#[derive(Debug)]
+pub struct Resource {
+    kind: ResourceKind,
+    text: Box<str>,
+    id: Option<Box<str>>,
+    external_id: Option<String>,
+}
+
+impl Resource {
+    /// Sort `resource` and take what the store keeps of it.
+    pub fn new(resource: &Json) -> Resource {
+        let is_group = resource
+            .get("schemas")
+            .and_then(Json::as_array)
+            .is_some_and(|s| {
+                s.iter()
+                    .any(|u| u.as_str().is_some_and(|u| u.ends_with(":Group")))
+            })
+            || (resource.get("userName").is_none() && resource.get("displayName").is_some());
+        let text = |key: &str| resource.get(key).and_then(Json::as_str);
+        Resource {
+            kind: if is_group {
+                ResourceKind::Group
+            } else {
+                ResourceKind::User
+            },
+            text: resource.to_string().into_boxed_str(),
+            id: text("id").map(Box::from),
+            external_id: text("externalId").map(str::to_string),
+        }
+    }
+}
+
 /// Where a source object's linked target is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Linked {
@@ -105,33 +140,29 @@ impl TargetStore {
     /// Add one resource (a reader can hand them over one at a time, never holding them all
     /// parsed).
     pub fn push(&mut self, resource: &Json) {
-        let is_group = resource
-            .get("schemas")
-            .and_then(Json::as_array)
-            .is_some_and(|s| {
-                s.iter()
-                    .any(|u| u.as_str().is_some_and(|u| u.ends_with(":Group")))
-            })
-            || (resource.get("userName").is_none() && resource.get("displayName").is_some());
-        let kind = if is_group {
-            ResourceKind::Group
-        } else {
-            ResourceKind::User
-        };
-        let text = |key: &str| resource.get(key).and_then(Json::as_str);
+        self.add(Resource::new(resource));
+    }
+
+    /// Add a resource prepared by [`Resource::new`] (which readers run in parallel).
+    pub fn add(&mut self, resource: Resource) {
+        let Resource {
+            kind,
+            text,
+            id,
+            external_id,
+        } = resource;
         let k = slot(kind);
         let Some(list) = self.resources.get_mut(k) else {
             return;
         };
         let index = list.text.len();
-        list.text.push(resource.to_string().into_boxed_str());
-        list.ids.push(text("id").map(Box::from));
-        if let (Some(id), Some(map)) = (text("id"), self.by_id.get_mut(k)) {
+        list.text.push(text);
+        if let (Some(id), Some(map)) = (&id, self.by_id.get_mut(k)) {
             map.entry(id.to_string()).or_insert(index);
         }
-        if let (Some(external_id), Some(map)) = (text("externalId"), self.by_external_id.get_mut(k))
-        {
-            map.entry(external_id.to_string()).or_insert(index);
+        list.ids.push(id);
+        if let (Some(external_id), Some(map)) = (external_id, self.by_external_id.get_mut(k)) {
+            map.entry(external_id).or_insert(index);
         }
         // An index built before this resource came would miss it.
         self.matching = Default::default();

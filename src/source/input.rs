@@ -852,29 +852,57 @@ pub fn objects(
     Ok(out)
 }
 
-/// Hand each record of `records` to `f` as a JSON object, one at a time (`--current`, which
+/// Hand each record of `records` to `f` as a JSON object, one at a time (state files, which
 /// may be as large as the users); the first record that is not one is an error.
 pub fn each_object(
     records: Records<'_>,
     mut f: impl FnMut(serde_json::Map<String, serde_json::Value>),
 ) -> Result<(), ObjectsError> {
     for record in records {
-        let record = record?;
-        let parsed = record
-            .text
-            .and_then(|text| super::read::parse_json_strict(&String::from_utf8_lossy(&text)));
-        let reason = match parsed {
-            Ok(serde_json::Value::Object(map)) => {
-                f(map);
-                continue;
-            }
-            Ok(_) => "expected a JSON object".to_string(),
-            Err(e) => e,
-        };
-        return Err(ObjectsError::NotAnObject {
-            line: record.line,
-            reason,
-        });
+        f(object(record?)?);
     }
     Ok(())
+}
+
+/// [`each_object`], reading a chunk of records at a time on every core: each object goes
+/// through `prepare` in parallel, and its result to `f` in input order (`--current`, whose
+/// objects are read whole and kept).
+pub fn each_object_parallel<T: Send>(
+    records: Records<'_>,
+    prepare: impl Fn(serde_json::Map<String, serde_json::Value>) -> T + Sync,
+    mut f: impl FnMut(T),
+) -> Result<(), ObjectsError> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 4096;
+    let mut records = records.peekable();
+    while records.peek().is_some() {
+        let chunk = records
+            .by_ref()
+            .take(CHUNK)
+            .collect::<Result<Vec<_>, _>>()?;
+        let prepared: Vec<Result<T, ObjectsError>> = chunk
+            .into_par_iter()
+            .map(|record| object(record).map(&prepare))
+            .collect();
+        for item in prepared {
+            f(item?);
+        }
+    }
+    Ok(())
+}
+
+/// A record as a JSON object, or why it is not one.
+fn object(record: RawRecord) -> Result<serde_json::Map<String, serde_json::Value>, ObjectsError> {
+    let parsed = record
+        .text
+        .and_then(|text| super::read::parse_json_strict(&String::from_utf8_lossy(&text)));
+    let reason = match parsed {
+        Ok(serde_json::Value::Object(map)) => return Ok(map),
+        Ok(_) => "expected a JSON object".to_string(),
+        Err(e) => e,
+    };
+    Err(ObjectsError::NotAnObject {
+        line: record.line,
+        reason,
+    })
 }
