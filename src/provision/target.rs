@@ -7,8 +7,9 @@
 //! anchor — the resource whose `externalId` is the source's objectId.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value as Json;
 

@@ -137,6 +137,11 @@ impl Template {
             Some(Body::Text(text)) => text,
             _ => String::new(),
         };
+        Template::cut(&text)
+    }
+
+    /// `text` cut at the holes.
+    fn cut(text: &str) -> Template {
         // The hole's control characters are written as `\u0001`, so it cannot be confused
         // with anything else in the text.
         let escaped = {
@@ -167,6 +172,23 @@ impl Template {
 
 /// Where the id goes in a [`Template`].
 const HOLE: &str = "\u{1}entramap-id\u{1}";
+
+/// The manager-link operation of each PATCH mode, rendered once: an update's link.
+fn manager_op_template(mode: PatchMode) -> &'static Template {
+    static LEGACY: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+    static FLAGGED: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+    static CUSTOM: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+    let slot = match mode {
+        PatchMode::LegacyScim => &LEGACY,
+        PatchMode::AadOptScim062020 => &FLAGGED,
+        PatchMode::CustomAppSso => &CUSTOM,
+    };
+    slot.get_or_init(|| {
+        let mut out = Vec::new();
+        write_link_ops(&mut out, &[Change::Manager(HOLE.to_string())], mode);
+        Template::cut(&String::from_utf8(out).unwrap_or_default())
+    })
+}
 
 /// The manager-link message of each PATCH mode, rendered once.
 fn manager_template(mode: PatchMode) -> &'static Template {
@@ -275,6 +297,35 @@ fn write_ops(out: &mut Vec<u8>, ops: &[Op]) {
 /// The PatchOp message of `attributes` ([`attribute_ops`]) and the links in `links`, into
 /// `out`; false, writing nothing, when it would have no operations.
 fn write_message(out: &mut Vec<u8>, attributes: &[u8], links: &[Change], mode: PatchMode) -> bool {
+    let start = out.len();
+    out.extend_from_slice(b"{\"schemas\":[");
+    super::escape::write_str(out, PATCH_SCHEMA);
+    out.extend_from_slice(b"],\"Operations\":[");
+    let ops = out.len();
+    out.extend_from_slice(attributes);
+    let comma = !attributes.is_empty() && !links.is_empty();
+    if comma {
+        out.push(b',');
+    }
+    let linked = out.len();
+    match links {
+        // An update's usual link, filled into its operation rendered once.
+        [Change::Manager(id)] => manager_op_template(mode).fill_into(out, id),
+        _ => write_link_ops(out, links, mode),
+    }
+    if comma && out.len() == linked {
+        out.truncate(linked - 1);
+    }
+    if out.len() == ops {
+        out.truncate(start);
+        return false;
+    }
+    out.extend_from_slice(b"]}");
+    true
+}
+
+/// The operations for `links` (managers and members), as JSON text separated by commas.
+fn write_link_ops(out: &mut Vec<u8>, links: &[Change], mode: PatchMode) {
     let member = |id: String, legacy: bool| {
         if legacy {
             json!({"$ref": null, "value": id})
@@ -286,19 +337,7 @@ fn write_message(out: &mut Vec<u8>, attributes: &[u8], links: &[Change], mode: P
     for change in links {
         push_reference_ops(&mut ops, change.clone(), mode, &member);
     }
-    if attributes.is_empty() && ops.is_empty() {
-        return false;
-    }
-    out.extend_from_slice(b"{\"schemas\":[");
-    super::escape::write_str(out, PATCH_SCHEMA);
-    out.extend_from_slice(b"],\"Operations\":[");
-    out.extend_from_slice(attributes);
-    if !attributes.is_empty() && !ops.is_empty() {
-        out.push(b',');
-    }
     write_ops(out, &ops);
-    out.extend_from_slice(b"]}");
-    true
 }
 
 /// The PATCH request of an update or a disable as one JSON line into `out`: its attribute
@@ -466,6 +505,37 @@ mod template_tests {
                 );
             }
         }
+        // The text itself, not only its agreement with `message`.
+        let legacy = |attributes: &[Change], links: &[Change]| {
+            let ops = attribute_ops(attributes, PatchMode::LegacyScim);
+            let mut out = Vec::new();
+            write_update(
+                &mut out,
+                "/Users",
+                "u-1",
+                &ops,
+                links,
+                PatchMode::LegacyScim,
+            );
+            String::from_utf8(out).unwrap()
+        };
+        let head = r#"{"method":"PATCH","path":"/Users/u-1","body":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":["#;
+        let title = r#"{"op":"Replace","path":"title","value":"Chef \"de\" cuisine"}"#;
+        let manager = r#"{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"user-0007"}"#;
+        assert_eq!(
+            legacy(&attributes[..1], &[]),
+            format!("{head}{title}]}}}}\n")
+        );
+        assert_eq!(
+            legacy(&attributes[..1], &links),
+            format!("{head}{title},{manager}]}}}}\n")
+        );
+        assert_eq!(legacy(&[], &links), format!("{head}{manager}]}}}}\n"));
+        assert_eq!(
+            legacy(&attributes[..1], &[Change::AddMembers(vec![])]),
+            format!("{head}{title}]}}}}\n")
+        );
+        assert_eq!(legacy(&[], &[Change::AddMembers(vec![])]), "");
         // The flagged mode merges plain replaces into one op without a path, after the
         // filtered and added ones, and sends real Booleans.
         let ops = attribute_ops(&attributes, PatchMode::AadOptScim062020);
