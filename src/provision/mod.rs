@@ -835,6 +835,21 @@ impl Engine {
             ResourceKind::User => self.users.as_ref(),
         }
     }
+
+    /// The target paths the matching attributes query, by kind.
+    fn matching_paths(
+        &self,
+    ) -> impl Iterator<Item = (ResourceKind, &crate::scim::path::TargetPath)> {
+        [ResourceKind::User, ResourceKind::Group]
+            .into_iter()
+            .filter_map(|kind| Some((kind, self.object(kind)?)))
+            .flat_map(|(kind, object)| {
+                object
+                    .matching
+                    .iter()
+                    .filter_map(move |(i, _)| Some((kind, &object.mappings.get(*i)?.path)))
+            })
+    }
 }
 
 fn references(value: &Value<'_>) -> Vec<RefTarget> {

@@ -93,6 +93,16 @@ pub fn run(
 ) -> std::io::Result<Summary> {
     // Fail early on a bad clock option rather than once per record.
     Env::new(engine.options()).map_err(std::io::Error::other)?;
+    // The matching indexes over --current, built on every core before planning needs them.
+    let index = || {
+        for (kind, path) in engine.matching_paths() {
+            state.current.index_matching(kind, path);
+        }
+    };
+    match sinks.pool {
+        Some(pool) => pool.install(index),
+        None => index(),
+    }
     let mut summary = Summary::default();
     let mut progress = Progress::default();
     let inputs = users

@@ -63,13 +63,21 @@ struct MatchIndex {
 }
 
 impl MatchIndex {
+    /// Read every resource (on every core of the current rayon pool: the run builds its
+    /// indexes before planning, [`TargetStore::index_matching`]).
     fn new(kind: ResourceKind, path: &TargetPath, resources: &Resources) -> MatchIndex {
-        let mut first = HashMap::with_capacity(resources.text.len());
-        for index in 0..resources.text.len() {
-            if let Some(resource) = resources.get(index)
-                && let Some(Json::String(text)) = get_path(&resource, path)
-            {
-                first.entry(text.to_ascii_lowercase()).or_insert(index);
+        use rayon::prelude::*;
+        let keys: Vec<Option<String>> = (0..resources.text.len())
+            .into_par_iter()
+            .map(|index| match get_path(&resources.get(index)?, path) {
+                Some(Json::String(text)) => Some(text.to_ascii_lowercase()),
+                _ => None,
+            })
+            .collect();
+        let mut first = HashMap::with_capacity(keys.len());
+        for (index, key) in keys.into_iter().enumerate() {
+            if let Some(key) = key {
+                first.entry(key).or_insert(index);
             }
         }
         MatchIndex {
@@ -108,7 +116,11 @@ impl Resource {
             } else {
                 ResourceKind::User
             },
-            text: resource.to_string().into_boxed_str(),
+            // (`serde_json::to_string`, not `Display`, which goes through `fmt` a few bytes
+            // at a time.)
+            text: serde_json::to_string(resource)
+                .unwrap_or_default()
+                .into_boxed_str(),
             id: text("id").map(Box::from),
             external_id: text("externalId").map(str::to_string),
         }
@@ -194,23 +206,35 @@ impl TargetStore {
         if resources.text.is_empty() {
             return None;
         }
-        for slot in &self.matching {
-            // An empty slot is filled with this path's index; a full one may hold another's.
-            let index = slot.get_or_init(|| MatchIndex::new(kind, path, resources));
-            if index.kind == kind && index.path == *path {
-                let folded = if value.bytes().any(|b| b.is_ascii_uppercase()) {
-                    Cow::Owned(value.to_ascii_lowercase())
-                } else {
-                    Cow::Borrowed(value)
-                };
-                return index.first.get(folded.as_ref()).copied();
-            }
+        if let Some(index) = self.index(kind, path) {
+            let folded = if value.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(value.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(value)
+            };
+            return index.first.get(folded.as_ref()).copied();
         }
         (0..resources.text.len()).find(|&i| {
             resources.get(i).is_some_and(|r| match get_path(&r, path) {
                 Some(Json::String(s)) => s.eq_ignore_ascii_case(value),
                 _ => false,
             })
+        })
+    }
+
+    /// Build the index [`TargetStore::find_index`] uses for `path` now, not on its first
+    /// query (a run does, before planning, while every core is free).
+    pub fn index_matching(&self, kind: ResourceKind, path: &TargetPath) {
+        self.index(kind, path);
+    }
+
+    /// `path`'s index, built if a slot is free.
+    fn index(&self, kind: ResourceKind, path: &TargetPath) -> Option<&MatchIndex> {
+        let resources = self.resources.get(slot(kind))?;
+        self.matching.iter().find_map(|slot| {
+            // An empty slot is filled with this path's index; a full one may hold another's.
+            let index = slot.get_or_init(|| MatchIndex::new(kind, path, resources));
+            (index.kind == kind && index.path == *path).then_some(index)
         })
     }
 
