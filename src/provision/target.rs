@@ -26,14 +26,15 @@ pub struct TargetStore {
     by_external_id: [HashMap<String, usize>; 2],
     /// Source objectId → (kind, target id), from earlier cycles.
     links: HashMap<String, (ResourceKind, String)>,
-    /// The matching attributes' indexes, each built on its first query (planning threads
-    /// read them without locking). More distinct paths than slots are searched one by one.
+    /// The matching attributes' indexes, each built before a run plans (or on its first
+    /// query); planning threads read them without locking. More distinct paths than slots
+    /// are searched one by one.
     matching: [OnceLock<MatchIndex>; MATCH_PATHS],
 }
 
 /// One kind's resources as compact JSON text, read again when a record needs one: a
 /// `serde_json::Value` costs about 6 KB a user, its text about 600 bytes
-/// (docs/architecture.md#memory).
+/// (docs/architecture.md#the-targets-current-objects).
 #[derive(Debug, Default, Clone)]
 struct Resources {
     text: Vec<Box<str>>,

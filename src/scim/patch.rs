@@ -206,6 +206,9 @@ fn manager_template(mode: PatchMode) -> &'static Template {
 /// Build the message: ops in the order and shape of `mode` (docs/mapping.md#patch-modes),
 /// attribute changes first, then links (the order `changes` has them in).
 fn build(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
+    if changes.is_empty() {
+        return None;
+    }
     let split = changes
         .iter()
         .position(|c| !matches!(c, Change::Attribute { .. }))
@@ -297,6 +300,9 @@ fn write_ops(out: &mut Vec<u8>, ops: &[Op]) {
 /// The PatchOp message of `attributes` ([`attribute_ops`]) and the links in `links`, into
 /// `out`; false, writing nothing, when it would have no operations.
 fn write_message(out: &mut Vec<u8>, attributes: &[u8], links: &[Change], mode: PatchMode) -> bool {
+    if attributes.is_empty() && links.is_empty() {
+        return false;
+    }
     let start = out.len();
     out.extend_from_slice(b"{\"schemas\":[");
     super::escape::write_str(out, PATCH_SCHEMA);
