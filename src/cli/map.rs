@@ -235,6 +235,11 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     }
     let max = options.limits.max_line_bytes;
     let format = InputFormat::from(args.input_format);
+    // The planning threads also read --current.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(planning_threads(args.threads))
+        .build()
+        .map_err(|e| Usage(format!("cannot start threads: {e}")))?;
     let current = match &args.current {
         None => crate::provision::target::TargetStore::default(),
         Some(path) => {
@@ -243,11 +248,13 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             for Input { name, records } in
                 inputs(path, &mut std::io::empty(), InputFormat::Auto, max)?
             {
-                input::each_object_parallel(
-                    records,
-                    |object| Resource::new(&serde_json::Value::Object(object)),
-                    |resource| store.add(resource),
-                )
+                pool.install(|| {
+                    input::each_object_parallel(
+                        records,
+                        |object| Resource::new(&serde_json::Value::Object(object)),
+                        |resource| store.add(resource),
+                    )
+                })
                 .map_err(|e| {
                     let file = name.unwrap_or_else(|| path.display().to_string());
                     Usage(format!("{file}: {e}"))
@@ -371,10 +378,6 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         Some(f) => f,
         None => &mut **stdout,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(planning_threads(args.threads))
-        .build()
-        .map_err(|e| Usage(format!("cannot start threads: {e}")))?;
     let mut sinks = crate::provision::run::Sinks {
         requests,
         on_error: &mut on_error,
