@@ -173,34 +173,39 @@ impl Template {
 /// Where the id goes in a [`Template`].
 const HOLE: &str = "\u{1}entramap-id\u{1}";
 
-/// The manager-link operation of each PATCH mode, rendered once: an update's link.
+/// A template for each PATCH mode, rendered on first use.
+type PerMode = [std::sync::OnceLock<Template>; 3];
+
+fn per_mode(
+    templates: &'static PerMode,
+    mode: PatchMode,
+    render: impl FnOnce() -> Template,
+) -> &'static Template {
+    let [legacy, flagged, custom] = templates;
+    match mode {
+        PatchMode::LegacyScim => legacy,
+        PatchMode::AadOptScim062020 => flagged,
+        PatchMode::CustomAppSso => custom,
+    }
+    .get_or_init(render)
+}
+
+/// The manager-link operation of each PATCH mode: an update's link.
 fn manager_op_template(mode: PatchMode) -> &'static Template {
-    static LEGACY: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
-    static FLAGGED: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
-    static CUSTOM: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
-    let slot = match mode {
-        PatchMode::LegacyScim => &LEGACY,
-        PatchMode::AadOptScim062020 => &FLAGGED,
-        PatchMode::CustomAppSso => &CUSTOM,
-    };
-    slot.get_or_init(|| {
+    static OPS: PerMode = [const { std::sync::OnceLock::new() }; 3];
+    per_mode(&OPS, mode, || {
         let mut out = Vec::new();
         write_link_ops(&mut out, &[Change::Manager(HOLE.to_string())], mode);
         Template::cut(&String::from_utf8(out).unwrap_or_default())
     })
 }
 
-/// The manager-link message of each PATCH mode, rendered once.
+/// The manager-link message of each PATCH mode: a new user's link.
 fn manager_template(mode: PatchMode) -> &'static Template {
-    static LEGACY: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
-    static FLAGGED: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
-    static CUSTOM: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
-    let slot = match mode {
-        PatchMode::LegacyScim => &LEGACY,
-        PatchMode::AadOptScim062020 => &FLAGGED,
-        PatchMode::CustomAppSso => &CUSTOM,
-    };
-    slot.get_or_init(|| Template::new(vec![Change::Manager(HOLE.to_string())], mode))
+    static MESSAGES: PerMode = [const { std::sync::OnceLock::new() }; 3];
+    per_mode(&MESSAGES, mode, || {
+        Template::new(vec![Change::Manager(HOLE.to_string())], mode)
+    })
 }
 
 /// Build the message: ops in the order and shape of `mode` (docs/mapping.md#patch-modes),
