@@ -128,14 +128,16 @@ fn read_links(
         // Read one link at a time: a state file has a line for every object provisioned.
         let (mut bad, first) = (None, links.len());
         input::each_object(records, |object| {
-            if bad.is_some() {
-                return;
-            }
-            match serde_json::from_value::<crate::provision::Link>(serde_json::Value::Object(
-                object,
-            )) {
-                Ok(link) => links.push((link.kind, link.source_id, link.target_id)),
-                Err(e) => bad = Some((links.len() - first + 1, e)),
+            let object = serde_json::Value::Object(object);
+            match serde_json::from_value::<crate::provision::Link>(object) {
+                Ok(link) => {
+                    links.push((link.kind, link.source_id, link.target_id));
+                    std::ops::ControlFlow::Continue(())
+                }
+                Err(e) => {
+                    bad = Some((links.len() - first + 1, e));
+                    std::ops::ControlFlow::Break(())
+                }
             }
         })
         .map_err(|e| Usage(format!("{}: {e}", path.display())))?;

@@ -64,17 +64,27 @@ struct MatchIndex {
 }
 
 impl MatchIndex {
-    /// Read every resource (on every core of the current rayon pool: the run builds its
-    /// indexes before planning, [`TargetStore::index_matching`]).
-    fn new(kind: ResourceKind, path: &TargetPath, resources: &Resources) -> MatchIndex {
+    /// Read every resource: on every core of the current rayon pool when `parallel` (the run
+    /// builds its indexes before planning, [`TargetStore::index_matching`]); on this thread
+    /// alone inside a `OnceLock`'s initializer, where a rayon wait could run another query of
+    /// the same lock on this thread.
+    fn new(
+        kind: ResourceKind,
+        path: &TargetPath,
+        resources: &Resources,
+        parallel: bool,
+    ) -> MatchIndex {
         use rayon::prelude::*;
-        let keys: Vec<Option<String>> = (0..resources.text.len())
-            .into_par_iter()
-            .map(|index| match get_path(&resources.get(index)?, path) {
-                Some(Json::String(text)) => Some(text.to_ascii_lowercase()),
-                _ => None,
-            })
-            .collect();
+        let key = |index: usize| match get_path(&resources.get(index)?, path) {
+            Some(Json::String(text)) => Some(text.to_ascii_lowercase()),
+            _ => None,
+        };
+        let indices = 0..resources.text.len();
+        let keys: Vec<Option<String>> = if parallel {
+            indices.into_par_iter().map(key).collect()
+        } else {
+            indices.map(key).collect()
+        };
         let mut first = HashMap::with_capacity(keys.len());
         for (index, key) in keys.into_iter().enumerate() {
             if let Some(key) = key {
@@ -223,10 +233,23 @@ impl TargetStore {
         })
     }
 
-    /// Build the index [`TargetStore::find_index`] uses for `path` now, not on its first
-    /// query (a run does, before planning, while every core is free).
+    /// Build the index [`TargetStore::find_index`] uses for `path` now, on every core, not
+    /// on its first query (a run does, before planning).
     pub fn index_matching(&self, kind: ResourceKind, path: &TargetPath) {
-        self.index(kind, path);
+        let indexed = |slot: &OnceLock<MatchIndex>| {
+            slot.get()
+                .is_some_and(|index| index.kind == kind && index.path == *path)
+        };
+        if self.matching.iter().any(indexed) {
+            return;
+        }
+        if let (Some(resources), Some(free)) = (
+            self.resources.get(slot(kind)),
+            self.matching.iter().find(|slot| slot.get().is_none()),
+        ) {
+            // (Should a query fill the slot first, its index is kept; this one is dropped.)
+            let _ = free.set(MatchIndex::new(kind, path, resources, true));
+        }
     }
 
     /// `path`'s index, built if a slot is free.
@@ -234,7 +257,7 @@ impl TargetStore {
         let resources = self.resources.get(slot(kind))?;
         self.matching.iter().find_map(|slot| {
             // An empty slot is filled with this path's index; a full one may hold another's.
-            let index = slot.get_or_init(|| MatchIndex::new(kind, path, resources));
+            let index = slot.get_or_init(|| MatchIndex::new(kind, path, resources, false));
             (index.kind == kind && index.path == *path).then_some(index)
         })
     }

@@ -209,24 +209,18 @@ fn manager_template(mode: PatchMode) -> &'static Template {
 }
 
 /// Build the message: ops in the order and shape of `mode` (docs/mapping.md#patch-modes),
-/// attribute changes first, then links (the order `changes` has them in).
+/// attribute changes first, then links (the order every caller has them in).
 fn build(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
     if changes.is_empty() {
         return None;
     }
-    let split = changes
-        .iter()
-        .position(|c| !matches!(c, Change::Attribute { .. }))
-        .unwrap_or(changes.len());
-    let attributes = attribute_ops(changes.get(..split).unwrap_or_default(), mode);
+    let (attributes, links): (Vec<Change>, Vec<Change>) = changes
+        .into_iter()
+        .partition(|c| matches!(c, Change::Attribute { .. }));
+    let attributes = attribute_ops(&attributes, mode);
     let mut out = Vec::new();
-    write_message(
-        &mut out,
-        &attributes,
-        changes.get(split..).unwrap_or_default(),
-        mode,
-    )
-    .then(|| Body::Text(String::from_utf8(out).unwrap_or_default()))
+    write_message(&mut out, &attributes, &links, mode)
+        .then(|| Body::Text(String::from_utf8(out).unwrap_or_default()))
 }
 
 /// The operations for attribute changes in `mode`, as JSON text separated by commas: written

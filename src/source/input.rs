@@ -848,18 +848,24 @@ pub fn objects(
     records: Records<'_>,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, ObjectsError> {
     let mut out = Vec::new();
-    each_object(records, |map| out.push(map))?;
+    each_object(records, |map| {
+        out.push(map);
+        std::ops::ControlFlow::Continue(())
+    })?;
     Ok(out)
 }
 
 /// Hand each record of `records` to `f` as a JSON object, one at a time (state files, which
-/// may be as large as the users); the first record that is not one is an error.
+/// may be as large as the users), until `f` breaks; the first record that is not one is an
+/// error.
 pub fn each_object(
     records: Records<'_>,
-    mut f: impl FnMut(serde_json::Map<String, serde_json::Value>),
+    mut f: impl FnMut(serde_json::Map<String, serde_json::Value>) -> std::ops::ControlFlow<()>,
 ) -> Result<(), ObjectsError> {
     for record in records {
-        f(object(record?)?);
+        if f(object(record?)?).is_break() {
+            break;
+        }
     }
     Ok(())
 }
@@ -876,13 +882,11 @@ pub fn each_object_parallel<T: Send>(
     const CHUNK: usize = 4096;
     let mut records = records.peekable();
     while records.peek().is_some() {
-        let chunk = records
-            .by_ref()
-            .take(CHUNK)
-            .collect::<Result<Vec<_>, _>>()?;
+        // Errors, of reading too, stay in their place: the first in input order is reported.
+        let chunk: Vec<std::io::Result<RawRecord>> = records.by_ref().take(CHUNK).collect();
         let prepared: Vec<Result<T, ObjectsError>> = chunk
             .into_par_iter()
-            .map(|record| object(record).map(&prepare))
+            .map(|record| object(record?).map(&prepare))
             .collect();
         for item in prepared {
             f(item?);
@@ -905,4 +909,39 @@ fn object(record: RawRecord) -> Result<serde_json::Map<String, serde_json::Value
         line: record.line,
         reason,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ndjson(text: String) -> Records<'static> {
+        let reader = Box::new(std::io::Cursor::new(text.into_bytes()));
+        records(reader, InputFormat::Ndjson, 1 << 20).expect("an NDJSON reader")
+    }
+
+    #[test]
+    fn objects_read_in_parallel_come_in_order_and_the_first_bad_one_is_reported() {
+        let good: String = (1..=5_000).map(|n| format!("{{\"n\":{n}}}\n")).collect();
+        let mut seen = Vec::new();
+        each_object_parallel(ndjson(good), |o| o["n"].as_u64(), |n| seen.push(n))
+            .expect("all objects");
+        assert_eq!(seen, (1..=5_000).map(Some).collect::<Vec<_>>());
+
+        // Two bad records in the second chunk: the earlier one is the error.
+        let bad: String = (1..=5_000)
+            .map(|n| match n {
+                4_500 => "[1]\n".to_string(),
+                4_501 => "{oops\n".to_string(),
+                _ => format!("{{\"n\":{n}}}\n"),
+            })
+            .collect();
+        let mut count = 0;
+        let error = each_object_parallel(ndjson(bad), |_| (), |()| count += 1).unwrap_err();
+        assert!(
+            matches!(error, ObjectsError::NotAnObject { line: 4_500, .. }),
+            "{error}"
+        );
+        assert_eq!(count, 4_499);
+    }
 }

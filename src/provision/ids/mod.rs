@@ -169,15 +169,22 @@ impl IdMap {
             && seen_as == kind
             && let Some(sighting) = self.sightings.len().checked_sub(1)
             && let Some(n) = self.sightings.create(index, sighting)
-            && n <= NUMBER
         {
+            let target = numbered(kind, n);
+            if n > NUMBER {
+                // Past the numbers a table value holds: kept beside the table.
+                if let Some(oid) = object_id {
+                    self.insert(kind, oid, target.clone());
+                }
+                return target;
+            }
             self.guids.set(place, n | CREATED | kind_bit(kind));
             if let Some(oid) = object_id
                 && !self.others.is_empty()
             {
                 self.others.remove(oid.as_str());
             }
-            return numbered(kind, n);
+            return target;
         }
         // Otherwise (no objectId, one the table does not hold, one seen before) the creation
         // is a sighting of its own, and the id is kept in `others`.
@@ -232,16 +239,21 @@ impl IdMap {
         let next = self.sightings.len();
         self.latest = None;
         if let Some(key) = object_id.key
-            && next <= NUMBER
-        {
-            let value = match self.guids.insert_new(key, next | kind_bit(kind)) {
-                Ok(place) => {
-                    self.sightings.push(line);
-                    self.latest = Some((key, kind, place));
-                    return None;
+            && let Some(value) = if next <= NUMBER {
+                match self.guids.insert_new(key, next | kind_bit(kind)) {
+                    Ok(place) => {
+                        self.sightings.push(line);
+                        self.latest = Some((key, kind, place));
+                        return None;
+                    }
+                    Err(value) => Some(value),
                 }
-                Err(value) => value,
-            };
+            } else {
+                // No numbers left for new sightings (they go beside the table), but the
+                // table's own objects are still found.
+                self.guids.get(key)
+            }
+        {
             // A user's objectId seen again as a group is not the same object.
             if value & GROUP != kind_bit(kind) {
                 return None;
