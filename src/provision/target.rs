@@ -318,6 +318,20 @@ mod tests {
     }
 
     #[test]
+    fn a_resource_kept_as_text_reads_back_the_same() {
+        // Numbers too: kept as the shortest text that round-trips, and read back exactly
+        // (serde_json's float_roundtrip), so an update never sees a changed value.
+        let text = r#"{"id":"u1","userName":"a","x":[0.30000000000000004,1.7976931348623157e308,
+            5e-324,123456789012345678901234567890,-0.0,1.0715660391465826e-75,
+            -1.81996730402717e-179],
+            "name":{"givenName":"Zoë"}}"#;
+        let original: Json = serde_json::from_str(text).unwrap();
+        let store = TargetStore::new([original.clone()]);
+        assert_eq!(store.get(ResourceKind::User, 0), Some(original));
+        assert_eq!(store.id(ResourceKind::User, 0), Some("u1"));
+    }
+
+    #[test]
     fn matching_finds_the_first_resource_whose_text_equals_ignoring_case() {
         let store = TargetStore::new((0..20).map(|i| {
             serde_json::json!({
