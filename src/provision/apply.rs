@@ -243,7 +243,7 @@ impl Engine {
                                 manager: std::mem::take(manager),
                             });
                             links.clear();
-                        } else {
+                        } else if !links.is_empty() {
                             patch::write_request(
                                 sink.bytes,
                                 collection,
@@ -271,7 +271,6 @@ impl Engine {
                         .ids
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
-                let attributes = changes.len();
                 let references = target.as_ref().map(|t| t.references.as_slice());
                 self.reference_changes(
                     object,
@@ -290,9 +289,8 @@ impl Engine {
                     // were written while planning.
                     Some(sink) => {
                         write_requests(sink.bytes, &mut requests);
-                        let links = changes.get(attributes..).unwrap_or_default();
                         let mode = self.options.scim.patch_mode;
-                        patch::write_update(sink.bytes, collection, &id, &ops, links, mode)
+                        patch::write_update(sink.bytes, collection, &id, &ops, &changes, mode)
                     }
                     None => patch(&id, changes).map(|r| requests.push(r)).is_some(),
                 };

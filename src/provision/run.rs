@@ -93,7 +93,8 @@ pub fn run(
 ) -> std::io::Result<Summary> {
     // Fail early on a bad clock option rather than once per record.
     Env::new(engine.options()).map_err(std::io::Error::other)?;
-    // The matching indexes over --current, built on every core before planning needs them.
+    // The matching indexes over --current, built on the planning threads before planning
+    // needs them.
     let index = || {
         for (kind, path) in engine.matching_paths() {
             state.current.index_matching(kind, path);
@@ -228,7 +229,7 @@ impl InputRun<'_> {
     }
 
     /// Spawn planning for each block read, and apply planned blocks in order. (Never inlined,
-    /// like `plan_block`: README's callgrind counts toggle on their names.)
+    /// like `plan_block` and `write_blocks`: README's callgrind counts toggle on their names.)
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
     fn apply_in_order<'s>(
@@ -488,7 +489,8 @@ fn read_blocks(
 
 /// The writer thread: write each block's output (its manager links first made into text) in
 /// the order they come, free its plans, and give the buffers back. Stops at the first error
-/// (a closed pipe: `map ... | head`).
+/// (a closed pipe: `map ... | head`). (Never inlined: README's callgrind counts toggle on it.)
+#[inline(never)]
 fn write_blocks(
     out: &mut (dyn Write + Send),
     links: &LinkStyle,

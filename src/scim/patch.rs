@@ -75,12 +75,13 @@ fn mode_value(value: Json, mode: PatchMode) -> Json {
 
 /// The PatchOp message for `changes`, or `None` if there is nothing to send.
 pub fn message(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
-    // The commonest message by far, a new user's manager link, is filled into text rendered
-    // once (a run renders it on its serial stage, for every user with a manager).
-    if let [Change::Manager(id)] = changes.as_slice() {
-        return Some(Body::Text(manager_template(mode).fill(id)));
-    }
-    build(changes, mode)
+    let attributes = attribute_ops(&changes, mode);
+    let mut out = Vec::new();
+    write_message(&mut out, |out| {
+        out.extend_from_slice(&attributes);
+        write_link_ops(out, &changes, mode, !attributes.is_empty());
+    })
+    .then(|| Body::Text(String::from_utf8(out).unwrap_or_default()))
 }
 
 /// The PATCH request carrying `changes` to the object at `collection/id`, as one JSON line
@@ -95,23 +96,41 @@ pub fn write_request(
     changes: &mut Vec<Change>,
     mode: PatchMode,
 ) -> bool {
-    if let [Change::Manager(manager)] = changes.as_slice() {
-        write_manager_link(out, collection, id, manager, mode);
-        changes.clear();
-        return true;
-    }
-    let Some(Body::Text(text)) = build(std::mem::take(changes), mode) else {
-        return false;
-    };
-    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
-        out.extend_from_slice(text.as_bytes());
-    });
-    out.push(b'\n');
-    true
+    let sent = write_update(
+        out,
+        collection,
+        id,
+        &attribute_ops(changes, mode),
+        changes,
+        mode,
+    );
+    changes.clear();
+    sent
 }
 
-/// [`write_request`] for the one change nearly every create has, a manager link: the message
-/// is a template rendered once per mode, filled with `manager`.
+/// The PATCH request of an update or a disable as one JSON line into `out`: its attribute
+/// operations written while planning ([`attribute_ops`]), then the links among `changes`
+/// (its attribute changes are skipped). What a `Request` with [`message`] would give. False,
+/// writing nothing, when there is nothing to send.
+pub fn write_update(
+    out: &mut Vec<u8>,
+    collection: &str,
+    id: &str,
+    attributes: &[u8],
+    changes: &[Change],
+    mode: PatchMode,
+) -> bool {
+    if attributes.is_empty() && changes.is_empty() {
+        return false;
+    }
+    write_patch(out, collection, id, |out| {
+        out.extend_from_slice(attributes);
+        write_link_ops(out, changes, mode, !attributes.is_empty());
+    })
+}
+
+/// [`write_request`] for the one change nearly every create has, a manager link, filled into
+/// its operation rendered once per mode.
 pub fn write_manager_link(
     out: &mut Vec<u8>,
     collection: &str,
@@ -119,10 +138,46 @@ pub fn write_manager_link(
     manager: &str,
     mode: PatchMode,
 ) {
-    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
-        manager_template(mode).fill_into(out, manager);
+    write_patch(out, collection, id, |out| {
+        manager_op_template(mode).fill_into(out, manager);
     });
-    out.push(b'\n');
+}
+
+/// A PATCH request line whose operations `ops` writes; nothing, and false, if it writes none.
+fn write_patch(
+    out: &mut Vec<u8>,
+    collection: &str,
+    id: &str,
+    ops: impl FnOnce(&mut Vec<u8>),
+) -> bool {
+    let start = out.len();
+    let mut written = false;
+    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
+        written = write_message(out, ops);
+    });
+    if written {
+        out.push(b'\n');
+    } else {
+        out.truncate(start);
+    }
+    written
+}
+
+/// A PatchOp message whose operations (JSON text separated by commas) `ops` writes; nothing,
+/// and false, if it writes none.
+fn write_message(out: &mut Vec<u8>, ops: impl FnOnce(&mut Vec<u8>)) -> bool {
+    let start = out.len();
+    out.extend_from_slice(b"{\"schemas\":[");
+    super::escape::write_str(out, PATCH_SCHEMA);
+    out.extend_from_slice(b"],\"Operations\":[");
+    let first = out.len();
+    ops(out);
+    if out.len() == first {
+        out.truncate(start);
+        return false;
+    }
+    out.extend_from_slice(b"]}");
+    true
 }
 
 /// A message's text with holes for one id, each hole filled with the id JSON-escaped.
@@ -131,15 +186,6 @@ struct Template {
 }
 
 impl Template {
-    /// Render `changes` (whose ids are all `HOLE`) through [`build`] and cut at the holes.
-    fn new(changes: Vec<Change>, mode: PatchMode) -> Template {
-        let text = match build(changes, mode) {
-            Some(Body::Text(text)) => text,
-            _ => String::new(),
-        };
-        Template::cut(&text)
-    }
-
     /// `text` cut at the holes.
     fn cut(text: &str) -> Template {
         // The hole's control characters are written as `\u0001`, so it cannot be confused
@@ -152,12 +198,6 @@ impl Template {
         Template {
             parts: text.split(escaped.as_str()).map(str::to_string).collect(),
         }
-    }
-
-    fn fill(&self, id: &str) -> String {
-        let mut out = Vec::with_capacity(self.parts.iter().map(String::len).sum::<usize>() + 64);
-        self.fill_into(&mut out, id);
-        String::from_utf8(out).unwrap_or_default()
     }
 
     fn fill_into(&self, out: &mut Vec<u8>, id: &str) {
@@ -173,54 +213,23 @@ impl Template {
 /// Where the id goes in a [`Template`].
 const HOLE: &str = "\u{1}entramap-id\u{1}";
 
-/// A template for each PATCH mode, rendered on first use.
-type PerMode = [std::sync::OnceLock<Template>; 3];
-
-fn per_mode(
-    templates: &'static PerMode,
-    mode: PatchMode,
-    render: impl FnOnce() -> Template,
-) -> &'static Template {
-    let [legacy, flagged, custom] = templates;
+/// The manager-link operation of each PATCH mode, rendered once: nearly every user has one.
+fn manager_op_template(mode: PatchMode) -> &'static Template {
+    static OPS: [std::sync::OnceLock<Template>; 3] = [const { std::sync::OnceLock::new() }; 3];
+    let [legacy, flagged, custom] = &OPS;
     match mode {
         PatchMode::LegacyScim => legacy,
         PatchMode::AadOptScim062020 => flagged,
         PatchMode::CustomAppSso => custom,
     }
-    .get_or_init(render)
-}
-
-/// The manager-link operation of each PATCH mode: an update's link.
-fn manager_op_template(mode: PatchMode) -> &'static Template {
-    static OPS: PerMode = [const { std::sync::OnceLock::new() }; 3];
-    per_mode(&OPS, mode, || {
+    .get_or_init(|| {
         let mut out = Vec::new();
-        write_link_ops(&mut out, &[Change::Manager(HOLE.to_string())], mode);
+        write_ops(
+            &mut out,
+            &link_ops(&Change::Manager(HOLE.to_string()), mode),
+        );
         Template::cut(&String::from_utf8(out).unwrap_or_default())
     })
-}
-
-/// The manager-link message of each PATCH mode: a new user's link.
-fn manager_template(mode: PatchMode) -> &'static Template {
-    static MESSAGES: PerMode = [const { std::sync::OnceLock::new() }; 3];
-    per_mode(&MESSAGES, mode, || {
-        Template::new(vec![Change::Manager(HOLE.to_string())], mode)
-    })
-}
-
-/// Build the message: ops in the order and shape of `mode` (docs/mapping.md#patch-modes),
-/// attribute changes first, then links (the order every caller has them in).
-fn build(changes: Vec<Change>, mode: PatchMode) -> Option<Body> {
-    if changes.is_empty() {
-        return None;
-    }
-    let (attributes, links): (Vec<Change>, Vec<Change>) = changes
-        .into_iter()
-        .partition(|c| matches!(c, Change::Attribute { .. }));
-    let attributes = attribute_ops(&attributes, mode);
-    let mut out = Vec::new();
-    write_message(&mut out, &attributes, &links, mode)
-        .then(|| Body::Text(String::from_utf8(out).unwrap_or_default()))
 }
 
 /// The operations for attribute changes in `mode`, as JSON text separated by commas: written
@@ -296,41 +305,31 @@ fn write_ops(out: &mut Vec<u8>, ops: &[Op]) {
     }
 }
 
-/// The PatchOp message of `attributes` ([`attribute_ops`]) and the links in `links`, into
-/// `out`; false, writing nothing, when it would have no operations.
-fn write_message(out: &mut Vec<u8>, attributes: &[u8], links: &[Change], mode: PatchMode) -> bool {
-    if attributes.is_empty() && links.is_empty() {
-        return false;
+/// The operations for the links among `changes` (managers and members; attribute changes
+/// are skipped), each after a comma if `comma` or if one was written before it.
+fn write_link_ops(out: &mut Vec<u8>, changes: &[Change], mode: PatchMode, mut comma: bool) {
+    for change in changes {
+        let start = out.len();
+        if comma {
+            out.push(b',');
+        }
+        let op = out.len();
+        match change {
+            Change::Attribute { .. } => {}
+            Change::Manager(id) => manager_op_template(mode).fill_into(out, id),
+            other => write_ops(out, &link_ops(other, mode)),
+        }
+        if out.len() == op {
+            out.truncate(start);
+        } else {
+            comma = true;
+        }
     }
-    let start = out.len();
-    out.extend_from_slice(b"{\"schemas\":[");
-    super::escape::write_str(out, PATCH_SCHEMA);
-    out.extend_from_slice(b"],\"Operations\":[");
-    let ops = out.len();
-    out.extend_from_slice(attributes);
-    let comma = !attributes.is_empty() && !links.is_empty();
-    if comma {
-        out.push(b',');
-    }
-    let linked = out.len();
-    match links {
-        // An update's usual link, filled into its operation rendered once.
-        [Change::Manager(id)] => manager_op_template(mode).fill_into(out, id),
-        _ => write_link_ops(out, links, mode),
-    }
-    if comma && out.len() == linked {
-        out.truncate(linked - 1);
-    }
-    if out.len() == ops {
-        out.truncate(start);
-        return false;
-    }
-    out.extend_from_slice(b"]}");
-    true
 }
 
-/// The operations for `links` (managers and members), as JSON text separated by commas.
-fn write_link_ops(out: &mut Vec<u8>, links: &[Change], mode: PatchMode) {
+/// The operations of one link change in `mode` (none for an attribute change or an empty
+/// member list).
+fn link_ops(change: &Change, mode: PatchMode) -> Vec<Op> {
     let member = |id: String, legacy: bool| {
         if legacy {
             json!({"$ref": null, "value": id})
@@ -339,37 +338,8 @@ fn write_link_ops(out: &mut Vec<u8>, links: &[Change], mode: PatchMode) {
         }
     };
     let mut ops = Vec::new();
-    for change in links {
-        push_reference_ops(&mut ops, change.clone(), mode, &member);
-    }
-    write_ops(out, &ops);
-}
-
-/// The PATCH request of an update or a disable as one JSON line into `out`: its attribute
-/// operations written while planning ([`attribute_ops`]), then its links. What a `Request`
-/// with [`message`] would give. False, writing nothing, when there is nothing to send.
-pub fn write_update(
-    out: &mut Vec<u8>,
-    collection: &str,
-    id: &str,
-    attributes: &[u8],
-    links: &[Change],
-    mode: PatchMode,
-) -> bool {
-    if attributes.is_empty() && links.is_empty() {
-        return false;
-    }
-    let start = out.len();
-    let mut written = false;
-    super::write_envelope(out, "PATCH", &[collection, "/", id], |out| {
-        written = write_message(out, attributes, links, mode);
-    });
-    if written {
-        out.push(b'\n');
-    } else {
-        out.truncate(start);
-    }
-    written
+    push_reference_ops(&mut ops, change.clone(), mode, &member);
+    ops
 }
 
 fn push_reference_ops(
@@ -558,7 +528,13 @@ mod template_tests {
             PatchMode::CustomAppSso,
         ] {
             for id in ["user-0001", "odd \"id\" \\ é\u{7}"] {
-                let built = build(vec![Change::Manager(id.to_string())], mode);
+                // Built by serde, as every other link is.
+                let built = {
+                    let ops = link_ops(&Change::Manager(id.to_string()), mode);
+                    let mut out = Vec::new();
+                    write_message(&mut out, |out| write_ops(out, &ops));
+                    Some(Body::Text(String::from_utf8(out).unwrap()))
+                };
                 let filled = message(vec![Change::Manager(id.to_string())], mode);
                 let text = |b: Option<Body>| match b {
                     Some(Body::Text(t)) => t,
