@@ -6,275 +6,132 @@ use serde_json::Value as Json;
 use crate::diagnostic::Diagnostic;
 
 use super::{
-    Applied, AttributeChange, CompiledObject, Decision, Engine, Outcome, Plan, RecordError,
-    RunState, TargetId, warning,
+    Applied, AttributeChange, CompiledObject, Decision, Engine, Facts, Outcome, Patch, Plan,
+    RecordError, RunState, TargetId, warning,
 };
-use crate::options::PatchMode;
 use crate::scim::patch::{self, Change};
-use crate::scim::{Body, Request, ResourceKind, get_path, write_envelope};
-
-/// Each change with the value the target held before it (`map --explain`).
-fn explain_changes(changes: &[Change], resource: Option<&Json>) -> Vec<AttributeChange> {
-    changes
-        .iter()
-        .map(|change| match change {
-            Change::Attribute { path, value, .. } => AttributeChange {
-                path: path.to_string(),
-                old: resource.and_then(|r| get_path(r, path)).cloned(),
-                new: value.clone(),
-            },
-            Change::Manager(id) => AttributeChange {
-                path: "manager".into(),
-                old: resource
-                    .and_then(|r| r.get(crate::scim::ENTERPRISE_SCHEMA))
-                    .and_then(|e| e.get("manager"))
-                    .and_then(|m| m.get("value"))
-                    .cloned(),
-                new: Json::String(id.clone()),
-            },
-            Change::AddMembers(ids) => AttributeChange {
-                path: "members (add)".into(),
-                old: None,
-                new: ids.iter().cloned().map(Json::String).collect(),
-            },
-            Change::RemoveMembers(ids) => AttributeChange {
-                path: "members (remove)".into(),
-                old: None,
-                new: ids.iter().cloned().map(Json::String).collect(),
-            },
-        })
-        .collect()
-}
-
-/// Write `requests` as JSON lines and empty the list.
-fn write_requests(out: &mut Vec<u8>, requests: &mut Vec<Request>) {
-    for request in requests.drain(..) {
-        // Only a body that is not JSON can fail, and bodies are built as JSON.
-        let _ = request.write_json(out);
-        out.push(b'\n');
-    }
-}
-
-/// Where a run's serial stage puts a record's requests after its head: bytes, and the manager
-/// link of a create, which is left for the writer thread to write (docs/architecture.md#a-map-run).
-pub(super) struct RunSink<'a> {
-    pub(super) bytes: &'a mut Vec<u8>,
-    pub(super) links: &'a mut Vec<ManagerLink>,
-}
-
-/// A create's manager link, decided on the serial stage (the created id, the manager's target
-/// id) and written later, off it: `PATCH /Users/{created}` setting the manager.
-#[derive(Debug)]
-pub(super) struct ManagerLink {
-    kind: ResourceKind,
-    created: TargetId,
-    manager: String,
-}
-
-impl ManagerLink {
-    /// The PATCH request as a JSON line, as [`patch::write_request`] writes it.
-    pub(super) fn write(&self, out: &mut Vec<u8>, id_prefix: &str, mode: PatchMode) {
-        let id = self.created.render(id_prefix);
-        patch::write_manager_link(out, self.kind.endpoint(), &id, &self.manager, mode);
-    }
-}
+use crate::scim::{Body, Method, ObjectRef, Request, Resolve, get_path};
 
 impl Engine {
-    /// Write the requests of `plan` that need none of the run's state — the matching GETs, and
-    /// a create's POST — as JSON lines into its head, so the serial stage of a run only copies
-    /// them (docs/architecture.md#a-map-run); it is sent before what [`Engine::apply`] adds.
-    pub(crate) fn render_head(&self, plan: &mut Plan) -> serde_json::Result<()> {
-        // Room for it all at once: envelopes and escapes are about 64 bytes a request.
-        let body = match &plan.decision {
-            Decision::Create(Some(body)) => body.len(),
-            _ => 0,
-        };
-        let queries: usize = plan.queries.iter().map(|q| q.path.len() + 64).sum();
-        plan.head.reserve(body + queries + 64);
-        // Taken, not drained: the list is freed here, on the parallel stage.
-        for query in std::mem::take(&mut plan.queries) {
-            query.write_json(&mut plan.head)?;
-            plan.head.push(b'\n');
-        }
-        if let Decision::Create(body) = &mut plan.decision
-            && let Some(body) = body.take()
-        {
-            let path = [plan.kind.endpoint()];
-            write_envelope(&mut plan.head, "POST", &path, |out| {
-                out.extend_from_slice(&body);
-            });
-            plan.head.push(b'\n');
-        }
-        Ok(())
-    }
-
     /// Read ahead the run-state slots that applying `plan` will look up (its object and its
     /// references): a run calls this for a whole block first (docs/architecture.md#a-map-run).
     /// The value means nothing; pass it to `std::hint::black_box`.
     pub(crate) fn touch(&self, plan: &Plan, state: &RunState) -> u64 {
-        let own = plan.object_id.as_ref().map_or(0, |o| state.ids.touch(o));
-        plan.references
+        let facts = &plan.facts;
+        let own = facts.object_id.as_ref().map_or(0, |o| state.ids.touch(o));
+        facts
+            .references
             .iter()
             .flatten()
             .flatten()
             .fold(own, |sum, r| sum ^ state.ids.touch(&r.object_id))
     }
 
-    /// Give ids, link references, and write the record's requests in Entra's order.
-    pub fn apply(&self, mut plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
-        self.apply_in_place(&mut plan, state, None)
-    }
-
-    /// [`Engine::apply`], leaving what it does not hand on in `plan`, to be freed elsewhere (a
-    /// run's serial stage frees nothing it did not allocate). With `out`, the requests after the
-    /// plan's head are written there as JSON lines instead of returned, a create's links without
-    /// building a `Request` (its manager link, the last of its requests, handed on as a
-    /// [`ManagerLink`]); `Applied::head` says whether the head is sent before them
-    /// (docs/architecture.md#a-map-run).
-    pub(super) fn apply_in_place(
-        &self,
-        plan: &mut Plan,
-        state: &mut RunState,
-        mut out: Option<RunSink<'_>>,
-    ) -> Result<Applied, RecordError> {
-        let kind = plan.kind;
+    /// Give ids, link references, and list the record's requests in Entra's order: its
+    /// matching GETs, then its POST, PATCH or DELETE, then a created object's links.
+    pub fn apply(&self, plan: Plan, state: &mut RunState) -> Result<Applied, RecordError> {
+        let Plan {
+            mut facts,
+            queries: mut requests,
+            decision,
+        } = plan;
+        let kind = facts.kind;
         let Some(object) = self.object(kind) else {
             return Err(RecordError::new(
                 kind,
-                plan.line,
+                facts.line,
                 format!("the mapping set has no {kind} mapping"),
             ));
         };
-        let collection = kind.endpoint();
-        let mut warnings = std::mem::take(&mut plan.warnings);
+        let mut warnings = std::mem::take(&mut facts.warnings);
         // A source object listed twice in one input is provisioned once: the first time.
-        if let Some(oid) = &plan.object_id
-            && let Some(first) = state.ids.first_seen(kind, oid, plan.line)
+        if let Some(oid) = &facts.object_id
+            && let Some(first) = state.ids.first_seen(kind, oid, facts.line)
         {
             warnings.push(warning(
                 "duplicate-object",
                 format!(
                     "{oid} is the same source object as line {first}, which is provisioned; line {} is skipped",
-                    plan.line
+                    facts.line
                 ),
             ));
             return Ok(Applied {
                 requests: Vec::new(),
-                head: false,
                 outcome: Outcome::Skipped(format!("the same object as line {first}")),
                 warnings,
-                out_of_scope: plan.out_of_scope.take(),
+                out_of_scope: facts.out_of_scope,
                 changed: Vec::new(),
             });
         }
-        let mut requests = std::mem::take(&mut plan.queries);
-        let decision = std::mem::replace(&mut plan.decision, Decision::Pending);
-        let patch = |id: &str, changes: Vec<Change>| {
-            patch::message(changes, self.options.scim.patch_mode).map(|body| Request {
-                method: "PATCH",
-                path: [collection, "/", id].concat(),
-                body: Some(body),
-            })
-        };
+        let mode = self.options.scim.patch_mode;
         let mut changed = Vec::new();
         let outcome = match decision {
             Decision::Skip(reason) => Outcome::Skipped(reason),
-            Decision::Pending => Outcome::Skipped("not planned".into()),
-            Decision::Delete { id } => {
-                if let Some(oid) = &plan.object_id {
+            Decision::Delete(delete) => {
+                if let Some(oid) = &facts.object_id {
                     state.ids.insert(kind, oid, TargetId::Deleted);
                 }
-                requests.push(Request {
-                    method: "DELETE",
-                    path: [collection, "/", &id].concat(),
-                    body: None,
-                });
+                requests.push(delete);
                 Outcome::Deleted
             }
-            Decision::Disable {
-                target,
-                id,
-                changes,
-                ops,
-            } => {
-                if let Some(oid) = &plan.object_id {
+            Decision::Disable(disable) => {
+                let Patch {
+                    target,
+                    id,
+                    changes,
+                    ops,
+                } = disable;
+                if let Some(oid) = &facts.object_id {
                     state
                         .ids
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
                 if self.explain {
                     let resource = target.as_ref().and_then(|t| t.resource.as_deref());
-                    changed = explain_changes(&changes, resource);
+                    changed = self.explain_changes(&changes, resource);
                 }
-                match out.as_mut() {
-                    Some(sink) => {
-                        write_requests(sink.bytes, &mut requests);
-                        let mode = self.options.scim.patch_mode;
-                        patch::write_update(sink.bytes, collection, &id, &ops, &[], mode);
-                    }
-                    None => requests.extend(patch(&id, changes)),
-                }
+                requests.push(Request::new(
+                    Method::Patch,
+                    kind,
+                    Some(ObjectRef::Id(id)),
+                    Some(Body::Patch(ops)),
+                ));
                 Outcome::Disabled
             }
-            Decision::Create(body) => {
-                let created = state.ids.create(kind, plan.object_id.as_ref(), plan.line);
-                if let Some(body) = body {
-                    requests.push(Request {
-                        method: "POST",
-                        path: collection.to_string(),
-                        // Written only from text: always UTF-8 (and never dropped if not).
-                        body: Some(Body::Text(String::from_utf8(body).unwrap_or_else(|e| {
-                            String::from_utf8_lossy(e.as_bytes()).into_owned()
-                        }))),
-                    });
-                }
+            Decision::Create(post) => {
+                let created = state.ids.create(kind, facts.object_id.as_ref(), facts.line);
+                requests.push(post);
                 let mut links = std::mem::take(&mut state.links);
-                self.reference_changes(object, plan, None, state, &mut warnings, &mut links);
-                let prefix = &self.options.scim.id_prefix;
-                match out.as_mut() {
-                    // On a run, links are written in place (nearly every user has one), and a
-                    // lone manager link by the writer thread.
-                    Some(sink) => {
-                        write_requests(sink.bytes, &mut requests);
-                        if let [Change::Manager(manager)] = links.as_mut_slice() {
-                            sink.links.push(ManagerLink {
-                                kind,
-                                created,
-                                manager: std::mem::take(manager),
-                            });
-                            links.clear();
-                        } else if !links.is_empty() {
-                            patch::write_request(
-                                sink.bytes,
-                                collection,
-                                &created.render(prefix),
-                                &mut links,
-                                self.options.scim.patch_mode,
-                            );
-                        }
-                    }
-                    None => {
-                        requests.extend(patch(&created.render(prefix), std::mem::take(&mut links)))
-                    }
+                self.reference_changes(object, &facts, None, state, &mut warnings, &mut links);
+                if let Some(body) = patch::message(&links, mode) {
+                    requests.push(Request::new(
+                        Method::Patch,
+                        kind,
+                        created.object(),
+                        Some(body),
+                    ));
                 }
+                links.clear();
                 state.links = links;
                 Outcome::Created
             }
-            Decision::Update {
-                target,
-                id,
-                mut changes,
-                ops,
-            } => {
-                if let Some(oid) = &plan.object_id {
+            Decision::Update(update) => {
+                let Patch {
+                    target,
+                    id,
+                    mut changes,
+                    mut ops,
+                } = update;
+                if let Some(oid) = &facts.object_id {
                     state
                         .ids
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
                 let references = target.as_ref().map(|t| t.references.as_slice());
+                let attributes = changes.len();
                 self.reference_changes(
                     object,
-                    plan,
+                    &facts,
                     references,
                     state,
                     &mut warnings,
@@ -282,58 +139,94 @@ impl Engine {
                 );
                 if self.explain {
                     let resource = target.as_ref().and_then(|t| t.resource.as_deref());
-                    changed = explain_changes(&changes, resource);
+                    changed = self.explain_changes(&changes, resource);
                 }
-                let sent = match out.as_mut() {
-                    // On a run, only the links are written here: the attribute operations
-                    // were written while planning.
-                    Some(sink) => {
-                        write_requests(sink.bytes, &mut requests);
-                        let mode = self.options.scim.patch_mode;
-                        patch::write_update(sink.bytes, collection, &id, &ops, &changes, mode)
-                    }
-                    None => patch(&id, changes).map(|r| requests.push(r)).is_some(),
-                };
-                if sent {
-                    Outcome::Updated
-                } else {
+                // The attribute operations were built while planning; the links follow them.
+                patch::link_ops(changes.get(attributes..).unwrap_or_default(), mode, &mut ops);
+                if ops.is_empty() {
                     Outcome::Skipped("no changes".into())
+                } else {
+                    requests.push(Request::new(
+                        Method::Patch,
+                        kind,
+                        Some(ObjectRef::Id(id)),
+                        Some(Body::Patch(ops)),
+                    ));
+                    Outcome::Updated
                 }
             }
         };
-        if let Some(sink) = out {
-            write_requests(sink.bytes, &mut requests);
-        }
         Ok(Applied {
             requests,
-            head: !plan.head.is_empty(),
             outcome,
             warnings,
-            out_of_scope: plan.out_of_scope.take(),
+            out_of_scope: facts.out_of_scope,
             changed,
         })
     }
 
-    /// Manager and member links, resolved to target ids, added to `changes`; unresolved ones
-    /// are reported. `current`: the matched object's reference values by mapping, when it is
-    /// in `--current`.
-    pub(super) fn reference_changes(
+    /// Each change with the value the target held before it (`map --explain`).
+    fn explain_changes(&self, changes: &[Change], resource: Option<&Json>) -> Vec<AttributeChange> {
+        let id = |r: &ObjectRef| Json::String(self.ids.id(r).into_owned());
+        changes
+            .iter()
+            .map(|change| match change {
+                Change::Attribute { path, value, .. } => AttributeChange {
+                    path: path.to_string(),
+                    old: resource.and_then(|r| get_path(r, path)).cloned(),
+                    new: value.clone(),
+                },
+                Change::Manager(manager) => AttributeChange {
+                    path: "manager".into(),
+                    old: resource
+                        .and_then(|r| r.get(crate::scim::ENTERPRISE_SCHEMA))
+                        .and_then(|e| e.get("manager"))
+                        .and_then(|m| m.get("value"))
+                        .cloned(),
+                    new: id(manager),
+                },
+                Change::AddMembers(members) => AttributeChange {
+                    path: "members (add)".into(),
+                    old: None,
+                    new: members.iter().map(id).collect(),
+                },
+                Change::RemoveMembers(members) => AttributeChange {
+                    path: "members (remove)".into(),
+                    old: None,
+                    new: members.iter().map(id).collect(),
+                },
+            })
+            .collect()
+    }
+
+    /// Manager and member links, resolved to target objects, added to `changes`; unresolved
+    /// ones are reported. `current`: the matched object's reference values by mapping, when
+    /// it is in `--current`.
+    fn reference_changes(
         &self,
         object: &CompiledObject,
-        plan: &Plan,
+        facts: &Facts,
         current: Option<&[Vec<String>]>,
         state: &RunState,
         warnings: &mut Vec<Diagnostic>,
         changes: &mut Vec<Change>,
     ) {
-        for (i, (m, refs)) in object.mappings.iter().zip(&plan.references).enumerate() {
+        for (i, (m, refs)) in object.mappings.iter().zip(&facts.references).enumerate() {
             let Some(refs) = refs else { continue };
-            // A single-valued reference (a manager, nearly always) keeps its first id without
-            // a list: this runs for nearly every user on the serial stage.
+            // A single-valued reference (a manager, nearly always) keeps its first target
+            // without a list: this runs for nearly every user on the serial stage.
             let mut ids = Vec::new();
             let mut first = None;
             for r in refs {
-                match r.target_id.clone().or_else(|| state.ids.get(&r.object_id).map(|t| t.render(&self.options.scim.id_prefix))).or_else(|| state.current.target_id(r.object_id.as_str())) {
+                let found = match &r.target_id {
+                    Some(id) => Some(ObjectRef::Id(id.clone())),
+                    None => state
+                        .ids
+                        .get(&r.object_id)
+                        .and_then(TargetId::object)
+                        .or_else(|| state.current.target_id(r.object_id.as_str()).map(ObjectRef::Id)),
+                };
+                match found {
                     Some(id) if m.def.multivalued => ids.push(id),
                     Some(id) => {
                         first.get_or_insert(id);
@@ -342,11 +235,20 @@ impl Engine {
                 }
             }
             let had: &[String] = current.and_then(|c| c.get(i)).map_or(&[], Vec::as_slice);
+            // The target's values are ids; a created object is compared by its simulated id.
+            let held = |r: &ObjectRef| {
+                !had.is_empty() && {
+                    let id = self.ids.id(r);
+                    had.iter().any(|h| *h == id)
+                }
+            };
             if m.def.multivalued {
-                let added: Vec<String> =
-                    ids.iter().filter(|id| !had.contains(id)).cloned().collect();
-                let removed: Vec<String> = if current.is_some() {
-                    had.iter().filter(|c| !ids.contains(c)).cloned().collect()
+                let added: Vec<ObjectRef> = ids.iter().filter(|id| !held(id)).cloned().collect();
+                let removed: Vec<ObjectRef> = if current.is_some() {
+                    had.iter()
+                        .filter(|c| !ids.iter().any(|id| self.ids.id(id) == c.as_str()))
+                        .map(|c| ObjectRef::Id(c.clone()))
+                        .collect()
                 } else {
                     Vec::new()
                 };
@@ -357,7 +259,7 @@ impl Engine {
                     changes.push(Change::RemoveMembers(removed));
                 }
             } else if let Some(id) = first
-                && !had.contains(&id)
+                && !held(&id)
             {
                 changes.push(Change::Manager(id));
             }

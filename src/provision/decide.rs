@@ -4,37 +4,43 @@
 use serde_json::Value as Json;
 
 use super::target::TargetStore;
-use super::{CompiledMapping, CompiledObject, Computed, Decision, Engine, MatchedTarget, Plan};
+use super::{
+    CompiledMapping, CompiledObject, Computed, Decision, Engine, Facts, MatchedTarget, Patch,
+};
 use crate::mapping::{Action, Apply, Flow, TargetType};
 use crate::scim::patch::{self, Change, OpKind};
-use crate::scim::{Out, Request, get_path};
+use crate::scim::{Body, Method, ObjectRef, Out, Query, Request, ResourceKind, get_path};
 
 impl Engine {
-    /// Matching (docs/mapping.md#matching-queries) and the decision: create, update, disable, delete or skip.
+    /// Matching (docs/mapping.md#matching-queries) and the decision: create, update, disable,
+    /// delete or skip. Gives the matching GETs (with room for the requests applying adds) and
+    /// the decision.
     pub(super) fn decide(
         &self,
-        plan: &mut Plan,
+        plan: &mut Facts,
         values: &[Computed<'_>],
         current: &TargetStore,
-    ) -> Result<(), String> {
+    ) -> Result<(Vec<Request>, Decision), String> {
         let kind = plan.kind;
         let Some(object) = self.object(kind) else {
             return Err("the mapping set has no mapping for this object type".into());
         };
         if !object.def.enabled {
-            plan.decision = Decision::Skip("the object mapping is disabled".into());
-            return Ok(());
+            let skip = Decision::Skip("the object mapping is disabled".into());
+            return Ok((Vec::new(), skip));
         }
         if plan.undetermined {
             plan.warnings.push(super::warning(
                 "scope-undetermined",
                 "the scoping filter cannot decide (an `&`/`!&` clause, or a multi-valued attribute); nothing is sent — `entramap scope` shows the clause".into(),
             ));
-            plan.decision = Decision::Skip("the scoping filter is undetermined".into());
-            return Ok(());
+            let skip = Decision::Skip("the scoping filter is undetermined".into());
+            return Ok((Vec::new(), skip));
         }
+        // The GETs, then a create's POST and its links' PATCH: one allocation.
+        let mut queries = Vec::with_capacity(object.matching.len() + 2);
         let mut target: Option<usize> = None;
-        for (i, query) in &object.matching {
+        for (i, attribute) in &object.matching {
             let (Some(m), Some(computed)) = (object.mappings.get(*i), values.get(*i)) else {
                 continue;
             };
@@ -44,18 +50,20 @@ impl Engine {
                 Computed::Json(other) => other.to_string(),
                 Computed::Null | Computed::Drop => continue,
             };
+            let found = current.find_index(kind, &m.path, &value);
             // `/Users?filter=userName eq "value"` (docs/mapping.md#matching-queries).
-            plan.queries.push(Request {
-                method: "GET",
-                path: crate::scim::concat_quoted(query, &value),
-                body: None,
-            });
-            if let Some(found) = current.find_index(kind, &m.path, &value) {
+            let query = Query {
+                exclude_members: kind == ResourceKind::Group,
+                attribute: attribute.clone(),
+                value,
+            };
+            queries.push(Request::get(kind, query));
+            if let Some(found) = found {
                 target = Some(found);
                 break;
             }
         }
-        if plan.queries.is_empty() {
+        if queries.is_empty() {
             return Err(
                 "every matching attribute is empty, so the object cannot be matched or created"
                     .into(),
@@ -66,6 +74,9 @@ impl Engine {
         // attributes found, else its anchor (externalId = objectId) — so a renamed object is
         // updated in place, never created twice (docs/mapping.md#cycles).
         let oid = plan.object_id.as_ref().map(super::ObjectId::as_str);
+        let request = |method, id: &str| {
+            Request::new(method, kind, Some(ObjectRef::Id(id.to_string())), None)
+        };
         let (index, id) = if let Some(link) = oid.and_then(|o| current.link(kind, o)) {
             (link.index, Some(link.id))
         } else if let Some(found) = target {
@@ -88,10 +99,10 @@ impl Engine {
                 resource: self.explain.then(|| Box::new(r)),
             })
         };
-        plan.decision = match id {
+        let decision = match id {
             Some(id) if plan.delete => {
                 if can(Action::Delete) {
-                    Decision::Delete { id }
+                    Decision::Delete(request(Method::Delete, &id))
                 } else {
                     Decision::Skip(
                         "deleted in Entra, but Delete is not a target object action".into(),
@@ -109,12 +120,12 @@ impl Engine {
                 } else if changes.is_empty() {
                     Decision::Skip("already disabled in the target".into())
                 } else {
-                    Decision::Disable {
+                    Decision::Disable(Patch {
                         ops: patch::attribute_ops(&changes, mode),
                         target: target(resource),
                         id,
                         changes,
-                    }
+                    })
                 }
             }
             None if !plan.in_scope => Decision::Skip("out of scope and not in the target".into()),
@@ -124,7 +135,12 @@ impl Engine {
             None if !can(Action::Add) => {
                 Decision::Skip("not in the target, and Add is not a target object action".into())
             }
-            None => Decision::Create(Some(self.create_body(object, values))),
+            None => Decision::Create(Request::new(
+                Method::Post,
+                kind,
+                None,
+                Some(self.create_body(object, values)?),
+            )),
             Some(_) if !can(Action::Update) => {
                 Decision::Skip("Update is not a target object action".into())
             }
@@ -132,19 +148,24 @@ impl Engine {
                 let changes = self.diff(object, values, resource.as_ref(), |m| {
                     m.def.apply == Apply::Always
                 });
-                Decision::Update {
+                Decision::Update(Patch {
                     ops: patch::attribute_ops(&changes, mode),
                     target: target(resource),
                     id,
                     changes,
-                }
+                })
             }
         };
-        Ok(())
+        Ok((queries, decision))
     }
 
-    /// The create body (docs/mapping.md#create-bodies), written once in the parallel phase so applying it is a copy.
-    pub(super) fn create_body(&self, object: &CompiledObject, values: &[Computed<'_>]) -> Vec<u8> {
+    /// The create body (docs/mapping.md#create-bodies), written as JSON text once, on the
+    /// parallel stage of a run.
+    pub(super) fn create_body(
+        &self,
+        object: &CompiledObject,
+        values: &[Computed<'_>],
+    ) -> Result<Body, String> {
         let outs: Vec<Option<Out<'_>>> = object
             .mappings
             .iter()
@@ -154,9 +175,11 @@ impl Engine {
                 other => other.out(),
             })
             .collect();
-        let mut out = Vec::with_capacity(512);
-        object.layout.write(&outs, &mut out);
-        out
+        object
+            .layout
+            .write(&outs)
+            .map(Body::Resource)
+            .map_err(|e| format!("the create body cannot be written: {e}"))
     }
 
     /// Changes for an existing object (docs/mapping.md#updates): mappings selected by `include`; Null and

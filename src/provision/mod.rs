@@ -25,7 +25,7 @@ use crate::mapping::{AttributeMapping, MappingSet, ObjectMapping, TargetType};
 use crate::options::{CountryResolution, Options};
 use crate::scim::patch::Change;
 use crate::scim::path::TargetPath;
-use crate::scim::{CreateLayout, Out, Request, ResourceKind};
+use crate::scim::{CreateLayout, Op, Out, Request, ResourceKind, SimulatedIds};
 use crate::source::{Known, Projection, SlotRecord, SlotSource};
 use ids::{IdMap, ObjectId, TargetId};
 use scope::Scope;
@@ -44,6 +44,8 @@ pub struct Engine {
     projection: Projection,
     /// Fill [`Applied::changed`] (`map --explain`); off, applying allocates nothing for it.
     explain: bool,
+    /// The ids `map` gives created objects (the `id_prefix` option).
+    ids: SimulatedIds,
 }
 
 #[derive(Debug)]
@@ -54,8 +56,8 @@ struct CompiledObject {
     mappings: Vec<CompiledMapping>,
     /// Where each mapping's value goes in a create body.
     layout: CreateLayout,
-    /// The matching mappings in precedence order: (index in `mappings`, the GET query up to
-    /// the quoted value, e.g. `/Users?filter=userName eq `). Fixed per mapping set.
+    /// The matching mappings in precedence order: (index in `mappings`, the target attribute
+    /// the GET filters on). Fixed per mapping set.
     matching: Vec<(usize, String)>,
 }
 
@@ -110,9 +112,9 @@ struct RefTarget {
     target_id: Option<String>,
 }
 
-/// Everything evaluation found for one record; applying it needs no evaluation.
+/// What evaluating a record's mappings found, before the decision.
 #[derive(Debug, Clone)]
-pub struct Plan {
+struct Facts {
     line: usize,
     kind: ResourceKind,
     object_id: Option<ObjectId>,
@@ -125,44 +127,46 @@ pub struct Plan {
     delete: bool,
     references: Vec<Option<Vec<RefTarget>>>,
     warnings: Vec<Diagnostic>,
-    /// The matching GETs Entra sends, up to the one that matched.
+}
+
+/// Everything evaluation found for one record, and what it does; applying it needs no
+/// evaluation.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    facts: Facts,
+    /// The matching GETs Entra sends, up to the one that matched (room for the requests
+    /// applying adds).
     queries: Vec<Request>,
     decision: Decision,
-    /// The requests that need none of the run's state (the GETs, and a create's POST), already
-    /// written as JSON lines by [`Engine::render_head`] on the parallel stage of a run.
-    head: Vec<u8>,
 }
 
 /// What the record does, decided without the run's state (the target store is read-only
 /// during a run); only ids and reference links are left for [`Engine::apply`].
 #[derive(Debug, Clone)]
 enum Decision {
-    /// Not decided yet (while planning).
-    Pending,
-    /// POST this body, JSON text written in the parallel phase (UTF-8: it is written only
-    /// from text); `None` once the POST is in the plan's head.
-    Create(Option<Vec<u8>>),
+    /// Send this POST (its body the create body); links follow in a PATCH to the new object.
+    Create(Request),
     /// PATCH these attribute changes (plus reference links) to the matched object.
-    Update {
-        /// The object in --current, when it is there (a linked object may not be).
-        target: Option<MatchedTarget>,
-        id: String,
-        changes: Vec<Change>,
-        /// `changes`' operations, written while planning ([`crate::scim::patch::attribute_ops`]).
-        ops: Vec<u8>,
-    },
-    /// PATCH `active` off.
-    Disable {
-        target: Option<MatchedTarget>,
-        id: String,
-        changes: Vec<Change>,
-        /// `changes`' operations, written while planning.
-        ops: Vec<u8>,
-    },
-    /// DELETE the object.
-    Delete { id: String },
+    Update(Patch),
+    /// PATCH `active` off (and what else reads IsSoftDeleted).
+    Disable(Patch),
+    /// Send this DELETE.
+    Delete(Request),
     /// Nothing to send.
     Skip(String),
+}
+
+/// An update or a disable, before its links.
+#[derive(Debug, Clone)]
+struct Patch {
+    /// The object in --current, when it is there (a linked object may not be).
+    target: Option<MatchedTarget>,
+    /// The object's id in the target.
+    id: String,
+    /// The attribute changes (`map --explain` says them).
+    changes: Vec<Change>,
+    /// `changes`' operations in the run's PATCH mode, built while planning.
+    ops: Vec<Op>,
 }
 
 /// What applying needs of the matched object in `--current`, taken from it while planning:
@@ -208,8 +212,8 @@ impl std::fmt::Display for Outcome {
 /// The requests for one record, and how it ended.
 #[derive(Debug, Clone)]
 pub struct Applied {
-    /// Requests in the order Entra sends them ([`Engine::apply`]). Empty in a `map` run's
-    /// callbacks ([`run`]): there they are written straight to the output.
+    /// Requests in the order Entra sends them ([`Engine::apply`]); created objects named by
+    /// reference ([`ObjectRef::Created`]), resolved when they are written.
     pub requests: Vec<Request>,
     /// The outcome.
     pub outcome: Outcome,
@@ -222,9 +226,6 @@ pub struct Applied {
     /// For an update or a disable, each attribute sent with the target's value before it;
     /// filled only by an engine made with [`Engine::explaining`] (`map --explain`).
     pub changed: Vec<AttributeChange>,
-    /// Whether the plan's head (its requests already written as JSON lines on a `map` run) is
-    /// sent, before `requests`: not for a duplicate.
-    pub(crate) head: bool,
 }
 
 /// One attribute an update or a disable sends, and what the target held before.
@@ -389,7 +390,7 @@ impl RunState {
             .links()
             .map(|(kind, source, target)| ((kind, source.to_string()), target.to_string()))
             .collect();
-        for (kind, source, target) in self.ids.links(id_prefix) {
+        for (kind, source, target) in self.ids.links(&SimulatedIds::new(id_prefix)) {
             match target {
                 Some(target) => links.insert((kind, source), target),
                 None => links.remove(&(kind, source)),
@@ -491,6 +492,7 @@ impl Engine {
             projection: Projection::new(table.names(), options),
             table,
             explain: false,
+            ids: SimulatedIds::new(&options.scim.id_prefix),
         })
     }
 
@@ -501,22 +503,28 @@ impl Engine {
         self
     }
 
-    /// The create body a user record would be sent with, as JSON text (no matching GETs, no
-    /// ids, no references), or `None` if the record would not be created. For benchmarks and
-    /// callers that only want bodies.
+    /// The create body a user record would be sent with (no matching GETs, no ids, no
+    /// references), or `None` if the record would not be created. For benchmarks and callers
+    /// that only want bodies.
     pub fn create_body_for(
         &self,
         record: &SlotRecord<'_>,
         env: &mut Env<'_>,
         current: &TargetStore,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<crate::scim::Body> {
         let plan = self
             .plan_record(ResourceKind::User, 0, record, env, current)
             .ok()?;
         match plan.decision {
-            Decision::Create(body) => body,
+            Decision::Create(post) => post.body,
             _ => None,
         }
+    }
+
+    /// The ids this engine gives created objects when it writes requests (`map`'s simulated
+    /// ids, with the `id_prefix` option).
+    pub fn simulated_ids(&self) -> &SimulatedIds {
+        &self.ids
     }
 
     /// Read one NDJSON line, keeping only the attributes the mappings read.
@@ -563,14 +571,14 @@ impl Engine {
     /// `line` numbers the record in messages.
     ///
     /// ```
-    /// use entramap::{Environment, provision::RunState, scim::ResourceKind};
+    /// use entramap::{Environment, provision::RunState, scim::{Method, ResourceKind}};
     /// let env = Environment::new();
     /// let engine = env.provisioner(&env.load_mappings("code42")?.set)?;
     /// let user = serde_json::json!({"objectId": "1", "userPrincipalName": "ada@contoso.com"});
     /// let mut state = RunState::default();
     /// let applied = engine.provision(ResourceKind::User, 1, user.as_object().unwrap(), &mut state)?;
-    /// assert_eq!(applied.requests[0].method, "GET");
-    /// assert_eq!(applied.requests[1].method, "POST");
+    /// assert_eq!(applied.requests[0].method, Method::Get);
+    /// assert_eq!(applied.requests[1].method, Method::Post);
     /// # Ok::<(), entramap::Error>(())
     /// ```
     pub fn provision(
@@ -613,10 +621,15 @@ impl Engine {
         current: &TargetStore,
     ) -> Result<Plan, RecordError> {
         let source = SlotSource::new(record, &self.projection, &self.options);
-        let (mut plan, values) = self.evaluate(kind, line, &source, env)?;
-        self.decide(&mut plan, &values, current)
+        let (mut facts, values) = self.evaluate(kind, line, &source, env)?;
+        let (queries, decision) = self
+            .decide(&mut facts, &values, current)
             .map_err(|reason| RecordError::new(kind, line, reason))?;
-        Ok(plan)
+        Ok(Plan {
+            facts,
+            queries,
+            decision,
+        })
     }
 
     fn evaluate<'s>(
@@ -625,7 +638,7 @@ impl Engine {
         line: usize,
         source: &'s SlotSource<'s>,
         env: &mut Env<'_>,
-    ) -> Result<(Plan, Vec<Computed<'s>>), RecordError> {
+    ) -> Result<(Facts, Vec<Computed<'s>>), RecordError> {
         let fail = |reason: String| RecordError::new(kind, line, reason);
         let Some(object) = self.object(kind) else {
             return Err(fail(format!("the mapping set has no {kind} mapping")));
@@ -659,7 +672,7 @@ impl Engine {
             source.lookup(usize::MAX, "IsSoftDeleted"),
             Ok(Lookup::Found(Value::Bool(true)))
         );
-        let mut plan = Plan {
+        let mut plan = Facts {
             line,
             kind,
             object_id: scoped
@@ -676,9 +689,6 @@ impl Engine {
                 .is_some_and(|e| e.eq_ignore_ascii_case("delete")),
             references: Vec::with_capacity(object.mappings.len()),
             warnings: Vec::new(),
-            queries: Vec::new(),
-            decision: Decision::Pending,
-            head: Vec::new(),
         };
         let mut values = Vec::with_capacity(object.mappings.len());
         for m in &object.mappings {
@@ -943,15 +953,11 @@ fn compile_object(
         value == "work" && (attr == "emails" || (attr == "addresses" && primary_work_address))
     };
     let layout = CreateLayout::new(kind, &paths, &primary);
-    let collection = match kind {
-        ResourceKind::User => "/Users?filter=",
-        ResourceKind::Group => "/Groups?excludedAttributes=members&filter=",
-    };
     let mut matching: Vec<(usize, String)> = mappings
         .iter()
         .enumerate()
         .filter(|(_, m)| m.def.matching > 0)
-        .map(|(i, m)| (i, format!("{collection}{} eq ", m.path)))
+        .map(|(i, m)| (i, m.path.to_string()))
         .collect();
     if def.enabled && !def.mappings.iter().any(|m| m.matching > 0) {
         errors.push(MappingError {

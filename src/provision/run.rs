@@ -1,18 +1,16 @@
 //! A whole `map` run: users, then groups. Input is read in blocks of records; each block is
-//! parsed, planned and partly rendered on the pool (planning is pure), then applied in input
-//! order and written, so output is deterministic and memory stays flat however large the input
+//! parsed and planned on the pool (planning is pure), then applied in input order and its
+//! requests written by a thread of their own, so output is deterministic and memory stays flat however large the input
 //! (docs/architecture.md#a-map-run). Failed records are reported with their line; the summary's
 //! counts add up to the records read.
 
 use std::io::Write;
 
-use super::apply::{ManagerLink, RunSink};
 use super::target::TargetStore;
 use super::{Applied, Engine, Plan, RecordError, RunState, Summary};
 use crate::diagnostic::Diagnostic;
 use crate::eval::Env;
-use crate::options::PatchMode;
-use crate::scim::ResourceKind;
+use crate::scim::{Request, ResourceKind, SimulatedIds};
 use crate::source::block::Block;
 use crate::source::input::Records;
 
@@ -187,8 +185,8 @@ impl InputRun<'_> {
         for _ in 0..slots {
             let _ = free_tx.send(Block::default());
         }
-        // Applied blocks to write (their plans with them: the writer writes their heads in
-        // place and frees them), and the emptied output buffers coming back.
+        // Applied blocks' requests to write (the writer frees them), and the emptied output
+        // buffers coming back.
         let (write_tx, write_rx) = std::sync::mpsc::sync_channel::<Output>(slots);
         let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Output>();
         for _ in 0..slots {
@@ -197,12 +195,9 @@ impl InputRun<'_> {
         std::thread::scope(|threads| {
             let reader_events = event_tx.clone();
             threads.spawn(move || read_blocks(&mut records, target, &free_rx, &reader_events));
-            let links = LinkStyle {
-                id_prefix: self.engine.options().scim.id_prefix.clone(),
-                mode: self.engine.options().scim.patch_mode,
-            };
+            let ids = self.engine.simulated_ids();
             let writer =
-                threads.spawn(move || write_blocks(&mut **requests, &links, &write_rx, &spare_tx));
+                threads.spawn(move || write_blocks(&mut **requests, ids, &write_rx, &spare_tx));
             let applied = in_scope(*pool, |scope| {
                 let mut stage = Serial {
                     free: free_tx,
@@ -268,7 +263,7 @@ impl InputRun<'_> {
                     planned.insert(seq, (block, plans));
                 }
             }
-            while let Some((mut block, mut plans)) = planned.remove(&applied) {
+            while let Some((mut block, plans)) = planned.remove(&applied) {
                 // A fixed set of buffers goes round between here and the writer, so memory
                 // is reused, never newly faulted in (waiting here when the writer is behind).
                 let Ok(mut out) = stage.spare.recv() else {
@@ -277,9 +272,8 @@ impl InputRun<'_> {
                 };
                 // Timed: the serial stage bounds the speed-up (`serial_ns_per_record`).
                 let started = std::time::Instant::now();
-                self.apply_block(&block, &mut plans, state, callbacks, &mut out);
+                self.apply_block(&block, plans, state, callbacks, &mut out);
                 self.progress.serial += started.elapsed();
-                out.plans = plans;
                 // Each record's text and its line end.
                 self.progress.bytes += (block.byte_len() + block.records().len()) as u64;
                 self.progress.records += block.records().len();
@@ -296,11 +290,11 @@ impl InputRun<'_> {
         Ok(())
     }
 
-    /// Apply a block's plans in order, laying out their requests in `out`.
+    /// Apply a block's plans in order, handing their requests to the writer in `out`.
     fn apply_block(
         &mut self,
         block: &Block,
-        plans: &mut Plans,
+        plans: Plans,
         state: &mut RunState,
         callbacks: &mut Callbacks<'_>,
         out: &mut Output,
@@ -310,29 +304,9 @@ impl InputRun<'_> {
             .flatten()
             .fold(0, |sum, plan| sum ^ self.engine.touch(plan, state));
         std::hint::black_box(touched);
-        for (i, (record, planned)) in block.records().iter().zip(plans.iter_mut()).enumerate() {
-            let start = out.bytes.len();
-            let links = out.links.len();
-            let sink = RunSink {
-                bytes: &mut out.bytes,
-                links: &mut out.links,
-            };
-            let applied = match planned {
-                Ok(plan) => self.engine.apply_in_place(plan, state, Some(sink)),
-                Err(e) => Err(e.clone()),
-            };
-            match applied {
-                Ok(applied) => {
-                    if applied.head {
-                        out.parts.push(Part::Head(i));
-                    }
-                    if out.bytes.len() > start {
-                        out.parts.push(Part::Bytes(start, out.bytes.len()));
-                    }
-                    // A manager link comes last of a record's requests.
-                    if out.links.len() > links {
-                        out.parts.push(Part::Link(links));
-                    }
+        for (record, planned) in block.records().iter().zip(plans) {
+            match planned.and_then(|plan| self.engine.apply(plan, state)) {
+                Ok(mut applied) => {
                     let at = At {
                         kind: self.kind,
                         file: self.file,
@@ -343,6 +317,9 @@ impl InputRun<'_> {
                     }
                     (callbacks.on_applied)(&at, &applied);
                     self.summary.add(&applied.outcome);
+                    if !applied.requests.is_empty() {
+                        out.requests.push(std::mem::take(&mut applied.requests));
+                    }
                 }
                 Err(mut e) => {
                     self.summary.failed += 1;
@@ -354,87 +331,27 @@ impl InputRun<'_> {
     }
 }
 
-/// A block's output: its plans' heads (written on the pool) and the bytes the serial stage
-/// wrote, in the order they are sent. The writer writes them from where they are.
+/// A block's requests, record by record, and the buffer the writer serializes them into.
 #[derive(Default)]
 struct Output {
-    plans: Plans,
-    bytes: Vec<u8>,
-    /// Manager links the serial stage left for the writer.
-    links: Vec<ManagerLink>,
-    /// The writer's text of those links, and where each one ends in it.
-    written_links: Vec<u8>,
-    link_ends: Vec<usize>,
-    parts: Vec<Part>,
-}
-
-/// What the writer needs to write a manager link as the engine would.
-struct LinkStyle {
-    id_prefix: String,
-    mode: PatchMode,
-}
-
-/// One piece of a block's output.
-enum Part {
-    /// The head of plan `i` (its GETs and POST).
-    Head(usize),
-    /// `bytes[start..end]`.
-    Bytes(usize, usize),
-    /// Manager link `i`, written by the writer thread.
-    Link(usize),
+    requests: Vec<Vec<Request>>,
+    text: Vec<u8>,
 }
 
 impl Output {
-    /// Empty, keeping the buffers (the plans are freed: on the writer thread).
+    /// Empty, keeping the buffers (the requests are freed: on the writer thread).
     fn clear(&mut self) {
-        self.plans.clear();
-        self.bytes.clear();
-        self.links.clear();
-        self.written_links.clear();
-        self.link_ends.clear();
-        self.parts.clear();
+        self.requests.clear();
+        self.text.clear();
     }
 
-    /// Write every part, in order, with as few system calls as the OS allows (the manager
-    /// links first written into a buffer of their own: off the serial stage).
-    fn write_to(&mut self, out: &mut (dyn Write + Send), style: &LinkStyle) -> std::io::Result<()> {
-        for link in &self.links {
-            link.write(&mut self.written_links, &style.id_prefix, style.mode);
-            self.link_ends.push(self.written_links.len());
+    /// Write every request as a JSON line, ids resolved by `ids`, in one write.
+    fn write_to(&mut self, out: &mut (dyn Write + Send), ids: &SimulatedIds) -> std::io::Result<()> {
+        for request in self.requests.iter().flatten() {
+            request.write_json(&mut self.text, ids)?;
+            self.text.push(b'\n');
         }
-        let link = |i: usize| {
-            let start = i
-                .checked_sub(1)
-                .and_then(|p| self.link_ends.get(p))
-                .copied();
-            let end = self.link_ends.get(i).copied()?;
-            self.written_links.get(start.unwrap_or(0)..end)
-        };
-        let mut slices: Vec<std::io::IoSlice<'_>> = self
-            .parts
-            .iter()
-            .filter_map(|part| match part {
-                Part::Head(i) => self
-                    .plans
-                    .get(*i)
-                    .and_then(|p| p.as_ref().ok())
-                    .map(|p| p.head.as_slice()),
-                Part::Bytes(start, end) => self.bytes.get(*start..*end),
-                Part::Link(i) => link(*i),
-            })
-            .filter(|s| !s.is_empty())
-            .map(std::io::IoSlice::new)
-            .collect();
-        let mut rest = &mut slices[..];
-        while !rest.is_empty() {
-            match out.write_vectored(rest) {
-                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-                Ok(n) => std::io::IoSlice::advance_slices(&mut rest, n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
+        out.write_all(&self.text)
     }
 }
 
@@ -487,18 +404,18 @@ fn read_blocks(
     }
 }
 
-/// The writer thread: write each block's output (its manager links first made into text) in
-/// the order they come, free its plans, and give the buffers back. Stops at the first error
-/// (a closed pipe: `map ... | head`). (Never inlined: README's callgrind counts toggle on it.)
+/// The writer thread: write each block's requests in the order they come, free them, and give
+/// the buffers back. Stops at the first error (a closed pipe: `map ... | head`). (Never
+/// inlined: README's callgrind counts toggle on it.)
 #[inline(never)]
 fn write_blocks(
     out: &mut (dyn Write + Send),
-    links: &LinkStyle,
+    ids: &SimulatedIds,
     blocks: &std::sync::mpsc::Receiver<Output>,
     spare: &std::sync::mpsc::Sender<Output>,
 ) -> std::io::Result<()> {
     for mut output in blocks {
-        output.write_to(out, links)?;
+        output.write_to(out, ids)?;
         output.clear();
         let _ = spare.send(output);
     }
@@ -526,11 +443,7 @@ fn plan_block(engine: &Engine, kind: ResourceKind, current: &TargetStore, block:
                 let object = engine
                     .read_record(line, text)
                     .map_err(|e| RecordError::new(kind, line, e.0))?;
-                let mut plan = engine.plan_record(kind, line, &object, env, current)?;
-                engine
-                    .render_head(&mut plan)
-                    .map_err(|e| RecordError::new(kind, line, e.to_string()))?;
-                Ok(plan)
+                engine.plan_record(kind, line, &object, env, current)
             })
             .collect()
     }));

@@ -296,7 +296,7 @@ pub(super) async fn map_user(
             .iter()
             .filter_map(|r| {
                 let mut line = Vec::new();
-                r.write_json(&mut line).ok()?;
+                r.write_json(&mut line, engine.simulated_ids()).ok()?;
                 serde_json::value::RawValue::from_string(String::from_utf8(line).ok()?).ok()
             })
             .collect();

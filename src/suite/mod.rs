@@ -496,13 +496,16 @@ pub fn snapshot_path(file: &Path, case_name: &str) -> PathBuf {
 
 /// The requests as a pretty-printed JSON array, keys in the order they are sent, so a change
 /// shows in review as the lines it touches.
-fn pretty_requests(requests: &[crate::scim::Request]) -> serde_json::Result<String> {
+fn pretty_requests(
+    requests: &[crate::scim::Request],
+    ids: &dyn crate::scim::Resolve,
+) -> serde_json::Result<String> {
     let mut compact = b"[".to_vec();
     for (i, request) in requests.iter().enumerate() {
         if i > 0 {
             compact.push(b',');
         }
-        request.write_json(&mut compact)?;
+        request.write_json(&mut compact, ids)?;
     }
     compact.push(b']');
     let mut out = Vec::with_capacity(compact.len() * 2);
@@ -528,7 +531,7 @@ fn snapshot_case(
     };
     let mut state = RunState::new(Default::default());
     let got = match engine.provision(ResourceKind::User, 1, user, &mut state) {
-        Ok(applied) => match pretty_requests(&applied.requests) {
+        Ok(applied) => match pretty_requests(&applied.requests, engine.simulated_ids()) {
             Ok(text) => text,
             Err(e) => return Verdict::Broken(e.to_string()),
         },

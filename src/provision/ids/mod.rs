@@ -7,7 +7,7 @@ mod table;
 // (foldhash: std's SipHash was a sixth of an update's serial stage.)
 use foldhash::{HashMap, HashSet};
 
-use crate::scim::ResourceKind;
+use crate::scim::{ObjectRef, Resolve, ResourceKind, SimulatedIds};
 use sightings::Sightings;
 use table::{GuidTable, Key, Place};
 
@@ -26,24 +26,27 @@ pub(super) enum TargetId {
 }
 
 impl TargetId {
-    pub(super) fn render(&self, prefix: &str) -> String {
-        // (By hand, not `format!`: a run renders one or two ids per record on its serial stage.)
-        let numbered = |kind: &str, n: u32| {
-            let mut id = String::with_capacity(prefix.len() + kind.len() + 10);
-            id.push_str(prefix);
-            id.push_str(kind);
-            let digits = n.to_string();
-            for _ in digits.len()..4 {
-                id.push('0');
-            }
-            id.push_str(&digits);
-            id
-        };
+    /// The object this id names in requests; `None` once deleted.
+    pub(super) fn object(self) -> Option<ObjectRef> {
         match self {
-            TargetId::User(n) => numbered("user-", *n),
-            TargetId::Group(n) => numbered("group-", *n),
-            TargetId::Known(id) => id.to_string(),
-            TargetId::Deleted => String::new(),
+            TargetId::User(number) => Some(ObjectRef::Created {
+                kind: ResourceKind::User,
+                number,
+            }),
+            TargetId::Group(number) => Some(ObjectRef::Created {
+                kind: ResourceKind::Group,
+                number,
+            }),
+            TargetId::Known(id) => Some(ObjectRef::Id(id.into())),
+            TargetId::Deleted => None,
+        }
+    }
+
+    /// The id as text, a created one as `map` simulates it; empty once deleted.
+    pub(super) fn render(&self, ids: &SimulatedIds) -> String {
+        match self.clone().object() {
+            Some(object) => ids.id(&object).into_owned(),
+            None => String::new(),
         }
     }
 }
@@ -277,17 +280,17 @@ impl IdMap {
 
     /// Every link: (kind, source objectId, target id, or `None` when the object was deleted),
     /// GUIDs in lower case.
-    pub(super) fn links(&self, prefix: &str) -> Vec<(ResourceKind, String, Option<String>)> {
+    pub(super) fn links(&self, ids: &SimulatedIds) -> Vec<(ResourceKind, String, Option<String>)> {
         let mut out: Vec<(ResourceKind, String, Option<String>)> = self
             .guids
             .iter()
             .filter_map(|(key, value)| {
-                let target = self.created(value)?.render(prefix);
+                let target = self.created(value)?.render(ids);
                 Some((kind_of(value), render_guid(table::guid(key)), Some(target)))
             })
             .collect();
         out.extend(self.others.iter().map(|(oid, (kind, t))| {
-            let target = (!matches!(t, TargetId::Deleted)).then(|| t.render(prefix));
+            let target = (!matches!(t, TargetId::Deleted)).then(|| t.render(ids));
             (*kind, oid.to_string(), target)
         }));
         out
@@ -389,13 +392,13 @@ mod tests {
             );
             let expected = (n % 3 == 0).then_some(n / 3 + 1);
             assert_eq!(
-                ids.get(&oid).map(|t| t.render("")),
-                expected.map(|n| TargetId::User(n).render(""))
+                ids.get(&oid).map(|t| t.render(&SimulatedIds::new(""))),
+                expected.map(|n| TargetId::User(n).render(&SimulatedIds::new("")))
             );
         }
         // A user's objectId seen again as a group is not the same object.
         assert_eq!(ids.first_seen(ResourceKind::Group, &guid(7), 5), None);
-        let links = ids.links("");
+        let links = ids.links(&SimulatedIds::new(""));
         assert_eq!(links.len(), 16_667);
         assert!(
             links
@@ -417,7 +420,7 @@ mod tests {
         ids.create(ResourceKind::Group, Some(&b), 3);
         assert_eq!(ids.first_seen(ResourceKind::User, &c, 1), None);
         ids.create(ResourceKind::User, Some(&c), 1);
-        let render = |ids: &IdMap, oid| ids.get(oid).map(|t| t.render(""));
+        let render = |ids: &IdMap, oid| ids.get(oid).map(|t| t.render(&SimulatedIds::new("")));
         assert_eq!(render(&ids, &a).as_deref(), Some("user-0001"));
         assert_eq!(render(&ids, &b).as_deref(), Some("group-0001"));
         assert_eq!(render(&ids, &c).as_deref(), Some("user-0003"));
@@ -426,7 +429,7 @@ mod tests {
         // The last word wins: matched to an existing object after being created.
         ids.insert(ResourceKind::User, &a, TargetId::Known("existing".into()));
         assert_eq!(render(&ids, &a).as_deref(), Some("existing"));
-        let links = ids.links("");
+        let links = ids.links(&SimulatedIds::new(""));
         assert_eq!(links.len(), 3);
     }
 
@@ -456,17 +459,17 @@ mod tests {
         assert_eq!(ids.first_seen(ResourceKind::User, nil, 2), Some(1));
         ids.create(ResourceKind::User, Some(nil), 1);
         ids.create(ResourceKind::User, Some(employee), 3);
-        assert_eq!(ids.get(nil).map(|t| t.render("")), Some("user-0001".into()));
+        assert_eq!(ids.get(nil).map(|t| t.render(&SimulatedIds::new(""))), Some("user-0001".into()));
         assert_eq!(
-            ids.get(employee).map(|t| t.render("")),
+            ids.get(employee).map(|t| t.render(&SimulatedIds::new(""))),
             Some("user-0002".into())
         );
     }
 
     #[test]
     fn ids_render_with_at_least_four_digits() {
-        assert_eq!(TargetId::User(7).render("x-"), "x-user-0007");
-        assert_eq!(TargetId::Group(123_456).render(""), "group-123456");
+        assert_eq!(TargetId::User(7).render(&SimulatedIds::new("x-")), "x-user-0007");
+        assert_eq!(TargetId::Group(123_456).render(&SimulatedIds::new("")), "group-123456");
     }
 
     #[test]
@@ -541,7 +544,7 @@ mod tests {
             objects.extend(["emp-1", "emp-2", "x"].map(|t| ObjectId::new(t.into())));
             let mut ids = IdMap::default();
             let mut model = Model::default();
-            let rendered = |t: Option<TargetId>| t.map(|t| t.render("p-"));
+            let rendered = |t: Option<TargetId>| t.map(|t| t.render(&SimulatedIds::new("p-")));
             for op in ops {
                 match op {
                     Op::FirstSeen(g, o, line) => {
@@ -584,13 +587,13 @@ mod tests {
                     }
                 }
             }
-            let mut links = ids.links("p-");
+            let mut links = ids.links(&SimulatedIds::new("p-"));
             links.sort();
             let mut expected: Vec<_> = model
                 .targets
                 .iter()
                 .map(|(oid, (k, t))| {
-                    let target = (!matches!(t, TargetId::Deleted)).then(|| t.render("p-"));
+                    let target = (!matches!(t, TargetId::Deleted)).then(|| t.render(&SimulatedIds::new("p-")));
                     (*k, oid.clone(), target)
                 })
                 .collect();
