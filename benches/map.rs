@@ -149,10 +149,7 @@ fn engine_body(
         return false;
     };
     match engine.create_body_for(&object, env, store) {
-        Some(body) => {
-            out.extend_from_slice(&body);
-            true
-        }
+        Some(body) => body.write_json(out, engine.simulated_ids()).is_ok(),
         None => false,
     }
 }

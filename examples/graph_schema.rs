@@ -34,16 +34,20 @@ fn main() -> Result<(), entramap::Error> {
     let applied = engine.provision(ResourceKind::User, 1, user, &mut state)?;
     println!("cycle 1: {:?}", applied.outcome);
     for request in &applied.requests {
-        println!("  {}", serde_json::to_string(request).unwrap_or_default());
+        let mut line = Vec::new();
+        request
+            .write_json(&mut line, engine.simulated_ids())
+            .map_err(std::io::Error::from)?;
+        println!("  {}", String::from_utf8_lossy(&line));
     }
 
     // Second cycle: the app now holds the user, with an old surname.
     let mut in_app = applied
         .requests
         .iter()
-        .find(|r| r.method == "POST")
+        .find(|r| r.method == entramap::scim::Method::Post)
         .and_then(|r| r.body.as_ref())
-        .map(|b| b.to_json())
+        .map(|b| b.to_json(engine.simulated_ids()))
         .unwrap_or_default();
     in_app["id"] = "c42-user-0001".into();
     in_app["name"]["familyName"] = "Byron".into();
@@ -51,7 +55,11 @@ fn main() -> Result<(), entramap::Error> {
     let applied = engine.provision(ResourceKind::User, 1, user, &mut state)?;
     println!("cycle 2: {:?}", applied.outcome);
     for request in &applied.requests {
-        println!("  {}", serde_json::to_string(request).unwrap_or_default());
+        let mut line = Vec::new();
+        request
+            .write_json(&mut line, engine.simulated_ids())
+            .map_err(std::io::Error::from)?;
+        println!("  {}", String::from_utf8_lossy(&line));
     }
     Ok(())
 }

@@ -20,7 +20,7 @@
 //! let user = serde_json::json!({"objectId": "42", "userPrincipalName": "ada@contoso.com"});
 //! let mut state = entramap::provision::RunState::default();
 //! let applied = engine.provision(entramap::ResourceKind::User, 1, user.as_object().unwrap(), &mut state)?;
-//! assert_eq!(applied.requests[1].path, "/Users");
+//! assert_eq!(applied.requests[1].path(engine.simulated_ids()), "/Users");
 //! # Ok::<(), entramap::Error>(())
 //! ```
 //!

@@ -35,9 +35,9 @@ fn job_title(settings: &[&str]) -> (Option<String>, Option<String>) {
     let post = applied
         .requests
         .iter()
-        .find(|r| r.method == "POST")
+        .find(|r| r.method == entramap::scim::Method::Post)
         .and_then(|r| r.body.as_ref())
-        .map(|b| b.to_json())
+        .map(|b| b.to_json(engine.simulated_ids()))
         .unwrap();
     let sent = post["title"].as_str().map(str::to_string);
     (evaluated, sent)

@@ -142,7 +142,11 @@ impl Engine {
                     changed = self.explain_changes(&changes, resource);
                 }
                 // The attribute operations were built while planning; the links follow them.
-                patch::link_ops(changes.get(attributes..).unwrap_or_default(), mode, &mut ops);
+                patch::link_ops(
+                    changes.get(attributes..).unwrap_or_default(),
+                    mode,
+                    &mut ops,
+                );
                 if ops.is_empty() {
                     Outcome::Skipped("no changes".into())
                 } else {
@@ -224,7 +228,12 @@ impl Engine {
                         .ids
                         .get(&r.object_id)
                         .and_then(TargetId::object)
-                        .or_else(|| state.current.target_id(r.object_id.as_str()).map(ObjectRef::Id)),
+                        .or_else(|| {
+                            state
+                                .current
+                                .target_id(r.object_id.as_str())
+                                .map(ObjectRef::Id)
+                        }),
                 };
                 match found {
                     Some(id) if m.def.multivalued => ids.push(id),

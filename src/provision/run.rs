@@ -346,7 +346,11 @@ impl Output {
     }
 
     /// Write every request as a JSON line, ids resolved by `ids`, in one write.
-    fn write_to(&mut self, out: &mut (dyn Write + Send), ids: &SimulatedIds) -> std::io::Result<()> {
+    fn write_to(
+        &mut self,
+        out: &mut (dyn Write + Send),
+        ids: &SimulatedIds,
+    ) -> std::io::Result<()> {
         for request in self.requests.iter().flatten() {
             request.write_json(&mut self.text, ids)?;
             self.text.push(b'\n');

@@ -356,4 +356,3 @@ fn present(slot: &Slot, values: &[Option<Out<'_>>]) -> bool {
 fn element_present(element: &[(String, ElementValue)], values: &[Option<Out<'_>>]) -> bool {
     element.iter().any(|(_, v)| matches!(v, ElementValue::Mapped(i) if values.get(*i).is_some_and(Option::is_some)))
 }
-

@@ -102,4 +102,3 @@ fn get_ci<'r>(obj: &'r Json, key: &str) -> Option<&'r Json> {
             .map(|(_, v)| v)
     })
 }
-

@@ -169,8 +169,8 @@ pub fn link_ops(changes: &[Change], mode: PatchMode, ops: &mut Vec<Op>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scim::request::{Method, Request, SimulatedIds};
     use crate::scim::ResourceKind;
+    use crate::scim::request::{Method, Request, SimulatedIds};
     use serde_json::json;
 
     /// The PATCH request line for `changes` to `/Users/u-1`, or "" when nothing is sent.
@@ -185,7 +185,9 @@ mod tests {
             Some(body),
         );
         let mut out = Vec::new();
-        request.write_json(&mut out, &SimulatedIds::default()).unwrap();
+        request
+            .write_json(&mut out, &SimulatedIds::default())
+            .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -222,7 +224,10 @@ mod tests {
             line(&[attributes[0].clone(), manager.clone()], legacy),
             format!("{head}{title},{link}]}}}}")
         );
-        assert_eq!(line(&[manager.clone()], legacy), format!("{head}{link}]}}}}"));
+        assert_eq!(
+            line(std::slice::from_ref(&manager), legacy),
+            format!("{head}{link}]}}}}")
+        );
         assert_eq!(
             line(&[attributes[0].clone(), Change::AddMembers(vec![])], legacy),
             format!("{head}{title}]}}}}")
@@ -233,13 +238,14 @@ mod tests {
         // The flagged mode merges plain replaces into one op without a path, after the
         // filtered and added ones, and sends real Booleans.
         let ops = attribute_ops(&attributes, PatchMode::AadOptScim062020);
-        let ops = Request::new(Method::Patch, ResourceKind::User, None, Some(Body::Patch(ops)));
-        let text = ops
-            .body
-            .as_ref()
-            .unwrap()
-            .to_json(&SimulatedIds::default())["Operations"]
-            .to_string();
+        let ops = Request::new(
+            Method::Patch,
+            ResourceKind::User,
+            None,
+            Some(Body::Patch(ops)),
+        );
+        let text =
+            ops.body.as_ref().unwrap().to_json(&SimulatedIds::default())["Operations"].to_string();
         assert_eq!(
             text,
             r#"[{"op":"add","path":"emails[type eq \"work\"].value","value":"a@b.c"},{"op":"replace","value":{"active":false,"title":"Chef \"de\" cuisine"}}]"#

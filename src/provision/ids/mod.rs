@@ -459,7 +459,10 @@ mod tests {
         assert_eq!(ids.first_seen(ResourceKind::User, nil, 2), Some(1));
         ids.create(ResourceKind::User, Some(nil), 1);
         ids.create(ResourceKind::User, Some(employee), 3);
-        assert_eq!(ids.get(nil).map(|t| t.render(&SimulatedIds::new(""))), Some("user-0001".into()));
+        assert_eq!(
+            ids.get(nil).map(|t| t.render(&SimulatedIds::new(""))),
+            Some("user-0001".into())
+        );
         assert_eq!(
             ids.get(employee).map(|t| t.render(&SimulatedIds::new(""))),
             Some("user-0002".into())
@@ -468,8 +471,14 @@ mod tests {
 
     #[test]
     fn ids_render_with_at_least_four_digits() {
-        assert_eq!(TargetId::User(7).render(&SimulatedIds::new("x-")), "x-user-0007");
-        assert_eq!(TargetId::Group(123_456).render(&SimulatedIds::new("")), "group-123456");
+        assert_eq!(
+            TargetId::User(7).render(&SimulatedIds::new("x-")),
+            "x-user-0007"
+        );
+        assert_eq!(
+            TargetId::Group(123_456).render(&SimulatedIds::new("")),
+            "group-123456"
+        );
     }
 
     #[test]
