@@ -90,14 +90,17 @@ impl SimulatedIds {
             ResourceKind::Group => "group-",
         };
         // (By hand, not `format!`: a run writes one or two ids a record.)
-        let digits = number.to_string();
-        let mut id = String::with_capacity(self.prefix.len() + name.len() + digits.len() + 4);
+        let mut digits: u32 = 4;
+        while digits < 10 && number >= 10u32.saturating_pow(digits) {
+            digits += 1;
+        }
+        let mut id = String::with_capacity(self.prefix.len() + name.len() + 10);
         id.push_str(&self.prefix);
         id.push_str(name);
-        for _ in digits.len()..4 {
-            id.push('0');
+        for d in (0..digits).rev() {
+            let digit = number / 10u32.saturating_pow(d) % 10;
+            id.push(char::from(b'0' + digit as u8));
         }
-        id.push_str(&digits);
         id
     }
 }
@@ -248,7 +251,8 @@ impl Request {
     /// The path and query, unencoded, ids resolved by `ids`: `/Users/user-0001`,
     /// `/Users?filter=userName eq "ada@contoso.com"`.
     pub fn path(&self, ids: &dyn Resolve) -> String {
-        let mut path = String::with_capacity(64);
+        let query = self.query.as_ref().map_or(0, |q| q.attribute.len() + q.value.len());
+        let mut path = String::with_capacity(64 + query);
         path.push_str(self.kind.endpoint());
         if let Some(object) = &self.object {
             path.push('/');
@@ -513,5 +517,8 @@ mod tests {
         let ids = SimulatedIds::new("");
         assert_eq!(ids.created(ResourceKind::User, 1), "user-0001");
         assert_eq!(ids.created(ResourceKind::Group, 123_456), "group-123456");
+        for n in [0, 9, 999, 9_999, 10_000, 99_999, 1_000_000_000, u32::MAX] {
+            assert_eq!(ids.created(ResourceKind::User, n), format!("user-{n:04}"));
+        }
     }
 }
