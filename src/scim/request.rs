@@ -251,7 +251,10 @@ impl Request {
     /// The path and query, unencoded, ids resolved by `ids`: `/Users/user-0001`,
     /// `/Users?filter=userName eq "ada@contoso.com"`.
     pub fn path(&self, ids: &dyn Resolve) -> String {
-        let query = self.query.as_ref().map_or(0, |q| q.attribute.len() + q.value.len());
+        let query = self
+            .query
+            .as_ref()
+            .map_or(0, |q| q.attribute.len() + q.value.len());
         let mut path = String::with_capacity(64 + query);
         path.push_str(self.kind.endpoint());
         if let Some(object) = &self.object {
@@ -268,6 +271,34 @@ impl Request {
             path.push_str(" eq ");
             // (A string always serializes.)
             path.push_str(&serde_json::to_string(&query.value).unwrap_or_default());
+        }
+        path
+    }
+
+    /// The path and query as sent over HTTP, each id and query value percent-encoded
+    /// (`/Users?filter=userName%20eq%20%22ada%40contoso.com%22`), ids resolved by `ids`.
+    pub fn url_path(&self, ids: &dyn Resolve) -> String {
+        use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+        // RFC 3986's unreserved characters stay; everything else is encoded.
+        const ENCODED: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let mut path = self.kind.endpoint().to_string();
+        if let Some(object) = &self.object {
+            path.push('/');
+            path.extend(utf8_percent_encode(&ids.id(object), ENCODED));
+        }
+        if let Some(query) = &self.query {
+            path.push('?');
+            if query.exclude_members {
+                path.push_str("excludedAttributes=members&");
+            }
+            let quoted = serde_json::to_string(&query.value).unwrap_or_default();
+            let filter = format!("{} eq {quoted}", query.attribute);
+            path.push_str("filter=");
+            path.extend(utf8_percent_encode(&filter, ENCODED));
         }
         path
     }
@@ -510,6 +541,29 @@ mod tests {
                 r#"{"op":"Add","path":"members","value":[{"$ref":null,"value":"p-user-0007"}]}]}}"#
             )
         );
+    }
+
+    #[test]
+    fn a_query_is_percent_encoded_for_http() {
+        let get = Request::get(
+            ResourceKind::Group,
+            Query {
+                exclude_members: true,
+                attribute: "displayName".into(),
+                value: "R&D \"core\" é".into(),
+            },
+        );
+        assert_eq!(
+            get.url_path(&SimulatedIds::default()),
+            "/Groups?excludedAttributes=members&filter=displayName%20eq%20%22R%26D%20%5C%22core%5C%22%20%C3%A9%22"
+        );
+        let patch = Request::new(
+            Method::Patch,
+            ResourceKind::User,
+            Some(ObjectRef::Id("a/b c".into())),
+            None,
+        );
+        assert_eq!(patch.url_path(&SimulatedIds::default()), "/Users/a%2Fb%20c");
     }
 
     #[test]
