@@ -158,12 +158,28 @@ impl Expression {
     ) -> Result<Value<'static>, EvalError> {
         let record = self.projection.record_from_map(map);
         let source = SlotSource::new(&record, &self.projection, &self.options);
-        self.eval(&source, env).map(Value::into_owned)
+        self.run(&source, env).map(Value::into_owned)
+    }
+
+    /// Evaluate against one user (a JSON object), with the clock and seed of the options it
+    /// was compiled with: the value as the library hands it out (docs/values.md).
+    ///
+    /// ```
+    /// use entramap::{Environment, Nothing, Value};
+    /// let expr = Environment::new().compile("IIF(IsNull([title]), Null, ToUpper([title]))")?;
+    /// assert_eq!(expr.eval(&serde_json::json!({"title": "cto"}))?, Value::Text("CTO".into()));
+    /// assert_eq!(expr.eval(&serde_json::json!({}))?, Value::Nothing(Nothing::Null));
+    /// # Ok::<(), entramap::Error>(())
+    /// ```
+    pub fn eval(&self, user: &Json) -> Result<crate::value::Value, crate::Error> {
+        let mut env = Env::new(&self.options)?;
+        let value = self.eval_json(user, &mut env)?;
+        Ok(crate::value::Value::from_evaluated(&value))
     }
 
     /// Evaluate against a source whose slots follow this expression's attribute table (or a
     /// table it is a prefix of).
-    pub(crate) fn eval<'a>(
+    pub(crate) fn run<'a>(
         &'a self,
         source: &dyn Source<'a>,
         env: &mut Env<'_>,

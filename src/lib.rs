@@ -66,6 +66,7 @@ mod compile;
 #[doc(hidden)]
 pub mod eval;
 mod functions;
+pub mod value;
 #[doc(hidden)]
 pub mod source;
 mod expression;
@@ -93,11 +94,11 @@ struct ReadmeDoctests;
 pub use check::{Analysis, analyze};
 pub use diagnostic::{Diagnostic, LineIndex, Severity, Span};
 pub use environment::Environment;
-pub use eval::value::Value;
 pub use eval::{Env, EvalError, TraceEntry};
 pub use expression::{Expression, ExpressionError};
 pub use options::{Options, OptionsError};
 pub use scim::ResourceKind;
+pub use value::{Nothing, Value};
 
 /// `Result` with the library's umbrella [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -139,11 +140,9 @@ pub enum Error {
 /// let options = entramap::Options::default();
 /// let user = serde_json::json!({"givenName": "Zoë", "surname": "Müller"});
 /// let value = entramap::evaluate(r#"NormalizeDiacritics(Join(".", [givenName], [surname]))"#, &user, &options)?;
-/// assert_eq!(value, "Zoe.Muller");
+/// assert_eq!(value, entramap::Value::Text("Zoe.Muller".into()));
 /// # Ok::<(), entramap::Error>(())
 /// ```
-pub fn evaluate(text: &str, user: &serde_json::Value, options: &Options) -> Result<String, Error> {
-    let expr = Expression::compile(text, options)?;
-    let mut env = eval::Env::new(options)?;
-    Ok(expr.eval_json(user, &mut env)?.to_string())
+pub fn evaluate(text: &str, user: &serde_json::Value, options: &Options) -> Result<Value, Error> {
+    Expression::compile(text, options)?.eval(user)
 }

@@ -25,6 +25,10 @@ pub struct Response {
     pub evaluation_succeeded: bool,
     /// Every value as text; `[]` for Null or dropped.
     pub evaluation_result: Vec<String>,
+    /// The value with its type, telling Null, dropped and `""` apart (entramap's, not
+    /// Graph's: docs/values.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<crate::value::Value>,
     /// What went wrong.
     pub error: Option<PublicError>,
 }
@@ -46,6 +50,7 @@ impl Response {
             parsed_expression: None,
             evaluation_succeeded: false,
             evaluation_result: Vec::new(),
+            value: None,
             error: Some(PublicError {
                 code: "bad-request".into(),
                 message: message.into(),
@@ -72,10 +77,11 @@ pub fn evaluate(expression: &Expression, input: &Map<String, Json>, env: &mut En
             parsing_succeeded: true,
             parsed_expression: parsed,
             evaluation_succeeded: true,
-            evaluation_result: match value {
+            evaluation_result: match &value {
                 Value::Null | Value::Drop => Vec::new(),
                 v => v.texts(),
             },
+            value: Some(crate::value::Value::from_evaluated(&value)),
             error: None,
         },
         Err(e) => Response {
@@ -83,6 +89,7 @@ pub fn evaluate(expression: &Expression, input: &Map<String, Json>, env: &mut En
             parsed_expression: parsed,
             evaluation_succeeded: false,
             evaluation_result: Vec::new(),
+            value: None,
             error: Some(error_at(expression.text(), &e.to_diagnostic())),
         },
     }
@@ -95,6 +102,7 @@ pub fn parse_failure(text: &str, errors: &[Diagnostic]) -> Response {
         parsed_expression: None,
         evaluation_succeeded: false,
         evaluation_result: Vec::new(),
+        value: None,
         error: errors
             .iter()
             .find(|d| d.is_error())

@@ -1,7 +1,8 @@
 //! One record reader: `eval` (the library's `eval_json`), `eval --batch` and `map` read a record
 //! the same way, so an attribute name option changes all of them alike.
 
-use entramap::{Environment, Options, ResourceKind, Value, provision::RunState};
+use entramap::eval::value::Value;
+use entramap::{Environment, Options, ResourceKind, provision::RunState};
 use serde_json::json;
 
 /// The job title as `eval` sees it and as `map` sends it, for a record that spells the

@@ -166,12 +166,12 @@ fn map_gives_each_attribute_and_the_requests_in_both_patch_modes() {
         .iter()
         .find(|a| a["target"] == "userName")
         .unwrap();
-    assert_eq!(user_name["flows"], "values");
+    assert_eq!(user_name["value"]["type"], "text");
     for mode in ["legacy-scim", "aadOptscim062020"] {
         let requests = answer["requests"][mode].as_array().unwrap();
         assert_eq!(requests[0]["method"], "GET", "{mode}");
         assert_eq!(requests[1]["method"], "POST", "{mode}");
-        assert_eq!(requests[1]["body"]["userName"], user_name["values"][0]);
+        assert_eq!(requests[1]["body"]["userName"], user_name["value"]["value"]);
     }
     // Requests keep the wire's key order.
     assert!(

@@ -6,7 +6,6 @@
 pub mod builtin;
 pub mod check;
 pub mod graph_schema;
-pub mod values;
 
 use serde::{Deserialize, Serialize};
 

@@ -48,7 +48,7 @@ impl Engine {
                 Computed::Text(t) => t.to_string(),
                 Computed::Json(Json::String(s)) => s.clone(),
                 Computed::Json(other) => other.to_string(),
-                Computed::Null | Computed::Drop => continue,
+                Computed::Null | Computed::Drop | Computed::Failed(_) => continue,
             };
             let found = current.find_index(kind, &m.path, &value);
             // `/Users?filter=userName eq "value"` (docs/mapping.md#matching-queries).

@@ -11,6 +11,7 @@ mod ids;
 pub mod run;
 mod scope;
 pub mod target;
+mod values;
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -31,6 +32,7 @@ use ids::{IdMap, ObjectId, TargetId};
 use scope::Scope;
 pub use scope::{GroupReport, ScopeReport, Verdict};
 use target::TargetStore;
+pub use values::{AttributeError, AttributeValue};
 
 /// A compiled mapping set, ready for any number of records. `Send + Sync`.
 #[derive(Debug)]
@@ -83,6 +85,17 @@ enum Computed<'a> {
     Json(Json),
     Null,
     Drop,
+    /// The mapping failed: the record fails with its reason (a plan never holds one).
+    Failed(Box<Failure>),
+}
+
+/// Why a mapping failed for one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Failure {
+    /// The error's code: an evaluation error's, or `target-type`.
+    code: String,
+    /// The record error's reason: the target attribute, the message, the expression shown.
+    reason: String,
 }
 
 impl Computed<'_> {
@@ -91,7 +104,7 @@ impl Computed<'_> {
         match self {
             Computed::Text(t) => Some(Json::String(t.to_string())),
             Computed::Json(j) => Some(j.clone()),
-            Computed::Null | Computed::Drop => None,
+            Computed::Null | Computed::Drop | Computed::Failed(_) => None,
         }
     }
 
@@ -100,7 +113,7 @@ impl Computed<'_> {
         match self {
             Computed::Text(t) => Some(Out::Text(t)),
             Computed::Json(j) => Some(Out::Json(j)),
-            Computed::Null | Computed::Drop => None,
+            Computed::Null | Computed::Drop | Computed::Failed(_) => None,
         }
     }
 }
@@ -213,7 +226,7 @@ impl std::fmt::Display for Outcome {
 #[derive(Debug, Clone)]
 pub struct Applied {
     /// Requests in the order Entra sends them ([`Engine::apply`]); created objects named by
-    /// reference ([`ObjectRef::Created`]), resolved when they are written.
+    /// reference ([`crate::scim::ObjectRef::Created`]), resolved when they are written.
     pub requests: Vec<Request>,
     /// The outcome.
     pub outcome: Outcome,
@@ -622,6 +635,11 @@ impl Engine {
     ) -> Result<Plan, RecordError> {
         let source = SlotSource::new(record, &self.projection, &self.options);
         let (mut facts, values) = self.evaluate(kind, line, &source, env)?;
+        if let Some(Computed::Failed(failure)) =
+            values.iter().find(|v| matches!(v, Computed::Failed(_)))
+        {
+            return Err(RecordError::new(kind, line, failure.reason.clone()));
+        }
         let (queries, decision) = self
             .decide(&mut facts, &values, current)
             .map_err(|reason| RecordError::new(kind, line, reason))?;
@@ -697,14 +715,25 @@ impl Engine {
                 plan.references.push(None);
                 continue;
             };
-            let value = expr.eval(source, env).map_err(|e| {
-                let rendered = crate::diagnostic::render_all(
-                    &[e.to_diagnostic()],
-                    expr.text(),
-                    &format!("mapping {}", m.def.target),
-                );
-                fail(format!("{}: {}\n{rendered}", m.def.target, e.message))
-            })?;
+            // A failed mapping fails the record (its first failure is the record's error),
+            // but the others are still evaluated, for `Engine::values`.
+            let value = match expr.run(source, env) {
+                Ok(value) => value,
+                Err(e) => {
+                    let rendered = crate::diagnostic::render_all(
+                        &[e.to_diagnostic()],
+                        expr.text(),
+                        &format!("mapping {}", m.def.target),
+                    );
+                    let reason = format!("{}: {}\n{rendered}", m.def.target, e.message);
+                    values.push(Computed::Failed(Box::new(Failure {
+                        code: e.code.to_string(),
+                        reason,
+                    })));
+                    plan.references.push(None);
+                    continue;
+                }
+            };
             if m.def.target_type == TargetType::Reference {
                 plan.references.push(Some(references(&value)));
                 values.push(Computed::Null);
@@ -714,9 +743,12 @@ impl Engine {
             let computed = match value {
                 Value::Null => Computed::Null,
                 Value::Drop => Computed::Drop,
-                v => self
-                    .computed(m, v, &mut plan.warnings)
-                    .map_err(|e| fail(format!("{}: {e}", m.def.target)))?,
+                v => self.computed(m, v, &mut plan.warnings).unwrap_or_else(|e| {
+                    Computed::Failed(Box::new(Failure {
+                        code: "target-type".to_string(),
+                        reason: format!("{}: {e}", m.def.target),
+                    }))
+                }),
             };
             values.push(computed);
         }

@@ -259,18 +259,14 @@ pub(super) async fn map_user(
         Some("groups") => ResourceKind::Group,
         Some(other) => return Err(bad(format!("kind `{other}`: use users or groups"))),
     };
-    let object = match kind {
+    match kind {
         ResourceKind::User => set.users.as_ref(),
         ResourceKind::Group => set.groups.as_ref(),
     }
     .ok_or_else(|| bad(format!("mapping `{}` has no {kind} mapping", set.name)))?;
-    let mut env = Env::new(&options).map_err(|e| bad(format!("options: {e}")))?;
-    let attributes = crate::mapping::values::attribute_values(
-        object,
-        &Json::Object(record.clone()),
-        &options,
-        &mut env,
-    );
+    // The attributes' values come from the engine that writes the requests (they do not
+    // depend on the PATCH mode): what `map` sends.
+    let mut attributes = Vec::new();
     let mut requests = std::collections::BTreeMap::new();
     let mut outcome = None;
     let mut warnings = Vec::new();
@@ -287,6 +283,11 @@ pub(super) async fn map_user(
             &fresh
         };
         let mode = *mode;
+        if attributes.is_empty() {
+            attributes = engine
+                .values(kind, &record)
+                .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, e.reason))?;
+        }
         let applied = engine
             .provision(kind, 1, &record, &mut RunState::default())
             .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, e.reason))?;
@@ -320,7 +321,7 @@ pub(super) async fn map_user(
 struct MapAnswer {
     mapping: String,
     kind: ResourceKind,
-    attributes: Vec<crate::mapping::values::AttributeValue>,
+    attributes: Vec<crate::provision::AttributeValue>,
     outcome: Option<crate::provision::Outcome>,
     /// By PATCH mode: the requests as JSON values, in the order Entra sends them.
     requests: std::collections::BTreeMap<String, Vec<Box<serde_json::value::RawValue>>>,

@@ -14,7 +14,6 @@ use crate::eval::Env;
 use crate::eval::value::Value;
 use crate::expression::Expression;
 use crate::mapping::MappingSet;
-use crate::mapping::values::{Flows, attribute_values};
 use crate::options::Options;
 use crate::provision::{Engine, RunState};
 use crate::scim::ResourceKind;
@@ -336,7 +335,7 @@ fn run_case(
     };
     if case.expect_attributes.is_some() || !null_attributes.is_empty() {
         let expected = case.expect_attributes.clone().unwrap_or_default();
-        return attributes_case(set, user, &expected, null_attributes, options, &mut env);
+        return attributes_case(set, user, &expected, null_attributes, options);
     }
     if case.snapshot {
         return snapshot_case(file, case, set, user, options, update);
@@ -394,19 +393,26 @@ fn expression_case(
     }
 }
 
+/// What the user's attributes receive, as `map` would send them on create
+/// ([`Engine::values`]: type conversion, country resolution, scope, defaults).
 fn attributes_case(
     set: &MappingSet,
     user: &Map<String, Json>,
     expected: &Map<String, Json>,
     null_attributes: &[String],
     options: &Options,
-    env: &mut Env<'_>,
 ) -> Verdict {
     let Some(object) = &set.users else {
         return Verdict::Broken(format!("mapping `{}` has no user mapping", set.name));
     };
-    let user = Json::Object(user.clone());
-    let got = attribute_values(object, &user, options, env);
+    let engine = match Engine::new(set, options) {
+        Ok(engine) => engine,
+        Err(e) => return Verdict::Broken(e.to_string()),
+    };
+    let got = match engine.values(ResourceKind::User, user) {
+        Ok(got) => got,
+        Err(e) => return Verdict::Broken(e.reason),
+    };
     let (mut want, mut have) = (Vec::new(), Vec::new());
     let nothing = Json::Null;
     let wanted = expected
@@ -443,10 +449,16 @@ fn attributes_case(
                 ));
             }
         };
-        let got_text = match got.iter().find(|v| &v.target == target).map(|v| &v.flow) {
-            Some(Flows::Values(values)) => shown(values),
-            Some(Flows::Error(code)) => format!("error `{code}`"),
-            Some(Flows::Nothing) | None => "Null (nothing flows)".to_string(),
+        // The last mapping of a target wins, as in a create body.
+        let got_text = match got
+            .iter()
+            .rev()
+            .find(|v| &v.target == target)
+            .map(|v| &v.value)
+        {
+            Some(Ok(value)) if value.flows() => shown(&value.texts()),
+            Some(Err(error)) => format!("error `{}`", error.code),
+            Some(Ok(_)) | None => "Null (nothing flows)".to_string(),
         };
         if expected_text != got_text {
             want.push(format!("{target} = {expected_text}"));

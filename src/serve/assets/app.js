@@ -246,9 +246,9 @@ async function mapUser() {
   body.innerHTML = "";
   for (const a of answer.attributes) {
     const row = document.createElement("tr");
-    const value = a.flows === "values" ? a.values.join(", ") : a.flows === "error" ? `error: ${a.values}` : "nothing flows";
+    const flows = a.value && a.value.type !== "nothing";
     row.innerHTML = `<td><code>${escapeHtml(a.target)}</code></td><td><code>${escapeHtml(a.source || "")}</code></td>` +
-      `<td class="${a.flows === "values" ? "" : "nothing"}">${escapeHtml(value)}</td>`;
+      `<td class="${flows ? "" : "nothing"}">${escapeHtml(shownValue(a))}</td>`;
     body.appendChild(row);
   }
   const lines = (list) => list.map((r) => JSON.stringify(r, null, 2)).join("\n\n");
@@ -294,3 +294,16 @@ document.addEventListener("DOMContentLoaded", () => {
   loadUsers().catch((e) => { $("user-error").textContent = e.message; });
   loadMapping().catch(showMappingError);
 });
+
+// An attribute's value as the table shows it (docs/values.md): text, a list, True/False, or
+// why nothing flows; an error with its code.
+function shownValue(a) {
+  if (a.error) return `error: ${a.error.code}`;
+  const v = a.value;
+  switch (v.type) {
+    case "list": return v.value.join(", ");
+    case "boolean": return v.value ? "True" : "False";
+    case "nothing": return v.value === "dropped" ? "nothing flows (dropped)" : "nothing flows";
+    default: return String(v.value);
+  }
+}

@@ -1,0 +1,151 @@
+//! One evaluator: what `Engine::values` says a user's attributes receive (what `entramap
+//! test` and the workbench show) is what `map` sends in the create body, for every sample and
+//! tenant user, every built-in mapping set and every option that changes values
+//! (docs/values.md).
+
+use entramap::provision::RunState;
+use entramap::scim::path::TargetPath;
+use entramap::scim::{Method, get_path};
+use entramap::{Environment, Nothing, Options, ResourceKind, Value};
+use serde_json::{Map, Value as Json};
+
+/// The fixtures' users, and 300 synthetic ones (`entramap sample-users`: country names in
+/// many spellings, Booleans as text, disabled and unassigned users).
+fn users() -> Vec<Map<String, Json>> {
+    let mut synthetic = Vec::new();
+    entramap::sample::write_users(300, 7, &mut synthetic).unwrap();
+    let files = [
+        "fixtures/users/sample.ndjson",
+        "fixtures/tenant/users.ndjson",
+    ]
+    .map(|file| std::fs::read_to_string(file).unwrap());
+    files
+        .iter()
+        .flat_map(|text| text.lines())
+        .chain(std::str::from_utf8(&synthetic).unwrap().lines())
+        .filter_map(|line| serde_json::from_str::<Json>(line).ok())
+        .filter_map(|json| json.as_object().cloned())
+        .collect()
+}
+
+/// Option sets that change what a mapping gives.
+fn option_sets() -> Vec<(&'static str, Options)> {
+    let with = |settings: &[&str]| {
+        Options::default()
+            .with_settings(settings.iter().copied())
+            .unwrap()
+    };
+    vec![
+        ("defaults", Options::default()),
+        ("country normalize", with(&["country_resolution=normalize"])),
+        ("country off", with(&["country_resolution=off"])),
+        (
+            "SCIM-compliant PATCH",
+            with(&["patch_mode=aadOptscim062020"]),
+        ),
+        ("lazy IIF", with(&["iif_null=lazy"])),
+    ]
+}
+
+#[test]
+fn attribute_values_are_what_map_sends() {
+    let users = users();
+    assert!(users.len() >= 20, "{} users", users.len());
+    let mut compared = 0;
+    for (label, options) in option_sets() {
+        let env = Environment::with_options(options);
+        for set in ["code42", "scim-default", "code42-country-expression"] {
+            let engine = env
+                .provisioner(&env.load_mappings(set).unwrap().set)
+                .unwrap();
+            for user in &users {
+                let Ok(values) = engine.values(ResourceKind::User, user) else {
+                    continue;
+                };
+                let applied = engine
+                    .provision(ResourceKind::User, 1, user, &mut RunState::default())
+                    .unwrap_or_else(|e| panic!("{label} {set}: {e}"));
+                let Some(body) = applied
+                    .requests
+                    .iter()
+                    .find(|r| r.method == Method::Post)
+                    .and_then(|r| r.body.as_ref())
+                    .map(|b| b.to_json(engine.simulated_ids()))
+                else {
+                    continue;
+                };
+                for attribute in &values {
+                    // The last mapping of a target is the one in the body.
+                    if values.iter().rev().find(|a| a.target == attribute.target) != Some(attribute)
+                        // References are sent in a PATCH after the create.
+                        || attribute.target.to_ascii_lowercase().ends_with("manager")
+                    {
+                        continue;
+                    }
+                    let path = TargetPath::parse(&attribute.target).unwrap();
+                    let sent = get_path(&body, &path);
+                    let value = attribute.value.as_ref().unwrap_or_else(|e| {
+                        panic!(
+                            "{label} {set} {}: {e:?} for a created user",
+                            attribute.target
+                        )
+                    });
+                    let context = || format!("{label}, {set}, {}: {user:?}", attribute.target);
+                    match (value, sent) {
+                        (Value::Nothing(_), None) => {}
+                        (Value::Text(t), Some(Json::String(s))) => {
+                            assert_eq!(t, s, "{}", context());
+                        }
+                        (Value::Boolean(b), Some(Json::Bool(s))) => {
+                            assert_eq!(b, s, "{}", context());
+                        }
+                        (value, Some(sent)) => {
+                            assert_eq!(value.texts(), Value::from(sent).texts(), "{}", context());
+                        }
+                        (value, None) => panic!("{value:?} is not sent: {}", context()),
+                    }
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "{compared} attributes compared");
+}
+
+#[test]
+fn a_country_name_is_the_code_map_sends_and_scope_makes_a_user_inactive() {
+    let env = Environment::with_options(
+        Options::default()
+            .with_settings(["country_resolution=normalize"])
+            .unwrap(),
+    );
+    let engine = env
+        .provisioner(&env.load_mappings("code42").unwrap().set)
+        .unwrap();
+    let user = |extra: Json| {
+        let mut user = serde_json::json!({"objectId": "1", "userPrincipalName": "a@contoso.com"});
+        user.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        user.as_object().unwrap().clone()
+    };
+    let value = |record: &Map<String, Json>, target: &str| {
+        engine
+            .values(ResourceKind::User, record)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.target == target)
+            .unwrap()
+            .value
+            .unwrap()
+    };
+    let czech = user(serde_json::json!({"usageLocation": "Czech Republic"}));
+    assert_eq!(
+        value(&czech, r#"addresses[type eq "work"].country"#),
+        Value::Text("CZ".into())
+    );
+    assert_eq!(value(&czech, "active"), Value::Boolean(true));
+    let unassigned = user(serde_json::json!({"inScope": false}));
+    assert_eq!(value(&unassigned, "active"), Value::Boolean(false));
+    assert_eq!(value(&czech, "title"), Value::Nothing(Nothing::Null));
+}
