@@ -1,13 +1,19 @@
-//! The library's front door: one [`Environment`] holds the options and hands out everything a
-//! caller needs — checked and compiled expressions, mapping sets, and the engine that turns
-//! records into SCIM requests. Modelled on minijinja's `Environment`.
+//! The library's front door: one [`Environment`] holds the options and owns what it loads —
+//! mapping sets and their compiled engines, cached by name — and hands out checked and
+//! compiled expressions. Modelled on minijinja's `Environment`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value as Json;
 
 use crate::check::{Analysis, analyze};
 use crate::eval::Env;
 use crate::expression::{Expression, ExpressionError};
 use crate::mapping::{self, LoadError, Loaded, MappingSet};
 use crate::options::{Options, OptionsError};
-use crate::provision::{ConfigError, Engine};
+use crate::provision::{Applied, AttributeValue, ConfigError, Engine, RecordError, RunState};
+use crate::scim::{ResourceKind, SimulatedIds};
 
 /// Options plus the operations that use them.
 ///
@@ -22,6 +28,9 @@ use crate::provision::{ConfigError, Engine};
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
     options: Options,
+    /// Mapping sets loaded and compiled, by the name or path they were asked for; shared by
+    /// clones.
+    mappings: Arc<Mutex<HashMap<String, Mapping>>>,
 }
 
 impl Environment {
@@ -32,7 +41,10 @@ impl Environment {
 
     /// An environment with these options.
     pub fn with_options(options: Options) -> Environment {
-        Environment { options }
+        Environment {
+            options,
+            mappings: Arc::default(),
+        }
     }
 
     /// The options.
@@ -71,4 +83,104 @@ impl Environment {
     pub fn provisioner(&self, set: &MappingSet) -> Result<Engine, ConfigError> {
         Engine::new(set, &self.options)
     }
+
+    /// A mapping set by name (`code42`, `scim-default`, …) or path, loaded and compiled once
+    /// and kept: every configuration error is reported here, before any record is read.
+    ///
+    /// ```
+    /// use entramap::{Environment, Value};
+    /// let env = Environment::new();
+    /// let code42 = env.mapping("code42")?;
+    /// let user = serde_json::json!({"objectId": "1", "userPrincipalName": "ada@contoso.com"});
+    /// let user_name = code42.values(&user)?.into_iter().find(|a| a.target == "userName");
+    /// assert_eq!(user_name.unwrap().value, Ok(Value::Text("ada@contoso.com".into())));
+    /// let applied = code42.provision(&user)?; // the GET and the POST, against an empty app
+    /// assert_eq!(applied.requests.len(), 2);
+    /// # Ok::<(), entramap::Error>(())
+    /// ```
+    pub fn mapping(&self, name_or_path: &str) -> Result<Mapping, crate::Error> {
+        let cached = |mappings: &HashMap<String, Mapping>| mappings.get(name_or_path).cloned();
+        if let Some(mapping) = self.mappings.lock().ok().and_then(|m| cached(&m)) {
+            return Ok(mapping);
+        }
+        // Loaded and compiled outside the lock: another thread may do the same meanwhile,
+        // and the first one kept is the one every caller gets.
+        let loaded = self.load_mappings(name_or_path)?;
+        let engine = self.provisioner(&loaded.set)?;
+        let mapping = Mapping {
+            inner: Arc::new(Compiled { loaded, engine }),
+        };
+        Ok(match self.mappings.lock() {
+            Ok(mut mappings) => mappings
+                .entry(name_or_path.to_string())
+                .or_insert(mapping)
+                .clone(),
+            Err(_) => mapping,
+        })
+    }
+}
+
+/// A mapping set and its compiled engine, from [`Environment::mapping`]. Cheap to clone;
+/// `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    inner: Arc<Compiled>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    loaded: Loaded,
+    engine: Engine,
+}
+
+impl Mapping {
+    /// The mapping set.
+    pub fn set(&self) -> &MappingSet {
+        &self.inner.loaded.set
+    }
+
+    /// Warnings about the file it was loaded from.
+    pub fn warnings(&self) -> &[crate::Diagnostic] {
+        &self.inner.loaded.warnings
+    }
+
+    /// The compiled engine: planning, applying and whole runs
+    /// ([`crate::provision::run::run`]).
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The ids `map` gives created objects, to write requests with
+    /// ([`crate::scim::Request::write_json`]).
+    pub fn simulated_ids(&self) -> &SimulatedIds {
+        self.inner.engine.simulated_ids()
+    }
+
+    /// What each user attribute receives for `user` (a JSON object): what `map` sends on
+    /// create (docs/values.md).
+    pub fn values(&self, user: &Json) -> Result<Vec<AttributeValue>, crate::Error> {
+        let user = record(user)?;
+        Ok(self.inner.engine.values(ResourceKind::User, user)?)
+    }
+
+    /// The requests Entra would send for `user` (a JSON object) against an empty app, with
+    /// `map`'s simulated ids, and how it ends.
+    pub fn provision(&self, user: &Json) -> Result<Applied, crate::Error> {
+        let user = record(user)?;
+        let mut state = RunState::default();
+        Ok(self
+            .inner
+            .engine
+            .provision(ResourceKind::User, 1, user, &mut state)?)
+    }
+}
+
+fn record(user: &Json) -> Result<&serde_json::Map<String, Json>, RecordError> {
+    user.as_object().ok_or_else(|| {
+        RecordError::new(
+            ResourceKind::User,
+            1,
+            "a user is a JSON object of attributes".into(),
+        )
+    })
 }

@@ -4,25 +4,33 @@
 //! expressions the way the Entra portal does, evaluate them against user records with .NET's
 //! behaviour, and turn records into the SCIM 2.0 requests Entra's provisioning service sends.
 //!
-//! Start from an [`Environment`] (the options, and everything that uses them):
+//! Start from an [`Environment`]: it holds the options and owns what it loads.
 //!
 //! ```
-//! use entramap::Environment;
+//! use entramap::{Environment, Value};
 //! let env = Environment::new();
 //!
-//! // An expression, checked and compiled once, evaluated against a user.
+//! // 1. An expression, checked and compiled once, evaluated against a user.
 //! let expr = env.compile(r#"Switch([country], "", "Germany", "DE", "France", "FR")"#)?;
-//! let user = serde_json::json!({"country": "Germany"});
-//! assert_eq!(expr.eval_json(&user, &mut env.eval_env()?)?.to_string(), "DE");
+//! assert_eq!(expr.eval(&serde_json::json!({"country": "Germany"}))?, Value::Text("DE".into()));
 //!
-//! // A mapping set, and the requests one user turns into.
-//! let engine = env.provisioner(&env.load_mappings("code42")?.set)?;
+//! // 2. What a user's attributes receive from a mapping set: what `map` sends.
+//! let code42 = env.mapping("code42")?; // loaded, compiled and checked once
 //! let user = serde_json::json!({"objectId": "42", "userPrincipalName": "ada@contoso.com"});
-//! let mut state = entramap::provision::RunState::default();
-//! let applied = engine.provision(entramap::ResourceKind::User, 1, user.as_object().unwrap(), &mut state)?;
-//! assert_eq!(applied.requests[1].path(engine.simulated_ids()), "/Users");
-//! # Ok::<(), entramap::Error>(())
+//! let values = code42.values(&user)?;
+//! assert!(values.iter().any(|a| a.target == "userName"));
+//!
+//! // 3. The SCIM requests Entra would send for that user against an empty app.
+//! let applied = code42.provision(&user)?;
+//! let mut line = Vec::new();
+//! applied.requests[1].write_json(&mut line, code42.simulated_ids())?;
+//! assert!(line.starts_with(br#"{"method":"POST","path":"/Users","body":{"#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Many records at once, as `entramap map` runs them (in parallel, in input order, with
+//! sinks for requests, errors and progress): [`provision::run::run`] with
+//! [`Mapping::engine`]. Values are described in docs/values.md.
 //!
 //! Errors and warnings are [`Diagnostic`]s with byte spans; [`Diagnostic::render`] prints them
 //! rustc-style with the source line and a caret. Every error converts into [`Error`].
@@ -93,7 +101,7 @@ struct ReadmeDoctests;
 
 pub use check::{Analysis, analyze};
 pub use diagnostic::{Diagnostic, LineIndex, Severity, Span};
-pub use environment::Environment;
+pub use environment::{Environment, Mapping};
 pub use eval::{Env, EvalError, TraceEntry};
 pub use expression::{Expression, ExpressionError};
 pub use options::{Options, OptionsError};
