@@ -370,3 +370,29 @@ fn parse_and_fmt_speak_json() {
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["is_canonical"], false);
 }
+
+/// `check --mapping` reports every configuration error `map` refuses a set for, in `map`'s
+/// words: one validator (docs/mapping.md).
+#[test]
+fn check_refuses_what_map_refuses_in_its_words() {
+    let set = "fixtures/check/refused-by-map.toml";
+    let (code, out, _) = run(&["check", "--mapping", set], "");
+    assert_eq!(code, 1, "{out}");
+    let (map_code, _, map_err) = run(
+        &["map", "--mapping", set, "fixtures/users/sample.ndjson"],
+        "",
+    );
+    assert_eq!(map_code, 2, "{map_err}");
+    for code in ["scope-filter", "no-matching"] {
+        assert!(out.contains(&format!("error[{code}]")), "{code}: {out}");
+    }
+    // Each of map's error lines is in check's report, word for word.
+    let messages: Vec<&str> = map_err
+        .lines()
+        .filter_map(|l| l.split_once("users: ").map(|(_, message)| message))
+        .collect();
+    assert_eq!(messages.len(), 2, "{map_err}");
+    for message in messages {
+        assert!(out.contains(message), "{message:?} not in:\n{out}");
+    }
+}

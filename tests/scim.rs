@@ -197,7 +197,7 @@ fn builtin_sets_compile_and_check_clean_of_errors() {
         let options = Options::default();
         let loaded = entramap::mapping::load(name, &options).unwrap();
         Engine::new(&loaded.set, &options).unwrap();
-        let findings = entramap::mapping::check::check_set(&loaded.set, &options);
+        let findings = entramap::provision::check::check_set(&loaded.set, &options);
         assert!(
             findings.iter().all(|f| !f.diagnostic.is_error()),
             "{name}: {:?}",

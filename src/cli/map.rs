@@ -471,7 +471,7 @@ pub(super) fn check_mapping(
     io: &mut Io<'_>,
 ) -> Result<u8, Usage> {
     let loaded = crate::mapping::load(name, options).map_err(|e| Usage(e.to_string()))?;
-    let findings = crate::mapping::check::check_set(&loaded.set, options);
+    let findings = crate::provision::check::check_set(&loaded.set, options);
     let errors = findings.iter().filter(|f| f.diagnostic.is_error()).count();
     let warnings = findings.len() - errors + loaded.warnings.len();
     match format {

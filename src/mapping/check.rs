@@ -1,5 +1,7 @@
-//! Checks on a whole mapping set (`entramap check --mapping`): every expression, target paths,
-//! matching rules, SelectUniqueValue placement, and the country Switch lint (docs/mapping.md#country-resolution).
+//! Lints on a whole mapping set (`entramap check --mapping`): expression warnings, matching
+//! priorities, SelectUniqueValue placement, and the country Switch lint
+//! (docs/mapping.md#country-resolution). What stops the set from running is the engine's to
+//! say (`provision::check`, which reports its configuration errors and these lints on top).
 
 use crate::country::{self, Resolution};
 use crate::diagnostic::{Diagnostic, render_all};
@@ -104,8 +106,14 @@ pub fn locate(file_text: &str, source_text: &str, offset: usize, target: &str) -
     Some(at + offset.saturating_sub(1).min(bare.len()))
 }
 
-/// Every error and warning about `set`.
-pub fn check_set(set: &MappingSet, options: &Options) -> Vec<Finding> {
+/// Every lint about `set`: what the engine's configuration errors do not say. `failed(object,
+/// index)` says which mappings' expressions the engine already reported (their diagnostics are
+/// not repeated).
+pub fn lint_set(
+    set: &MappingSet,
+    options: &Options,
+    failed: &dyn Fn(&str, usize) -> bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let schema = set.graph_schema.as_deref().and_then(source_attributes);
     for (name, object, source_object) in [
@@ -117,7 +125,7 @@ pub fn check_set(set: &MappingSet, options: &Options) -> Vec<Finding> {
                 .as_ref()
                 .and_then(|s| s.get(source_object))
                 .map(Vec::as_slice);
-            check_object(name, object, known, options, &mut out);
+            lint_object(name, object, known, options, failed, &mut out);
         }
     }
     out
@@ -190,11 +198,12 @@ fn plain(place: &str, d: Diagnostic) -> Finding {
     }
 }
 
-fn check_object(
+fn lint_object(
     name: &str,
     object: &ObjectMapping,
     schema_attributes: Option<&[String]>,
     options: &Options,
+    failed: &dyn Fn(&str, usize) -> bool,
     out: &mut Vec<Finding>,
 ) {
     let zero = crate::diagnostic::span::Span::default();
@@ -204,9 +213,6 @@ fn check_object(
         .map(|m| m.matching)
         .filter(|&p| p > 0)
         .collect();
-    if matching.is_empty() {
-        out.push(plain(name, Diagnostic::error("no-matching", zero, "no attribute is used for matching").with_help("set `matching = 1` on the attribute that identifies objects in the target (userName, displayName)")));
-    }
     let mut sorted = matching.clone();
     sorted.sort_unstable();
     sorted.dedup();
@@ -251,16 +257,9 @@ fn check_object(
                 ),
             ));
         }
-        let path = match TargetPath::parse(&m.target) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                out.push(plain(&place, Diagnostic::error("target-path", zero, e.to_string()).with_help("target paths look like userName, name.givenName, emails[type eq \"work\"].value or urn:...:User:department")));
-                None
-            }
-        };
-        if path
-            .as_ref()
-            .is_some_and(|p| p.to_string().ends_with(":manager") || p.to_string() == "members")
+        // (A target path that does not parse is the engine's error.)
+        if TargetPath::parse(&m.target)
+            .is_ok_and(|p| p.to_string().ends_with(":manager") || p.to_string() == "members")
             && m.target_type != TargetType::Reference
         {
             out.push(plain(
@@ -276,7 +275,12 @@ fn check_object(
             continue;
         };
         let analysis = crate::check::analyze(&text, options);
-        let mut diagnostics = analysis.diagnostics;
+        // The engine reported this expression's diagnostics with its errors.
+        let mut diagnostics = if failed(name, i) {
+            Vec::new()
+        } else {
+            analysis.diagnostics
+        };
         if let (Some(known), Some(expr)) = (schema_attributes, &analysis.expr) {
             // The schema's own attribute list replaces the generic list of Entra's names.
             diagnostics.retain(|d| d.code != "unknown-attribute");

@@ -6,6 +6,7 @@
 //! updates, disables or skips, and writes the requests in the order Entra sends them.
 
 mod apply;
+pub mod check;
 mod decide;
 mod ids;
 pub mod run;
@@ -341,24 +342,38 @@ pub enum MappingProblem {
 
 impl std::error::Error for MappingError {}
 
+impl MappingProblem {
+    /// The diagnostic code `entramap check` reports it with.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MappingProblem::Target(_) => "target-path",
+            MappingProblem::Expression(_) => "expression",
+            MappingProblem::NoMatching => "no-matching",
+            MappingProblem::Scope(_) => "scope-filter",
+        }
+    }
+
+    /// What is wrong, in the one wording `map` and `check` share.
+    pub fn message(&self) -> String {
+        match self {
+            MappingProblem::Target(e) => e.to_string(),
+            MappingProblem::Expression(e) => e.to_string(),
+            MappingProblem::NoMatching => "no attribute mapping is a matching attribute, so Entra can neither match nor create objects; give one (usually userName, or displayName for groups) `matching = 1`".to_string(),
+            MappingProblem::Scope(problem) => problem.clone(),
+        }
+    }
+}
+
 /// `users.mappings[3] (userName): ...`, with the expression's diagnostics rendered below.
 impl std::fmt::Display for MappingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let MappingProblem::Scope(problem) = &self.problem {
-            return write!(f, "{}: {problem}", self.kind);
-        }
-        if self.problem == MappingProblem::NoMatching {
-            return write!(
-                f,
-                "{}: no attribute mapping is a matching attribute, so Entra can neither match nor create objects; give one (usually userName, or displayName for groups) `matching = 1`",
-                self.kind
-            );
-        }
         let here = format!("{}.mappings[{}] ({})", self.kind, self.index, self.target);
         match &self.problem {
+            MappingProblem::Scope(_) | MappingProblem::NoMatching => {
+                write!(f, "{}: {}", self.kind, self.problem.message())
+            }
             MappingProblem::Target(e) => write!(f, "{here}: {e}"),
             MappingProblem::Expression(e) => write!(f, "{here}:\n{}", e.render(&here)),
-            MappingProblem::NoMatching | MappingProblem::Scope(_) => Ok(()),
         }
     }
 }
@@ -483,16 +498,10 @@ impl Engine {
             return Err(ConfigError { errors });
         }
         // Also read what scoping filters and the deprovisioning rules use (docs/language.md#issoftdeleted, docs/mapping.md#disable).
-        for name in [
-            "objectId",
-            "_event",
-            "inScope",
-            "deletedDateTime",
-            "accountEnabled",
-            "IsSoftDeleted",
-        ] {
+        for name in Known::ALL.map(Known::name) {
             table.slot(name);
         }
+        table.slot("IsSoftDeleted");
         for object in [&users, &groups].into_iter().flatten() {
             for clause in object.def.scope.iter().flat_map(|g| &g.clauses) {
                 table.slot(&clause.attribute);

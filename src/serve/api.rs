@@ -370,7 +370,7 @@ pub(super) async fn mapping(
             .collect();
         json!({ "name": object.name, "mappings": mappings })
     };
-    let findings: Vec<Json> = crate::mapping::check::check_set(&set, &workbench.options)
+    let findings: Vec<Json> = crate::provision::check::check_set(&set, &workbench.options)
         .iter()
         .map(|f| {
             json!({

@@ -64,7 +64,8 @@ pub enum Known {
 }
 
 impl Known {
-    const ALL: [Known; 5] = [
+    /// Every one of them.
+    pub const ALL: [Known; 5] = [
         Known::AccountEnabled,
         Known::InScope,
         Known::DeletedDateTime,
