@@ -7,6 +7,7 @@ use std::any::Any;
 
 use crate::builtins::FnSpec;
 use crate::check;
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
 use crate::options::Options;
@@ -155,7 +156,7 @@ impl Compiler<'_> {
                 // `check` has resolved every name already; stay total all the same.
                 let Some((row, spec)) = check::resolve(&call.name, self.options) else {
                     self.errors.push(Diagnostic::error(
-                        "unknown-function",
+                        Code::UnknownFunction,
                         call.name_span,
                         format!("unknown function `{}`", call.name),
                     ));

@@ -180,6 +180,7 @@ fn record(user: &Json) -> Result<&serde_json::Map<String, Json>, RecordError> {
         RecordError::new(
             ResourceKind::User,
             1,
+            crate::diagnostic::Code::UnreadableRecord,
             "a user is a JSON object of attributes".into(),
         )
     })

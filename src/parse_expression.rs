@@ -52,7 +52,7 @@ impl Response {
             evaluation_result: Vec::new(),
             value: None,
             error: Some(PublicError {
-                code: "bad-request".into(),
+                code: crate::diagnostic::Code::BadRequest.to_string(),
                 message: message.into(),
             }),
         }

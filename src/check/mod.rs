@@ -6,6 +6,7 @@
 mod attributes;
 
 use crate::builtins::{self, Dialect, FnSpec, NullRule, Presence};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
 use crate::options::{NameCase, Options};
@@ -57,7 +58,7 @@ impl Checker<'_> {
                 if let Some(meant) = attributes::misspelling_of(name) {
                     self.out.push(
                         Diagnostic::warning(
-                            "unknown-attribute",
+                            Code::UnknownAttribute,
                             expr.span,
                             format!("[{name}] is not an attribute Entra provides, so it is Null for every user"),
                         )
@@ -75,7 +76,7 @@ impl Checker<'_> {
         if !self.options.dialect.allow_cloud_sync_extensions {
             self.out.push(
                 Diagnostic::error(
-                    "cloud-sync-placeholder",
+                    Code::CloudSyncPlaceholder,
                     span,
                     format!("`{name}` is a Cloud Sync placeholder"),
                 )
@@ -95,7 +96,7 @@ impl Checker<'_> {
                 .collect();
             self.out.push(
                 Diagnostic::error(
-                    "unknown-placeholder",
+                    Code::UnknownPlaceholder,
                     span,
                     format!("no value for `{name}`"),
                 )
@@ -118,7 +119,7 @@ impl Checker<'_> {
                 {
                     self.out.push(
                         Diagnostic::warning(
-                            "function-case",
+                            Code::FunctionCase,
                             call.name_span,
                             format!(
                                 "`{name}` is written `{}` in Entra's function list",
@@ -135,7 +136,7 @@ impl Checker<'_> {
                 }
                 Some(spec) => {
                     self.out.push(
-                        Diagnostic::error("unknown-function", call.name_span, format!("unknown function `{name}`"))
+                        Diagnostic::error(Code::UnknownFunction, call.name_span, format!("unknown function `{name}`"))
                             .with_label(format!("did you mean `{}`?", spec.name))
                             .with_help(format!("function names are case-sensitive (option function_name_case=strict): write `{}`", spec.name)),
                     );
@@ -143,7 +144,7 @@ impl Checker<'_> {
                 }
                 None => {
                     let d = Diagnostic::error(
-                        "unknown-function",
+                        Code::UnknownFunction,
                         call.name_span,
                         format!("unknown function `{name}`"),
                     );
@@ -157,7 +158,7 @@ impl Checker<'_> {
         };
         if spec.dialect == Dialect::CloudSync && !self.options.dialect.allow_cloud_sync_extensions {
             self.out.push(
-                Diagnostic::error("cloud-sync-function", call.name_span, format!("`{}` exists only in Entra Cloud Sync expressions", spec.name))
+                Diagnostic::error(Code::CloudSyncFunction, call.name_span, format!("`{}` exists only in Entra Cloud Sync expressions", spec.name))
                     .with_label("not available in app provisioning")
                     .with_help("app provisioning rejects it; set allow_cloud_sync_extensions=true if this expression is for Cloud Sync"),
             );
@@ -166,7 +167,7 @@ impl Checker<'_> {
         if spec.dialect == Dialect::Undocumented {
             self.out.push(
                 Diagnostic::warning(
-                    "undocumented-function",
+                    Code::UndocumentedFunction,
                     call.name_span,
                     format!("`{}` is not in Microsoft's function reference", spec.name),
                 )
@@ -195,7 +196,7 @@ impl Checker<'_> {
                 .collect();
             self.out.push(
                 Diagnostic::error(
-                    "arity",
+                    Code::Arity,
                     span,
                     format!(
                         "`{}` takes {expected} argument{plural} {}, found {argc}",
@@ -220,12 +221,12 @@ impl Checker<'_> {
             };
             match param.presence {
                 Presence::Required => self.out.push(
-                    Diagnostic::error("missing-argument", arg.span, format!("argument {} of `{}` ({}) is required but empty", i + 1, spec.name, param.name))
+                    Diagnostic::error(Code::MissingArgument, arg.span, format!("argument {} of `{}` ({}) is required but empty", i + 1, spec.name, param.name))
                         .with_label(format!("{} goes here", param.name))
                         .with_help(format!("write {}", spec.signature())),
                 ),
                 Presence::Repeated { .. } => self.out.push(
-                    Diagnostic::warning("empty-argument", arg.span, format!("empty argument {} of `{}` is dropped", i + 1, spec.name))
+                    Diagnostic::warning(Code::EmptyArgument, arg.span, format!("empty argument {} of `{}` is dropped", i + 1, spec.name))
                         .with_label("empty")
                         .with_help("Entra stores only supplied arguments here, so later arguments move up one place; remove the extra comma"),
                 ),
@@ -241,7 +242,7 @@ impl Checker<'_> {
             // Microsoft's reference: SelectUniqueValue "can't be nested" — the service refuses it.
             "SelectUniqueValue" if !top_level => self.out.push(
                 Diagnostic::error(
-                    "not-top-level",
+                    Code::NotTopLevel,
                     span,
                     "`SelectUniqueValue` cannot be nested: it must be the whole expression",
                 )
@@ -250,7 +251,7 @@ impl Checker<'_> {
             ),
             "IgnoreFlowIfNullOrEmpty" if !top_level => self.out.push(
                 Diagnostic::warning(
-                    "not-top-level",
+                    Code::NotTopLevel,
                     span,
                     format!("`{}` only has an effect as the whole expression", spec.name),
                 )
@@ -272,7 +273,7 @@ impl Checker<'_> {
         {
             self.out.push(
                 Diagnostic::warning(
-                    "switch-on-test",
+                    Code::SwitchOnTest,
                     source.name_span,
                     format!(
                         "Switch over `{}` compares the text True/False with the keys",
@@ -290,7 +291,7 @@ impl Checker<'_> {
             && let Some(last) = pairs.last()
         {
             self.out.push(
-                    Diagnostic::warning("switch-pairs", last.span, "Switch has a key without a value")
+                    Diagnostic::warning(Code::SwitchPairs, last.span, "Switch has a key without a value")
                         .with_label("this key has no value")
                         .with_help("Switch(source, defaultValue, key1, value1, key2, value2, ...): add the value, or an empty defaultValue `Switch(x, , ...)` if the default is missing"),
                 );
@@ -303,7 +304,7 @@ impl Checker<'_> {
             match seen.iter().find(|(k, _)| *k == text) {
                 Some((_, first)) => self.out.push(
                     Diagnostic::warning(
-                        "switch-duplicate-key",
+                        Code::SwitchDuplicateKey,
                         key.span,
                         format!(
                             "Switch key {} appears twice; the second is never used",
@@ -365,7 +366,7 @@ impl Checker<'_> {
                 },
             ),
         };
-        let mut d = Diagnostic::warning("iif-null", span, message)
+        let mut d = Diagnostic::warning(Code::IifNull, span, message)
             .with_label("may be Null")
             .with_help(help);
         for &(other, other_span) in nullable.iter().skip(1) {

@@ -53,7 +53,7 @@ pub(super) fn github(checked: &[Checked]) -> String {
 pub(super) fn sarif(checked: &[Checked]) -> serde_json::Value {
     let mut rules: Vec<&str> = checked
         .iter()
-        .flat_map(|c| c.diagnostics.iter().map(|d| d.code))
+        .flat_map(|c| c.diagnostics.iter().map(|d| d.code.as_str()))
         .collect();
     rules.sort_unstable();
     rules.dedup();

@@ -107,8 +107,11 @@ pub(super) const SHOWN_PER_KIND: usize = 3;
 impl WarningTally {
     /// Count one; returns the lines to print now (the warning, and once a note that more of
     /// its kind will only be counted).
-    pub(super) fn add(&mut self, code: &'static str, text: String) -> Vec<String> {
-        let entry = self.kinds.entry(code).or_insert((0, String::new()));
+    pub(super) fn add(&mut self, code: crate::diagnostic::Code, text: String) -> Vec<String> {
+        let entry = self
+            .kinds
+            .entry(code.as_str())
+            .or_insert((0, String::new()));
         entry.0 += 1;
         match entry.0 {
             1 => {
@@ -153,12 +156,17 @@ mod tests {
     fn tally_prints_a_few_then_counts() {
         let mut tally = WarningTally::default();
         let printed: Vec<String> = (0..10)
-            .flat_map(|i| tally.add("unresolved-manager", format!("warning: users line {i}: x")))
+            .flat_map(|i| {
+                tally.add(
+                    crate::diagnostic::Code::UnresolvedReference,
+                    format!("warning: users line {i}: x"),
+                )
+            })
             .collect();
         assert_eq!(printed.len(), SHOWN_PER_KIND + 1);
         assert_eq!(
             tally.summary(),
-            ["warnings: 10 unresolved-manager (first: users line 0: x)"]
+            ["warnings: 10 unresolved-reference (first: users line 0: x)"]
         );
     }
 

@@ -6,10 +6,12 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
+pub mod code;
 pub mod span;
 pub mod suggest;
 pub mod workflow;
 
+pub use code::Code;
 pub use span::{LineIndex, Span};
 
 /// How bad a diagnostic is.
@@ -28,8 +30,8 @@ pub enum Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// A stable, kebab-case identifier such as `unknown-function`.
-    pub code: &'static str,
+    /// A stable, kebab-case identifier such as `unknown-function` (docs/codes.md).
+    pub code: Code,
     /// One sentence saying what is wrong.
     pub message: String,
     /// Where.
@@ -44,16 +46,16 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new error.
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Error, code, span, message)
     }
 
     /// A new warning.
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Warning, code, span, message)
     }
 
-    fn new(severity: Severity, code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    fn new(severity: Severity, code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
             code,
@@ -118,7 +120,7 @@ impl Diagnostic {
         }
         let mut group: Group = level
             .primary_title(self.message.as_str())
-            .id(self.code)
+            .id(self.code.as_str())
             .element(snippet);
         if let Some(help) = &self.help {
             group = group.element(Level::HELP.message(help.as_str()));

@@ -10,6 +10,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::compile::{AttributeTable, CallNode, Node, NodeKind, PrepareFn};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
 use crate::options::{Options, OptionsError};
@@ -102,7 +103,7 @@ pub struct EvalError {
     /// Where in the expression.
     pub span: Span,
     /// Stable identifier, e.g. `bad-date`.
-    pub code: &'static str,
+    pub code: crate::diagnostic::Code,
     /// What went wrong.
     pub message: String,
     /// What to do.
@@ -110,7 +111,11 @@ pub struct EvalError {
 }
 
 impl EvalError {
-    pub(crate) fn new(span: Span, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        span: Span,
+        code: crate::diagnostic::Code,
+        message: impl Into<String>,
+    ) -> Self {
         EvalError {
             span,
             code,
@@ -250,7 +255,7 @@ impl<'a> Ctx<'a, '_, '_> {
                 Some(native) => (native.eval)(self, call, node.span),
                 None => Err(EvalError::new(
                     node.span,
-                    "unknown-function",
+                    Code::UnknownFunction,
                     format!("`{}` has no implementation", call.spec.name),
                 )),
             },
@@ -276,7 +281,7 @@ impl<'a> Ctx<'a, '_, '_> {
             Ok(Lookup::FoundIgnoringCase(v, actual)) => {
                 self.env.warnings.push(
                     Diagnostic::warning(
-                        "attribute-case",
+                        Code::AttributeCase,
                         span,
                         format!(
                             "[{name}] matched the source attribute `{actual}` only ignoring case"
@@ -289,7 +294,7 @@ impl<'a> Ctx<'a, '_, '_> {
                 );
                 Ok(v)
             }
-            Err(message) => Err(EvalError::new(span, "bad-source-value", message)),
+            Err(message) => Err(EvalError::new(span, Code::BadSourceValue, message)),
         }
     }
 
@@ -357,7 +362,7 @@ impl<'a> Ctx<'a, '_, '_> {
     pub fn multi_error(&self, call: &CallNode, i: usize, call_span: Span) -> EvalError {
         EvalError::new(
             self.arg_span(call, i, call_span),
-            "multi-valued",
+            Code::MultiValued,
             format!(
                 "`{}` needs a single value here, but this has several",
                 call.spec.name
@@ -385,7 +390,7 @@ impl<'a> Ctx<'a, '_, '_> {
             | Value::Roles(_)
             | Value::Multi(_) => Err(EvalError::new(
                 span,
-                "not-a-number",
+                Code::NotANumber,
                 format!("`{}` needs a whole number here", call.spec.name),
             )),
             Value::Str(s) => parse_int(&s).map(Some).ok_or_else(|| {
@@ -396,7 +401,7 @@ impl<'a> Ctx<'a, '_, '_> {
                 };
                 EvalError::new(
                     span,
-                    "not-a-number",
+                    Code::NotANumber,
                     format!("{shown} is not a whole number"),
                 )
                 .help("write digits, optionally with a leading minus: 10, -10")
@@ -418,7 +423,7 @@ impl<'a> Ctx<'a, '_, '_> {
         if text.len() > self.options.limits.max_string_length {
             return Err(EvalError::new(
                 span,
-                "too-large",
+                Code::TooLarge,
                 format!(
                     "`{}` would produce {} bytes, more than max_string_length ({})",
                     call.spec.name,
@@ -463,7 +468,7 @@ fn compare<'a>(
         (Value::Date(a), Value::Date(b)) => a.at.cmp(&b.at),
         (Value::Multi(_), _) | (_, Value::Multi(_)) => {
             return Err(
-                EvalError::new(span, "multi-valued", "cannot compare several values")
+                EvalError::new(span, Code::MultiValued, "cannot compare several values")
                     .help("compare one value: Item([attr], 1)"),
             );
         }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use unicode_general_category::{GeneralCategory as G, get_general_category};
 
 use crate::compile::CallNode;
+use crate::diagnostic::Code;
 use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
@@ -90,7 +91,7 @@ fn culture<'a>(
         && parts
             .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if !well_formed {
-        return Err(EvalError::new(ctx.arg_span(call, 1, span), "bad-culture", format!("{name:?} is not a culture name"))
+        return Err(EvalError::new(ctx.arg_span(call, 1, span), Code::BadCulture, format!("{name:?} is not a culture name"))
             .help("write an RFC 4646 name such as en-US, tr-TR or ja-JP, or leave the argument out for the invariant culture"));
     }
     Ok(

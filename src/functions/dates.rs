@@ -7,6 +7,7 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, T
 
 use super::netdate::{Format, Styles};
 use crate::compile::{CallNode, Prepared};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
 use crate::eval::value::{Date, Value};
@@ -150,7 +151,7 @@ fn date_arg<'a>(
     }
     to_date(&value).map(Some).ok_or_else(|| {
         let shown = value.text().map_or_else(|| value.kind_name().to_string(), |t| ctx.show(call, i, &t));
-        EvalError::new(ctx.arg_span(call, i, span), "bad-date", format!("{shown} is not a date CDate can read"))
+        EvalError::new(ctx.arg_span(call, i, span), Code::BadDate, format!("{shown} is not a date CDate can read"))
             .help("use yyyy-MM-dd, yyyy-MM-ddTHH:mm:ssZ, yyyy-MM-dd±hh:mm or M/d/yyyy h:mm:ss AM; FormatDateTime converts other forms")
     })
 }
@@ -170,7 +171,7 @@ fn interval<'a>(
     if known.contains(&lower.as_str()) {
         Ok(lower)
     } else {
-        Err(EvalError::new(ctx.arg_span(call, 0, span), "bad-interval", format!("unknown interval {text:?}"))
+        Err(EvalError::new(ctx.arg_span(call, 0, span), Code::BadInterval, format!("unknown interval {text:?}"))
             .help("use yyyy (years), q (quarters), m (months), d (days), ww (weeks), h (hours), n (minutes) or s (seconds)"))
     }
 }
@@ -214,7 +215,7 @@ pub(crate) fn date_add<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: 
         })),
         None => Err(EvalError::new(
             span,
-            "date-out-of-range",
+            Code::DateOutOfRange,
             "DateAdd goes outside the years 1 to 9999",
         )),
     }
@@ -271,7 +272,7 @@ pub(crate) fn date_from_num<'a>(
 ) -> R<'a> {
     let arg_span = ctx.arg_span(call, 0, span);
     let out_of_range = || {
-        EvalError::new(arg_span, "date-out-of-range", "the number is not a FILETIME between 1601 and 9999")
+        EvalError::new(arg_span, Code::DateOutOfRange, "the number is not a FILETIME between 1601 and 9999")
         .help("0 is 1601-01-01; 9223372036854775807 is Active Directory's \"never\", which has no date")
     };
     let Some(n) = ctx.int(call, 0, span).map_err(|_| out_of_range())? else {
@@ -304,7 +305,7 @@ pub(crate) fn num_from_date<'a>(
     if ticks < 0 {
         return Err(EvalError::new(
             ctx.arg_span(call, 0, span),
-            "date-out-of-range",
+            Code::DateOutOfRange,
             "dates before 1601 have no FILETIME number",
         ));
     }
@@ -333,7 +334,7 @@ pub(crate) fn prepare_format_date_time(
     let compile = |text: &str, i: usize| {
         Format::new(text).map_err(|e| {
             let span = call.args.get(i).and_then(Option::as_ref).map(|n| n.span).unwrap_or_default();
-            Diagnostic::error("bad-date-format", span, e).with_label("not a .NET date format").with_help("see .NET custom date and time format strings: yyyy, MM, dd, HH, mm, ss, fff, zzz, K, tt")
+            Diagnostic::error(Code::BadDateFormat, span, e).with_label("not a .NET date format").with_help("see .NET custom date and time format strings: yyyy, MM, dd, HH, mm, ss, fff, zzz, K, tt")
                 .into_boxed()
         })
     };
@@ -359,7 +360,7 @@ pub(crate) fn format_date_time<'a>(
         .flatten()
     {
         Some(names) if !names.trim().is_empty() => Styles::parse(&names)
-            .map_err(|e| EvalError::new(ctx.arg_span(call, 1, span), "bad-argument", e))?,
+            .map_err(|e| EvalError::new(ctx.arg_span(call, 1, span), Code::BadArgument, e))?,
         _ => Styles::default_for_format_date_time(),
     };
     let today = ctx.env.now.date();
@@ -370,8 +371,9 @@ pub(crate) fn format_date_time<'a>(
             let in_text = ctx.text(call, input, span)?.unwrap_or_default();
             let out_text = ctx.text(call, output, span)?.unwrap_or_default();
             let compile = |t: &str, i: usize| {
-                Format::new(t)
-                    .map_err(|e| EvalError::new(ctx.arg_span(call, i, span), "bad-date-format", e))
+                Format::new(t).map_err(|e| {
+                    EvalError::new(ctx.arg_span(call, i, span), Code::BadDateFormat, e)
+                })
             };
             formats = (compile(&in_text, input)?, compile(&out_text, output)?);
             (&formats.0, &formats.1)
@@ -383,7 +385,7 @@ pub(crate) fn format_date_time<'a>(
         } else {
             e
         };
-        EvalError::new(ctx.arg_span(call, 0, span), "bad-date", e)
+        EvalError::new(ctx.arg_span(call, 0, span), Code::BadDate, e)
             .help("the input format must describe the whole text (DateTime.ParseExact)")
     })?;
     Ok(Value::Str(Cow::Owned(out_format.format(&date))))

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::compile::CallNode;
+use crate::diagnostic::Code;
 use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
@@ -42,7 +43,7 @@ pub(crate) fn from_base64<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, spa
     let bytes = STANDARD.decode(text.trim()).map_err(|e| {
         EvalError::new(
             ctx.arg_span(call, 0, span),
-            "bad-base64",
+            Code::BadBase64,
             format!("not base64: {e}"),
         )
     })?;
@@ -62,7 +63,7 @@ pub(crate) fn from_base64<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, spa
     } else {
         return Err(EvalError::new(
             ctx.arg_span(call, 1, span),
-            "bad-argument",
+            Code::BadArgument,
             format!("unknown encoding {encoding:?}"),
         )
         .help("use Unicode, UTF8 or ASCII"));
@@ -90,7 +91,7 @@ pub(crate) fn string_from_sid<'a>(
     let bad = || {
         EvalError::new(
             ctx.arg_span(call, 0, span),
-            "bad-sid",
+            Code::BadSid,
             "not a binary SID in base64",
         )
     };

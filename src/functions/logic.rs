@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::compile::{CallNode, Prepared};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
 use crate::eval::value::{Date, Value, parse_bool};
@@ -32,7 +33,7 @@ pub(crate) fn iif<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span)
         );
         return Err(EvalError::new(
             ctx.arg_span(call, 0, span),
-            "not-a-boolean",
+            Code::NotABoolean,
             format!("IIF's condition must be True or False, not {shown}"),
         )
         .help("compare with `=` (IIF([a]=\"x\", ...)) or use a test such as IsPresent([a])"));
@@ -50,7 +51,7 @@ pub(crate) fn switch<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Sp
     if call.args.len() % 2 == 1 {
         return Err(EvalError::new(
             span,
-            "switch-pairs",
+            Code::SwitchPairs,
             "Switch expects key/value pairs after the default, but a key has no value",
         )
         .help("Switch(source, defaultValue, key1, value1, ...): add the missing value"));
@@ -168,7 +169,7 @@ pub(crate) fn cbool<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Spa
                 .map_or_else(|| v.kind_name().to_string(), |t| ctx.show(call, 0, &t));
             Err(EvalError::new(
                 ctx.arg_span(call, 0, span),
-                "not-a-boolean",
+                Code::NotABoolean,
                 format!("CBool cannot read {shown} as True or False"),
             ))
         }
@@ -200,7 +201,7 @@ pub(crate) fn select_unique_value<'a>(
     }
     Err(EvalError::new(
         span,
-        "no-unique-value",
+        Code::NoUniqueValue,
         format!(
             "every SelectUniqueValue candidate is taken in the target ({})",
             tried.join(", ")
@@ -229,7 +230,7 @@ pub(crate) fn error<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Spa
     let message = ctx.text(call, 0, span)?.unwrap_or_default();
     Err(EvalError::new(
         span,
-        "error-function",
+        Code::ErrorFunction,
         format!("Error(): {message}"),
     ))
 }

@@ -2,6 +2,7 @@
 //! SingleAppRoleAssignment, AppRoleAssignmentsComplex.
 
 use crate::compile::CallNode;
+use crate::diagnostic::Code;
 use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
@@ -32,7 +33,7 @@ pub(crate) fn item<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span
     if index < 1 || index as usize > values.len() {
         return Err(EvalError::new(
             ctx.arg_span(call, 1, span),
-            "index-out-of-range",
+            Code::IndexOutOfRange,
             format!("Item index {index} is outside 1..{}", values.len()),
         )
         .help("indexes start at 1; check Count([attr]) first"));
@@ -91,7 +92,7 @@ pub(crate) fn roles_complex<'a>(
 fn not_roles(ctx: &Ctx<'_, '_, '_>, call: &CallNode, span: Span, value: &Value<'_>) -> EvalError {
     EvalError::new(
         ctx.arg_span(call, 0, span),
-        "not-roles",
+        Code::NotRoles,
         format!(
             "`{}` needs [appRoleAssignments], got a {} value",
             call.spec.name,

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use rand::RngExt as _;
 
 use crate::compile::CallNode;
+use crate::diagnostic::Code;
 use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
@@ -44,7 +45,7 @@ pub(crate) fn random_string<'a>(
         if *n < 0 {
             return Err(EvalError::new(
                 ctx.arg_span(call, i, span),
-                "bad-argument",
+                Code::BadArgument,
                 "RandomString's counts cannot be negative",
             ));
         }
@@ -53,7 +54,7 @@ pub(crate) fn random_string<'a>(
     if length > MAX_LENGTH {
         return Err(EvalError::new(
             ctx.arg_span(call, 0, span),
-            "bad-argument",
+            Code::BadArgument,
             format!("RandomString's length is at most {MAX_LENGTH}, not {length}"),
         ));
     }
@@ -64,7 +65,7 @@ pub(crate) fn random_string<'a>(
     if minimums > length {
         return Err(EvalError::new(
             span,
-            "bad-argument",
+            Code::BadArgument,
             format!("the minimums add up to {minimums}, more than the length {length}"),
         )
         .help("make length at least the sum of the four minimums"));
@@ -85,7 +86,7 @@ pub(crate) fn random_string<'a>(
         if *minimum > 0 && chars.is_empty() {
             return Err(EvalError::new(
                 span,
-                "bad-argument",
+                Code::BadArgument,
                 format!(
                     "charactersToAvoid removes every {name}, but at least {minimum} are required"
                 ),
@@ -103,7 +104,7 @@ pub(crate) fn random_string<'a>(
         if all.is_empty() {
             return Err(EvalError::new(
                 span,
-                "bad-argument",
+                Code::BadArgument,
                 "charactersToAvoid removes every allowed character",
             ));
         }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use fancy_regex::{Captures, Regex, RegexBuilder};
 
 use crate::compile::{CallNode, Prepared};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
@@ -366,7 +367,7 @@ pub(crate) fn prepare_replace(
     )
     .map_err(|e| {
         Diagnostic::error(
-            "bad-regex",
+            Code::BadRegex,
             span,
             "this regular expression does not compile",
         )
@@ -384,7 +385,7 @@ pub(crate) fn prepare_replace(
             .map(|n| n.span)
             .unwrap_or_default();
         return Err(Diagnostic::error(
-            "unknown-group",
+            Code::UnknownGroup,
             gspan,
             format!("the pattern has no group named {name:?}"),
         )
@@ -499,7 +500,7 @@ pub(crate) fn replace<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: S
         })?;
         return ctx.limit(out, call, span);
     }
-    Err(EvalError::new(span, "replace-mode", "unsupported Replace argument combination")
+    Err(EvalError::new(span, Code::ReplaceMode, "unsupported Replace argument combination")
         .help("supply oldValue + replacementValue, oldValue + template, regexPattern + replacementValue, regexPattern + regexGroupName + replacementValue, or regexPattern + regexGroupName + replacementAttributeName"))
 }
 
@@ -512,7 +513,7 @@ fn non_empty_old<'a>(
         Some(old) if !old.is_empty() => Ok(old),
         _ => Err(EvalError::new(
             ctx.arg_span(call, OLD_VALUE, span),
-            "bad-argument",
+            Code::BadArgument,
             "Replace's oldValue is empty",
         )
         .help("give the text to look for")),
@@ -538,7 +539,7 @@ fn with_regex<'a, T>(
     .map_err(|e| {
         EvalError::new(
             ctx.arg_span(call, PATTERN, span),
-            "bad-regex",
+            Code::BadRegex,
             format!(
                 "the regular expression does not compile: {}",
                 first_line(&e)
@@ -554,7 +555,7 @@ fn regex_error(
     span: Span,
     e: fancy_regex::Error,
 ) -> EvalError {
-    EvalError::new(ctx.arg_span(call, PATTERN, span), "regex-limit", format!("the regular expression gave up: {e}"))
+    EvalError::new(ctx.arg_span(call, PATTERN, span), Code::RegexLimit, format!("the regular expression gave up: {e}"))
         .help("the pattern backtracks too much on this input (nested quantifiers such as (a+)+); simplify it")
 }
 

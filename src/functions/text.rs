@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use crate::compile::CallNode;
+use crate::diagnostic::Code;
 use crate::diagnostic::span::Span;
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
@@ -89,7 +90,7 @@ pub(crate) fn mid<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span)
     if start < 1 {
         return Err(EvalError::new(
             ctx.arg_span(call, 1, span),
-            "bad-argument",
+            Code::BadArgument,
             format!("Mid's start must be 1 or more, not {start}"),
         )
         .help("positions are 1-based: the first character is 1"));
@@ -97,7 +98,7 @@ pub(crate) fn mid<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span)
     if length < 0 {
         return Err(EvalError::new(
             ctx.arg_span(call, 2, span),
-            "bad-argument",
+            Code::BadArgument,
             format!("Mid's length cannot be negative ({length})"),
         ));
     }
@@ -121,7 +122,7 @@ pub(crate) fn instr<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Spa
     if start < 1 {
         return Err(EvalError::new(
             ctx.arg_span(call, 2, span),
-            "bad-argument",
+            Code::BadArgument,
             format!("InStr's start must be 1 or more, not {start}"),
         ));
     }
@@ -132,7 +133,7 @@ pub(crate) fn instr<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Spa
         Some(other) => {
             return Err(EvalError::new(
                 ctx.arg_span(call, 3, span),
-                "bad-argument",
+                Code::BadArgument,
                 format!("unknown compareType {other:?}"),
             )
             .help("use vbBinaryCompare (case-sensitive) or vbTextCompare (ignores case)"));

@@ -4,6 +4,7 @@
 //! say (`provision::check`, which reports its configuration errors and these lints on top).
 
 use crate::country::{self, Resolution};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, render_all};
 use crate::mapping::{Apply, MappingSet, ObjectMapping, TargetType};
 use crate::options::Options;
@@ -175,7 +176,7 @@ fn schema_lint(expr: &Expr, known: &[String], object: &str) -> Vec<Diagnostic> {
             return;
         }
         let mut d = Diagnostic::warning(
-            "unknown-attribute",
+            Code::UnknownAttribute,
             e.span,
             format!("[{name}] is not an attribute of the schema's source {object} object, so it is Null"),
         )
@@ -220,7 +221,7 @@ fn lint_object(
         out.push(plain(
             name,
             Diagnostic::warning(
-                "matching-priority",
+                Code::MatchingPriority,
                 zero,
                 "two mappings have the same matching priority",
             )
@@ -241,7 +242,7 @@ fn lint_object(
             out.push(plain(
                 &place,
                 Diagnostic::error(
-                    "mapping-source",
+                    Code::MappingSource,
                     zero,
                     "give only one of source, expression and constant",
                 ),
@@ -251,7 +252,7 @@ fn lint_object(
             out.push(plain(
                 &place,
                 Diagnostic::warning(
-                    "mapping-source",
+                    Code::MappingSource,
                     zero,
                     "the mapping has no source and no default, so it never sends anything",
                 ),
@@ -265,7 +266,7 @@ fn lint_object(
             out.push(plain(
                 &place,
                 Diagnostic::warning(
-                    "reference-type",
+                    Code::ReferenceType,
                     zero,
                     "manager and members are references; set type = \"Reference\"",
                 ),
@@ -307,7 +308,7 @@ fn lint_object(
                 source: Some(text.clone()),
                 target: Some(m.target.clone()),
                 diagnostic: Diagnostic::warning(
-                    "constant-expression",
+                    Code::ConstantExpression,
                     expr.span,
                     "this expression is a constant",
                 )
@@ -335,7 +336,7 @@ fn lint_object(
                 source: Some(text.clone()),
                 target: Some(m.target.clone()),
                 diagnostic: Diagnostic::warning(
-                    "select-unique-value",
+                    Code::SelectUniqueValue,
                     expr.span,
                     format!("SelectUniqueValue: {}", why.join("; ")),
                 ),
@@ -382,10 +383,10 @@ pub fn country_table_lint(expr: &Expr) -> Vec<Diagnostic> {
             covered.insert(country::normalize(key_text));
             match country::resolve(key_text) {
                 Resolution::Code(c) if c != *code && country::is_alpha2(code) => out.push(
-                    Diagnostic::warning("country-wrong-code", key.span, format!("{key_text:?} is {c}, but this Switch maps it to {code}")).with_label(format!("ISO 3166: {c}")),
+                    Diagnostic::warning(Code::CountryWrongCode, key.span, format!("{key_text:?} is {c}, but this Switch maps it to {code}")).with_label(format!("ISO 3166: {c}")),
                 ),
                 Resolution::Ambiguous(candidates) => out.push(
-                    Diagnostic::warning("country-ambiguous-key", key.span, format!("{key_text:?} names several countries ({}); this Switch sends {code}", candidates.join(", "))).with_label("ambiguous"),
+                    Diagnostic::warning(Code::CountryAmbiguousKey, key.span, format!("{key_text:?} names several countries ({}); this Switch sends {code}", candidates.join(", "))).with_label("ambiguous"),
                 ),
                 _ => {}
             }
@@ -398,7 +399,7 @@ pub fn country_table_lint(expr: &Expr) -> Vec<Diagnostic> {
             .collect();
         if !missing.is_empty() {
             out.push(
-                Diagnostic::warning("country-missing-names", call.name_span, format!("{} current ISO 3166 names have no key: {}", missing.len(), missing.join("; ")))
+                Diagnostic::warning(Code::CountryMissingNames, call.name_span, format!("{} current ISO 3166 names have no key: {}", missing.len(), missing.join("; ")))
                     .with_label("country table")
                     .with_help("`entramap country switch --source country` prints a table generated from ISO 3166"),
             );

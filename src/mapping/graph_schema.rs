@@ -9,6 +9,7 @@ use super::{
     Action, Apply, AttributeMapping, Flow, MappingSet, ObjectMapping, ScopeClause, ScopeGroup,
     TargetType,
 };
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::graph::{self, Node, NodeType};
 use crate::options::Options;
@@ -267,7 +268,7 @@ fn object_mapping(
             .is_some_and(|groups| !groups.is_empty());
         if used {
             warnings.push(schema_warning(
-                "scope-not-evaluated",
+                Code::ScopeNotEvaluated,
                 format!("objectMappings[{oi}]: the scope's {set} are kept but not evaluated; only its groups decide scope"),
             ));
         }
@@ -325,14 +326,14 @@ fn object_mapping(
                         if let Some(text) = &node.expression {
                             match crate::syntax::parse(text, options) {
                                 Ok(parsed) if graph::same_tree(&graph::to_graph(&parsed.expr), node) => {}
-                                Ok(_) => warnings.push(schema_warning("graph-tree-differs", format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}"))),
-                                Err(_) => warnings.push(schema_warning("graph-text-unparsed", format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}"))),
+                                Ok(_) => warnings.push(schema_warning(Code::GraphTreeDiffers, format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}"))),
+                                Err(_) => warnings.push(schema_warning(Code::GraphTextUnparsed, format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}"))),
                             }
                         }
                         m.expression = Some(rebuilt);
                     }
                     Err(e) => {
-                        warnings.push(schema_warning("graph-tree-unreadable", format!("{here}: the stored tree cannot be read ({e}); using its expression text")));
+                        warnings.push(schema_warning(Code::GraphTreeUnreadable, format!("{here}: the stored tree cannot be read ({e}); using its expression text")));
                         m.expression = node.expression.clone();
                     }
                 },
@@ -410,7 +411,7 @@ fn merge_object(
 }
 
 /// A warning about a schema file (not about one expression's text, so it has no span).
-fn schema_warning(code: &'static str, message: String) -> Diagnostic {
+fn schema_warning(code: crate::diagnostic::Code, message: String) -> Diagnostic {
     Diagnostic::warning(code, Span::default(), message)
 }
 
@@ -451,7 +452,7 @@ impl SynchronizationSchema {
             .find(|r| !r.object_mappings.is_empty())
         else {
             warnings.push(schema_warning(
-                "no-object-mappings",
+                Code::NoObjectMappings,
                 "the schema has no synchronizationRules with objectMappings".into(),
             ));
             return (set, warnings);
@@ -468,7 +469,7 @@ impl SynchronizationSchema {
                 Some("group") => set.groups = Some(object),
                 _ if set.users.is_none() => set.users = Some(object),
                 _ => warnings.push(schema_warning(
-                    "second-user-mapping",
+                    Code::SecondUserMapping,
                     format!("objectMappings[{oi}]: a second user object mapping is ignored"),
                 )),
             }

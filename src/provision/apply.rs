@@ -9,6 +9,7 @@ use super::{
     Applied, AttributeChange, CompiledObject, Decision, Engine, Facts, Outcome, Patch, Plan,
     RecordError, RunState, TargetId, warning,
 };
+use crate::diagnostic::Code;
 use crate::scim::patch::{self, Change};
 use crate::scim::{Body, Method, ObjectRef, Request, Resolve, get_path};
 
@@ -40,6 +41,7 @@ impl Engine {
             return Err(RecordError::new(
                 kind,
                 facts.line,
+                crate::diagnostic::Code::NoObjectMapping,
                 format!("the mapping set has no {kind} mapping"),
             ));
         };
@@ -49,7 +51,7 @@ impl Engine {
             && let Some(first) = state.ids.first_seen(kind, oid, facts.line)
         {
             warnings.push(warning(
-                "duplicate-object",
+                Code::DuplicateObject,
                 format!(
                     "{oid} is the same source object as line {first}, which is provisioned; line {} is skipped",
                     facts.line
@@ -240,7 +242,7 @@ impl Engine {
                     Some(id) => {
                         first.get_or_insert(id);
                     }
-                    None => warnings.push(warning("unresolved-reference", format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id))),
+                    None => warnings.push(warning(Code::UnresolvedReference, format!("{}: {} is not provisioned in the target; the reference is left out until a later cycle", m.def.target, r.object_id))),
                 }
             }
             let had: &[String] = current.and_then(|c| c.get(i)).map_or(&[], Vec::as_slice);

@@ -7,6 +7,7 @@ use super::target::TargetStore;
 use super::{
     CompiledMapping, CompiledObject, Computed, Decision, Engine, Facts, MatchedTarget, Patch,
 };
+use crate::diagnostic::Code;
 use crate::mapping::{Action, Apply, Flow, TargetType};
 use crate::scim::patch::{self, Change, OpKind};
 use crate::scim::{Body, Method, ObjectRef, Out, Query, Request, ResourceKind, get_path};
@@ -20,10 +21,13 @@ impl Engine {
         plan: &mut Facts,
         values: &[Computed<'_>],
         current: &TargetStore,
-    ) -> Result<(Vec<Request>, Decision), String> {
+    ) -> Result<(Vec<Request>, Decision), (Code, String)> {
         let kind = plan.kind;
         let Some(object) = self.object(kind) else {
-            return Err("the mapping set has no mapping for this object type".into());
+            return Err((
+                Code::NoObjectMapping,
+                "the mapping set has no mapping for this object type".into(),
+            ));
         };
         if !object.def.enabled {
             let skip = Decision::Skip("the object mapping is disabled".into());
@@ -31,7 +35,7 @@ impl Engine {
         }
         if plan.undetermined {
             plan.warnings.push(super::warning(
-                "scope-undetermined",
+                Code::ScopeUndetermined,
                 "the scoping filter cannot decide (an `&`/`!&` clause, or a multi-valued attribute); nothing is sent — `entramap scope` shows the clause".into(),
             ));
             let skip = Decision::Skip("the scoping filter is undetermined".into());
@@ -64,10 +68,11 @@ impl Engine {
             }
         }
         if queries.is_empty() {
-            return Err(
+            return Err((
+                Code::NoMatchingValue,
                 "every matching attribute is empty, so the object cannot be matched or created"
                     .into(),
-            );
+            ));
         }
         let can = |a: Action| object.def.actions.contains(&a);
         // The target object: its link from an earlier cycle, else the one the matching
@@ -81,7 +86,10 @@ impl Engine {
             (link.index, Some(link.id))
         } else if let Some(found) = target {
             let Some(id) = current.id(kind, found) else {
-                return Err("the matched target object has no \"id\"".into());
+                return Err((
+                    Code::TargetWithoutId,
+                    "the matched target object has no \"id\"".into(),
+                ));
             };
             (Some(found), Some(id.to_string()))
         } else if let Some(anchor) = oid.and_then(|o| current.anchor(kind, o)) {
@@ -139,7 +147,10 @@ impl Engine {
                 Method::Post,
                 kind,
                 None,
-                Some(self.create_body(object, values)?),
+                Some(
+                    self.create_body(object, values)
+                        .map_err(|reason| (Code::InternalError, reason))?,
+                ),
             )),
             Some(_) if !can(Action::Update) => {
                 Decision::Skip("Update is not a target object action".into())

@@ -19,6 +19,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::compile::AttributeTable;
 use crate::country::{self, Resolution};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::eval::value::Value;
 use crate::eval::{Env, Lookup, Source};
@@ -94,7 +95,7 @@ enum Computed<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Failure {
     /// The error's code: an evaluation error's, or `target-type`.
-    code: String,
+    code: Code,
     /// The record error's reason: the target attribute, the message, the expression shown.
     reason: String,
 }
@@ -275,17 +276,20 @@ pub struct RecordError {
     pub file: Option<String>,
     /// The line its record starts on.
     pub line: usize,
+    /// What kind of failure (docs/codes.md).
+    pub code: Code,
     /// What went wrong.
     pub reason: String,
 }
 
 impl RecordError {
     /// A record error without a file name.
-    pub fn new(kind: ResourceKind, line: usize, reason: String) -> RecordError {
+    pub fn new(kind: ResourceKind, line: usize, code: Code, reason: String) -> RecordError {
         RecordError {
             kind,
             file: None,
             line,
+            code,
             reason,
         }
     }
@@ -343,13 +347,14 @@ pub enum MappingProblem {
 impl std::error::Error for MappingError {}
 
 impl MappingProblem {
-    /// The diagnostic code `entramap check` reports it with.
-    pub fn code(&self) -> &'static str {
+    /// The diagnostic code `entramap check` reports it with (an expression's own
+    /// diagnostics have theirs).
+    pub fn code(&self) -> Code {
         match self {
-            MappingProblem::Target(_) => "target-path",
-            MappingProblem::Expression(_) => "expression",
-            MappingProblem::NoMatching => "no-matching",
-            MappingProblem::Scope(_) => "scope-filter",
+            MappingProblem::Target(_) => Code::TargetPath,
+            MappingProblem::Expression(_) => Code::CompileError,
+            MappingProblem::NoMatching => Code::NoMatching,
+            MappingProblem::Scope(_) => Code::ScopeFilter,
         }
     }
 
@@ -394,7 +399,7 @@ impl<'s> Source<'s> for InScope<'s> {
 }
 
 /// A warning about a record's values (not about an expression, so it has no span).
-fn warning(code: &'static str, message: String) -> Diagnostic {
+fn warning(code: crate::diagnostic::Code, message: String) -> Diagnostic {
     Diagnostic::warning(code, Span::default(), message)
 }
 
@@ -610,8 +615,8 @@ impl Engine {
         record: &Map<String, Json>,
         state: &mut RunState,
     ) -> Result<Applied, RecordError> {
-        let mut env =
-            Env::new(&self.options).map_err(|e| RecordError::new(kind, line, e.to_string()))?;
+        let mut env = Env::new(&self.options)
+            .map_err(|e| RecordError::new(kind, line, Code::BadOption, e.to_string()))?;
         let current = std::sync::Arc::clone(&state.current);
         let plan = self.plan(kind, line, record, &mut env, &current)?;
         self.apply(plan, state)
@@ -647,11 +652,16 @@ impl Engine {
         if let Some(Computed::Failed(failure)) =
             values.iter().find(|v| matches!(v, Computed::Failed(_)))
         {
-            return Err(RecordError::new(kind, line, failure.reason.clone()));
+            return Err(RecordError::new(
+                kind,
+                line,
+                failure.code,
+                failure.reason.clone(),
+            ));
         }
         let (queries, decision) = self
             .decide(&mut facts, &values, current)
-            .map_err(|reason| RecordError::new(kind, line, reason))?;
+            .map_err(|(code, reason)| RecordError::new(kind, line, code, reason))?;
         Ok(Plan {
             facts,
             queries,
@@ -666,7 +676,7 @@ impl Engine {
         source: &'s SlotSource<'s>,
         env: &mut Env<'_>,
     ) -> Result<(Facts, Vec<Computed<'s>>), RecordError> {
-        let fail = |reason: String| RecordError::new(kind, line, reason);
+        let fail = |reason: String| RecordError::new(kind, line, Code::NoObjectMapping, reason);
         let Some(object) = self.object(kind) else {
             return Err(fail(format!("the mapping set has no {kind} mapping")));
         };
@@ -736,7 +746,7 @@ impl Engine {
                     );
                     let reason = format!("{}: {}\n{rendered}", m.def.target, e.message);
                     values.push(Computed::Failed(Box::new(Failure {
-                        code: e.code.to_string(),
+                        code: e.code,
                         reason,
                     })));
                     plan.references.push(None);
@@ -754,7 +764,7 @@ impl Engine {
                 Value::Drop => Computed::Drop,
                 v => self.computed(m, v, &mut plan.warnings).unwrap_or_else(|e| {
                     Computed::Failed(Box::new(Failure {
-                        code: "target-type".to_string(),
+                        code: Code::TargetType,
                         reason: format!("{}: {e}", m.def.target),
                     }))
                 }),
@@ -808,7 +818,7 @@ impl Engine {
                     n => {
                         if n > 1 {
                             warnings.push(warning(
-                                "several-values",
+                                Code::SeveralValues,
                                 format!(
                                     "{target}: {n} values for a single-valued attribute; the first is sent"
                                 ),
@@ -851,7 +861,7 @@ impl Engine {
                         Resolution::Unknown => String::new(),
                     };
                     warnings.push(warning(
-                        "country-code",
+                        Code::CountryCode,
                         format!("{target}: {text:?} is not an ISO 3166-1 alpha-2 code{hint}"),
                     ));
                 }
@@ -861,7 +871,7 @@ impl Engine {
                 Resolution::Code(c) => c.to_string(),
                 Resolution::Ambiguous(c) => {
                     warnings.push(warning(
-                        "country-ambiguous",
+                        Code::CountryAmbiguous,
                         format!(
                             "{target}: {text:?} names several countries ({}); sent unchanged",
                             c.join(", ")
@@ -871,7 +881,7 @@ impl Engine {
                 }
                 Resolution::Unknown => {
                     warnings.push(warning(
-                        "country-unknown",
+                        Code::CountryUnknown,
                         format!("{target}: {text:?} is not a country name or code; sent unchanged"),
                     ));
                     text

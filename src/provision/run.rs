@@ -8,7 +8,7 @@ use std::io::Write;
 
 use super::target::TargetStore;
 use super::{Applied, Engine, Plan, RecordError, RunState, Summary};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Env;
 use crate::scim::{Request, ResourceKind, SimulatedIds};
 use crate::source::block::Block;
@@ -439,14 +439,19 @@ fn plan_block(engine: &Engine, kind: ResourceKind, current: &TargetStore, block:
             .map(|record| {
                 let line = record.line;
                 let env = env.as_mut().ok_or_else(|| {
-                    RecordError::new(kind, line, "the `now` option is not a valid time".into())
+                    RecordError::new(
+                        kind,
+                        line,
+                        Code::BadOption,
+                        "the `now` option is not a valid time".into(),
+                    )
                 })?;
-                let text = block
-                    .text(record)
-                    .map_err(|reason| RecordError::new(kind, line, reason.to_string()))?;
+                let text = block.text(record).map_err(|reason| {
+                    RecordError::new(kind, line, Code::UnreadableRecord, reason.to_string())
+                })?;
                 let object = engine
                     .read_record(line, text)
-                    .map_err(|e| RecordError::new(kind, line, e.0))?;
+                    .map_err(|e| RecordError::new(kind, line, Code::UnreadableRecord, e.0))?;
                 engine.plan_record(kind, line, &object, env, current)
             })
             .collect()
@@ -459,6 +464,7 @@ fn plan_block(engine: &Engine, kind: ResourceKind, current: &TargetStore, block:
                 Err(RecordError::new(
                     kind,
                     r.line,
+                    Code::InternalError,
                     "internal error while planning this record's block; please report it".into(),
                 ))
             })

@@ -8,6 +8,7 @@ use serde::ser::SerializeMap;
 use serde_json::{Map, Value as Json};
 
 use super::{Computed, Engine, RecordError};
+use crate::diagnostic::Code;
 use crate::eval::Env;
 use crate::mapping::TargetType;
 use crate::scim::ResourceKind;
@@ -30,7 +31,7 @@ pub struct AttributeValue {
 pub struct AttributeError {
     /// An evaluation error's code (`type-mismatch`, …), or `target-type` when the value does
     /// not convert to the target attribute's type.
-    pub code: String,
+    pub code: Code,
     /// What `map` reports for the record.
     pub message: String,
 }
@@ -60,11 +61,14 @@ impl Engine {
         kind: ResourceKind,
         record: &Map<String, Json>,
     ) -> Result<Vec<AttributeValue>, RecordError> {
-        let fail = |reason: String| RecordError::new(kind, 1, reason);
+        let fail = |code, reason: String| RecordError::new(kind, 1, code, reason);
         let Some(object) = self.object(kind) else {
-            return Err(fail(format!("the mapping set has no {kind} mapping")));
+            return Err(fail(
+                Code::NoObjectMapping,
+                format!("the mapping set has no {kind} mapping"),
+            ));
         };
-        let mut env = Env::new(&self.options).map_err(|e| fail(e.to_string()))?;
+        let mut env = Env::new(&self.options).map_err(|e| fail(Code::BadOption, e.to_string()))?;
         let record = self.projection.record_from_map(record);
         let source = SlotSource::new(&record, &self.projection, &self.options);
         let (facts, values) = self.evaluate(kind, 1, &source, &mut env)?;

@@ -368,7 +368,9 @@ fn expression_case(
     let outcome = Expression::compile(text, options)
         .map_err(|e| {
             let first = e.diagnostics.iter().find(|d| d.is_error());
-            first.map_or("compile-error", |d| d.code).to_string()
+            first
+                .map_or(crate::diagnostic::Code::CompileError, |d| d.code)
+                .to_string()
         })
         .and_then(|expr| expr.eval_json(input, env).map_err(|e| e.code.to_string()));
     let got = match &outcome {

@@ -6,6 +6,7 @@ use pest::iterators::Pair;
 
 use super::ast::{Arg, BinOp, Binary, Call, Expr, ExprKind};
 use super::grammar::Rule;
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
 use crate::options::{Options, UnknownEscape};
@@ -48,7 +49,7 @@ impl<'o> Lowering<'o> {
                     let op = BinOp::from_token(item.as_str()).unwrap_or(BinOp::Eq);
                     if op == BinOp::Concat && !self.options.dialect.allow_cloud_sync_extensions {
                         self.diagnostics.push(
-                            Diagnostic::error("concat-operator", span, "`&` concatenation exists only in Entra Cloud Sync expressions")
+                            Diagnostic::error(Code::ConcatOperator, span, "`&` concatenation exists only in Entra Cloud Sync expressions")
                                 .with_label("not an app-provisioning operator")
                                 .with_help("join text with Join(\"\", a, b) or Append(a, b); or set allow_cloud_sync_extensions=true for Cloud Sync"),
                         );
@@ -58,7 +59,7 @@ impl<'o> Lowering<'o> {
                 }
                 Rule::plus_op => {
                     self.diagnostics.push(
-                        Diagnostic::error("plus-operator", span, "`+` is not an operator in Entra expressions")
+                        Diagnostic::error(Code::PlusOperator, span, "`+` is not an operator in Entra expressions")
                             .with_label("no arithmetic or `+` concatenation")
                             .with_help("join text with Join(\"\", a, b) or Append(a, b); date arithmetic is DateAdd(\"d\", n, date)"),
                     );
@@ -75,7 +76,7 @@ impl<'o> Lowering<'o> {
                     };
                     self.diagnostics.push(
                         Diagnostic::error(
-                            "logic-operator",
+                            Code::LogicOperator,
                             span,
                             format!("`{}` is not supported in Entra expressions", item.as_str()),
                         )
@@ -102,7 +103,7 @@ impl<'o> Lowering<'o> {
         if let (Some(&first), Some(&second)) = (comparisons.first(), comparisons.get(1)) {
             self.diagnostics.push(
                 Diagnostic::error(
-                    "chained-comparison",
+                    Code::ChainedComparison,
                     second,
                     "comparisons cannot be chained",
                 )
@@ -139,7 +140,7 @@ impl<'o> Lowering<'o> {
             Rule::number => {
                 if pair.as_str().contains('.') {
                     self.diagnostics.push(
-                        Diagnostic::warning("decimal-literal", span, "decimal numbers are not documented for Entra expressions")
+                        Diagnostic::warning(Code::DecimalLiteral, span, "decimal numbers are not documented for Entra expressions")
                             .with_label("decimal")
                             .with_help("functions that take a count or offset truncate it toward zero; write a whole number"),
                     );
@@ -171,7 +172,7 @@ impl<'o> Lowering<'o> {
                     if paren.start != name_span.end {
                         self.diagnostics.push(
                             Diagnostic::warning(
-                                "space-before-paren",
+                                Code::SpaceBeforeParen,
                                 Span::new(name_span.end as usize, paren.start as usize),
                                 format!("space between `{name}` and `(`"),
                             )
@@ -204,7 +205,7 @@ impl<'o> Lowering<'o> {
         }
         if args.len() > self.options.limits.max_arguments {
             self.diagnostics.push(
-                Diagnostic::error("too-many-arguments", name_span, format!("`{name}` has {} arguments; the limit is {}", args.len(), self.options.limits.max_arguments))
+                Diagnostic::error(Code::TooManyArguments, name_span, format!("`{name}` has {} arguments; the limit is {}", args.len(), self.options.limits.max_arguments))
                     .with_label("too many arguments")
                     .with_help("split the call (a Switch default can be another Switch); the limit is the option max_arguments"),
             );
@@ -226,7 +227,7 @@ impl<'o> Lowering<'o> {
         let body = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
         if body.trim().is_empty() {
             self.diagnostics.push(
-                Diagnostic::error("empty-attribute", span, "attribute name is empty")
+                Diagnostic::error(Code::EmptyAttribute, span, "attribute name is empty")
                     .with_label("empty brackets")
                     .with_help("write the source attribute's name inside the brackets, e.g. [userPrincipalName]"),
             );
@@ -235,7 +236,7 @@ impl<'o> Lowering<'o> {
         if body.trim() != body {
             self.diagnostics.push(
                 Diagnostic::warning(
-                    "attribute-space",
+                    Code::AttributeSpace,
                     span,
                     format!("attribute name `{body}` starts or ends with a space"),
                 )
@@ -270,14 +271,14 @@ impl<'o> Lowering<'o> {
                     let span = Span::new(base + i, base + i + 1 + other.len_utf8());
                     let d = match self.options.dialect.unknown_escape {
                         UnknownEscape::KeepWarn => Diagnostic::warning(
-                            "unknown-escape",
+                            Code::UnknownEscape,
                             span,
                             format!(
                                 "`\\{other}` is not an escape Entra documents; both characters are kept"
                             ),
                         ),
                         UnknownEscape::Error => Diagnostic::error(
-                            "unknown-escape",
+                            Code::UnknownEscape,
                             span,
                             format!("`\\{other}` is not a known escape"),
                         ),

@@ -22,6 +22,7 @@ mod grammar {
     #[grammar = "../grammar/entra.pest"]
     pub(crate) struct EntraParser;
 }
+use crate::diagnostic::Code;
 use grammar::{EntraParser, Rule};
 
 /// A parsed expression and the warnings found while reading it.
@@ -67,7 +68,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
     let span = Span::new(at, at + found.len());
     if src.trim().is_empty() {
         return Diagnostic::error(
-            "empty-expression",
+            Code::EmptyExpression,
             Span::new(0, src.len()),
             "the expression is empty",
         )
@@ -100,7 +101,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         .is_some_and(|c| c.is_ascii_alphanumeric() || c == '"' || c == '[' || c == '_' || c == '-');
     if found.is_empty() {
         return Diagnostic::error(
-            "unexpected-end",
+            Code::UnexpectedEnd,
             span,
             "the expression ends where a value was expected",
         )
@@ -109,7 +110,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
     }
     if found == "&" && rest.get(1..).is_some_and(|r| r.starts_with(['O', 'o'])) {
         return Diagnostic::error(
-            "octal-literal",
+            Code::OctalLiteral,
             Span::new(at, at + 2),
             "octal literals (`&O`) are not supported",
         )
@@ -120,7 +121,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         && found.contains(|c: char| c.is_ascii_alphabetic() || c == '_')
     {
         return Diagnostic::error(
-            "bad-number",
+            Code::BadNumber,
             span,
             format!("`{found}` is neither a number nor a name"),
         )
@@ -135,7 +136,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
             .find(|op| before.ends_with(**op))
     {
         return Diagnostic::error(
-            "missing-operand",
+            Code::MissingOperand,
             Span::new(before.len() - op.len(), before.len()),
             format!("`{op}` needs a value on its right"),
         )
@@ -146,7 +147,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
     }
     if found == ";" {
         return Diagnostic::error(
-            "unexpected-token",
+            Code::UnexpectedToken,
             span,
             "`;` is not a separator in Entra expressions",
         )
@@ -155,7 +156,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
     }
     if wants_separator && starts_value {
         return Diagnostic::error(
-            "missing-comma",
+            Code::MissingComma,
             span,
             format!("expected `,` or `)` before `{found}`"),
         )
@@ -164,7 +165,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
     }
     if expected.contains(&Rule::EOI) && starts_value {
         return Diagnostic::error(
-            "trailing-input",
+            Code::TrailingInput,
             span,
             format!("unexpected `{found}` after a complete expression"),
         )
@@ -193,7 +194,7 @@ fn pest_error(src: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         }
     };
     Diagnostic::error(
-        "unexpected-token",
+        Code::UnexpectedToken,
         span,
         format!("expected {what}, found `{found}`"),
     )

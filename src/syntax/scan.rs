@@ -2,6 +2,7 @@
 //! nesting depth, and characters that come from word processors (curly quotes, no-break spaces).
 //! Each problem is reported where the user must edit: the unclosed opener, the stray closer.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::span::Span;
 use crate::options::Options;
@@ -54,7 +55,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
             ']' => {
                 return fail(
                     Diagnostic::error(
-                        "unbalanced",
+                        Code::Unbalanced,
                         Span::new(i, i + 1),
                         "this `]` has no matching `[`",
                     )
@@ -71,7 +72,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
             ')' if parens.pop().is_none() => {
                 return fail(
                     Diagnostic::error(
-                        "unbalanced",
+                        Code::Unbalanced,
                         Span::new(i, i + 1),
                         "this `)` has no matching `(`",
                     )
@@ -82,7 +83,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{FF02}'
             | '\u{00AB}' | '\u{00BB}' => {
                 return fail(Diagnostic::error(
-                    "curly-quote",
+                    Code::CurlyQuote,
                     Span::new(i, i + c.len_utf8()),
                     format!("`{c}` (U+{:04X}) is not a string quote", c as u32),
                 )
@@ -92,7 +93,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
             '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => {
                 return fail(
                     Diagnostic::error(
-                        "single-quote",
+                        Code::SingleQuote,
                         Span::new(i, i + c.len_utf8()),
                         format!("strings are written in double quotes, not `{c}`"),
                     )
@@ -102,7 +103,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
             }
             c if c.is_whitespace() && !matches!(c, ' ' | '\t' | '\r' | '\n') => {
                 return fail(Diagnostic::error(
-                    "unusual-space",
+                    Code::UnusualSpace,
                     Span::new(i, i + c.len_utf8()),
                     format!("U+{:04X} is a space character Entra does not accept between tokens", c as u32),
                 )
@@ -114,7 +115,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
     }
     if let Some(start) = string_start {
         let d = Diagnostic::error(
-            "unterminated-string",
+            Code::UnterminatedString,
             Span::new(start, start + 1),
             "this string is never closed",
         )
@@ -129,7 +130,7 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
     if let Some(&open) = brackets.first() {
         return fail(
             Diagnostic::error(
-                "unbalanced",
+                Code::Unbalanced,
                 Span::new(open, open + 1),
                 "this `[` is never closed",
             )
@@ -146,9 +147,13 @@ pub(crate) fn scan(src: &str, options: &Options) -> Scan {
                 parens.len()
             )
         };
-        let mut d = Diagnostic::error("unbalanced", Span::new(innermost, innermost + 1), message)
-            .with_label("unclosed `(`")
-            .with_help("add the missing `)`; each call needs one");
+        let mut d = Diagnostic::error(
+            Code::Unbalanced,
+            Span::new(innermost, innermost + 1),
+            message,
+        )
+        .with_label("unclosed `(`")
+        .with_help("add the missing `)`; each call needs one");
         for &outer in parens.iter().rev().skip(1) {
             d = d.with_related(Span::new(outer, outer + 1), "also unclosed");
         }
@@ -162,7 +167,7 @@ fn check_length(src: &str, max: usize) -> Scan {
     if let Some((cut, _)) = src.char_indices().nth(max) {
         let total = src.chars().count();
         return fail(Diagnostic::error(
-            "too-long",
+            Code::TooLong,
             Span::new(cut, src.len()),
             format!("the expression is {total} characters long; Entra accepts at most {max}"),
         )
@@ -176,7 +181,7 @@ fn check_depth(src: &str, at: usize, depth: usize, max: usize) -> Scan {
     if depth > max {
         let c = src[at..].chars().next().map_or(1, char::len_utf8);
         return fail(Diagnostic::error(
-            "too-deep",
+            Code::TooDeep,
             Span::new(at, at + c),
             format!("nesting is deeper than {max} levels"),
         )
