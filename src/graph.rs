@@ -1,6 +1,17 @@
 //! Graph's `attributeMappingSource` tree (docs/mapping.md#attributemappingsource): write one for any expression, and read one
 //! back, re-inserting the empty arguments Graph leaves out by mapping parameter keys to positions.
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::builtins::{self, FnSpec, Param, Presence};

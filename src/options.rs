@@ -2,6 +2,17 @@
 //! the spec's default. The library, the CLI (`--option key=value`, `--options FILE`) and the
 //! tests share this one struct.
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,17 @@
 //! An offline stand-in for Graph's `parseExpression` API (docs/mapping.md#parseexpression): one request in, one
 //! `parseExpressionResponse` out, for `entramap eval --format json` and `entramap eval --batch`.
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 use std::collections::HashMap;
 
 use serde::Serialize;

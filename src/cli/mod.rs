@@ -2,6 +2,17 @@
 //! standard streams and returns the exit code (0 ok, 1 the input has errors, 2 usage error).
 //! Everything it does is a library call; this file only reads input and prints.
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;

@@ -32,8 +32,9 @@ pub enum Lookup<'a> {
 /// `source` stage implements it; evaluation names no reader.
 pub trait Source<'a> {
     /// The value of attribute `name`. `slot` is the attribute's index in the compiled
-    /// expression's attribute table, for sources that store values by slot.
-    fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'a>, String>;
+    /// expression's attribute table, for sources that store values by slot; `None` when the
+    /// caller knows only the name (a scoping clause, the engine's own reads).
+    fn lookup(&self, slot: Option<usize>, name: &str) -> Result<Lookup<'a>, String>;
 }
 
 /// How a function is evaluated: it gets the call (arguments unevaluated, so IIF, Switch and
@@ -274,8 +275,12 @@ impl<'a> Ctx<'a, '_, '_> {
     }
 
     fn attribute(&mut self, slot: usize, span: Span) -> Result<Value<'a>, EvalError> {
-        let name = self.attrs.names().get(slot).map_or("", String::as_str);
-        match self.source.lookup(slot, name) {
+        let name = self
+            .attrs
+            .names()
+            .get(slot)
+            .expect("compiled attribute slots index the program's attribute table");
+        match self.source.lookup(Some(slot), name) {
             Ok(Lookup::Found(v)) => Ok(v),
             Ok(Lookup::Missing) => Ok(Value::Null),
             Ok(Lookup::FoundIgnoringCase(v, actual)) => {

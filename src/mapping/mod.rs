@@ -3,6 +3,17 @@
 //! file or from Graph's `synchronizationSchema` JSON ([`graph_schema`]); built-in sets are
 //! embedded ([`builtin`]).
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 pub mod builtin;
 pub mod check;
 pub mod graph_schema;

@@ -390,7 +390,7 @@ struct InScope<'s> {
 }
 
 impl<'s> Source<'s> for InScope<'s> {
-    fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'s>, String> {
+    fn lookup(&self, slot: Option<usize>, name: &str) -> Result<Lookup<'s>, String> {
         if self.out_of_scope && name.eq_ignore_ascii_case("IsSoftDeleted") {
             return Ok(Lookup::Found(Value::Bool(true)));
         }
@@ -706,7 +706,7 @@ impl Engine {
         };
         let source: &dyn Source<'s> = &scoped;
         let soft_deleted = matches!(
-            source.lookup(usize::MAX, "IsSoftDeleted"),
+            source.lookup(None, "IsSoftDeleted"),
             Ok(Lookup::Found(Value::Bool(true)))
         );
         let mut plan = Facts {

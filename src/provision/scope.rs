@@ -252,7 +252,7 @@ impl Scope {
     }
 
     fn clause(&self, c: &Clause, source: &dyn Source<'_>) -> Verdict {
-        let value = match source.lookup(usize::MAX, &c.attribute) {
+        let value = match source.lookup(None, &c.attribute) {
             Ok(Lookup::Found(v) | Lookup::FoundIgnoringCase(v, _)) => v,
             Ok(Lookup::Missing) | Err(_) => Value::Null,
         };

@@ -6,6 +6,17 @@
 //! link from an earlier cycle, else by the matching attributes (the GET queries), else by its
 //! anchor — the resource whose `externalId` is the source's objectId.
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 use std::borrow::Cow;
 use std::sync::OnceLock;
 

@@ -217,12 +217,12 @@ impl CreateLayout {
             schemas: format!(
                 "{}{}",
                 rendered_key("schemas"),
-                serde_json::to_string(&schemas).unwrap_or_default()
+                serde_json::to_string(&schemas).expect("a list of strings serializes")
             ),
             meta: format!(
                 ",{}{}",
                 rendered_key("meta"),
-                serde_json::to_string(&meta).unwrap_or_default()
+                serde_json::to_string(&meta).expect("a map of strings serializes")
             ),
             top: out
                 .into_iter()
@@ -319,7 +319,7 @@ fn write_slot(
 
 /// `"key":`, written by serde_json once, when the layout is made.
 fn rendered_key(key: &str) -> String {
-    let mut out = serde_json::to_string(key).unwrap_or_default();
+    let mut out = serde_json::to_string(key).expect("a string serializes");
     out.push(':');
     out
 }

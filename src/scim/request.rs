@@ -269,8 +269,7 @@ impl Request {
             path.push_str("filter=");
             path.push_str(&query.attribute);
             path.push_str(" eq ");
-            // (A string always serializes.)
-            path.push_str(&serde_json::to_string(&query.value).unwrap_or_default());
+            path.push_str(&serde_json::to_string(&query.value).expect("a string serializes"));
         }
         path
     }
@@ -295,7 +294,7 @@ impl Request {
             if query.exclude_members {
                 path.push_str("excludedAttributes=members&");
             }
-            let quoted = serde_json::to_string(&query.value).unwrap_or_default();
+            let quoted = serde_json::to_string(&query.value).expect("a string serializes");
             let filter = format!("{} eq {quoted}", query.attribute);
             path.push_str("filter=");
             path.extend(utf8_percent_encode(&filter, ENCODED));
@@ -359,7 +358,6 @@ impl Body {
 }
 
 /// `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`, written once.
-#[allow(clippy::expect_used, reason = "a list of strings always serializes")]
 fn patch_head() -> &'static str {
     static HEAD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let schemas = serde_json::to_string(&[PATCH_SCHEMA]).expect("a string list serializes");
@@ -369,7 +367,6 @@ fn patch_head() -> &'static str {
 }
 
 /// The enterprise manager's path, as JSON written once: nearly every create links one.
-#[allow(clippy::expect_used, reason = "a string always serializes")]
 fn manager_path() -> &'static RawValue {
     static PATH: std::sync::LazyLock<Box<RawValue>> = std::sync::LazyLock::new(|| {
         serde_json::value::to_raw_value(MANAGER_PATH).expect("a string serializes")

@@ -292,15 +292,16 @@ pub(super) async fn map_user(
             .provision(kind, 1, &record, &mut RunState::default())
             .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, e.reason))?;
         // As written on the wire, keys in Entra's order (a `Value` would sort them).
-        let list: Vec<Box<serde_json::value::RawValue>> = applied
+        let list = applied
             .requests
             .iter()
-            .filter_map(|r| {
+            .map(|r| {
                 let mut line = Vec::new();
-                r.write_json(&mut line, engine.simulated_ids()).ok()?;
-                serde_json::value::RawValue::from_string(String::from_utf8(line).ok()?).ok()
+                r.write_json(&mut line, engine.simulated_ids())?;
+                serde_json::value::RawValue::from_string(String::from_utf8_lossy(&line).into())
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         requests.insert(mode_name(mode), list);
         outcome = Some(applied.outcome);
         warnings = applied.warnings.iter().map(|w| w.message.clone()).collect();

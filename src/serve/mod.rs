@@ -5,6 +5,17 @@
 //! origin (no CORS headers; a request whose `Host` is not this machine is refused, against DNS
 //! rebinding).
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 mod api;
 mod assets;
 

@@ -7,6 +7,17 @@
 //! already parsed — goes through one projection ([`Projection`]) into a [`SlotRecord`], and is
 //! read through one [`SlotSource`], so `eval`, `eval --batch` and `map` see the same values.
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 pub mod block;
 mod graph_names;
 pub mod input;
@@ -89,8 +100,9 @@ impl Known {
 #[derive(Debug, Clone)]
 struct Entry {
     key: String,
-    /// The slot it fills (unused for [`Shape::Members`]).
-    slot: usize,
+    /// The slot it fills; none for [`Shape::Members`] (members are read into a slot of
+    /// their own).
+    slot: Option<usize>,
     /// `None`: the attribute's own name; `Some`: a Graph property name of this shape.
     graph: Option<Shape>,
 }
@@ -152,7 +164,7 @@ impl Projection {
             .enumerate()
             .map(|(slot, name)| Entry {
                 key: name.clone(),
-                slot,
+                slot: Some(slot),
                 graph: None,
             })
             .collect();
@@ -161,7 +173,7 @@ impl Projection {
             if wanted {
                 entries.push(Entry {
                     key: graph_key.to_string(),
-                    slot: names.iter().position(|n| n == name).unwrap_or(usize::MAX),
+                    slot: names.iter().position(|n| n == name),
                     graph: Some(*shape),
                 });
             }
@@ -263,7 +275,7 @@ impl Projection {
                     for (name, member) in members {
                         if let Some(slot) = self.names.iter().position(|n| n == name) {
                             let member = SlotValue::Owned(member.clone());
-                            record.offer(slot, rank, || (Cow::Owned(name.clone()), member));
+                            record.offer(Some(slot), rank, || (Cow::Owned(name.clone()), member));
                         }
                     }
                 }
@@ -391,11 +403,11 @@ impl<'a> SlotRecord<'a> {
     /// False when the name itself is there already (the object has the same key twice).
     fn offer(
         &mut self,
-        slot: usize,
+        slot: Option<usize>,
         rank: Rank,
         member: impl FnOnce() -> (Cow<'a, str>, SlotValue<'a>),
     ) -> bool {
-        let Some(entry) = self.values.get_mut(slot) else {
+        let Some(entry) = slot.and_then(|slot| self.values.get_mut(slot)) else {
             return true;
         };
         match entry {
@@ -441,16 +453,13 @@ impl<'a> SlotSource<'a> {
         }
     }
 
-    fn slot(&self, slot: usize, name: &str) -> Option<usize> {
-        if self
-            .names
-            .get(slot)
-            .is_some_and(|n| same_bytes(n.as_bytes(), name.as_bytes()))
-        {
-            Some(slot)
-        } else {
-            self.names.iter().position(|n| n == name)
-        }
+    fn slot(&self, slot: Option<usize>, name: &str) -> Option<usize> {
+        slot.filter(|&slot| {
+            self.names
+                .get(slot)
+                .is_some_and(|n| same_bytes(n.as_bytes(), name.as_bytes()))
+        })
+        .or_else(|| self.names.iter().position(|n| n == name))
     }
 
     /// The raw JSON of a [`Known`] attribute.
@@ -497,7 +506,7 @@ impl<'a> SlotSource<'a> {
 }
 
 impl<'a> Source<'a> for SlotSource<'a> {
-    fn lookup(&self, slot: usize, name: &str) -> Result<Lookup<'a>, String> {
+    fn lookup(&self, slot: Option<usize>, name: &str) -> Result<Lookup<'a>, String> {
         let slot = self.slot(slot, name);
         match slot
             .and_then(|i| self.record.values.get(i))

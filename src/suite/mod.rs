@@ -3,6 +3,17 @@
 //! attributes, or one user's SCIM requests (compared with a snapshot file), and says how its
 //! result differs from what was expected.
 
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 pub mod report;
 
 use std::path::{Path, PathBuf};
