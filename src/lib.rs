@@ -39,11 +39,12 @@
 //! graph): `diagnostic` and [`options`] → [`builtins`] (the signature table) → syntax → check
 //! → compile → eval → functions (the implementations) → source (the one record reader) →
 //! [`Expression`] → [`country`] → [`scim`] → [`mapping`] → [`provision`] → [`Environment`] → CLI.
-//! Modules marked hidden in these docs are the stages' internals: public so the CLI, tests
-//! and benchmarks can reach them, not a stable API.
+//! The stages' internals (syntax, check, eval, source, ...) are private; the `unstable`
+//! feature makes them public for this crate's tests, benchmarks and fuzz targets, with no
+//! promise of stability.
 //!
 //! Cargo features: `cli` (default) builds the `entramap` command (clap, mimalloc); a library
-//! user can leave it out with `default-features = false`.
+//! user can leave it out with `default-features = false`. `serve` is the workbench.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -51,37 +52,53 @@
 // into silent defaults; the modules that read input deny panics of every kind (each says so
 // at its top).
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+// Without the command (and without `unstable`), what only the command uses is compiled but
+// not called: the library alone.
+#![cfg_attr(not(any(feature = "cli", feature = "unstable")), allow(dead_code))]
 
 // The stages, in the order data flows through them; each imports only from those above it
 // (tests/layering.rs checks this; docs/architecture.md draws it).
-#[doc(hidden)]
 pub mod diagnostic;
 pub mod options;
 pub mod builtins;
-#[doc(hidden)]
+#[cfg(feature = "unstable")]
 pub mod syntax;
-#[doc(hidden)]
+#[cfg(not(feature = "unstable"))]
+mod syntax;
+#[cfg(feature = "unstable")]
 pub mod graph;
-#[doc(hidden)]
+#[cfg(not(feature = "unstable"))]
+mod graph;
+#[cfg(feature = "unstable")]
 pub mod check;
+#[cfg(not(feature = "unstable"))]
+mod check;
 mod compile;
-#[doc(hidden)]
+#[cfg(feature = "unstable")]
 pub mod eval;
+#[cfg(not(feature = "unstable"))]
+mod eval;
 mod functions;
 pub mod value;
-#[doc(hidden)]
+#[cfg(feature = "unstable")]
 pub mod source;
+#[cfg(not(feature = "unstable"))]
+mod source;
 mod expression;
-#[doc(hidden)]
+#[cfg(feature = "unstable")]
 pub mod parse_expression;
+#[cfg(not(feature = "unstable"))]
+mod parse_expression;
 pub mod country;
 pub mod scim;
 pub mod mapping;
 pub mod provision;
 mod environment;
 pub mod suite;
-#[doc(hidden)]
+#[cfg(feature = "unstable")]
 pub mod sample;
+#[cfg(not(feature = "unstable"))]
+mod sample;
 #[cfg(feature = "serve")]
 pub mod serve;
 #[cfg(feature = "cli")]

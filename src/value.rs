@@ -1,6 +1,6 @@
 //! The one public value (docs/values.md): what an expression or an attribute mapping gives, as
 //! the library, the workbench's JSON, `entramap eval --format json` and `entramap test` show
-//! it. Evaluation's own value ([`crate::eval::value::Value`]) borrows from the record and
+//! it. Evaluation's own value ((`eval::value::Value`, internal)) borrows from the record and
 //! carries references and role lists; this one owns its text and says why nothing flows.
 
 use std::fmt;

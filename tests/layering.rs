@@ -20,7 +20,14 @@ fn stages(lib: &str) -> Vec<String> {
                 .or_else(|| line.strip_prefix("mod "))?;
             Some(rest.trim_end_matches(';').trim().to_string())
         })
-        .collect()
+        // A stage declared twice (public with the `unstable` feature, private without) is
+        // one stage.
+        .fold(Vec::new(), |mut stages, stage| {
+            if !stages.contains(&stage) {
+                stages.push(stage);
+            }
+            stages
+        })
 }
 
 /// Every `crate::name` a file's code (not its comments) refers to, with a line number.

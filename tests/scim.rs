@@ -19,8 +19,28 @@ fn open(
     std::fs::File::open(path).ok().map(std::io::BufReader::new)
 }
 
+/// The records of a file, through the one reader (`map`'s).
+fn file_records(
+    reader: impl std::io::BufRead + Send + 'static,
+) -> entramap::provision::run::Records<'static> {
+    entramap::provision::run::records(
+        Box::new(reader),
+        entramap::provision::run::InputFormat::Auto,
+        16 << 20,
+    )
+    .unwrap()
+}
+
+/// A file's records as objects (a state or target file: every record is one).
+fn read_objects(
+    reader: impl std::io::BufRead + Send + 'static,
+) -> Vec<serde_json::Map<String, Json>> {
+    entramap::provision::run::objects(file_records(reader)).unwrap()
+}
+
+/// How many records a file has, readable or not.
 fn count_records(dir: &Path, name: Option<&Json>, default: &str) -> usize {
-    open(dir, name, default).map_or(0, |r| entramap::source::read::read_all(r).unwrap().len())
+    open(dir, name, default).map_or(0, |r| file_records(r).count())
 }
 
 fn validate(request: &Json, normalize: bool) {
@@ -63,24 +83,16 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
     let loaded = entramap::mapping::load(scenario["mapping"].as_str().unwrap(), &options).unwrap();
     let engine = Engine::new(&loaded.set, &options).unwrap();
     let current = open(dir, scenario.get("current"), "current.ndjson")
-        .map(|r| {
-            TargetStore::new(
-                entramap::source::read::read_all(r)
-                    .unwrap()
-                    .into_iter()
-                    .map(|r| Json::Object(r.object.unwrap())),
-            )
-        })
+        .map(|r| TargetStore::new(read_objects(r).into_iter().map(Json::Object)))
         .unwrap_or_default();
     // Links from an earlier cycle (`state.ndjson`, what `map --state-out` writes).
     let links = open(dir, scenario.get("state"), "state.ndjson")
         .map(|r| {
-            entramap::source::read::read_all(r)
-                .unwrap()
+            read_objects(r)
                 .into_iter()
-                .map(|r| {
+                .map(|object| {
                     let link: entramap::provision::Link =
-                        serde_json::from_value(Json::Object(r.object.unwrap())).unwrap();
+                        serde_json::from_value(Json::Object(object)).unwrap();
                     (link.kind, link.source_id, link.target_id)
                 })
                 .collect::<Vec<_>>()

@@ -12,7 +12,9 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Env;
 use crate::scim::{Request, ResourceKind, SimulatedIds};
 use crate::source::block::Block;
-use crate::source::input::Records;
+pub use crate::source::input::{
+    InputFormat, ObjectsError, Records, each_object, objects, open_path, records,
+};
 
 /// Where a run's side output goes.
 pub struct Sinks<'a> {
