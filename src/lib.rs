@@ -86,9 +86,9 @@ pub mod source;
 mod source;
 mod expression;
 #[cfg(feature = "unstable")]
-pub mod parse_expression;
+pub mod graph_api;
 #[cfg(not(feature = "unstable"))]
-mod parse_expression;
+mod graph_api;
 pub mod country;
 pub mod scim;
 pub mod mapping;

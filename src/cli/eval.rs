@@ -82,7 +82,7 @@ pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     };
     let record = match &source {
         None => serde_json::Map::new(),
-        Some((json, spec)) => crate::parse_expression::input_object(json)
+        Some((json, spec)) => crate::graph_api::input_object(json)
             .map_err(|e| Usage(format!("{}: {e}", shown(spec))))?,
     };
     let taken_set: std::collections::HashSet<String> = taken.into_iter().collect();
@@ -100,16 +100,16 @@ pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
             ..
         }) => {
             if format == ReportFormat::Json {
-                let _ = io.stdout.write_all(
-                    pretty(&crate::parse_expression::parse_failure(&text, &errors)).as_bytes(),
-                );
+                let _ = io
+                    .stdout
+                    .write_all(pretty(&crate::graph_api::parse_failure(&text, &errors)).as_bytes());
             }
             report(io, &errors, &text, &origin);
             return Ok(FAILED);
         }
     };
     if format == ReportFormat::Json {
-        let response = crate::parse_expression::evaluate(&expression, &record, &mut env);
+        let response = crate::graph_api::evaluate(&expression, &record, &mut env);
         let _ = io.stdout.write_all(pretty(&response).as_bytes());
         return Ok(if response.error.is_none() { OK } else { FAILED });
     }
@@ -201,7 +201,7 @@ fn render_trace(trace: &[TraceEntry], text: &str) -> String {
 /// JSON documents of any layout: NDJSON, pretty-printed bodies one after another, arrays of
 /// them. Exit 1 when any request failed, 0 when all were answered.
 fn batch_eval(path: &std::path::Path, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
-    let mut batch = crate::parse_expression::Batch::new(options);
+    let mut batch = crate::graph_api::Batch::new(options);
     let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
     let reader: Box<dyn std::io::BufRead + Send + '_> = if path.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(&mut *io.stdin))
@@ -221,9 +221,7 @@ fn batch_eval(path: &std::path::Path, options: &Options, io: &mut Io<'_>) -> Res
     for record in records {
         let record = record.map_err(cannot)?;
         let response = match &record.text {
-            Err(e) => {
-                crate::parse_expression::Response::bad_request(format!("line {}: {e}", record.line))
-            }
+            Err(e) => crate::graph_api::Response::bad_request(format!("line {}: {e}", record.line)),
             Ok(text) => batch.respond(text, record.line),
         };
         number += 1;

@@ -2,16 +2,16 @@
 //! (`crate::builtins::BUILTINS`, docs/functions.md), grouped by family. `compile` and `eval`
 //! reach them only through [`NATIVES`], which the expression stage hands them.
 
-mod casing;
-pub(crate) mod dates;
 mod diacritics;
+mod dotnet;
 mod encode;
 mod logic;
 mod multi;
-pub(crate) mod netdate;
 mod random;
-pub(crate) mod regex;
 mod text;
+
+pub(crate) use dotnet::regex;
+use dotnet::{casing, dates};
 
 pub(crate) use casing::simple_lower as simple_lower_char;
 pub(crate) use diacritics::normalize as normalize_diacritics_text;

@@ -169,16 +169,13 @@ pub(super) async fn eval(
     {
         None | Some(Json::Null) => Map::new(),
         Some(value) => {
-            crate::parse_expression::input_object(value).map_err(|e| bad(format!("input: {e}")))?
+            crate::graph_api::input_object(value).map_err(|e| bad(format!("input: {e}")))?
         }
     };
     let expression = match Expression::compile(text, &options) {
         Ok(expression) => expression,
         Err(e) => {
-            let mut out = to_object(&crate::parse_expression::parse_failure(
-                text,
-                &e.diagnostics,
-            ));
+            let mut out = to_object(&crate::graph_api::parse_failure(text, &e.diagnostics));
             out.insert("trace".into(), json!([]));
             out.insert(
                 "diagnostics".into(),
@@ -190,7 +187,7 @@ pub(super) async fn eval(
     let mut env = Env::new(&options)
         .map_err(|e| bad(format!("options: {e}")))?
         .with_trace();
-    let response = crate::parse_expression::evaluate(&expression, &input, &mut env);
+    let response = crate::graph_api::evaluate(&expression, &input, &mut env);
     let trace: Vec<Json> = env
         .trace
         .iter()
@@ -231,7 +228,7 @@ pub(super) async fn parse_expression(
 ) -> Answer {
     let request = object(body)?;
     let bytes = serde_json::to_vec(&request).unwrap_or_default();
-    let response = crate::parse_expression::Batch::new(&workbench.options).respond(&bytes, 1);
+    let response = crate::graph_api::Batch::new(&workbench.options).respond(&bytes, 1);
     let status = match &response.error {
         Some(e) if e.code == "bad-request" => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
@@ -250,7 +247,7 @@ pub(super) async fn map_user(
     let set = mapping_set(&workbench, request.get("mapping").and_then(Json::as_str))?;
     let record = match request.get("user") {
         Some(user) => {
-            crate::parse_expression::input_object(user).map_err(|e| bad(format!("user: {e}")))?
+            crate::graph_api::input_object(user).map_err(|e| bad(format!("user: {e}")))?
         }
         None => return Err(bad("the request needs a \"user\" object")),
     };
