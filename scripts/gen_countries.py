@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate src/country/data.rs: the ISO 3166-1 table and the country names generated from data.
+"""Generate src/provisioning/country/data.rs: the ISO 3166-1 table and the country names generated from data.
 
 Sources (read at generation time only; the build never reads them):
   * Debian's iso-codes JSON (apt-get install iso-codes):
@@ -17,7 +17,7 @@ Sources (read at generation time only; the build never reads them):
     CSV is read, so the package need not be installed:
       pip download --no-deps hdx-python-country==4.2.5 -d /tmp/hdx
       python3 scripts/gen_countries.py --hdx /tmp/hdx/hdx_python_country-4.2.5-py3-none-any.whl \
-          > src/country/data.rs && rustfmt --edition 2024 src/country/data.rs
+          > src/provisioning/country/data.rs && rustfmt --edition 2024 src/provisioning/country/data.rs
     (--hdx also takes the CSV itself; without it the installed package is used.)
   No package ships the World Bank's names offline (wbgapi and wbdata query its API), so World Bank
   forms ("Korea, Rep.", "Venezuela, RB") are met by the resolver's normalisation rules instead.

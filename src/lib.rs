@@ -57,29 +57,12 @@
 #![cfg_attr(not(any(feature = "cli", feature = "unstable")), allow(dead_code))]
 
 // The stages, in the order data flows through them; each imports only from those above it
-// (tests/layering.rs checks this; docs/architecture.md draws it).
+// (tests/layering.rs checks this, inside the folders too; docs/architecture.md draws it). The
+// folders group them: the language, the provisioning model, the applications. Each stage is
+// reached by its own name (`crate::syntax`, `entramap::scim`) through the uses below.
 pub mod diagnostic;
 pub mod options;
-pub mod builtins;
-#[cfg(feature = "unstable")]
-pub mod syntax;
-#[cfg(not(feature = "unstable"))]
-mod syntax;
-#[cfg(feature = "unstable")]
-pub mod graph;
-#[cfg(not(feature = "unstable"))]
-mod graph;
-#[cfg(feature = "unstable")]
-pub mod check;
-#[cfg(not(feature = "unstable"))]
-mod check;
-mod compile;
-#[cfg(feature = "unstable")]
-pub mod eval;
-#[cfg(not(feature = "unstable"))]
-mod eval;
-mod functions;
-pub mod value;
+mod language;
 #[cfg(feature = "unstable")]
 pub mod source;
 #[cfg(not(feature = "unstable"))]
@@ -89,21 +72,27 @@ mod expression;
 pub mod graph_api;
 #[cfg(not(feature = "unstable"))]
 mod graph_api;
-pub mod country;
-pub mod scim;
-pub mod mapping;
-pub mod provision;
+mod provisioning;
 mod environment;
-pub mod suite;
-#[cfg(feature = "unstable")]
-pub mod sample;
-#[cfg(not(feature = "unstable"))]
-mod sample;
-#[cfg(feature = "serve")]
-pub mod serve;
+mod apps;
+
 #[cfg(feature = "cli")]
 #[doc(hidden)]
-pub mod cli;
+pub use apps::cli;
+#[cfg(feature = "unstable")]
+pub use apps::sample;
+#[cfg(all(feature = "cli", not(feature = "unstable")))]
+use apps::sample;
+#[cfg(feature = "serve")]
+pub use apps::serve;
+pub use apps::suite;
+pub use language::{builtins, value};
+#[cfg(feature = "unstable")]
+pub use language::{check, eval, graph, syntax};
+#[cfg(not(feature = "unstable"))]
+use language::{check, eval, graph, syntax};
+use language::{compile, functions};
+pub use provisioning::{country, mapping, provision, scim};
 
 // README's Rust snippets are compiled and run as doc tests, so they stay true.
 #[cfg(doctest)]
