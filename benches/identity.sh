@@ -32,15 +32,8 @@ NEW_BIN=$DIR/entramap-new
 
 # The second-cycle inputs, as benches/second_cycle.sh makes them (by the base binary).
 DATA=$DIR/users-$N.ndjson
-[ -s "$DATA" ] || "$BASE_BIN" sample-users --count "$N" --seed 1 -o "$DATA"
-"$BASE_BIN" map --mapping code42 "$DATA" -q -o "$DIR/first.ndjson" --state-out "$DIR/links.ndjson" 2>/dev/null
-awk -v prefix='{"method":"POST","path":"/Users","body":{' '
-  index($0, prefix) == 1 {
-    n++
-    body = substr($0, length(prefix) + 1, length($0) - length(prefix) - 1)
-    gsub(/"department":"/, "\"department\":\"Old ", body)
-    printf "{\"id\":\"user-%04d\",%s\n", n, body
-  }' "$DIR/first.ndjson" >"$DIR/current.ndjson"
+. benches/second_cycle_inputs.sh
+second_cycle_inputs "$BASE_BIN" "$N" "$DIR"
 
 # digest BIN ARGS...: sha256 of what one run writes, requests then standard error (its
 # speed, "(123456 records/s)", left out).

@@ -19,19 +19,9 @@ BIN=${BIN:-target/release/entramap}
 DIR=${TMPDIR:-/tmp}/entramap-second-cycle
 mkdir -p "$DIR"
 DATA=$DIR/users-$N.ndjson
-[ -s "$DATA" ] || "$BIN" sample-users --count "$N" --seed 1 -o "$DATA"
-
-# The first cycle: creates, and the links they made.
-"$BIN" map --mapping code42 "$DATA" -q -o "$DIR/first.ndjson" --state-out "$DIR/links.ndjson" 2>/dev/null
-# The target after it: each POST /Users body with the id it was given (user-0001, … in the
-# order of the POSTs), its department changed.
-awk -v prefix='{"method":"POST","path":"/Users","body":{' '
-  index($0, prefix) == 1 {
-    n++
-    body = substr($0, length(prefix) + 1, length($0) - length(prefix) - 1)
-    gsub(/"department":"/, "\"department\":\"Old ", body)
-    printf "{\"id\":\"user-%04d\",%s\n", n, body
-  }' "$DIR/first.ndjson" >"$DIR/current.ndjson"
+# The first cycle's users, requests and links, and the target as it left it.
+. benches/second_cycle_inputs.sh
+second_cycle_inputs "$BIN" "$N" "$DIR"
 : >"$DIR/none.ndjson"
 
 ROWS=()

@@ -85,7 +85,9 @@ impl Environment {
     }
 
     /// A mapping set by name (`code42`, `scim-default`, …) or path, loaded and compiled once
-    /// and kept: every configuration error is reported here, before any record is read.
+    /// and kept: every configuration error is reported here, before any record is read. A
+    /// file is kept by its canonical path and read once per environment (and its clones): to
+    /// see later edits, make a new `Environment`.
     ///
     /// ```
     /// use entramap::{Environment, Value};
@@ -99,7 +101,12 @@ impl Environment {
     /// # Ok::<(), entramap::Error>(())
     /// ```
     pub fn mapping(&self, name_or_path: &str) -> Result<Mapping, crate::Error> {
-        let cached = |mappings: &HashMap<String, Mapping>| mappings.get(name_or_path).cloned();
+        let key = match mapping::builtin::get(name_or_path) {
+            Some(_) => name_or_path.to_string(),
+            None => std::fs::canonicalize(name_or_path)
+                .map_or_else(|_| name_or_path.to_string(), |p| p.display().to_string()),
+        };
+        let cached = |mappings: &HashMap<String, Mapping>| mappings.get(&key).cloned();
         if let Some(mapping) = self.mappings.lock().ok().and_then(|m| cached(&m)) {
             return Ok(mapping);
         }
@@ -111,10 +118,7 @@ impl Environment {
             inner: Arc::new(Compiled { loaded, engine }),
         };
         Ok(match self.mappings.lock() {
-            Ok(mut mappings) => mappings
-                .entry(name_or_path.to_string())
-                .or_insert(mapping)
-                .clone(),
+            Ok(mut mappings) => mappings.entry(key).or_insert(mapping).clone(),
             Err(_) => mapping,
         })
     }

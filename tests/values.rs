@@ -149,3 +149,66 @@ fn a_country_name_is_the_code_map_sends_and_scope_makes_a_user_inactive() {
     assert_eq!(value(&unassigned, "active"), Value::Boolean(false));
     assert_eq!(value(&czech, "title"), Value::Nothing(Nothing::Null));
 }
+
+/// A mapping that fails for a record: its attribute shows the error `map` reports for the
+/// record (code and words), and the other attributes still show their values.
+#[test]
+fn a_failing_mapping_is_the_record_error_map_reports() {
+    let env = Environment::new();
+    let set = env
+        .parse_mappings(
+            r#"
+name = "failing"
+[users]
+name = "users"
+[[users.mappings]]
+target = "userName"
+source = "userPrincipalName"
+matching = 1
+[[users.mappings]]
+target = "active"
+source = "enabled"
+type = "Boolean"
+[[users.mappings]]
+target = "title"
+expression = 'FormatDateTime([hired], , "yyyyMMdd", "yyyy")'
+"#,
+            "failing.toml",
+        )
+        .unwrap()
+        .set;
+    let engine = env.provisioner(&set).unwrap();
+    let user = serde_json::json!({"objectId": "1", "userPrincipalName": "a@contoso.com", "enabled": "maybe", "hired": "not a date"});
+    let user = user.as_object().unwrap();
+    let values = engine.values(ResourceKind::User, user).unwrap();
+    assert_eq!(values[0].value, Ok(Value::Text("a@contoso.com".into())));
+    let active = values[1].value.as_ref().unwrap_err();
+    assert_eq!(active.code, "target-type");
+    let title = values[2].value.as_ref().unwrap_err();
+    assert_eq!(title.code, "bad-date");
+    let failed = engine
+        .provision(ResourceKind::User, 1, user, &mut RunState::default())
+        .unwrap_err();
+    // The record fails with its first failing mapping, in the same words.
+    assert_eq!(failed.code, active.code);
+    assert_eq!(failed.reason, active.message);
+    assert!(
+        title.message.contains("FormatDateTime"),
+        "{}",
+        title.message
+    );
+}
+
+#[test]
+fn a_mapping_set_is_loaded_once_per_environment() {
+    let env = Environment::new();
+    let first = env.mapping("code42").unwrap();
+    let again = env.clone().mapping("code42").unwrap();
+    assert!(std::ptr::eq(first.engine(), again.engine()));
+    let file = env.mapping("fixtures/schemas/code42.schema.json").unwrap();
+    let same_file = env
+        .mapping("./fixtures/schemas/code42.schema.json")
+        .unwrap();
+    assert!(std::ptr::eq(file.engine(), same_file.engine()));
+    assert!(!std::ptr::eq(first.engine(), file.engine()));
+}

@@ -264,6 +264,7 @@ pub(super) async fn map_user(
     // The attributes' values come from the engine that writes the requests (they do not
     // depend on the PATCH mode): what `map` sends.
     let mut attributes = Vec::new();
+    let mut failed = None;
     let mut requests = std::collections::BTreeMap::new();
     let mut outcome = None;
     let mut warnings = Vec::new();
@@ -285,9 +286,15 @@ pub(super) async fn map_user(
                 .values(kind, &record)
                 .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, e.reason))?;
         }
-        let applied = engine
-            .provision(kind, 1, &record, &mut RunState::default())
-            .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, e.reason))?;
+        // A record that fails is answered with its attributes (the failing ones with their
+        // errors) and the record's error, as `map` reports it.
+        let applied = match engine.provision(kind, 1, &record, &mut RunState::default()) {
+            Ok(applied) => applied,
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        };
         // As written on the wire, keys in Entra's order (a `Value` would sort them).
         let list = applied
             .requests
@@ -310,6 +317,7 @@ pub(super) async fn map_user(
         outcome,
         requests,
         warnings,
+        error: failed,
     })
     .into_response())
 }
@@ -324,6 +332,9 @@ struct MapAnswer {
     /// By PATCH mode: the requests as JSON values, in the order Entra sends them.
     requests: std::collections::BTreeMap<String, Vec<Box<serde_json::value::RawValue>>>,
     warnings: Vec<String>,
+    /// The record's error when it fails (`map` would report it and send nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<crate::provision::RecordError>,
 }
 
 fn mode_name(mode: PatchMode) -> String {

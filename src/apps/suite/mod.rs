@@ -346,7 +346,7 @@ fn run_case(
     };
     if case.expect_attributes.is_some() || !null_attributes.is_empty() {
         let expected = case.expect_attributes.clone().unwrap_or_default();
-        return attributes_case(set, user, &expected, null_attributes, options);
+        return attributes_case(set, user, &expected, null_attributes, options, &mut env);
     }
     if case.snapshot {
         return snapshot_case(file, case, set, user, options, update);
@@ -414,6 +414,7 @@ fn attributes_case(
     expected: &Map<String, Json>,
     null_attributes: &[String],
     options: &Options,
+    env: &mut Env<'_>,
 ) -> Verdict {
     let Some(object) = &set.users else {
         return Verdict::Broken(format!("mapping `{}` has no user mapping", set.name));
@@ -422,7 +423,7 @@ fn attributes_case(
         Ok(engine) => engine,
         Err(e) => return Verdict::Broken(e.to_string()),
     };
-    let got = match engine.values(ResourceKind::User, user) {
+    let got = match engine.values_in(ResourceKind::User, user, env) {
         Ok(got) => got,
         Err(e) => return Verdict::Broken(e.reason),
     };

@@ -108,8 +108,8 @@ pub fn locate(file_text: &str, source_text: &str, offset: usize, target: &str) -
 }
 
 /// Every lint about `set`: what the engine's configuration errors do not say. `failed(object,
-/// index)` says which mappings' expressions the engine already reported (their diagnostics are
-/// not repeated).
+/// index)` says which mappings' expressions the engine already reported (their errors are not
+/// repeated).
 pub fn lint_set(
     set: &MappingSet,
     options: &Options,
@@ -238,16 +238,7 @@ fn lint_object(
         .iter()
         .filter(|b| **b)
         .count();
-        if kinds > 1 {
-            out.push(plain(
-                &place,
-                Diagnostic::error(
-                    Code::MappingSource,
-                    zero,
-                    "give only one of source, expression and constant",
-                ),
-            ));
-        }
+        // (More than one is the engine's error.)
         if kinds == 0 && m.default.is_none() {
             out.push(plain(
                 &place,
@@ -276,12 +267,11 @@ fn lint_object(
             continue;
         };
         let analysis = crate::check::analyze(&text, options);
-        // The engine reported this expression's diagnostics with its errors.
-        let mut diagnostics = if failed(name, i) {
-            Vec::new()
-        } else {
-            analysis.diagnostics
-        };
+        // The engine reported this expression's errors; its warnings are still the lint's.
+        let mut diagnostics = analysis.diagnostics;
+        if failed(name, i) {
+            diagnostics.retain(|d| !d.is_error());
+        }
         if let (Some(known), Some(expr)) = (schema_attributes, &analysis.expr) {
             // The schema's own attribute list replaces the generic list of Entra's names.
             diagnostics.retain(|d| d.code != "unknown-attribute");

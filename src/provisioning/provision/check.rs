@@ -51,6 +51,10 @@ fn findings_of(error: &super::MappingError) -> Vec<Finding> {
                 diagnostic: d.clone(),
             })
             .collect(),
+        MappingProblem::Sources => vec![plain(
+            mapping,
+            Diagnostic::error(problem.code(), Span::default(), problem.message()),
+        )],
         MappingProblem::Target(_) => vec![plain(
             mapping,
             Diagnostic::error(problem.code(), Span::default(), problem.message()).with_help(

@@ -91,13 +91,24 @@ enum Computed<'a> {
     Failed(Box<Failure>),
 }
 
-/// Why a mapping failed for one record.
+/// Why a mapping failed for one record, kept as it came: it is written out ([`Engine::reason`])
+/// only where it is shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Failure {
-    /// The error's code: an evaluation error's, or `target-type`.
-    code: Code,
-    /// The record error's reason: the target attribute, the message, the expression shown.
-    reason: String,
+enum Failure {
+    /// Evaluating the expression failed.
+    Eval(crate::eval::EvalError),
+    /// The value does not convert to the target attribute's type.
+    Conversion(String),
+}
+
+impl Failure {
+    /// An evaluation error's code, or `target-type`.
+    fn code(&self) -> Code {
+        match self {
+            Failure::Eval(e) => e.code,
+            Failure::Conversion(_) => Code::TargetType,
+        }
+    }
 }
 
 impl Computed<'_> {
@@ -336,6 +347,9 @@ pub struct MappingError {
 pub enum MappingProblem {
     /// The target attribute is not a SCIM path entramap can write.
     Target(crate::scim::path::PathError),
+    /// The mapping has more than one of source, expression and constant: which one Entra
+    /// would use is not known.
+    Sources,
     /// The source expression does not compile.
     Expression(crate::expression::ExpressionError),
     /// The object mapping has no matching attribute, so no object can be matched or created.
@@ -352,6 +366,7 @@ impl MappingProblem {
     pub fn code(&self) -> Code {
         match self {
             MappingProblem::Target(_) => Code::TargetPath,
+            MappingProblem::Sources => Code::MappingSource,
             MappingProblem::Expression(_) => Code::CompileError,
             MappingProblem::NoMatching => Code::NoMatching,
             MappingProblem::Scope(_) => Code::ScopeFilter,
@@ -362,6 +377,7 @@ impl MappingProblem {
     pub fn message(&self) -> String {
         match self {
             MappingProblem::Target(e) => e.to_string(),
+            MappingProblem::Sources => "give only one of source, expression and constant".to_string(),
             MappingProblem::Expression(e) => e.to_string(),
             MappingProblem::NoMatching => "no attribute mapping is a matching attribute, so Entra can neither match nor create objects; give one (usually userName, or displayName for groups) `matching = 1`".to_string(),
             MappingProblem::Scope(problem) => problem.clone(),
@@ -378,6 +394,7 @@ impl std::fmt::Display for MappingError {
                 write!(f, "{}: {}", self.kind, self.problem.message())
             }
             MappingProblem::Target(e) => write!(f, "{here}: {e}"),
+            MappingProblem::Sources => write!(f, "{here}: {}", self.problem.message()),
             MappingProblem::Expression(e) => write!(f, "{here}:\n{}", e.render(&here)),
         }
     }
@@ -416,14 +433,15 @@ pub struct RunState {
 
 impl RunState {
     /// Every link between a source object and its target object after this run: the links
-    /// from earlier cycles, updated with this run's (what `map --state-out` writes), sorted.
-    pub fn links(&self, id_prefix: &str) -> Vec<(ResourceKind, String, String)> {
+    /// from earlier cycles, updated with this run's (what `map --state-out` writes), sorted;
+    /// objects created in this run have the ids `ids` gives them (`Engine::simulated_ids`).
+    pub fn links(&self, ids: &SimulatedIds) -> Vec<(ResourceKind, String, String)> {
         let mut links: std::collections::BTreeMap<(ResourceKind, String), String> = self
             .current
             .links()
             .map(|(kind, source, target)| ((kind, source.to_string()), target.to_string()))
             .collect();
-        for (kind, source, target) in self.ids.links(&SimulatedIds::new(id_prefix)) {
+        for (kind, source, target) in self.ids.links(ids) {
             match target {
                 Some(target) => links.insert((kind, source), target),
                 None => links.remove(&(kind, source)),
@@ -649,15 +667,13 @@ impl Engine {
     ) -> Result<Plan, RecordError> {
         let source = SlotSource::new(record, &self.projection, &self.options);
         let (mut facts, values) = self.evaluate(kind, line, &source, env)?;
-        if let Some(Computed::Failed(failure)) =
-            values.iter().find(|v| matches!(v, Computed::Failed(_)))
-        {
-            return Err(RecordError::new(
-                kind,
-                line,
-                failure.code,
-                failure.reason.clone(),
-            ));
+        let failed = values.iter().enumerate().find_map(|(i, v)| match v {
+            Computed::Failed(failure) => Some((i, failure)),
+            _ => None,
+        });
+        if let Some((i, failure)) = failed {
+            let reason = self.reason(kind, i, failure);
+            return Err(RecordError::new(kind, line, failure.code(), reason));
         }
         let (queries, decision) = self
             .decide(&mut facts, &values, current)
@@ -739,16 +755,7 @@ impl Engine {
             let value = match expr.run(source, env) {
                 Ok(value) => value,
                 Err(e) => {
-                    let rendered = crate::diagnostic::render_all(
-                        &[e.to_diagnostic()],
-                        expr.text(),
-                        &format!("mapping {}", m.def.target),
-                    );
-                    let reason = format!("{}: {}\n{rendered}", m.def.target, e.message);
-                    values.push(Computed::Failed(Box::new(Failure {
-                        code: e.code,
-                        reason,
-                    })));
+                    values.push(Computed::Failed(Box::new(Failure::Eval(e))));
                     plan.references.push(None);
                     continue;
                 }
@@ -762,17 +769,35 @@ impl Engine {
             let computed = match value {
                 Value::Null => Computed::Null,
                 Value::Drop => Computed::Drop,
-                v => self.computed(m, v, &mut plan.warnings).unwrap_or_else(|e| {
-                    Computed::Failed(Box::new(Failure {
-                        code: Code::TargetType,
-                        reason: format!("{}: {e}", m.def.target),
-                    }))
-                }),
+                v => self
+                    .computed(m, v, &mut plan.warnings)
+                    .unwrap_or_else(|e| Computed::Failed(Box::new(Failure::Conversion(e)))),
             };
             values.push(computed);
         }
         plan.warnings.append(&mut env.warnings);
         Ok((plan, values))
+    }
+
+    /// What `map` reports for mapping `i` of the `kind` object failing: the target attribute,
+    /// the message, and the expression with the failing part underlined.
+    fn reason(&self, kind: ResourceKind, i: usize, failure: &Failure) -> String {
+        let mapping = self.object(kind).and_then(|o| o.mappings.get(i));
+        let target = mapping.map_or("", |m| m.def.target.as_str());
+        match failure {
+            Failure::Conversion(message) => format!("{target}: {message}"),
+            Failure::Eval(e) => {
+                let text = mapping
+                    .and_then(|m| m.expr.as_ref())
+                    .map_or("", |x| x.text());
+                let rendered = crate::diagnostic::render_all(
+                    &[e.to_diagnostic()],
+                    text,
+                    &format!("mapping {target}"),
+                );
+                format!("{target}: {}\n{rendered}", e.message)
+            }
+        }
     }
 
     /// docs/mapping.md#target-type-conversion: the final value converted for the target attribute's type.
@@ -953,6 +978,15 @@ fn compile_object(
                 continue;
             }
         };
+        let sources = [
+            m.source.is_some(),
+            m.expression.is_some(),
+            m.constant.is_some(),
+        ];
+        if sources.iter().filter(|&&given| given).count() > 1 {
+            errors.push(fail(MappingProblem::Sources));
+            continue;
+        }
         let expr = match m.source_text() {
             None => None,
             Some(text) => match Expression::compile_with(&text, options, table.clone()) {

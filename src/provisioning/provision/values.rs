@@ -54,34 +54,49 @@ impl Serialize for AttributeValue {
 impl Engine {
     /// What each target attribute of the `kind` object mapping receives for `record` on
     /// create, in the mappings' order: what `map` sends, with a default value in place of
-    /// Null. Manager and member references are the objects' ids. Fails only when the
-    /// mapping set has no `kind` mapping or the `now` option is not a time.
+    /// Null. A manager or member reference shows the target id the record gives for it
+    /// (`targetId`), else its objectId. Fails only when the mapping set has no `kind`
+    /// mapping or the `now` option is not a time.
     pub fn values(
         &self,
         kind: ResourceKind,
         record: &Map<String, Json>,
     ) -> Result<Vec<AttributeValue>, RecordError> {
-        let fail = |code, reason: String| RecordError::new(kind, 1, code, reason);
+        let mut env = Env::new(&self.options)
+            .map_err(|e| RecordError::new(kind, 1, Code::BadOption, e.to_string()))?;
+        self.values_in(kind, record, &mut env)
+    }
+
+    /// [`Engine::values`] in `env`: its clock, seed, and the values SelectUniqueValue finds
+    /// taken (`entramap test`'s `taken`).
+    pub fn values_in(
+        &self,
+        kind: ResourceKind,
+        record: &Map<String, Json>,
+        env: &mut Env<'_>,
+    ) -> Result<Vec<AttributeValue>, RecordError> {
         let Some(object) = self.object(kind) else {
-            return Err(fail(
+            return Err(RecordError::new(
+                kind,
+                1,
                 Code::NoObjectMapping,
                 format!("the mapping set has no {kind} mapping"),
             ));
         };
-        let mut env = Env::new(&self.options).map_err(|e| fail(Code::BadOption, e.to_string()))?;
         let record = self.projection.record_from_map(record);
         let source = SlotSource::new(&record, &self.projection, &self.options);
-        let (facts, values) = self.evaluate(kind, 1, &source, &mut env)?;
+        let (facts, values) = self.evaluate(kind, 1, &source, env)?;
         let attributes = object
             .mappings
             .iter()
             .zip(values)
             .zip(&facts.references)
-            .map(|((m, computed), references)| {
+            .enumerate()
+            .map(|(i, ((m, computed), references))| {
                 let value = match (computed, references) {
                     (Computed::Failed(failure), _) => Err(AttributeError {
-                        code: failure.code,
-                        message: failure.reason,
+                        code: failure.code(),
+                        message: self.reason(kind, i, &failure),
                     }),
                     (_, Some(references)) => {
                         let mut ids = references.iter().map(|r| {

@@ -255,7 +255,8 @@ async function mapUser() {
   $("requests-legacy").textContent = lines(answer.requests["legacy-scim"] || []);
   $("requests-flagged").textContent = lines(answer.requests["aadOptscim062020"] || []);
   const outcome = answer.outcome || {};
-  $("outcome").textContent = outcome.reason ? `(${outcome.outcome}: ${outcome.reason})` : `(${outcome.outcome})`;
+  $("outcome").textContent = answer.error ? `(failed: ${answer.error.code}: ${answer.error.reason})`
+    : outcome.reason ? `(${outcome.outcome}: ${outcome.reason})` : `(${outcome.outcome})`;
   renderDiagnostics($("map-warnings"), answer.warnings.map((w) => ({ severity: "warning", code: "record", message: w })));
 }
 
