@@ -160,6 +160,21 @@ impl Mapping {
         self.inner.engine.simulated_ids()
     }
 
+    /// Many records, as `entramap map` runs them: users then groups, planned in parallel,
+    /// applied and written in input order; requests go to `sinks.requests` as JSON lines, each
+    /// failed record to `sinks.on_error`. `state` holds the target's current objects and
+    /// links, and the ids given in this run (`RunState::links` for `--state-out`). The
+    /// summary's counts add up to the records read; `Err` only for I/O failures.
+    pub fn run(
+        &self,
+        users: Vec<crate::provision::run::Input<'_>>,
+        groups: Vec<crate::provision::run::Input<'_>>,
+        state: &mut RunState,
+        sinks: &mut crate::provision::run::Sinks<'_>,
+    ) -> std::io::Result<crate::provision::Summary> {
+        crate::provision::run::run(&self.inner.engine, users, groups, state, sinks)
+    }
+
     /// What each user attribute receives for `user` (a JSON object): what `map` sends on
     /// create (docs/values.md).
     pub fn values(&self, user: &Json) -> Result<Vec<AttributeValue>, crate::Error> {

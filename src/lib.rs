@@ -29,8 +29,8 @@
 //! ```
 //!
 //! Many records at once, as `entramap map` runs them (in parallel, in input order, with
-//! sinks for requests, errors and progress): [`provision::run::run`] with
-//! [`Mapping::engine`]. Values are described in docs/values.md.
+//! sinks for requests, errors and progress): [`Mapping::run`]. Values are described in
+//! docs/values.md.
 //!
 //! Errors and warnings are [`Diagnostic`]s with byte spans; [`Diagnostic::render`] prints them
 //! rustc-style with the source line and a caret. Every error converts into [`Error`].

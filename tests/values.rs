@@ -212,3 +212,116 @@ fn a_mapping_set_is_loaded_once_per_environment() {
     assert!(std::ptr::eq(file.engine(), same_file.engine()));
     assert!(!std::ptr::eq(first.engine(), file.engine()));
 }
+
+/// Without nulls (TOML has none; a null attribute is read as a missing one).
+fn toml_value(json: &Json) -> Option<toml::Value> {
+    Some(match json {
+        Json::Null => return None,
+        Json::Bool(b) => toml::Value::Boolean(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64()?),
+        },
+        Json::String(s) => toml::Value::String(s.clone()),
+        Json::Array(items) => toml::Value::Array(items.iter().filter_map(toml_value).collect()),
+        Json::Object(map) => toml::Value::Table(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), toml_value(v)?)))
+                .collect(),
+        ),
+    })
+}
+
+/// A test file written from `map`'s own create bodies passes in `entramap test`, for every
+/// user `map` creates, in each option set that changes values.
+#[test]
+fn a_test_written_from_maps_output_passes() {
+    let users = users();
+    let dir = std::env::temp_dir().join(format!("entramap-values-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = 0;
+    for (label, settings) in [
+        ("defaults", vec![]),
+        ("normalize", vec!["country_resolution=normalize"]),
+        ("off", vec!["country_resolution=off"]),
+        ("lazy", vec!["iif_null=lazy"]),
+    ] {
+        let options = Options::default()
+            .with_settings(settings.iter().copied())
+            .unwrap();
+        let env = Environment::with_options(options);
+        for set in ["code42", "scim-default"] {
+            let mapping = env.mapping(set).unwrap();
+            let mut cases = Vec::new();
+            for (n, user) in users.iter().enumerate() {
+                let Ok(applied) = mapping.provision(&Json::Object(user.clone())) else {
+                    continue;
+                };
+                let Some(body) = applied
+                    .requests
+                    .iter()
+                    .find(|r| r.method == Method::Post)
+                    .and_then(|r| r.body.as_ref())
+                    .map(|b| b.to_json(mapping.simulated_ids()))
+                else {
+                    continue;
+                };
+                let mut expected = toml::Table::new();
+                let mut null = Vec::new();
+                for m in &mapping.set().users.as_ref().unwrap().mappings {
+                    if m.target.to_ascii_lowercase().ends_with("manager") {
+                        continue;
+                    }
+                    let path = TargetPath::parse(&m.target).unwrap();
+                    let text = match get_path(&body, &path) {
+                        None => {
+                            null.push(toml::Value::String(m.target.clone()));
+                            expected.remove(&m.target);
+                            continue;
+                        }
+                        Some(sent) => Value::from(sent).texts(),
+                    };
+                    null.retain(|t| t.as_str() != Some(&m.target));
+                    let value = match text.as_slice() {
+                        [one] => toml::Value::String(one.clone()),
+                        many => toml::Value::Array(
+                            many.iter().cloned().map(toml::Value::String).collect(),
+                        ),
+                    };
+                    expected.insert(m.target.clone(), value);
+                }
+                let mut case = toml::Table::new();
+                case.insert("name".into(), format!("{label} {set} user {n}").into());
+                case.insert(
+                    "user".into(),
+                    toml_value(&Json::Object(user.clone())).unwrap(),
+                );
+                case.insert("expect_attributes".into(), expected.into());
+                if !null.is_empty() {
+                    case.insert("expect_null".into(), null.into());
+                }
+                cases.push(toml::Value::Table(case));
+            }
+            assert!(cases.len() > 100, "{label} {set}: {} cases", cases.len());
+            let mut file = toml::Table::new();
+            file.insert("mapping".into(), set.into());
+            let options: toml::Table = settings
+                .iter()
+                .map(|s| {
+                    let (k, v) = s.split_once('=').unwrap();
+                    (k.to_string(), toml::Value::String(v.to_string()))
+                })
+                .collect();
+            file.insert("options".into(), options.into());
+            file.insert("case".into(), cases.into());
+            let path = dir.join(format!("{label}-{set}.test.toml"));
+            std::fs::write(&path, toml::to_string(&file).unwrap()).unwrap();
+            let results = entramap::suite::run_file(&path, &Options::default(), false).unwrap();
+            let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
+            assert!(failed.is_empty(), "{label} {set}: {:#?}", failed.first());
+            files += 1;
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(files, 8);
+}
