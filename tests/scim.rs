@@ -153,7 +153,7 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
     write!(out, "{}", log.borrow()).unwrap();
     writeln!(out, "summary: {}", serde_json::to_string(&summary).unwrap()).unwrap();
     // The links `map --state-out` would write, for the next cycle.
-    for (kind, source, target) in state.links(engine.simulated_ids()) {
+    for (kind, source, target) in state.links(state.simulated_ids(&options.scim.id_prefix)) {
         let link = entramap::provision::Link {
             kind,
             source_id: source,

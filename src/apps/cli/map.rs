@@ -399,7 +399,8 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             .map_err(|e| Usage(format!("cannot write the output: {e}")))?;
     }
     if let Some(path) = &args.state_out {
-        write_links(path, &state.links(engine.simulated_ids()))?;
+        let ids = state.simulated_ids(&options.scim.id_prefix);
+        write_links(path, &state.links(ids))?;
     }
     let seconds = started.elapsed().as_secs_f64();
     let rate = if seconds > 0.0 {

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::diagnostic::Code;
 use crate::scim::patch::{self, Change};
-use crate::scim::{Body, Method, ObjectRef, Request, Resolve, get_path};
+use crate::scim::{Body, Method, ObjectRef, Request, Resolve, SimulatedIds, get_path};
 
 impl Engine {
     /// Read ahead the run-state slots that applying `plan` will look up (its object and its
@@ -90,7 +90,11 @@ impl Engine {
                 }
                 if self.explain {
                     let resource = target.as_ref().and_then(|t| t.resource.as_deref());
-                    changed = self.explain_changes(&changes, resource);
+                    changed = Engine::explain_changes(
+                        state.simulated_ids(&self.options.scim.id_prefix),
+                        &changes,
+                        resource,
+                    );
                 }
                 requests.push(Request::new(
                     Method::Patch,
@@ -141,7 +145,11 @@ impl Engine {
                 );
                 if self.explain {
                     let resource = target.as_ref().and_then(|t| t.resource.as_deref());
-                    changed = self.explain_changes(&changes, resource);
+                    changed = Engine::explain_changes(
+                        state.simulated_ids(&self.options.scim.id_prefix),
+                        &changes,
+                        resource,
+                    );
                 }
                 // The attribute operations were built while planning; the links follow them.
                 patch::link_ops(
@@ -172,8 +180,12 @@ impl Engine {
     }
 
     /// Each change with the value the target held before it (`map --explain`).
-    fn explain_changes(&self, changes: &[Change], resource: Option<&Json>) -> Vec<AttributeChange> {
-        let id = |r: &ObjectRef| Json::String(self.ids.id(r).into_owned());
+    fn explain_changes(
+        ids: &SimulatedIds,
+        changes: &[Change],
+        resource: Option<&Json>,
+    ) -> Vec<AttributeChange> {
+        let id = |r: &ObjectRef| Json::String(ids.id(r).into_owned());
         changes
             .iter()
             .map(|change| match change {
@@ -246,18 +258,17 @@ impl Engine {
                 }
             }
             let had: &[String] = current.and_then(|c| c.get(i)).map_or(&[], Vec::as_slice);
-            // The target's values are ids; a created object is compared by its simulated id.
-            let held = |r: &ObjectRef| {
-                !had.is_empty() && {
-                    let id = self.ids.id(r);
-                    had.iter().any(|h| *h == id)
-                }
-            };
+            // The target's values are ids; an object created in this run is in none of them
+            // (its id is numbered after every id the target has).
+            let held = |r: &ObjectRef| matches!(r, ObjectRef::Id(id) if had.contains(id));
             if m.def.multivalued {
                 let added: Vec<ObjectRef> = ids.iter().filter(|id| !held(id)).cloned().collect();
                 let removed: Vec<ObjectRef> = if current.is_some() {
                     had.iter()
-                        .filter(|c| !ids.iter().any(|id| self.ids.id(id) == c.as_str()))
+                        .filter(|c| {
+                            !ids.iter()
+                                .any(|id| matches!(id, ObjectRef::Id(x) if x == *c))
+                        })
                         .map(|c| ObjectRef::Id(c.clone()))
                         .collect()
                 } else {

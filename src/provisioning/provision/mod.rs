@@ -429,12 +429,16 @@ pub struct RunState {
     /// A create's reference links, reused from record to record: no allocation for them on
     /// the serial stage of a run.
     links: Vec<Change>,
+    /// The ids created objects get, after those `current` holds or links
+    /// ([`RunState::simulated_ids`]).
+    simulated: std::sync::OnceLock<SimulatedIds>,
 }
 
 impl RunState {
     /// Every link between a source object and its target object after this run: the links
     /// from earlier cycles, updated with this run's (what `map --state-out` writes), sorted;
-    /// objects created in this run have the ids `ids` gives them (`Engine::simulated_ids`).
+    /// objects created in this run have the ids `ids` gives them
+    /// ([`RunState::simulated_ids`]).
     pub fn links(&self, ids: &SimulatedIds) -> Vec<(ResourceKind, String, String)> {
         let mut links: std::collections::BTreeMap<(ResourceKind, String), String> = self
             .current
@@ -451,6 +455,15 @@ impl RunState {
             .into_iter()
             .map(|((kind, source), target)| (kind, source, target))
             .collect()
+    }
+
+    /// The ids this run gives created objects (`map`'s stand-ins, with the `id_prefix`
+    /// option `prefix`): numbered after every `{prefix}user-N`/`group-N` the target holds or
+    /// an earlier cycle linked, so none is given twice. Worked out on the first call; a run
+    /// state serves one engine.
+    pub fn simulated_ids(&self, prefix: &str) -> &SimulatedIds {
+        self.simulated
+            .get_or_init(|| SimulatedIds::avoiding(prefix, self.current.target_ids()))
     }
 
     /// Make room for about `records` created objects (avoids growing the id map mid-run).
@@ -566,8 +579,9 @@ impl Engine {
         }
     }
 
-    /// The ids this engine gives created objects when it writes requests (`map`'s simulated
-    /// ids, with the `id_prefix` option).
+    /// The ids this engine gives created objects against an empty target (`map`'s simulated
+    /// ids, with the `id_prefix` option); against a target with objects,
+    /// [`RunState::simulated_ids`].
     pub fn simulated_ids(&self) -> &SimulatedIds {
         &self.ids
     }

@@ -194,12 +194,15 @@ impl InputRun<'_> {
         for _ in 0..slots {
             let _ = spare_tx.send(Output::default());
         }
+        // Created objects' ids, after every id the target holds or links.
+        let ids = state
+            .simulated_ids(&self.engine.options().scim.id_prefix)
+            .clone();
         std::thread::scope(|threads| {
             let reader_events = event_tx.clone();
             threads.spawn(move || read_blocks(&mut records, target, &free_rx, &reader_events));
-            let ids = self.engine.simulated_ids();
             let writer =
-                threads.spawn(move || write_blocks(&mut **requests, ids, &write_rx, &spare_tx));
+                threads.spawn(move || write_blocks(&mut **requests, &ids, &write_rx, &spare_tx));
             let applied = in_scope(*pool, |scope| {
                 let mut stage = Serial {
                     free: free_tx,

@@ -214,6 +214,14 @@ impl TargetStore {
         self
     }
 
+    /// Every target id the store knows: its resources' ids and the targets of its links.
+    pub fn target_ids(&self) -> impl Iterator<Item = &str> {
+        self.by_id
+            .iter()
+            .flat_map(|ids| ids.keys().map(String::as_str))
+            .chain(self.links.values().map(|(_, target)| target.as_str()))
+    }
+
     /// The links from earlier cycles: (kind, source objectId, target id).
     pub fn links(&self) -> impl Iterator<Item = (ResourceKind, &str, &str)> {
         self.links

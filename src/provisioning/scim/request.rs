@@ -69,18 +69,50 @@ pub trait Resolve {
 
 /// `map`'s stand-ins for the ids an app would return: the `n`th created user is
 /// `{prefix}user-{n:04}` (`user-0001`, …, `user-12345`), a group `{prefix}group-{n:04}`.
+/// Numbered after the ids the target already has ([`SimulatedIds::avoiding`]), so a created
+/// object never gets the id of one linked or held there.
 #[derive(Debug, Clone, Default)]
 pub struct SimulatedIds {
     /// Put before every simulated id (the `id_prefix` option).
     pub prefix: String,
+    /// The highest number already taken in the target, users' and groups'.
+    taken: [u32; 2],
 }
 
 impl SimulatedIds {
-    /// Simulated ids with `prefix`.
+    /// Simulated ids with `prefix`, for an empty target.
     pub fn new(prefix: &str) -> SimulatedIds {
         SimulatedIds {
             prefix: prefix.to_string(),
+            taken: [0; 2],
         }
+    }
+
+    /// Simulated ids with `prefix` that none of `ids` (the target's ids, and those linked
+    /// from earlier cycles) can equal: a created object's number starts after the highest
+    /// `{prefix}user-N` (or `group-N`) among them.
+    pub fn avoiding<'a>(prefix: &str, ids: impl IntoIterator<Item = &'a str>) -> SimulatedIds {
+        let mut simulated = SimulatedIds::new(prefix);
+        for id in ids {
+            let Some(rest) = id.strip_prefix(prefix) else {
+                continue;
+            };
+            for (kind, name) in [
+                (ResourceKind::User, "user-"),
+                (ResourceKind::Group, "group-"),
+            ] {
+                let Some(digits) = rest.strip_prefix(name) else {
+                    continue;
+                };
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    // A number past u32 (never created here) takes every number.
+                    let n = digits.parse::<u32>().unwrap_or(u32::MAX);
+                    let taken = &mut simulated.taken[usize::from(kind == ResourceKind::Group)];
+                    *taken = (*taken).max(n);
+                }
+            }
+        }
+        simulated
     }
 
     /// The simulated id of the `number`th created `kind` object.
@@ -89,6 +121,8 @@ impl SimulatedIds {
             ResourceKind::User => "user-",
             ResourceKind::Group => "group-",
         };
+        let taken = self.taken[usize::from(kind == ResourceKind::Group)];
+        let number = taken.saturating_add(number);
         // (By hand, not `format!`: a run writes one or two ids a record.)
         let mut digits: u32 = 4;
         while digits < 10 && number >= 10u32.saturating_pow(digits) {
@@ -561,6 +595,18 @@ mod tests {
             None,
         );
         assert_eq!(patch.url_path(&SimulatedIds::default()), "/Users/a%2Fb%20c");
+    }
+
+    #[test]
+    fn simulated_ids_come_after_the_ids_the_target_has() {
+        let ids = SimulatedIds::avoiding(
+            "c42-",
+            ["c42-user-0007", "c42-group-12", "user-0099", "c42-user-x", "c42-user-"],
+        );
+        assert_eq!(ids.created(ResourceKind::User, 1), "c42-user-0008");
+        assert_eq!(ids.created(ResourceKind::Group, 1), "c42-group-0013");
+        let none = SimulatedIds::avoiding("", ["7f3a", "user-12a"]);
+        assert_eq!(none.created(ResourceKind::User, 1), "user-0001");
     }
 
     #[test]

@@ -1,0 +1,152 @@
+//! Cycle after cycle, a created object never gets the id of one the target holds or an
+//! earlier cycle linked (docs/mapping.md#cycles): one user's account is never overwritten with
+//! another's, and nobody becomes their own manager.
+
+mod common;
+
+use common::run;
+
+fn user(n: u32, manager: Option<u32>) -> String {
+    let manager = manager
+        .map(|m| format!(r#","manager":{{"objectId":"00000000-0000-0000-0000-{m:012}"}}"#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"objectId":"00000000-0000-0000-0000-{n:012}","userPrincipalName":"u{n}@contoso.com"{manager}}}"#
+    )
+}
+
+fn dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("entramap-cycles-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `(source, target)` of every link of a state file.
+fn links(path: &std::path::Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let link: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                link["sourceId"].as_str().unwrap().to_string(),
+                link["targetId"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn new_objects_never_take_a_linked_id() {
+    let dir = dir("state");
+    let first: Vec<String> = vec![user(0, None), user(1, Some(0)), user(2, None)];
+    let mut second = first.clone();
+    second.extend([user(3, Some(0)), user(4, Some(3)), user(5, None)]);
+    std::fs::write(dir.join("c1.ndjson"), first.join("\n")).unwrap();
+    std::fs::write(dir.join("c2.ndjson"), second.join("\n")).unwrap();
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("c1.ndjson"),
+            "-q",
+            "--state-out",
+            &path("s1"),
+            "-o",
+            &path("o1"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("c2.ndjson"),
+            "-q",
+            "--state",
+            &path("s1"),
+            "--state-out",
+            &path("s2"),
+            "-o",
+            &path("o2"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let links = links(&dir.join("s2"));
+    assert_eq!(links.len(), 6);
+    let targets: std::collections::BTreeSet<&str> = links.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(targets.len(), 6, "two sources share a target: {links:?}");
+    // The new users are created as user-0004..6, and u4's manager is u3's new id.
+    let out = std::fs::read_to_string(dir.join("o2")).unwrap();
+    assert_eq!(out.matches(r#""method":"POST""#).count(), 3, "{out}");
+    for line in out.lines().filter(|l| l.contains(":manager")) {
+        let request: serde_json::Value = serde_json::from_str(line).unwrap();
+        let path = request["path"].as_str().unwrap();
+        let manager = request["body"]["Operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|op| op["path"].as_str().unwrap_or("").ends_with(":manager"))
+            .unwrap()["value"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_ne!(
+            path,
+            format!("/Users/{manager}"),
+            "a manager link to itself: {line}"
+        );
+    }
+    assert!(out.contains(r#""path":"/Users/user-0005","body":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"user-0004"}"#), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn new_objects_never_take_an_id_the_target_holds() {
+    let dir = dir("current");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    // The app already has user-0001 (someone else) and c42-like ids of its own.
+    std::fs::write(
+        dir.join("current.ndjson"),
+        concat!(
+            r#"{"id":"user-0001","userName":"someone.else@contoso.com"}"#,
+            "\n",
+            r#"{"id":"7f3a","userName":"other@contoso.com"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("users.ndjson"),
+        [user(0, None), user(1, Some(0))].join("\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("users.ndjson"),
+            "--current",
+            &path("current.ndjson"),
+            "-q",
+            "--state-out",
+            &path("s"),
+            "-o",
+            &path("o"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let targets: Vec<String> = links(&dir.join("s")).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(targets, ["user-0002", "user-0003"]);
+    let out = std::fs::read_to_string(dir.join("o")).unwrap();
+    assert!(!out.contains("/Users/user-0001"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
