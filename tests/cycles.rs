@@ -150,3 +150,47 @@ fn new_objects_never_take_an_id_the_target_holds() {
     assert!(!out.contains("/Users/user-0001"), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A disable PATCH carries only what the mappings that read [IsSoftDeleted] send
+/// (docs/mapping.md#disable), not the user's other changes: a server that refuses one of those
+/// would lose the disable.
+#[test]
+fn a_disable_carries_only_the_mappings_that_read_is_soft_deleted() {
+    let dir = dir("disable");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    std::fs::write(
+        dir.join("current.ndjson"),
+        r#"{"id":"user-0001","userName":"u0@contoso.com","active":true,"title":"Old","externalId":"00000000-0000-0000-0000-000000000000"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("users.ndjson"),
+        r#"{"objectId":"00000000-0000-0000-0000-000000000000","userPrincipalName":"u0@contoso.com","accountEnabled":false,"jobTitle":"New","department":"Sales"}"#,
+    )
+    .unwrap();
+    for set in ["code42", "scim-default"] {
+        let (code, out, err) = run(
+            &[
+                "map",
+                "-m",
+                set,
+                &path("users.ndjson"),
+                "--current",
+                &path("current.ndjson"),
+                "-q",
+            ],
+            b"",
+        );
+        assert_eq!(code, 0, "{err}");
+        let patch = out
+            .lines()
+            .find(|l| l.contains(r#""method":"PATCH""#))
+            .unwrap();
+        let request: serde_json::Value = serde_json::from_str(patch).unwrap();
+        let ops = request["body"]["Operations"].as_array().unwrap();
+        assert_eq!(ops.len(), 1, "{set}: {patch}");
+        assert_eq!(ops[0]["path"], "active", "{set}: {patch}");
+        assert_eq!(ops[0]["value"], "False", "{set}: {patch}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

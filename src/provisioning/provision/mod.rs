@@ -1014,11 +1014,10 @@ fn compile_object(
                 }
             },
         };
-        let reads_soft_deleted = expr.as_ref().is_some_and(|e| {
-            e.attributes()
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
-        });
+        // From the expression's own tree: its attribute table is the whole set's so far.
+        let reads_soft_deleted = expr
+            .as_ref()
+            .is_some_and(|e| reads_soft_deleted(e.text(), options));
         let default = m.def_default_json();
         mappings.push(CompiledMapping {
             def: m.clone(),
@@ -1074,6 +1073,20 @@ fn compile_object(
         layout,
         matching,
     }
+}
+
+/// Whether the expression `text` reads [IsSoftDeleted] itself (docs/mapping.md#disable).
+fn reads_soft_deleted(text: &str, options: &Options) -> bool {
+    let Ok(parsed) = crate::syntax::parse(text, options) else {
+        return false;
+    };
+    let mut reads = false;
+    parsed.expr.walk(&mut |e| {
+        if let crate::syntax::ast::ExprKind::Attribute(name) = &e.kind {
+            reads |= name.eq_ignore_ascii_case("IsSoftDeleted");
+        }
+    });
+    reads
 }
 
 impl AttributeMapping {

@@ -601,7 +601,13 @@ mod tests {
     fn simulated_ids_come_after_the_ids_the_target_has() {
         let ids = SimulatedIds::avoiding(
             "c42-",
-            ["c42-user-0007", "c42-group-12", "user-0099", "c42-user-x", "c42-user-"],
+            [
+                "c42-user-0007",
+                "c42-group-12",
+                "user-0099",
+                "c42-user-x",
+                "c42-user-",
+            ],
         );
         assert_eq!(ids.created(ResourceKind::User, 1), "c42-user-0008");
         assert_eq!(ids.created(ResourceKind::Group, 1), "c42-group-0013");
