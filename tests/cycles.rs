@@ -194,3 +194,51 @@ fn a_disable_carries_only_the_mappings_that_read_is_soft_deleted() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A numeric objectId is kept as the text it is written as, digits and all: linked, and
+/// followed in the next cycle (with a warning that it is not text).
+#[test]
+fn a_numeric_object_id_is_linked_as_written() {
+    let dir = dir("numeric");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    std::fs::write(
+        dir.join("users.ndjson"),
+        "{\"objectId\":17,\"userPrincipalName\":\"a@contoso.com\"}\n{\"objectId\":12345678901234567890123,\"userPrincipalName\":\"b@contoso.com\"}\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("users.ndjson"),
+            "-q",
+            "--state-out",
+            &path("s1"),
+            "-o",
+            &path("o1"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("object-id-not-text"), "{err}");
+    let sources: Vec<String> = links(&dir.join("s1")).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(sources, ["12345678901234567890123", "17"]);
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("users.ndjson"),
+            "--state",
+            &path("s1"),
+            "-q",
+            "-o",
+            &path("o2"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 created, 2 updated"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

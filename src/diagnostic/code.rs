@@ -107,6 +107,7 @@ codes! {
     NotANumber = "not-a-number", Error, "a value is not a whole number where one is needed";
     NotRoles = "not-roles", Error, "a function needs the appRoleAssignments attribute";
     NotTopLevel = "not-top-level", Error, "SelectUniqueValue is nested inside another call";
+    ObjectIdNotText = "object-id-not-text", Warning, "an objectId that is not a JSON string; kept as the text it is written as";
     OctalLiteral = "octal-literal", Error, "an `&O` octal literal";
     PlusOperator = "plus-operator", Error, "`+` used as an operator";
     ReferenceType = "reference-type", Warning, "a manager or members mapping is not of type Reference";

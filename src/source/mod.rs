@@ -474,6 +474,24 @@ impl<'a> SlotSource<'a> {
         value.plain_str().or_else(|| value.json().as_str())
     }
 
+    /// A [`Known`] attribute as text exactly as the input writes it — a string's text, or a
+    /// number's digits (never rounded through a float) — and whether it was a string. `None`
+    /// for null, Booleans, arrays and objects.
+    pub fn known_text(&self, attribute: Known) -> Option<(Cow<'a, str>, bool)> {
+        if let Some(text) = self.known_str(attribute) {
+            return Some((Cow::Borrowed(text), true));
+        }
+        match self.known_value(attribute)? {
+            SlotValue::Raw(raw, _) if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+                Some((Cow::Borrowed(*raw), false))
+            }
+            value => match value.json() {
+                Json::Number(n) => Some((Cow::Owned(n.to_string()), false)),
+                _ => None,
+            },
+        }
+    }
+
     fn known_value(&self, attribute: Known) -> Option<&'a SlotValue<'a>> {
         let slot = self.known.get(attribute as usize).copied().flatten()?;
         self.slot_value(slot)

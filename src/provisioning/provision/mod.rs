@@ -739,13 +739,13 @@ impl Engine {
             source.lookup(None, "IsSoftDeleted"),
             Ok(Lookup::Found(Value::Bool(true)))
         );
+        let object_id = scoped.source.known_text(Known::ObjectId);
         let mut plan = Facts {
             line,
             kind,
-            object_id: scoped
-                .source
-                .known_str(Known::ObjectId)
-                .map(|id| ObjectId::new(id.to_string())),
+            object_id: object_id
+                .as_ref()
+                .map(|(id, _)| ObjectId::new(id.to_string())),
             in_scope,
             undetermined: verdict == Verdict::Undetermined,
             out_of_scope,
@@ -757,6 +757,12 @@ impl Engine {
             references: Vec::with_capacity(object.mappings.len()),
             warnings: Vec::new(),
         };
+        if let Some((id, false)) = &object_id {
+            plan.warnings.push(warning(
+                Code::ObjectIdNotText,
+                format!("objectId {id} is a number, not text; it is kept as the text \"{id}\", exactly as written"),
+            ));
+        }
         let mut values = Vec::with_capacity(object.mappings.len());
         for m in &object.mappings {
             let Some(expr) = &m.expr else {
