@@ -242,3 +242,172 @@ fn a_numeric_object_id_is_linked_as_written() {
     assert!(err.contains("0 created, 2 updated"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A link whose target the app does not hold, while the matching attributes find the object
+/// there under another id: the object found is followed, with a warning, and the link
+/// corrected in --state-out (not a full Replace to an id the app never had).
+#[test]
+fn a_stale_link_is_corrected_not_followed() {
+    let dir = dir("stale");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    std::fs::write(
+        dir.join("current.ndjson"),
+        r#"{"id":"app-9","userName":"u0@contoso.com","active":true}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("state.ndjson"),
+        r#"{"kind":"users","sourceId":"00000000-0000-0000-0000-000000000000","targetId":"user-0001"}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("users.ndjson"), user(0, None)).unwrap();
+    let (code, out, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("users.ndjson"),
+            "--current",
+            &path("current.ndjson"),
+            "--state",
+            &path("state.ndjson"),
+            "--state-out",
+            &path("s2"),
+            "-q",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("stale-link"), "{err}");
+    assert!(!out.contains("/Users/user-0001"), "{out}");
+    assert!(out.contains(r#""path":"/Users/app-9""#), "{out}");
+    let targets: Vec<String> = links(&dir.join("s2")).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(targets, ["app-9"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A state file that links two sources to one target, one source twice, or an empty id is
+/// refused, naming both lines; the run sends nothing.
+#[test]
+fn a_state_file_with_a_shared_target_is_refused() {
+    let dir = dir("refused");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    std::fs::write(dir.join("users.ndjson"), user(0, None)).unwrap();
+    for (lines, says) in [
+        (
+            [
+                r#"{"kind":"users","sourceId":"a","targetId":"user-0001"}"#,
+                r#"{"kind":"users","sourceId":"b","targetId":"user-0001"}"#,
+            ],
+            "state.ndjson:2: target user-0001 is linked to a second source (first on line 1)",
+        ),
+        (
+            [
+                r#"{"kind":"users","sourceId":"a","targetId":"user-0001"}"#,
+                r#"{"kind":"users","sourceId":"a","targetId":"user-0002"}"#,
+            ],
+            "state.ndjson:2: source a is linked again (first on line 1)",
+        ),
+        (
+            [
+                r#"{"kind":"users","sourceId":"a","targetId":"user-0001"}"#,
+                r#"{"kind":"users","sourceId":"b","targetId":""}"#,
+            ],
+            "state.ndjson:2: an empty sourceId or targetId",
+        ),
+    ] {
+        std::fs::write(dir.join("state.ndjson"), lines.join("\n")).unwrap();
+        let (code, out, err) = run(
+            &[
+                "map",
+                "-m",
+                "code42",
+                &path("users.ndjson"),
+                "--state",
+                &path("state.ndjson"),
+                "-q",
+            ],
+            b"",
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(out.is_empty(), "{out}");
+    }
+    // A user and a group may share an id.
+    std::fs::write(
+        dir.join("state.ndjson"),
+        [
+            r#"{"kind":"users","sourceId":"a","targetId":"1"}"#,
+            r#"{"kind":"groups","sourceId":"a","targetId":"1"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("users.ndjson"),
+            "--state",
+            &path("state.ndjson"),
+            "-q",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// --state-out is written whole or not at all (a temporary file beside it, renamed over it):
+/// nothing is left behind, and a file that cannot be written fails the run.
+#[test]
+fn a_state_file_is_written_atomically() {
+    let dir = dir("atomic");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    std::fs::write(
+        dir.join("users.ndjson"),
+        [user(0, None), user(1, None)].join("\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("s"), "old").unwrap();
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("users.ndjson"),
+            "-q",
+            "--state-out",
+            &path("s"),
+            "-o",
+            &path("o"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(links(&dir.join("s")).len(), 2);
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let (code, _, err) = run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            &path("users.ndjson"),
+            "-q",
+            "--state-out",
+            &path("missing/s"),
+            "-o",
+            &path("o"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot write"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

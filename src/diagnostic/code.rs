@@ -121,6 +121,7 @@ codes! {
     SeveralValues = "several-values", Warning, "several values for a single-valued attribute; the first is sent";
     SingleQuote = "single-quote", Error, "a string in single quotes";
     SpaceBeforeParen = "space-before-paren", Warning, "a space between a function name and `(`";
+    StaleLink = "stale-link", Warning, "a link from an earlier cycle names an id the target does not hold; the object the matching attributes find is followed";
     SwitchDuplicateKey = "switch-duplicate-key", Warning, "a Switch key appears twice";
     SwitchOnTest = "switch-on-test", Warning, "a Switch over a True/False test compares text";
     SwitchPairs = "switch-pairs", Error, "Switch has a key without a value";

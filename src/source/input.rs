@@ -848,22 +848,24 @@ pub fn objects(
     records: Records<'_>,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, ObjectsError> {
     let mut out = Vec::new();
-    each_object(records, |map| {
+    each_object(records, |_, map| {
         out.push(map);
         std::ops::ControlFlow::Continue(())
     })?;
     Ok(out)
 }
 
-/// Hand each record of `records` to `f` as a JSON object, one at a time (state files, which
-/// may be as large as the users), until `f` breaks; the first record that is not one is an
-/// error.
+/// Hand each record of `records` to `f` as a JSON object with the line it starts on, one at
+/// a time (state files, which may be as large as the users), until `f` breaks; the first
+/// record that is not one is an error.
 pub fn each_object(
     records: Records<'_>,
-    mut f: impl FnMut(serde_json::Map<String, serde_json::Value>) -> std::ops::ControlFlow<()>,
+    mut f: impl FnMut(usize, serde_json::Map<String, serde_json::Value>) -> std::ops::ControlFlow<()>,
 ) -> Result<(), ObjectsError> {
     for record in records {
-        if f(object(record?)?).is_break() {
+        let record = record?;
+        let line = record.line;
+        if f(line, object(record)?).is_break() {
             break;
         }
     }

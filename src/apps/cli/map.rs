@@ -124,26 +124,47 @@ fn read_links(
     let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
     let records = input::open_path(path, InputFormat::Auto, max).map_err(cannot)?;
     let mut links = Vec::new();
+    // Where each source and each target was linked first, by kind (a user and a group may
+    // share an id): one source object is one target object.
+    type Seen = std::collections::HashMap<(ResourceKind, String), usize>;
+    let (mut sources, mut targets) = (Seen::default(), Seen::default());
     for (_, records) in records {
         // Read one link at a time: a state file has a line for every object provisioned.
-        let (mut bad, first) = (None, links.len());
-        input::each_object(records, |object| {
+        let mut bad = None;
+        input::each_object(records, |line, object| {
             let object = serde_json::Value::Object(object);
-            match serde_json::from_value::<crate::provision::Link>(object) {
-                Ok(link) => {
-                    links.push((link.kind, link.source_id, link.target_id));
-                    std::ops::ControlFlow::Continue(())
+            let problem = match serde_json::from_value::<crate::provision::Link>(object) {
+                Err(e) => Some(format!(
+                    "{e} (each line is {{\"kind\": \"users\", \"sourceId\": ..., \"targetId\": ...}})"
+                )),
+                Ok(link) if link.source_id.is_empty() || link.target_id.is_empty() => {
+                    Some("an empty sourceId or targetId".to_string())
                 }
-                Err(e) => {
-                    bad = Some((links.len() - first + 1, e));
+                Ok(link) => {
+                    let source = sources.entry((link.kind, link.source_id.clone())).or_insert(line);
+                    let target = targets.entry((link.kind, link.target_id.clone())).or_insert(line);
+                    if *source != line {
+                        Some(format!("source {} is linked again (first on line {source})", link.source_id))
+                    } else if *target != line {
+                        Some(format!("target {} is linked to a second source (first on line {target})", link.target_id))
+                    } else {
+                        links.push((link.kind, link.source_id, link.target_id));
+                        None
+                    }
+                }
+            };
+            match problem {
+                None => std::ops::ControlFlow::Continue(()),
+                Some(problem) => {
+                    bad = Some((line, problem));
                     std::ops::ControlFlow::Break(())
                 }
             }
         })
         .map_err(|e| Usage(format!("{}: {e}", path.display())))?;
-        if let Some((i, e)) = bad {
+        if let Some((line, problem)) = bad {
             return Err(Usage(format!(
-                "{}: link {i}: {e} (each line is {{\"kind\": \"users\", \"sourceId\": ..., \"targetId\": ...}})",
+                "{}:{line}: {problem}; a state file links each source object to one target object, and each target to one source: fix the file, or run without --state",
                 path.display(),
             )));
         }
@@ -151,23 +172,42 @@ fn read_links(
     Ok(links)
 }
 
-/// Write a state file: one link a line.
+/// Write a state file: one link a line, atomically — into a temporary file beside it, synced
+/// to disk, then renamed over it — so a crash leaves the old file or the new one, whole.
 fn write_links(
     path: &std::path::Path,
     links: &[(ResourceKind, String, String)],
 ) -> Result<(), Usage> {
     let cannot = |e: std::io::Error| Usage(format!("cannot write {}: {e}", path.display()));
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
-    for (kind, source, target) in links {
-        let link = crate::provision::Link {
-            kind: *kind,
-            source_id: source.clone(),
-            target_id: target.clone(),
-        };
-        serde_json::to_writer(&mut out, &link).map_err(|e| cannot(e.into()))?;
-        out.write_all(b"\n").map_err(cannot)?;
+    let name = path.file_name().map_or_else(
+        || std::ffi::OsString::from("state"),
+        std::ffi::OsStr::to_os_string,
+    );
+    let mut temporary = std::ffi::OsString::from(".");
+    temporary.push(&name);
+    temporary.push(format!(".tmp-{}", std::process::id()));
+    let temporary = path.with_file_name(temporary);
+    let written = (|| {
+        let file = std::fs::File::create(&temporary)?;
+        let mut out = std::io::BufWriter::new(file);
+        for (kind, source, target) in links {
+            let link = crate::provision::Link {
+                kind: *kind,
+                source_id: source.clone(),
+                target_id: target.clone(),
+            };
+            serde_json::to_writer(&mut out, &link)?;
+            out.write_all(b"\n")?;
+        }
+        out.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?
+            .sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
     }
-    out.flush().map_err(cannot)
+    written.map_err(cannot)
 }
 
 /// The size of an input in bytes: a file's, or a directory's files'; `None` for stdin.

@@ -82,7 +82,24 @@ impl Engine {
         let request = |method, id: &str| {
             Request::new(method, kind, Some(ObjectRef::Id(id.to_string())), None)
         };
-        let (index, id) = if let Some(link) = oid.and_then(|o| current.link(kind, o)) {
+        let link = oid.and_then(|o| current.link(kind, o));
+        // A stale link: its target is not in --current, but the matching attributes find the
+        // object there under another id. The object found is the one to follow (and the link
+        // --state-out writes is corrected).
+        let stale = match (&link, target) {
+            (Some(link), Some(found)) if link.index.is_none() => current
+                .id(kind, found)
+                .filter(|id| *id != link.id)
+                .map(|id| (link.id.clone(), id.to_string())),
+            _ => None,
+        };
+        let (index, id) = if let Some((linked, found)) = stale {
+            plan.warnings.push(super::warning(
+                Code::StaleLink,
+                format!("the link from an earlier cycle names {linked}, which the target does not hold; the matching attributes find {found}, which is followed (and linked in --state-out)"),
+            ));
+            (target, Some(found))
+        } else if let Some(link) = link {
             (link.index, Some(link.id))
         } else if let Some(found) = target {
             let Some(id) = current.id(kind, found) else {
