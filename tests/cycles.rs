@@ -411,3 +411,45 @@ fn a_state_file_is_written_atomically() {
     assert!(err.contains("cannot write"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Without a link, a renamed user is found by the externalId its mapping sends (scim-default
+/// sends mailNickname, code42 the objectId), and every object found that way is noted: Entra
+/// holds a link there, and without it would create a second object.
+#[test]
+fn a_renamed_user_is_found_by_the_external_id_its_mapping_sends() {
+    let dir = dir("rename");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let oid = "00000000-0000-0000-0000-000000000000";
+    std::fs::write(
+        dir.join("users.ndjson"),
+        format!(r#"{{"objectId":"{oid}","userPrincipalName":"new.name@contoso.com","mailNickname":"ada","givenName":"Ada"}}"#),
+    )
+    .unwrap();
+    for (set, external_id) in [("scim-default", "ada"), ("code42", oid)] {
+        std::fs::write(
+            dir.join("current.ndjson"),
+            format!(r#"{{"id":"app-1","userName":"old.name@contoso.com","externalId":"{external_id}","active":true}}"#),
+        )
+        .unwrap();
+        let (code, out, err) = run(
+            &[
+                "map",
+                "-m",
+                set,
+                &path("users.ndjson"),
+                "--current",
+                &path("current.ndjson"),
+                "-q",
+            ],
+            b"",
+        );
+        assert_eq!(code, 0, "{set}: {err}");
+        assert!(
+            !out.contains(r#""method":"POST""#),
+            "{set}: created again: {out}"
+        );
+        assert!(out.contains(r#""path":"/Users/app-1""#), "{set}: {out}");
+        assert!(err.contains("linked-by-external-id"), "{set}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

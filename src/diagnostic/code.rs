@@ -91,6 +91,7 @@ codes! {
     IifNull = "iif-null", Warning, "an IIF branch may be Null, which makes the whole IIF Null";
     IndexOutOfRange = "index-out-of-range", Error, "an Item index is outside the list";
     InternalError = "internal-error", Error, "entramap failed on this record; please report it";
+    LinkedByExternalId = "linked-by-external-id", Warning, "an object found by the externalId its mapping sends, standing in for the link Entra would hold";
     LogicOperator = "logic-operator", Error, "an operator Entra expressions do not have (`And`, `Or`, ...)";
     MappingSource = "mapping-source", Error, "a mapping has more than one source (error) or none and no default (warning)";
     MatchingPriority = "matching-priority", Warning, "two matching attributes share a priority";

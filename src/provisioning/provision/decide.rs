@@ -76,8 +76,8 @@ impl Engine {
         }
         let can = |a: Action| object.def.actions.contains(&a);
         // The target object: its link from an earlier cycle, else the one the matching
-        // attributes found, else its anchor (externalId = objectId) — so a renamed object is
-        // updated in place, never created twice (docs/mapping.md#cycles).
+        // attributes found, else — an approximation of the link Entra would hold — the one
+        // whose externalId is what this mapping sends as externalId (docs/mapping.md#cycles).
         let oid = plan.object_id.as_ref().map(super::ObjectId::as_str);
         let request = |method, id: &str| {
             Request::new(method, kind, Some(ObjectRef::Id(id.to_string())), None)
@@ -109,7 +109,13 @@ impl Engine {
                 ));
             };
             (Some(found), Some(id.to_string()))
-        } else if let Some(anchor) = oid.and_then(|o| current.anchor(kind, o)) {
+        } else if let Some(anchor) =
+            external_id(object, values).and_then(|external_id| current.anchor(kind, external_id))
+        {
+            plan.warnings.push(super::warning(
+                Code::LinkedByExternalId,
+                format!("linked by externalId to {}: Entra holds this link from an earlier cycle; without it Entra would create a second object (give --state to follow the links --state-out wrote)", anchor.id),
+            ));
             (anchor.index, Some(anchor.id))
         } else {
             (None, None)
@@ -247,6 +253,15 @@ impl Engine {
             });
         }
         changes
+    }
+}
+
+/// What the mapping sends as `externalId` for this record, when it sends text.
+fn external_id<'v>(object: &CompiledObject, values: &'v [Computed<'_>]) -> Option<&'v str> {
+    match values.get(object.external_id?)? {
+        Computed::Text(t) => Some(t),
+        Computed::Json(Json::String(s)) => Some(s),
+        _ => None,
     }
 }
 

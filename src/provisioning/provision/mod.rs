@@ -63,6 +63,8 @@ struct CompiledObject {
     /// The matching mappings in precedence order: (index in `mappings`, the target attribute
     /// the GET filters on). Fixed per mapping set.
     matching: Vec<(usize, String)>,
+    /// The mapping that sends `externalId` (the last, when several do).
+    external_id: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -1072,12 +1074,16 @@ fn compile_object(
         });
     }
     matching.sort_by_key(|&(i, _)| mappings.get(i).map(|m| m.def.matching));
+    let external_id = mappings
+        .iter()
+        .rposition(|m| matches!(&m.path, TargetPath::Simple(a) if a == "externalId"));
     CompiledObject {
         def: def.clone(),
         scope,
         mappings,
         layout,
         matching,
+        external_id,
     }
 }
 
