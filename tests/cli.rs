@@ -396,3 +396,25 @@ fn check_refuses_what_map_refuses_in_its_words() {
         assert!(out.contains(message), "{message:?} not in:\n{out}");
     }
 }
+
+/// `--help` and README list the same exit codes.
+#[test]
+fn help_and_readme_list_the_exit_codes() {
+    let (code, out, _) = run(&["--help"], "");
+    assert_eq!(code, 0);
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for (number, first_words) in [
+        ("0", "success:"),
+        ("1", "the input has problems"),
+        ("2", "called wrongly"),
+    ] {
+        assert!(
+            out.contains(&format!("  {number}  {first_words}")),
+            "--help: {out}"
+        );
+        assert!(
+            readme.contains(&format!("| {number} | {first_words}")),
+            "README lacks code {number}"
+        );
+    }
+}

@@ -43,7 +43,8 @@ use scope::ScopeArgs;
 #[command(
     name = "entramap",
     version,
-    about = "Run Entra ID provisioning attribute-mapping expressions offline"
+    about = "Run Entra ID provisioning attribute-mapping expressions offline",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -191,6 +192,14 @@ enum ReportFormat {
 const OK: u8 = 0;
 const FAILED: u8 = 1;
 const USAGE: u8 = 2;
+
+/// The exit codes, the same for every command (README's table says the same).
+const EXIT_CODES: &str = "Exit codes (every command):
+  0  success: the input was read and has no problems
+  1  the input has problems: records failed (map), errors found (check, fmt --check),
+     cases failed (test), requests failed (eval --batch)
+  2  called wrongly, a mapping set that cannot run, or a file that could not be read or
+     written (--state, --state-out, -o)";
 
 /// Run the command line. Returns the process exit code.
 pub fn run(
