@@ -453,3 +453,96 @@ fn a_renamed_user_is_found_by_the_external_id_its_mapping_sends() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn user_with(n: u32, manager: Option<u32>, extra: &str) -> String {
+    let base = user(n, manager);
+    format!("{},{extra}}}", base.trim_end_matches('}'))
+}
+
+/// Three cycles — new users, a rename, a disable, a delete, a manager moved to a user created
+/// in the same cycle — with both built-in sets: no target id is ever linked to two source
+/// objects, and every thread count writes the same bytes.
+#[test]
+fn three_cycles_never_share_a_target_and_threads_agree() {
+    let dir = dir("three");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let cycles: [Vec<String>; 3] = [
+        (0..5).map(|n| user(n, (n == 1).then_some(0))).collect(),
+        vec![
+            user(0, None),
+            user(1, Some(5)),
+            // Renamed: a new userPrincipalName (the matching attribute).
+            user_with(
+                2,
+                None,
+                r#""mailNickname":"u2","userPrincipalName":"renamed2@contoso.com""#,
+            )
+            .replace(r#""userPrincipalName":"u2@contoso.com","#, ""),
+            user_with(3, None, r#""accountEnabled":false"#),
+            user(4, None),
+            user(5, None),
+            user(6, Some(5)),
+        ],
+        vec![
+            user(0, None),
+            user(1, Some(5)),
+            user(3, None),
+            user_with(4, None, r#""_event":"delete""#),
+            user(5, None),
+            user(6, Some(7)),
+            user(7, None),
+        ],
+    ];
+    for set in ["code42", "scim-default"] {
+        let mut state: Option<String> = None;
+        for (c, users) in cycles.iter().enumerate() {
+            std::fs::write(dir.join(format!("c{c}.ndjson")), users.join("\n")).unwrap();
+            let mut outputs = Vec::new();
+            for threads in ["1", "2", "8"] {
+                let out = path(&format!("{set}-o{c}-{threads}"));
+                let state_out = path(&format!("{set}-s{c}-{threads}"));
+                let mut args = vec![
+                    "map",
+                    "-m",
+                    set,
+                    "-q",
+                    "--threads",
+                    threads,
+                    "-o",
+                    &out,
+                    "--state-out",
+                    &state_out,
+                ];
+                let input = path(&format!("c{c}.ndjson"));
+                args.push(&input);
+                let previous;
+                if let Some(s) = &state {
+                    previous = s.clone();
+                    args.extend(["--state", &previous]);
+                }
+                let (code, _, err) = run(&args, b"");
+                assert_eq!(code, 0, "{set} cycle {c}: {err}");
+                outputs.push((
+                    std::fs::read_to_string(&out).unwrap(),
+                    std::fs::read_to_string(&state_out).unwrap(),
+                ));
+                let links = links(std::path::Path::new(&state_out));
+                let mut targets: Vec<&str> = links.iter().map(|(_, t)| t.as_str()).collect();
+                let count = targets.len();
+                targets.sort_unstable();
+                targets.dedup();
+                assert_eq!(
+                    targets.len(),
+                    count,
+                    "{set} cycle {c}: a shared target: {links:?}"
+                );
+            }
+            assert!(
+                outputs.windows(2).all(|w| w[0] == w[1]),
+                "{set} cycle {c}: threads disagree"
+            );
+            state = Some(path(&format!("{set}-s{c}-1")));
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
