@@ -546,3 +546,52 @@ fn three_cycles_never_share_a_target_and_threads_agree() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Standard output that goes away after its first write, as `| head -1` does.
+struct Head {
+    written: usize,
+}
+
+impl std::io::Write for Head {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written > 0 {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        self.written += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `map ... --state-out S | head -1`: the reader going away does not stop the run; S is
+/// written with every link.
+#[test]
+fn a_closed_output_still_writes_the_state() {
+    let dir = dir("head");
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let users: Vec<String> = (0..3000).map(|n| user(n, None)).collect();
+    std::fs::write(dir.join("users.ndjson"), users.join("\n")).unwrap();
+    let (mut out, mut err) = (Head { written: 0 }, Vec::new());
+    let users = path("users.ndjson");
+    let state = path("s");
+    let code = entramap::cli::run(
+        [
+            "entramap",
+            "map",
+            "-m",
+            "code42",
+            &users,
+            "-q",
+            "--state-out",
+            &state,
+        ],
+        &mut &b""[..],
+        &mut out,
+        &mut err,
+    );
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+    assert_eq!(links(&dir.join("s")).len(), 3000);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

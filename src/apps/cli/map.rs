@@ -116,6 +116,35 @@ fn inputs<'s>(
         .collect())
 }
 
+/// A writer whose reader may go away: from the first broken pipe on, writes are dropped.
+struct ClosedReader<'a> {
+    inner: &'a mut (dyn Write + Send),
+    closed: bool,
+}
+
+impl Write for ClosedReader<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.closed {
+            match self.inner.write(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => self.closed = true,
+                other => return other,
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.inner.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other if self.closed => other.or(Ok(())),
+            other => other,
+        }
+    }
+}
+
 /// The links of a state file.
 fn read_links(
     path: &std::path::Path,
@@ -420,6 +449,17 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         Some(f) => f,
         None => &mut **stdout,
     };
+    // With --state-out, a reader that goes away early (`map ... | head`) does not stop the
+    // run: the rest of the requests are dropped, and the state is written all the same.
+    let mut tolerant = ClosedReader {
+        inner: requests,
+        closed: false,
+    };
+    let requests: &mut (dyn Write + Send) = if args.state_out.is_some() {
+        &mut tolerant
+    } else {
+        tolerant.inner
+    };
     let mut sinks = crate::provision::run::Sinks {
         requests,
         on_error: &mut on_error,
@@ -434,6 +474,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(OK),
         Err(e) => return Err(Usage(format!("I/O error: {e}"))),
     };
+    let output_closed = tolerant.closed;
     if let Some(f) = out_file.as_mut() {
         f.flush()
             .map_err(|e| Usage(format!("cannot write the output: {e}")))?;
@@ -441,6 +482,13 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     if let Some(path) = &args.state_out {
         let ids = state.simulated_ids(&options.scim.id_prefix);
         write_links(path, &state.links(ids))?;
+        if output_closed {
+            let _ = writeln!(
+                stderr_cell.borrow_mut(),
+                "note: the output was closed before the run ended; the run went on, and {} holds every link",
+                path.display()
+            );
+        }
     }
     let seconds = started.elapsed().as_secs_f64();
     let rate = if seconds > 0.0 {
