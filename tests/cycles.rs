@@ -409,6 +409,8 @@ fn a_state_file_is_written_atomically() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot write"), "{err}");
+    // Checked before any record is read: nothing was written to the output.
+    assert!(err.contains("checked before reading any record"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

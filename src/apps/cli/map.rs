@@ -201,13 +201,21 @@ fn read_links(
     Ok(links)
 }
 
-/// Write a state file: one link a line, atomically — into a temporary file beside it, synced
-/// to disk, then renamed over it — so a crash leaves the old file or the new one, whole.
-fn write_links(
-    path: &std::path::Path,
-    links: &[(ResourceKind, String, String)],
-) -> Result<(), Usage> {
-    let cannot = |e: std::io::Error| Usage(format!("cannot write {}: {e}", path.display()));
+/// Whether a file can be written at `path`: its temporary file is created there, and removed.
+fn writable(path: &std::path::Path) -> Result<(), Usage> {
+    let temporary = temporary_beside(path);
+    std::fs::File::create(&temporary)
+        .and_then(|_| std::fs::remove_file(&temporary))
+        .map_err(|e| {
+            Usage(format!(
+                "cannot write {}: {e} (checked before reading any record)",
+                path.display()
+            ))
+        })
+}
+
+/// `.NAME.tmp-PID` beside `path`: where a state file is written before it is renamed.
+fn temporary_beside(path: &std::path::Path) -> std::path::PathBuf {
     let name = path.file_name().map_or_else(
         || std::ffi::OsString::from("state"),
         std::ffi::OsStr::to_os_string,
@@ -215,7 +223,17 @@ fn write_links(
     let mut temporary = std::ffi::OsString::from(".");
     temporary.push(&name);
     temporary.push(format!(".tmp-{}", std::process::id()));
-    let temporary = path.with_file_name(temporary);
+    path.with_file_name(temporary)
+}
+
+/// Write a state file: one link a line, atomically — into a temporary file beside it, synced
+/// to disk, then renamed over it — so a crash leaves the old file or the new one, whole.
+fn write_links(
+    path: &std::path::Path,
+    links: &[(ResourceKind, String, String)],
+) -> Result<(), Usage> {
+    let cannot = |e: std::io::Error| Usage(format!("cannot write {}: {e}", path.display()));
+    let temporary = temporary_beside(path);
     let written = (|| {
         let file = std::fs::File::create(&temporary)?;
         let mut out = std::io::BufWriter::new(file);
@@ -293,6 +311,10 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     let has_records = args.users.is_some() || args.groups.is_some();
     let (loaded, engine) = load_engine(&args.mapping, has_records, options, io)?;
     let engine = engine.explaining(args.explain);
+    // A state that could not be written at the end would lose the run: checked first.
+    if let Some(path) = &args.state_out {
+        writable(path)?;
+    }
     for (given, kind, object) in [
         (args.users.is_some(), "users", &loaded.set.users),
         (args.groups.is_some(), "groups", &loaded.set.groups),
