@@ -15,6 +15,14 @@ fn user(n: u32, manager: Option<u32>) -> String {
     )
 }
 
+/// `entramap map ARGS`, which must succeed: (stdout, stderr).
+fn map(args: &[&str]) -> (String, String) {
+    let args: Vec<&str> = std::iter::once("map").chain(args.iter().copied()).collect();
+    let (code, out, err) = run(&args, b"");
+    assert_eq!(code, 0, "entramap {}: {err}", args.join(" "));
+    (out, err)
+}
+
 fn dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("entramap-cycles-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -46,38 +54,28 @@ fn new_objects_never_take_a_linked_id() {
     std::fs::write(dir.join("c1.ndjson"), first.join("\n")).unwrap();
     std::fs::write(dir.join("c2.ndjson"), second.join("\n")).unwrap();
     let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
-    let (code, _, err) = run(
-        &[
-            "map",
-            "-m",
-            "code42",
-            &path("c1.ndjson"),
-            "-q",
-            "--state-out",
-            &path("s1"),
-            "-o",
-            &path("o1"),
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = run(
-        &[
-            "map",
-            "-m",
-            "code42",
-            &path("c2.ndjson"),
-            "-q",
-            "--state",
-            &path("s1"),
-            "--state-out",
-            &path("s2"),
-            "-o",
-            &path("o2"),
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{err}");
+    map(&[
+        "-m",
+        "code42",
+        &path("c1.ndjson"),
+        "-q",
+        "--state-out",
+        &path("s1"),
+        "-o",
+        &path("o1"),
+    ]);
+    map(&[
+        "-m",
+        "code42",
+        &path("c2.ndjson"),
+        "-q",
+        "--state",
+        &path("s1"),
+        "--state-out",
+        &path("s2"),
+        "-o",
+        &path("o2"),
+    ]);
     let links = links(&dir.join("s2"));
     assert_eq!(links.len(), 6);
     let targets: std::collections::BTreeSet<&str> = links.iter().map(|(_, t)| t.as_str()).collect();
@@ -127,23 +125,18 @@ fn new_objects_never_take_an_id_the_target_holds() {
         [user(0, None), user(1, Some(0))].join("\n"),
     )
     .unwrap();
-    let (code, _, err) = run(
-        &[
-            "map",
-            "-m",
-            "code42",
-            &path("users.ndjson"),
-            "--current",
-            &path("current.ndjson"),
-            "-q",
-            "--state-out",
-            &path("s"),
-            "-o",
-            &path("o"),
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{err}");
+    map(&[
+        "-m",
+        "code42",
+        &path("users.ndjson"),
+        "--current",
+        &path("current.ndjson"),
+        "-q",
+        "--state-out",
+        &path("s"),
+        "-o",
+        &path("o"),
+    ]);
     let targets: Vec<String> = links(&dir.join("s")).into_iter().map(|(_, t)| t).collect();
     assert_eq!(targets, ["user-0002", "user-0003"]);
     let out = std::fs::read_to_string(dir.join("o")).unwrap();
@@ -169,19 +162,14 @@ fn a_disable_carries_only_the_mappings_that_read_is_soft_deleted() {
     )
     .unwrap();
     for set in ["code42", "scim-default"] {
-        let (code, out, err) = run(
-            &[
-                "map",
-                "-m",
-                set,
-                &path("users.ndjson"),
-                "--current",
-                &path("current.ndjson"),
-                "-q",
-            ],
-            b"",
-        );
-        assert_eq!(code, 0, "{err}");
+        let (out, _) = map(&[
+            "-m",
+            set,
+            &path("users.ndjson"),
+            "--current",
+            &path("current.ndjson"),
+            "-q",
+        ]);
         let patch = out
             .lines()
             .find(|l| l.contains(r#""method":"PATCH""#))
@@ -206,39 +194,29 @@ fn a_numeric_object_id_is_linked_as_written() {
         "{\"objectId\":17,\"userPrincipalName\":\"a@contoso.com\"}\n{\"objectId\":12345678901234567890123,\"userPrincipalName\":\"b@contoso.com\"}\n",
     )
     .unwrap();
-    let (code, _, err) = run(
-        &[
-            "map",
-            "-m",
-            "code42",
-            &path("users.ndjson"),
-            "-q",
-            "--state-out",
-            &path("s1"),
-            "-o",
-            &path("o1"),
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{err}");
+    let (_, err) = map(&[
+        "-m",
+        "code42",
+        &path("users.ndjson"),
+        "-q",
+        "--state-out",
+        &path("s1"),
+        "-o",
+        &path("o1"),
+    ]);
     assert!(err.contains("object-id-not-text"), "{err}");
     let sources: Vec<String> = links(&dir.join("s1")).into_iter().map(|(s, _)| s).collect();
     assert_eq!(sources, ["12345678901234567890123", "17"]);
-    let (code, _, err) = run(
-        &[
-            "map",
-            "-m",
-            "code42",
-            &path("users.ndjson"),
-            "--state",
-            &path("s1"),
-            "-q",
-            "-o",
-            &path("o2"),
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{err}");
+    let (_, err) = map(&[
+        "-m",
+        "code42",
+        &path("users.ndjson"),
+        "--state",
+        &path("s1"),
+        "-q",
+        "-o",
+        &path("o2"),
+    ]);
     assert!(err.contains("0 created, 2 updated"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -261,23 +239,18 @@ fn a_stale_link_is_corrected_not_followed() {
     )
     .unwrap();
     std::fs::write(dir.join("users.ndjson"), user(0, None)).unwrap();
-    let (code, out, err) = run(
-        &[
-            "map",
-            "-m",
-            "code42",
-            &path("users.ndjson"),
-            "--current",
-            &path("current.ndjson"),
-            "--state",
-            &path("state.ndjson"),
-            "--state-out",
-            &path("s2"),
-            "-q",
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{err}");
+    let (out, err) = map(&[
+        "-m",
+        "code42",
+        &path("users.ndjson"),
+        "--current",
+        &path("current.ndjson"),
+        "--state",
+        &path("state.ndjson"),
+        "--state-out",
+        &path("s2"),
+        "-q",
+    ]);
     assert!(err.contains("stale-link"), "{err}");
     assert!(!out.contains("/Users/user-0001"), "{out}");
     assert!(out.contains(r#""path":"/Users/app-9""#), "{out}");
@@ -343,19 +316,14 @@ fn a_state_file_with_a_shared_target_is_refused() {
         .join("\n"),
     )
     .unwrap();
-    let (code, _, err) = run(
-        &[
-            "map",
-            "-m",
-            "code42",
-            &path("users.ndjson"),
-            "--state",
-            &path("state.ndjson"),
-            "-q",
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{err}");
+    map(&[
+        "-m",
+        "code42",
+        &path("users.ndjson"),
+        "--state",
+        &path("state.ndjson"),
+        "-q",
+    ]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -371,21 +339,16 @@ fn a_state_file_is_written_atomically() {
     )
     .unwrap();
     std::fs::write(dir.join("s"), "old").unwrap();
-    let (code, _, err) = run(
-        &[
-            "map",
-            "-m",
-            "code42",
-            &path("users.ndjson"),
-            "-q",
-            "--state-out",
-            &path("s"),
-            "-o",
-            &path("o"),
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{err}");
+    map(&[
+        "-m",
+        "code42",
+        &path("users.ndjson"),
+        "-q",
+        "--state-out",
+        &path("s"),
+        "-o",
+        &path("o"),
+    ]);
     assert_eq!(links(&dir.join("s")).len(), 2);
     let left: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -433,19 +396,14 @@ fn a_renamed_user_is_found_by_the_external_id_its_mapping_sends() {
             format!(r#"{{"id":"app-1","userName":"old.name@contoso.com","externalId":"{external_id}","active":true}}"#),
         )
         .unwrap();
-        let (code, out, err) = run(
-            &[
-                "map",
-                "-m",
-                set,
-                &path("users.ndjson"),
-                "--current",
-                &path("current.ndjson"),
-                "-q",
-            ],
-            b"",
-        );
-        assert_eq!(code, 0, "{set}: {err}");
+        let (out, err) = map(&[
+            "-m",
+            set,
+            &path("users.ndjson"),
+            "--current",
+            &path("current.ndjson"),
+            "-q",
+        ]);
         assert!(
             !out.contains(r#""method":"POST""#),
             "{set}: created again: {out}"

@@ -134,12 +134,14 @@ impl Write for ClosedReader<'_> {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
         match self.inner.flush() {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
                 self.closed = true;
                 Ok(())
             }
-            other if self.closed => other.or(Ok(())),
             other => other,
         }
     }

@@ -66,6 +66,7 @@ impl Engine {
             });
         }
         let mode = self.options.scim.patch_mode;
+        let disabling = matches!(decision, Decision::Disable(_));
         let mut changed = Vec::new();
         let outcome = match decision {
             Decision::Skip(reason) => Outcome::Skipped(reason),
@@ -75,34 +76,6 @@ impl Engine {
                 }
                 requests.push(delete);
                 Outcome::Deleted
-            }
-            Decision::Disable(disable) => {
-                let Patch {
-                    target,
-                    id,
-                    changes,
-                    ops,
-                } = disable;
-                if let Some(oid) = &facts.object_id {
-                    state
-                        .ids
-                        .insert(kind, oid, TargetId::Known(id.as_str().into()));
-                }
-                if self.explain {
-                    let resource = target.as_ref().and_then(|t| t.resource.as_deref());
-                    changed = Engine::explain_changes(
-                        state.simulated_ids(&self.options.scim.id_prefix),
-                        &changes,
-                        resource,
-                    );
-                }
-                requests.push(Request::new(
-                    Method::Patch,
-                    kind,
-                    Some(ObjectRef::Id(id)),
-                    Some(Body::Patch(ops)),
-                ));
-                Outcome::Disabled
             }
             Decision::Create(post) => {
                 let created = state.ids.create(kind, facts.object_id.as_ref(), facts.line);
@@ -121,28 +94,38 @@ impl Engine {
                 state.links = links;
                 Outcome::Created
             }
-            Decision::Update(update) => {
+            Decision::Update(patch) | Decision::Disable(patch) => {
                 let Patch {
                     target,
                     id,
                     mut changes,
                     mut ops,
-                } = update;
+                } = patch;
                 if let Some(oid) = &facts.object_id {
                     state
                         .ids
                         .insert(kind, oid, TargetId::Known(id.as_str().into()));
                 }
-                let references = target.as_ref().map(|t| t.references.as_slice());
-                let attributes = changes.len();
-                self.reference_changes(
-                    object,
-                    &facts,
-                    references,
-                    state,
-                    &mut warnings,
-                    &mut changes,
-                );
+                // A disable sends only what reads IsSoftDeleted (docs/mapping.md#disable): no
+                // links. An update's attribute operations were built while planning; its
+                // links follow them.
+                if !disabling {
+                    let references = target.as_ref().map(|t| t.references.as_slice());
+                    let attributes = changes.len();
+                    self.reference_changes(
+                        object,
+                        &facts,
+                        references,
+                        state,
+                        &mut warnings,
+                        &mut changes,
+                    );
+                    patch::link_ops(
+                        changes.get(attributes..).unwrap_or_default(),
+                        mode,
+                        &mut ops,
+                    );
+                }
                 if self.explain {
                     let resource = target.as_ref().and_then(|t| t.resource.as_deref());
                     changed = Engine::explain_changes(
@@ -151,12 +134,6 @@ impl Engine {
                         resource,
                     );
                 }
-                // The attribute operations were built while planning; the links follow them.
-                patch::link_ops(
-                    changes.get(attributes..).unwrap_or_default(),
-                    mode,
-                    &mut ops,
-                );
                 if ops.is_empty() {
                     Outcome::Skipped("no changes".into())
                 } else {
@@ -166,7 +143,11 @@ impl Engine {
                         Some(ObjectRef::Id(id)),
                         Some(Body::Patch(ops)),
                     ));
-                    Outcome::Updated
+                    if disabling {
+                        Outcome::Disabled
+                    } else {
+                        Outcome::Updated
+                    }
                 }
             }
         };

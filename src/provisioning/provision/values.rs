@@ -10,7 +10,6 @@ use serde_json::{Map, Value as Json};
 use super::{Computed, Engine, RecordError};
 use crate::diagnostic::Code;
 use crate::eval::Env;
-use crate::mapping::TargetType;
 use crate::scim::ResourceKind;
 use crate::source::SlotSource;
 use crate::value::{Nothing, Value};
@@ -120,10 +119,6 @@ impl Engine {
                     (Computed::Text(text), None) => Ok(Value::Text(text.into_owned())),
                     (Computed::Json(json), None) => Ok(Value::from_json(&json)),
                 };
-                debug_assert!(
-                    references.is_none() || m.def.target_type == TargetType::Reference,
-                    "only reference mappings keep references"
-                );
                 AttributeValue {
                     target: m.def.target.clone(),
                     source: m.def.source_text(),

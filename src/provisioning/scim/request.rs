@@ -285,27 +285,7 @@ impl Request {
     /// The path and query, unencoded, ids resolved by `ids`: `/Users/user-0001`,
     /// `/Users?filter=userName eq "ada@contoso.com"`.
     pub fn path(&self, ids: &dyn Resolve) -> String {
-        let query = self
-            .query
-            .as_ref()
-            .map_or(0, |q| q.attribute.len() + q.value.len());
-        let mut path = String::with_capacity(64 + query);
-        path.push_str(self.kind.endpoint());
-        if let Some(object) = &self.object {
-            path.push('/');
-            path.push_str(&ids.id(object));
-        }
-        if let Some(query) = &self.query {
-            path.push('?');
-            if query.exclude_members {
-                path.push_str("excludedAttributes=members&");
-            }
-            path.push_str("filter=");
-            path.push_str(&query.attribute);
-            path.push_str(" eq ");
-            path.push_str(&serde_json::to_string(&query.value).expect("a string serializes"));
-        }
-        path
+        self.path_with(ids, |path, text| path.push_str(text))
     }
 
     /// The path and query as sent over HTTP, each id and query value percent-encoded
@@ -318,20 +298,36 @@ impl Request {
             .remove(b'.')
             .remove(b'_')
             .remove(b'~');
-        let mut path = self.kind.endpoint().to_string();
+        self.path_with(ids, |path, text| {
+            path.extend(utf8_percent_encode(text, ENCODED));
+        })
+    }
+
+    /// The path and query, each id and the filter passed through `put` (as they are, or
+    /// encoded).
+    fn path_with(&self, ids: &dyn Resolve, put: impl Fn(&mut String, &str)) -> String {
+        let query = self
+            .query
+            .as_ref()
+            .map_or(0, |q| q.attribute.len() + q.value.len());
+        let mut path = String::with_capacity(64 + query);
+        path.push_str(self.kind.endpoint());
         if let Some(object) = &self.object {
             path.push('/');
-            path.extend(utf8_percent_encode(&ids.id(object), ENCODED));
+            put(&mut path, &ids.id(object));
         }
         if let Some(query) = &self.query {
             path.push('?');
             if query.exclude_members {
                 path.push_str("excludedAttributes=members&");
             }
-            let quoted = serde_json::to_string(&query.value).expect("a string serializes");
-            let filter = format!("{} eq {quoted}", query.attribute);
             path.push_str("filter=");
-            path.extend(utf8_percent_encode(&filter, ENCODED));
+            put(&mut path, &query.attribute);
+            put(&mut path, " eq ");
+            put(
+                &mut path,
+                &serde_json::to_string(&query.value).expect("a string serializes"),
+            );
         }
         path
     }
@@ -352,14 +348,6 @@ impl Request {
         }
         out.push(b'}');
         Ok(())
-    }
-
-    /// This request as JSON, ids resolved by `ids` (object keys become sorted).
-    pub fn to_json(&self, ids: &dyn Resolve) -> Json {
-        let mut line = Vec::new();
-        self.write_json(&mut line, ids)
-            .and_then(|()| serde_json::from_slice(&line))
-            .unwrap_or(Json::Null)
     }
 }
 

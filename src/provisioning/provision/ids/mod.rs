@@ -7,7 +7,7 @@ mod table;
 // (foldhash: std's SipHash was a sixth of an update's serial stage.)
 use foldhash::{HashMap, HashSet};
 
-use crate::scim::{ObjectRef, Resolve, ResourceKind, SimulatedIds};
+use crate::scim::{ObjectRef, ResourceKind, SimulatedIds};
 use sightings::Sightings;
 use table::{GuidTable, Key, Place};
 
@@ -44,9 +44,11 @@ impl TargetId {
 
     /// The id as text, a created one as `map` simulates it; empty once deleted.
     pub(super) fn render(&self, ids: &SimulatedIds) -> String {
-        match self.clone().object() {
-            Some(object) => ids.id(&object).into_owned(),
-            None => String::new(),
+        match self {
+            TargetId::User(n) => ids.created(ResourceKind::User, *n),
+            TargetId::Group(n) => ids.created(ResourceKind::Group, *n),
+            TargetId::Known(id) => id.to_string(),
+            TargetId::Deleted => String::new(),
         }
     }
 }
