@@ -5,6 +5,7 @@
 mod common;
 
 use common::run;
+use entramap::provision::state_file;
 
 fn user(n: u32, manager: Option<u32>) -> String {
     let manager = manager
@@ -30,18 +31,13 @@ fn dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-/// `(source, target)` of every link of a state file.
+/// `(source, target)` of every link of a state file, which must be whole.
 fn links(path: &std::path::Path) -> Vec<(String, String)> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let link: serde_json::Value = serde_json::from_str(l).unwrap();
-            (
-                link["sourceId"].as_str().unwrap().to_string(),
-                link["targetId"].as_str().unwrap().to_string(),
-            )
-        })
+    let file = state_file::read(path, 1 << 20).unwrap();
+    assert_eq!(file.integrity, state_file::Integrity::Whole);
+    file.links
+        .into_iter()
+        .map(|l| (l.source_id, l.target_id))
         .collect()
 }
 
@@ -207,6 +203,12 @@ fn a_numeric_object_id_is_linked_as_written() {
     assert!(err.contains("object-id-not-text"), "{err}");
     let sources: Vec<String> = links(&dir.join("s1")).into_iter().map(|(s, _)| s).collect();
     assert_eq!(sources, ["12345678901234567890123", "17"]);
+    // What the mapping reads is the same text: externalId is not rounded through a float.
+    let created = std::fs::read_to_string(dir.join("o1")).unwrap();
+    assert!(
+        created.contains(r#""externalId":"12345678901234567890123""#),
+        "{created}"
+    );
     let (_, err) = map(&[
         "-m",
         "code42",

@@ -86,18 +86,19 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
         .map(|r| TargetStore::new(read_objects(r).into_iter().map(Json::Object)))
         .unwrap_or_default();
     // Links from an earlier cycle (`state.ndjson`, what `map --state-out` writes).
-    let links = open(dir, scenario.get("state"), "state.ndjson")
-        .map(|r| {
-            read_objects(r)
-                .into_iter()
-                .map(|object| {
-                    let link: entramap::provision::Link =
-                        serde_json::from_value(Json::Object(object)).unwrap();
-                    (link.kind, link.source_id, link.target_id)
-                })
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    let state_path = dir.join(
+        scenario
+            .get("state")
+            .and_then(Json::as_str)
+            .unwrap_or("state.ndjson"),
+    );
+    let links = if state_path.exists() {
+        entramap::provision::state_file::read(&state_path, 1 << 20)
+            .unwrap()
+            .links
+    } else {
+        Vec::new()
+    };
     let mut state = RunState::new(current.with_links(links));
     let users = open(dir, scenario.get("users"), "users.ndjson");
     let groups = open(dir, scenario.get("groups"), "groups.ndjson");
@@ -153,12 +154,7 @@ fn run_scenario(dir: &Path, scenario: &Json, settings: &Json, out: &mut String) 
     write!(out, "{}", log.borrow()).unwrap();
     writeln!(out, "summary: {}", serde_json::to_string(&summary).unwrap()).unwrap();
     // The links `map --state-out` would write, for the next cycle.
-    for (kind, source, target) in state.links(state.simulated_ids(&options.scim.id_prefix)) {
-        let link = entramap::provision::Link {
-            kind,
-            source_id: source,
-            target_id: target,
-        };
+    for link in state.links(state.simulated_ids(&options.scim.id_prefix)) {
         writeln!(out, "state: {}", serde_json::to_string(&link).unwrap()).unwrap();
     }
     writeln!(out).unwrap();

@@ -377,6 +377,16 @@ impl<'a> SlotValue<'a> {
         }
     }
 
+    /// A number's text exactly as the input writes it.
+    fn number_text(&self) -> Option<&'a str> {
+        match self {
+            SlotValue::Raw(raw, _) if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+                Some(raw)
+            }
+            _ => None,
+        }
+    }
+
     /// The string itself when the raw text is a string without escapes.
     fn plain_str(&self) -> Option<&'a str> {
         match self {
@@ -481,14 +491,11 @@ impl<'a> SlotSource<'a> {
         if let Some(text) = self.known_str(attribute) {
             return Some((Cow::Borrowed(text), true));
         }
-        match self.known_value(attribute)? {
-            SlotValue::Raw(raw, _) if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
-                Some((Cow::Borrowed(*raw), false))
-            }
-            value => match value.json() {
-                Json::Number(n) => Some((Cow::Owned(n.to_string()), false)),
-                _ => None,
-            },
+        let value = self.known_value(attribute)?;
+        match (value.number_text(), value.json()) {
+            (Some(text), _) => Some((Cow::Borrowed(text), false)),
+            (None, Json::Number(n)) => Some((Cow::Owned(n.to_string()), false)),
+            _ => None,
         }
     }
 
@@ -538,7 +545,14 @@ impl<'a> Source<'a> for SlotSource<'a> {
                 let value = match value.plain_str() {
                     // A plain string: used in place (the common case).
                     Some(text) => string_value(boolean, text),
-                    None => json_value(attr, value.json(), self.max_values)?,
+                    None => match (value.number_text(), value.json()) {
+                        // A number no i64 holds keeps the digits it is written with, never
+                        // rounded through a float (docs/language.md#values).
+                        (Some(text), Json::Number(n)) if n.as_i64().is_none() => {
+                            Value::Str(Cow::Borrowed(text))
+                        }
+                        (_, json) => json_value(attr, json, self.max_values)?,
+                    },
                 };
                 let mut value = self.rewrite_upn(attr, value);
                 // Entra computes IsSoftDeleted: a record that says false for a disabled or

@@ -10,7 +10,7 @@ use super::{FAILED, Io, OK, ReportFormat, Usage, plural, pretty};
 use crate::diagnostic::Diagnostic;
 use crate::options::Options;
 use crate::provision::run::{At, Input};
-use crate::scim::ResourceKind;
+use crate::provision::state_file;
 use crate::source::input::{self, InputFormat};
 
 #[derive(clap::Args, Debug)]
@@ -147,116 +147,17 @@ impl Write for ClosedReader<'_> {
     }
 }
 
-/// The links of a state file.
-fn read_links(
+/// The links of `--state`; a file from before state files were sealed is read with a warning.
+pub(super) fn read_state(
     path: &std::path::Path,
-    max: usize,
-) -> Result<Vec<(ResourceKind, String, String)>, Usage> {
-    let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
-    let records = input::open_path(path, InputFormat::Auto, max).map_err(cannot)?;
-    let mut links = Vec::new();
-    // Where each source and each target was linked first, by kind (a user and a group may
-    // share an id): one source object is one target object.
-    type Seen = std::collections::HashMap<(ResourceKind, String), usize>;
-    let (mut sources, mut targets) = (Seen::default(), Seen::default());
-    for (_, records) in records {
-        // Read one link at a time: a state file has a line for every object provisioned.
-        let mut bad = None;
-        input::each_object(records, |line, object| {
-            let object = serde_json::Value::Object(object);
-            let problem = match serde_json::from_value::<crate::provision::Link>(object) {
-                Err(e) => Some(format!(
-                    "{e} (each line is {{\"kind\": \"users\", \"sourceId\": ..., \"targetId\": ...}})"
-                )),
-                Ok(link) if link.source_id.is_empty() || link.target_id.is_empty() => {
-                    Some("an empty sourceId or targetId".to_string())
-                }
-                Ok(link) => {
-                    let source = sources.entry((link.kind, link.source_id.clone())).or_insert(line);
-                    let target = targets.entry((link.kind, link.target_id.clone())).or_insert(line);
-                    if *source != line {
-                        Some(format!("source {} is linked again (first on line {source})", link.source_id))
-                    } else if *target != line {
-                        Some(format!("target {} is linked to a second source (first on line {target})", link.target_id))
-                    } else {
-                        links.push((link.kind, link.source_id, link.target_id));
-                        None
-                    }
-                }
-            };
-            match problem {
-                None => std::ops::ControlFlow::Continue(()),
-                Some(problem) => {
-                    bad = Some((line, problem));
-                    std::ops::ControlFlow::Break(())
-                }
-            }
-        })
-        .map_err(|e| Usage(format!("{}: {e}", path.display())))?;
-        if let Some((line, problem)) = bad {
-            return Err(Usage(format!(
-                "{}:{line}: {problem}; a state file links each source object to one target object, and each target to one source: fix the file, or run without --state",
-                path.display(),
-            )));
-        }
+    max_line_bytes: usize,
+    io: &mut Io<'_>,
+) -> Result<Vec<crate::provision::Link>, Usage> {
+    let file = state_file::read(path, max_line_bytes).map_err(|e| Usage(e.to_string()))?;
+    if file.integrity == state_file::Integrity::Unsealed {
+        let _ = writeln!(io.stderr, "warning: {}", state_file::unsealed_warning(path));
     }
-    Ok(links)
-}
-
-/// Whether a file can be written at `path`: its temporary file is created there, and removed.
-fn writable(path: &std::path::Path) -> Result<(), Usage> {
-    let temporary = temporary_beside(path);
-    std::fs::File::create(&temporary)
-        .and_then(|_| std::fs::remove_file(&temporary))
-        .map_err(|e| {
-            Usage(format!(
-                "cannot write {}: {e} (checked before reading any record)",
-                path.display()
-            ))
-        })
-}
-
-/// `.NAME.tmp-PID` beside `path`: where a state file is written before it is renamed.
-fn temporary_beside(path: &std::path::Path) -> std::path::PathBuf {
-    let name = path.file_name().map_or_else(
-        || std::ffi::OsString::from("state"),
-        std::ffi::OsStr::to_os_string,
-    );
-    let mut temporary = std::ffi::OsString::from(".");
-    temporary.push(&name);
-    temporary.push(format!(".tmp-{}", std::process::id()));
-    path.with_file_name(temporary)
-}
-
-/// Write a state file: one link a line, atomically — into a temporary file beside it, synced
-/// to disk, then renamed over it — so a crash leaves the old file or the new one, whole.
-fn write_links(
-    path: &std::path::Path,
-    links: &[(ResourceKind, String, String)],
-) -> Result<(), Usage> {
-    let cannot = |e: std::io::Error| Usage(format!("cannot write {}: {e}", path.display()));
-    let temporary = temporary_beside(path);
-    let written = (|| {
-        let file = std::fs::File::create(&temporary)?;
-        let mut out = std::io::BufWriter::new(file);
-        for (kind, source, target) in links {
-            let link = crate::provision::Link {
-                kind: *kind,
-                source_id: source.clone(),
-                target_id: target.clone(),
-            };
-            serde_json::to_writer(&mut out, &link)?;
-            out.write_all(b"\n")?;
-        }
-        out.into_inner()
-            .map_err(std::io::IntoInnerError::into_error)?
-            .sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written.map_err(cannot)
+    Ok(file.links)
 }
 
 /// The size of an input in bytes: a file's, or a directory's files'; `None` for stdin.
@@ -315,7 +216,8 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     let engine = engine.explaining(args.explain);
     // A state that could not be written at the end would lose the run: checked first.
     if let Some(path) = &args.state_out {
-        writable(path)?;
+        state_file::check_writable(path)
+            .map_err(|e| Usage(format!("{e} (checked before reading any record)")))?;
     }
     for (given, kind, object) in [
         (args.users.is_some(), "users", &loaded.set.users),
@@ -360,7 +262,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     };
     let current = match &args.state {
         None => current,
-        Some(path) => current.with_links(read_links(path, max)?),
+        Some(path) => current.with_links(read_state(path, max, io)?),
     };
     let mut state = crate::provision::RunState::new(current);
     // About 600 bytes a user: size the id map once instead of growing it.
@@ -505,7 +407,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     }
     if let Some(path) = &args.state_out {
         let ids = state.simulated_ids(&options.scim.id_prefix);
-        write_links(path, &state.links(ids))?;
+        state_file::write(path, &state.links(ids)).map_err(|e| Usage(e.to_string()))?;
         if output_closed {
             let _ = writeln!(
                 stderr_cell.borrow_mut(),

@@ -32,6 +32,7 @@ mod findings;
 mod progress;
 mod scope;
 mod serve;
+mod state;
 mod test;
 use catalog::{CountryAction, FunctionsFormat, MappingsAction, SampleArgs};
 use eval::EvalArgs;
@@ -85,6 +86,17 @@ mapping set does not load.")]
         args: MapArgs,
         #[command(flatten)]
         options: OptionArgs,
+    },
+    /// Check a state file (what `map --state-out` wrote), or seal it again after a hand edit.
+    #[command(after_help = "Examples:
+  entramap state check links.ndjson                 # whole, cut, emptied or edited?
+  entramap state rehash links.ndjson                # accept a deliberate hand edit
+
+A state file ends with the number of its links and the SHA-256 of its lines, so a file that
+was cut short or changed is refused by `map --state` instead of creating objects again.")]
+    State {
+        #[command(subcommand)]
+        action: state::StateAction,
     },
     /// For each user (and group): in or out of the mapping set's scope, and the group or clause
     /// that decided it.
@@ -197,9 +209,10 @@ const USAGE: u8 = 2;
 const EXIT_CODES: &str = "Exit codes (every command):
   0  success: the input was read and has no problems
   1  the input has problems: records failed (map), errors found (check, fmt --check),
-     cases failed (test), requests failed (eval --batch)
+     cases failed (test), requests failed (eval --batch), a state file cut, emptied or
+     edited (state check, state rehash)
   2  called wrongly, a mapping set that cannot run, or a file that could not be read or
-     written (--state, --state-out, -o)";
+     written (--state — also one cut, emptied or edited —, --state-out, -o)";
 
 /// Run the command line. Returns the process exit code.
 pub fn run(
@@ -277,6 +290,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::Eval(args) => eval::eval(args, io),
         Command::Map { args, options } => map(args, &options.load()?, io),
         Command::Scope(args) => scope::scope(args, io),
+        Command::State { action } => state::state(action, io),
         Command::Test(args) => test::test(args, io),
         Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -11,6 +11,7 @@ mod decide;
 mod ids;
 pub mod run;
 mod scope;
+pub mod state_file;
 pub mod target;
 mod values;
 
@@ -441,22 +442,45 @@ impl RunState {
     /// from earlier cycles, updated with this run's (what `map --state-out` writes), sorted;
     /// objects created in this run have the ids `ids` gives them
     /// ([`RunState::simulated_ids`]).
-    pub fn links(&self, ids: &SimulatedIds) -> Vec<(ResourceKind, String, String)> {
-        let mut links: std::collections::BTreeMap<(ResourceKind, String), String> = self
+    pub fn links(&self, ids: &SimulatedIds) -> Vec<Link> {
+        // This run's links replace the earlier ones of the same source; a source unlinked
+        // (deleted) drops its earlier link. By kind: users first, then groups.
+        let mut changed: [foldhash::HashMap<String, Option<String>>; 2] = Default::default();
+        let by_kind = |kind: ResourceKind| usize::from(kind == ResourceKind::Group);
+        for (kind, source, target) in self.ids.links(ids) {
+            if let Some(map) = changed.get_mut(by_kind(kind)) {
+                map.insert(source, target);
+            }
+        }
+        let mut links: Vec<Link> = self
             .current
             .links()
-            .map(|(kind, source, target)| ((kind, source.to_string()), target.to_string()))
+            .filter_map(|(kind, source, target)| {
+                let now = changed.get_mut(by_kind(kind))?.remove(source);
+                Some(Link {
+                    kind,
+                    source_id: source.to_string(),
+                    target_id: match now {
+                        Some(now) => now?,
+                        None => target.to_string(),
+                    },
+                })
+            })
             .collect();
-        for (kind, source, target) in self.ids.links(ids) {
-            match target {
-                Some(target) => links.insert((kind, source), target),
-                None => links.remove(&(kind, source)),
-            };
-        }
-        links
+        for (kind, map) in [ResourceKind::User, ResourceKind::Group]
             .into_iter()
-            .map(|((kind, source), target)| (kind, source, target))
-            .collect()
+            .zip(changed)
+        {
+            links.extend(map.into_iter().filter_map(|(source_id, target)| {
+                Some(Link {
+                    kind,
+                    source_id,
+                    target_id: target?,
+                })
+            }));
+        }
+        links.sort_unstable_by(|a, b| (a.kind, &a.source_id).cmp(&(b.kind, &b.source_id)));
+        links
     }
 
     /// The ids this run gives created objects (`map`'s stand-ins, with the `id_prefix`

@@ -203,13 +203,11 @@ impl TargetStore {
         self.matching = Default::default();
     }
 
-    /// Add links from an earlier cycle: (kind, source objectId, target id).
-    pub fn with_links(
-        mut self,
-        links: impl IntoIterator<Item = (ResourceKind, String, String)>,
-    ) -> TargetStore {
-        for (kind, source, target) in links {
-            self.links.insert(source, (kind, target));
+    /// Add links from an earlier cycle (a state file's).
+    pub fn with_links(mut self, links: impl IntoIterator<Item = super::Link>) -> TargetStore {
+        for link in links {
+            self.links
+                .insert(link.source_id, (link.kind, link.target_id));
         }
         self
     }
