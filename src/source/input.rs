@@ -623,7 +623,9 @@ impl JsonRecords<'_> {
                 }
                 Some(b',') => self.cursor.bump(),
                 Some(b'"') => {
-                    if self.cursor.key()?.is_none() || self.cursor.skip_ws()? != Some(b':') {
+                    let line = self.cursor.line;
+                    let key = self.cursor.key()?;
+                    if key.is_none() || self.cursor.skip_ws()? != Some(b':') {
                         return Ok(Some(self.cut_off("a page member is broken")));
                     }
                     self.cursor.bump();
@@ -633,6 +635,16 @@ impl JsonRecords<'_> {
                     let mut ignored = Vec::new();
                     if self.cursor.value(&mut ignored, 0)?.is_none() {
                         return Ok(Some(self.cut_off("the input ends inside a page")));
+                    }
+                    // Never guess which of two record arrays was meant (a record with a key
+                    // twice is refused the same way).
+                    if let Some(key) = key.filter(|k| PAGE_KEYS.contains(&k.as_str())) {
+                        return Ok(Some(RawRecord {
+                            line,
+                            text: Err(format!(
+                                "this page has a second `{key}`: a page holds its records in one array, so its records cannot be told apart; fix the page (the records of the first `{key}` were read)"
+                            )),
+                        }));
                     }
                 }
                 Some(other) => {
@@ -660,15 +672,55 @@ impl JsonRecords<'_> {
     }
 }
 
-/// CSV rows as JSON records. Rows are taken line by line (a quoted cell may span lines), so
-/// each record knows the line it starts on; the `csv` crate splits each row into cells.
+/// CSV rows as JSON records. One pass over the bytes finds where each row ends (a quoted cell
+/// may span lines), so each record knows the lines it spans and the work stays linear however
+/// long a cell is; the `csv` crate then splits the row into cells.
+///
+/// A quote opens a quoted cell only at the start of a cell (elsewhere it is text, as in the
+/// `csv` crate). A quoted cell never closed, or one that swallows the rows after it (the row
+/// then has the wrong number of cells), is an error record for the line where the row starts,
+/// and the lines after it are read again as rows: no line vanishes.
 struct CsvRecords<'r> {
     reader: Box<dyn BufRead + Send + 'r>,
     /// Attribute name per column (`None`: the column is not an attribute); read from the
     /// first row.
     columns: Option<Vec<Option<String>>>,
+    /// Why the header cannot be used (two columns for one attribute): every row is an error.
+    header_error: Option<(usize, String)>,
+    /// Bytes read and not yet taken as rows.
+    pending: Vec<u8>,
+    /// The input is read to its end.
+    eof: bool,
+    /// Lines taken so far.
     line: usize,
     max: usize,
+}
+
+/// Where the row scanner is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CsvState {
+    /// At the start of a cell.
+    CellStart,
+    /// In an unquoted cell.
+    Unquoted,
+    /// In a quoted cell.
+    Quoted,
+    /// Just after a quote inside a quoted cell: the cell's end, or the first of `""`.
+    QuoteInQuoted,
+}
+
+/// One row as scanned: where it ends in `pending`, and what the error report needs.
+struct CsvRow {
+    /// Just past the row's newline (or the input's end).
+    end: usize,
+    /// Just past the first line's newline.
+    first_line_end: usize,
+    /// Lines the row spans.
+    lines: usize,
+    /// The line (counted from the row's first, 0-based) where an unclosed quote opened.
+    unclosed: Option<usize>,
+    /// Bytes the row had beyond the limit, dropped while scanning.
+    dropped: usize,
 }
 
 impl<'r> CsvRecords<'r> {
@@ -676,101 +728,236 @@ impl<'r> CsvRecords<'r> {
         CsvRecords {
             reader,
             columns: None,
+            header_error: None,
+            pending: Vec::new(),
+            eof: false,
             line: 0,
             max,
         }
     }
 
-    /// The next row: the line it starts on, and its text or why it has none (over the size
-    /// limit).
-    fn row(&mut self) -> std::io::Result<Option<RawRecord>> {
-        let start = self.line + 1;
-        let mut text = Vec::new();
+    /// Scan the next row from the start of `pending`, reading more as needed. `None` at the
+    /// end of the input. A row longer than the limit is scanned to its end, its bytes dropped.
+    fn scan_row(&mut self) -> std::io::Result<Option<CsvRow>> {
+        let mut state = CsvState::CellStart;
+        let mut at = 0usize;
+        let mut lines = 0usize;
+        let mut first_line_end = None;
+        let mut quote_line = 0usize;
+        let mut dropped = 0usize;
         loop {
-            let mut line = Vec::new();
-            let read = super::read::read_line_bounded(&mut *self.reader, &mut line, self.max)?;
-            match read {
-                super::read::LineRead::Eof if text.is_empty() => return Ok(None),
-                // A quote left open at the end of the input: the row as far as it goes.
-                super::read::LineRead::Eof => {
-                    return Ok(Some(RawRecord {
-                        line: start,
-                        text: Ok(text),
+            if at == self.pending.len() {
+                if self.eof {
+                    if at == 0 && dropped == 0 {
+                        return Ok(None);
+                    }
+                    return Ok(Some(CsvRow {
+                        end: at,
+                        first_line_end: first_line_end.unwrap_or(at),
+                        lines: lines + 1,
+                        unclosed: matches!(state, CsvState::Quoted).then_some(quote_line),
+                        dropped,
                     }));
                 }
-                super::read::LineRead::TooLong(n) => {
-                    self.line += 1;
-                    return Ok(Some(RawRecord {
-                        line: start,
-                        text: Err(too_long(n, self.max)),
-                    }));
+                // Over the limit: keep scanning for the row's end, keep none of it.
+                if at + dropped > self.max {
+                    dropped += at;
+                    self.pending.clear();
+                    at = 0;
+                    first_line_end = Some(0);
                 }
-                super::read::LineRead::Line => {
-                    self.line += 1;
-                    if !text.is_empty() {
-                        text.push(b'\n');
-                    }
-                    text.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(&line));
-                    // An even number of quotes: the row is complete.
-                    if memchr::memchr_iter(b'"', &text).count().is_multiple_of(2) {
-                        return Ok(Some(RawRecord {
-                            line: start,
-                            text: Ok(text),
-                        }));
-                    }
+                let chunk = self.reader.fill_buf()?;
+                if chunk.is_empty() {
+                    self.eof = true;
+                    continue;
                 }
+                let n = chunk.len();
+                self.pending.extend_from_slice(chunk);
+                self.reader.consume(n);
+                continue;
             }
+            let Some(&byte) = self.pending.get(at) else {
+                continue;
+            };
+            at += 1;
+            state = match (state, byte) {
+                (CsvState::Quoted, b'"') => CsvState::QuoteInQuoted,
+                (CsvState::Quoted, b'\n') => {
+                    lines += 1;
+                    first_line_end.get_or_insert(at);
+                    CsvState::Quoted
+                }
+                (CsvState::Quoted, _) => CsvState::Quoted,
+                (CsvState::QuoteInQuoted, b'"') => CsvState::Quoted,
+                (CsvState::CellStart, b'"') => {
+                    quote_line = lines;
+                    CsvState::Quoted
+                }
+                (_, b'\n') => {
+                    return Ok(Some(CsvRow {
+                        end: at,
+                        first_line_end: first_line_end.unwrap_or(at),
+                        lines: lines + 1,
+                        unclosed: None,
+                        dropped,
+                    }));
+                }
+                (_, b',') => CsvState::CellStart,
+                _ => CsvState::Unquoted,
+            };
         }
     }
 
+    /// Take `n` bytes (`lines` lines) of `pending` as read.
+    fn take(&mut self, n: usize, lines: usize) {
+        self.pending.drain(..n.min(self.pending.len()));
+        self.line += lines;
+    }
+
     fn cells(text: &[u8]) -> Result<Vec<String>, String> {
+        // Windows line ends inside a quoted cell read as `\n`, as in a file saved on Unix.
+        let text: std::borrow::Cow<'_, [u8]> = if text.contains(&b'\r') {
+            let mut lf = Vec::with_capacity(text.len());
+            let mut rest = text;
+            while let Some(i) = memchr::memmem::find(rest, b"\r\n") {
+                lf.extend_from_slice(rest.get(..i).unwrap_or_default());
+                lf.push(b'\n');
+                rest = rest.get(i + 2..).unwrap_or_default();
+            }
+            lf.extend_from_slice(rest);
+            std::borrow::Cow::Owned(lf)
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(text);
-        match reader.records().next() {
-            None => Ok(Vec::new()),
-            Some(Ok(record)) => Ok(record.iter().map(str::to_string).collect()),
-            Some(Err(e)) => Err(format!("not a CSV row: {e}")),
+            .from_reader(&*text);
+        let mut record = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => Ok(Vec::new()),
+            Ok(true) => record
+                .iter()
+                .map(|cell| {
+                    std::str::from_utf8(cell)
+                        .map(str::to_string)
+                        .map_err(|e| super::read::not_utf8(e.valid_up_to()))
+                })
+                .collect(),
+            Err(e) => Err(format!("not a CSV row: {e}")),
         }
     }
 
     fn next(&mut self) -> Option<std::io::Result<RawRecord>> {
         loop {
-            let RawRecord { line, text } = match self.row() {
+            let row = match self.scan_row() {
                 Err(e) => return Some(Err(e)),
                 Ok(None) => return None,
                 Ok(Some(row)) => row,
             };
-            let cells = match text.and_then(|t| Self::cells(&t)) {
+            let line = self.line + 1;
+            if row.dropped > 0 {
+                self.take(row.end, row.lines);
+                let mut why = too_long(row.end + row.dropped, self.max);
+                if let Some(q) = row.unclosed {
+                    why.push_str(&format!(
+                        "; a quote opened on line {} is never closed, so the rest of the input is in this row",
+                        line + q
+                    ));
+                }
+                return Some(Ok(RawRecord {
+                    line,
+                    text: Err(why),
+                }));
+            }
+            if let Some(q) = row.unclosed {
+                // Only this row's first line is given up; the lines after it are read again.
+                self.take(row.first_line_end, 1);
+                return Some(Ok(RawRecord {
+                    line,
+                    text: Err(format!(
+                        "a quote opened on line {} is never closed: a quoted cell must end with a quote (write a quote inside a cell as \"\"); the lines after line {line} are read as rows again",
+                        line + q
+                    )),
+                }));
+            }
+            let text = self.pending.get(..row.end).unwrap_or_default();
+            let text = text.strip_suffix(b"\n").unwrap_or(text);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            let cells = match Self::cells(text) {
                 Ok(cells) => cells,
                 Err(e) => {
+                    self.take(row.end, row.lines);
                     return Some(Ok(RawRecord { line, text: Err(e) }));
                 }
             };
             if cells.iter().all(|c| c.trim().is_empty()) {
+                self.take(row.end, row.lines);
                 continue;
             }
-            let Some(columns) = &self.columns else {
-                self.columns = Some(
-                    cells
-                        .iter()
-                        .map(|h| super::graph_names::csv_column(h))
-                        .collect(),
-                );
+            let Some(expected) = self.columns.as_ref().map(Vec::len) else {
+                self.take(row.end, row.lines);
+                if let [only] = cells.as_slice()
+                    && !name_like(only)
+                {
+                    // Text in no layout entramap reads (a note, a log, a broken JSON
+                    // document): one error, and nothing after it is read.
+                    self.eof = true;
+                    self.pending.clear();
+                    return Some(Ok(RawRecord {
+                        line,
+                        text: Err(format!(
+                            "not in a layout entramap reads: tried NDJSON (a JSON object a line), JSON (an array of objects, Graph or SCIM pages) and CSV (a header row naming a column per attribute), and this first line `{}` is none of them; nothing in this input is read",
+                            only.chars().take(60).collect::<String>()
+                        )),
+                    }));
+                }
+                let columns: Vec<Option<String>> = cells
+                    .iter()
+                    .map(|h| super::graph_names::csv_column(h))
+                    .collect();
+                let problem = duplicate_column(&cells, &columns);
+                self.columns = Some(columns);
+                if let Some(problem) = problem {
+                    self.header_error = Some((line, problem.clone()));
+                    return Some(Ok(RawRecord {
+                        line,
+                        text: Err(problem),
+                    }));
+                }
                 continue;
             };
-            if cells.len() != columns.len() {
+            if cells.len() != expected {
+                let mut why = format!(
+                    "the row has {} fields, the header has {expected}",
+                    cells.len()
+                );
+                if row.lines > 1 {
+                    // A quote that closed rows later swallowed them: give up this line only.
+                    why.push_str(&format!(
+                        " (a quoted cell runs from line {line} to line {}: a quote that opens a cell must close it; the lines after line {line} are read as rows again)",
+                        line + row.lines - 1
+                    ));
+                    self.take(row.first_line_end, 1);
+                } else {
+                    self.take(row.end, row.lines);
+                }
+                return Some(Ok(RawRecord {
+                    line,
+                    text: Err(why),
+                }));
+            }
+            self.take(row.end, row.lines);
+            if let Some((header_line, problem)) = &self.header_error {
                 return Some(Ok(RawRecord {
                     line,
                     text: Err(format!(
-                        "the row has {} fields, the header has {}",
-                        cells.len(),
-                        columns.len()
+                        "the header (line {header_line}) cannot be used: {problem}"
                     )),
                 }));
             }
             let mut object = serde_json::Map::new();
+            let columns = self.columns.as_deref().unwrap_or_default();
             for (column, cell) in columns.iter().zip(cells) {
                 if let Some(name) = column
                     && !cell.is_empty()
@@ -790,40 +977,93 @@ impl<'r> CsvRecords<'r> {
     }
 }
 
-/// The records of a file, or of every file of a directory in name order (files whose names
-/// start with `.` are skipped): `(the file's name when there are several, its records)`.
+/// A header cell that can name an attribute on its own: `userPrincipalName`, `[objectId]`,
+/// `extension_1a2b_costCenter`; not a sentence or a fragment of JSON.
+fn name_like(cell: &str) -> bool {
+    let cell = cell.trim().trim_start_matches('\u{FEFF}');
+    let cell = cell
+        .strip_prefix('[')
+        .and_then(|c| c.strip_suffix(']'))
+        .unwrap_or(cell);
+    !cell.is_empty()
+        && cell
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Two header cells that name the same attribute (`Email` and `mail`, or `mail` twice): which
+/// one a row means cannot be known.
+fn duplicate_column(headers: &[String], columns: &[Option<String>]) -> Option<String> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, column) in columns.iter().enumerate() {
+        let Some(name) = column else { continue };
+        if let Some(first) = seen.insert(name.as_str(), i) {
+            let header = |k: usize| headers.get(k).map_or("", String::as_str);
+            return Some(format!(
+                "columns {} (`{}`) and {} (`{}`) are both the attribute `{name}`: remove or rename one",
+                first + 1,
+                header(first),
+                i + 1,
+                header(i)
+            ));
+        }
+    }
+    None
+}
+
+/// What a path names: its records — one file's, or each file's of a directory, in name order
+/// — and the directory entries that were not read, with why.
+pub struct PathInputs {
+    /// `(the file's name when there are several, its records)`.
+    pub files: Vec<(Option<String>, Records<'static>)>,
+    /// `(entry name, why it was not read)`: hidden files, subdirectories, links that lead
+    /// nowhere, FIFOs and other special files. Reported, never dropped silently.
+    pub skipped: Vec<(String, &'static str)>,
+}
+
+/// The records of a file, or of every regular file of a directory in name order (names
+/// starting with `.` are skipped, and said to be).
 pub fn open_path(
     path: &std::path::Path,
     format: InputFormat,
     max_record_bytes: usize,
-) -> std::io::Result<Vec<(Option<String>, Records<'static>)>> {
+) -> std::io::Result<PathInputs> {
     let open = |file: &std::path::Path| -> std::io::Result<Records<'static>> {
         let reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(file)?);
         records(Box::new(reader), format, max_record_bytes)
     };
     if !path.is_dir() {
-        return Ok(vec![(None, open(path)?)]);
+        return Ok(PathInputs {
+            files: vec![(None, open(path)?)],
+            skipped: Vec::new(),
+        });
     }
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        // Follows links: a link to a file is read, one that leads nowhere is said to.
+        let why = match std::fs::metadata(&path) {
+            _ if name.starts_with('.') => Some("a hidden file (its name starts with `.`)"),
+            Err(_) => Some("a link that leads nowhere, or an entry that cannot be read"),
+            Ok(meta) if meta.is_dir() => Some("a directory (directories are not read recursively)"),
+            Ok(meta) if !meta.is_file() => Some("not a regular file (a FIFO, socket or device)"),
+            Ok(_) => None,
+        };
+        match why {
+            Some(why) => skipped.push((name, why)),
+            None => files.push((name, path)),
+        }
+    }
     files.sort();
-    files
-        .iter()
-        .map(|f| {
-            let name = f.file_name().map_or_else(
-                || f.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            Ok((Some(name), open(f)?))
-        })
-        .collect()
+    skipped.sort();
+    let files = files
+        .into_iter()
+        .map(|(name, path)| Ok((Some(name), open(&path)?)))
+        .collect::<std::io::Result<_>>()?;
+    Ok(PathInputs { files, skipped })
 }
 
 /// A record that should be a JSON object and is not.

@@ -2,8 +2,6 @@
 //! for every record so errors can say where. A record that cannot be read is still yielded, as
 //! an error, so the counts add up.
 
-use std::io::BufRead;
-
 use serde_json::{Map, Value as Json};
 
 use super::{Projection, SlotRecord};
@@ -129,55 +127,6 @@ impl<'p, 'a> Filling<'p, 'a> {
     }
 }
 
-/// How reading one line ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineRead {
-    /// No more input.
-    Eof,
-    /// A line (without its newline) is in the buffer.
-    Line,
-    /// The line was longer than the limit: this many bytes, skipped (the buffer is empty).
-    TooLong(usize),
-}
-
-/// Read one line into `buf` (cleared first), keeping memory bounded: a line longer than `max`
-/// bytes is consumed and reported, not stored.
-pub fn read_line_bounded(
-    reader: &mut dyn BufRead,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> std::io::Result<LineRead> {
-    buf.clear();
-    let mut total = 0usize;
-    let mut any = false;
-    loop {
-        let chunk = reader.fill_buf()?;
-        if chunk.is_empty() {
-            break;
-        }
-        any = true;
-        let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
-            Some(i) => (i, true),
-            None => (chunk.len(), false),
-        };
-        if total + take <= max {
-            buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
-        } else {
-            buf.clear();
-        }
-        total += take;
-        reader.consume(take + usize::from(done));
-        if done {
-            break;
-        }
-    }
-    Ok(match (any, total > max) {
-        (false, _) => LineRead::Eof,
-        (true, true) => LineRead::TooLong(total),
-        (true, false) => LineRead::Line,
-    })
-}
-
 /// One JSON document as people paste it: strict JSON (an object with the same key twice is
 /// refused), or, when it is not valid JSON, JSON5 — Microsoft's docs show request bodies with
 /// unquoted keys (`{ key: "objectId", value: "..." }`), and people keep trailing commas.
@@ -274,6 +223,15 @@ impl<'de> serde::de::Visitor<'de> for Strict {
     }
 }
 
+/// Why text with an invalid byte at `offset` (0-based) cannot be read, and how to save it so it
+/// can: files entramap reads are UTF-8 (or UTF-16 with a byte order mark).
+pub fn not_utf8(offset: usize) -> String {
+    format!(
+        "not UTF-8 text (invalid byte at column {}): save the file as UTF-8 — in Excel \"CSV UTF-8 (Comma delimited)\", in PowerShell `Out-File -Encoding utf8` or `Export-Csv -Encoding UTF8`",
+        offset + 1
+    )
+}
+
 /// Parse one NDJSON line into a [`SlotRecord`] of the projection's attributes.
 pub fn parse_line_slots<'a>(
     line_number: usize,
@@ -291,12 +249,7 @@ pub fn parse_line_slots<'a>(
     // standard library says where, for the error.
     let text = simdutf8::basic::from_utf8(bytes)
         .or_else(|_| std::str::from_utf8(bytes))
-        .map_err(|e| {
-            ReadError(format!(
-                "not UTF-8 (invalid byte at column {})",
-                e.valid_up_to() + 1
-            ))
-        })?;
+        .map_err(|e| ReadError(not_utf8(e.valid_up_to())))?;
     // The fast reader, when it vouches for the line; serde_json for anything else, and for
     // every error's wording.
     let mut filling = Filling::new(projection);

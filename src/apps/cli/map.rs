@@ -95,12 +95,14 @@ impl From<FormatArg> for InputFormat {
     }
 }
 
-/// The inputs a path names: standard input (`-`), a file, or a directory's files.
-fn inputs<'s>(
+/// The inputs a path names: standard input (`-`), a file, or a directory's files. A
+/// directory's entries that are not read are named on `stderr`.
+pub(super) fn inputs<'s>(
     path: &std::path::Path,
     stdin: &'s mut (dyn Read + Send),
     format: InputFormat,
     max: usize,
+    stderr: &mut dyn Write,
 ) -> Result<Vec<Input<'s>>, Usage> {
     let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
     if path.as_os_str() == "-" {
@@ -109,8 +111,16 @@ fn inputs<'s>(
             input::records(reader, format, max).map_err(cannot)?,
         )]);
     }
-    Ok(input::open_path(path, format, max)
-        .map_err(cannot)?
+    let opened = input::open_path(path, format, max).map_err(cannot)?;
+    for (name, why) in &opened.skipped {
+        let _ = writeln!(
+            stderr,
+            "warning: {}: {name} is not read: {why}",
+            path.display()
+        );
+    }
+    Ok(opened
+        .files
         .into_iter()
         .map(|(name, records)| Input { name, records })
         .collect())
@@ -242,9 +252,13 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         Some(path) => {
             use crate::provision::target::{Resource, TargetStore};
             let mut store = TargetStore::default();
-            for Input { name, records } in
-                inputs(path, &mut std::io::empty(), InputFormat::Auto, max)?
-            {
+            for Input { name, records } in inputs(
+                path,
+                &mut std::io::empty(),
+                InputFormat::Auto,
+                max,
+                &mut *io.stderr,
+            )? {
                 pool.install(|| {
                     input::each_object_parallel(
                         records,
@@ -299,12 +313,12 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     // Not when the requests go to the same terminal: the bar would run into them.
     let terminal = terminals.stderr && (args.out.is_some() || !terminals.stdout);
     let users = match &args.users {
-        Some(path) => inputs(path, &mut **stdin, format, max)?,
+        Some(path) => inputs(path, &mut **stdin, format, max, &mut **stderr)?,
         None => Vec::new(),
     };
     let mut empty = std::io::empty();
     let groups = match &args.groups {
-        Some(path) => inputs(path, &mut empty, format, max)?,
+        Some(path) => inputs(path, &mut empty, format, max, &mut **stderr)?,
         None => Vec::new(),
     };
     // A progress bar only on a terminal, and not with -q.

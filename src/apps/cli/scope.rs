@@ -8,7 +8,7 @@ use clap::Args;
 use super::{FAILED, Io, OK, OptionArgs, ReportFormat, Usage};
 use crate::provision::Verdict;
 use crate::scim::ResourceKind;
-use crate::source::input::{self, InputFormat};
+use crate::source::input::InputFormat;
 
 #[derive(Args)]
 pub(super) struct ScopeArgs {
@@ -47,16 +47,12 @@ pub(super) fn scope(args: ScopeArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
         } else {
             &mut empty
         };
-        let inputs = if path.as_os_str() == "-" {
-            let reader = Box::new(std::io::BufReader::new(stdin));
-            vec![(
-                None,
-                input::records(reader, InputFormat::Auto, max).map_err(cannot)?,
-            )]
-        } else {
-            input::open_path(path, InputFormat::Auto, max).map_err(cannot)?
-        };
-        for (file, records) in inputs {
+        let inputs = super::map::inputs(path, stdin, InputFormat::Auto, max, &mut *io.stderr)?;
+        for crate::provision::run::Input {
+            name: file,
+            records,
+        } in inputs
+        {
             for record in records {
                 let record = record.map_err(cannot)?;
                 let at = format!(

@@ -87,9 +87,15 @@ fn read_users(
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, Usage> {
     let cannot = |e: std::io::Error| Usage(format!("cannot read {}: {e}", path.display()));
     let mut users = Vec::new();
-    for (_, records) in
-        input::open_path(path, InputFormat::Auto, options.limits.max_line_bytes).map_err(cannot)?
-    {
+    let opened =
+        input::open_path(path, InputFormat::Auto, options.limits.max_line_bytes).map_err(cannot)?;
+    if let Some((name, why)) = opened.skipped.first() {
+        return Err(Usage(format!(
+            "{}: {name} is not read: {why} (give the workbench one file of users)",
+            path.display()
+        )));
+    }
+    for (_, records) in opened.files {
         let objects =
             input::objects(records).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
         users.extend(objects);
