@@ -119,10 +119,17 @@ fn files_with_bom_and_crlf() {
         (code, out.as_str()),
         (0, "Join(\" \", [givenName], [surname])\n")
     );
+    // Windows-1252 (`Mé`), as Notepad or Excel may save it: how to save it again.
+    std::fs::write(&path, [b'M', 0xe9, b'\n']).unwrap();
+    let (code, _, err) = run(&["check", "-f", path.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("expr.txt:1:2: not UTF-8 text"), "{err}");
+    assert!(err.contains("Out-File -Encoding utf8"), "{err}");
+    // A UTF-16 mark before something that is not UTF-16.
     std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
     let (code, _, err) = run(&["check", "-f", path.to_str().unwrap()], "");
     assert_eq!(code, 2);
-    assert!(err.contains("not UTF-8"), "{err}");
+    assert!(err.contains("not UTF-16 text"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -236,3 +236,44 @@ fn an_attribute_the_input_nearly_has_is_named() {
         "{err}"
     );
 }
+
+/// A page or an array of users names how many records it holds (it printed Null), and
+/// `--index N` picks one.
+#[test]
+fn an_input_with_several_records_asks_which_one() {
+    let page = r#"{"@odata.context":"x","value":[{"givenName":"Ada"},{"givenName":"Grace"}]}"#;
+    let (code, out, err) = run(&["eval", "[givenName]", "--input", page], b"");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("holds 2 records (a page): pick one with --index N (1 to 2)"),
+        "{err}"
+    );
+    let (code, out, _) = run(
+        &["eval", "[givenName]", "--input", page, "--index", "2"],
+        b"",
+    );
+    assert_eq!((code, out.as_str()), (0, "Grace\n"));
+    let (code, _, err) = run(
+        &[
+            "eval",
+            "[givenName]",
+            "--input",
+            "[{\"givenName\":\"Ada\"}]",
+            "--index",
+            "3",
+        ],
+        b"",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--index 3 is out of range (1 to 1)"), "{err}");
+    let (code, out, _) = run(
+        &[
+            "eval",
+            "[givenName]",
+            "--input",
+            "[{\"givenName\":\"Ada\"}]",
+        ],
+        b"",
+    );
+    assert_eq!((code, out.as_str()), (0, "Ada\n"));
+}

@@ -69,11 +69,11 @@ enum Inner<'r> {
 /// Split `reader` into records. `max_record_bytes` bounds one record's text (the option
 /// max_line_bytes); a longer one is consumed and yielded as an error.
 pub fn records<'r>(
-    mut reader: Box<dyn BufRead + Send + 'r>,
+    reader: Box<dyn BufRead + Send + 'r>,
     format: InputFormat,
     max_record_bytes: usize,
 ) -> std::io::Result<Records<'r>> {
-    skip_bom(&mut *reader)?;
+    let mut reader = super::decode::reader(reader)?;
     let format = match format {
         InputFormat::Auto => detect(&mut *reader)?,
         other => other,
@@ -159,14 +159,6 @@ impl Iterator for Records<'_> {
             Inner::Csv(csv) => csv.next(),
         }
     }
-}
-
-fn skip_bom(reader: &mut dyn BufRead) -> std::io::Result<()> {
-    let buf = reader.fill_buf()?;
-    if buf.starts_with("\u{FEFF}".as_bytes()) {
-        reader.consume(3);
-    }
-    Ok(())
 }
 
 /// The format of an input from its first bytes (see [`InputFormat::Auto`]).
@@ -838,10 +830,11 @@ impl<'r> CsvRecords<'r> {
             Ok(false) => Ok(Vec::new()),
             Ok(true) => record
                 .iter()
-                .map(|cell| {
-                    std::str::from_utf8(cell)
-                        .map(str::to_string)
-                        .map_err(|e| super::read::not_utf8(e.valid_up_to()))
+                .enumerate()
+                .map(|(i, cell)| {
+                    std::str::from_utf8(cell).map(str::to_string).map_err(|_| {
+                        super::read::not_utf8(&format!("an invalid byte in cell {}", i + 1))
+                    })
                 })
                 .collect(),
             Err(e) => Err(format!("not a CSV row: {e}")),

@@ -19,6 +19,7 @@
 )]
 
 pub mod block;
+pub mod decode;
 mod graph_names;
 pub mod input;
 pub mod read;

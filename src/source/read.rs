@@ -223,12 +223,11 @@ impl<'de> serde::de::Visitor<'de> for Strict {
     }
 }
 
-/// Why text with an invalid byte at `offset` (0-based) cannot be read, and how to save it so it
-/// can: files entramap reads are UTF-8 (or UTF-16 with a byte order mark).
-pub fn not_utf8(offset: usize) -> String {
+/// Why text with an invalid byte (`at`: where) cannot be read, and how to save it so it can:
+/// files entramap reads are UTF-8 (or UTF-16 with a byte order mark).
+pub fn not_utf8(at: &str) -> String {
     format!(
-        "not UTF-8 text (invalid byte at column {}): save the file as UTF-8 — in Excel \"CSV UTF-8 (Comma delimited)\", in PowerShell `Out-File -Encoding utf8` or `Export-Csv -Encoding UTF8`",
-        offset + 1
+        "not UTF-8 text ({at}): save the file as UTF-8 — in Excel \"CSV UTF-8 (Comma delimited)\", in PowerShell `Out-File -Encoding utf8` or `Export-Csv -Encoding UTF8`",
     )
 }
 
@@ -249,7 +248,12 @@ pub fn parse_line_slots<'a>(
     // standard library says where, for the error.
     let text = simdutf8::basic::from_utf8(bytes)
         .or_else(|_| std::str::from_utf8(bytes))
-        .map_err(|e| ReadError(not_utf8(e.valid_up_to())))?;
+        .map_err(|e| {
+            ReadError(not_utf8(&format!(
+                "invalid byte at column {}",
+                e.valid_up_to() + 1
+            )))
+        })?;
     // The fast reader, when it vouches for the line; serde_json for anything else, and for
     // every error's wording.
     let mut filling = Filling::new(projection);

@@ -36,6 +36,10 @@ pub(super) struct EvalArgs {
     /// Text, or Graph's parseExpressionResponse JSON.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
+    /// Which record of an `--input` that holds several (a JSON array, a Graph or SCIM page):
+    /// 1 is the first.
+    #[arg(long, value_name = "N")]
+    index: Option<usize>,
     /// Answer one JSON request per line of FILE (`-` = stdin) with one response per line.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["expr", "file", "source", "trace"])]
     batch: Option<PathBuf>,
@@ -54,6 +58,7 @@ pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
         trace,
         format,
         batch,
+        index,
         options,
     } = args;
     let mut options = options.load()?;
@@ -68,7 +73,7 @@ pub(super) fn eval(args: EvalArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     }
     let source = match &source {
         None => None,
-        Some(spec) => Some((read_json(spec, io.stdin)?, spec)),
+        Some(spec) => Some((one_record(read_json(spec, io.stdin)?, spec, index)?, spec)),
     };
     let request_expression = source
         .as_ref()
@@ -246,20 +251,71 @@ fn is_inline(spec: &str) -> bool {
     spec.trim_start().starts_with(['{', '['])
 }
 
+/// The record `--index` picks from an input that holds several (an array, a Graph or SCIM
+/// page); an input that holds one is that one. Several without `--index` is an error that says
+/// how many there are: evaluating against the page itself would give Null for every attribute.
+fn one_record(
+    json: serde_json::Value,
+    spec: &str,
+    index: Option<usize>,
+) -> Result<serde_json::Value, Usage> {
+    let (records, what) = match json {
+        serde_json::Value::Array(items) => (items, "a JSON array"),
+        serde_json::Value::Object(mut page)
+            if ["value", "Resources"]
+                .iter()
+                .any(|k| page.get(*k).is_some_and(serde_json::Value::is_array)) =>
+        {
+            let key = if page.get("value").is_some_and(serde_json::Value::is_array) {
+                "value"
+            } else {
+                "Resources"
+            };
+            match page.remove(key) {
+                Some(serde_json::Value::Array(items)) => (items, "a page"),
+                _ => return Ok(serde_json::Value::Object(page)),
+            }
+        }
+        one => {
+            return match index {
+                None | Some(1) => Ok(one),
+                Some(n) => Err(Usage(format!(
+                    "{} holds one record; --index {n} is out of range",
+                    shown(spec)
+                ))),
+            };
+        }
+    };
+    let count = records.len();
+    match (index, count) {
+        (None, 1) => Ok(records.into_iter().next().unwrap_or_default()),
+        (None, _) => Err(Usage(format!(
+            "{} holds {count} records ({what}): pick one with --index N (1 to {count})",
+            shown(spec)
+        ))),
+        (Some(n), _) => records.into_iter().nth(n.wrapping_sub(1)).ok_or_else(|| {
+            Usage(format!(
+                "{} holds {count} records ({what}); --index {n} is out of range (1 to {count})",
+                shown(spec)
+            ))
+        }),
+    }
+}
+
 /// `--input`'s JSON: inline, a file, or standard input (`-`).
 fn read_json(spec: &str, stdin: &mut dyn Read) -> Result<serde_json::Value, Usage> {
     let path = std::path::Path::new(spec);
     let text = if is_inline(spec) {
         spec.to_string()
     } else if spec == "-" {
-        let mut s = String::new();
+        let mut bytes = Vec::new();
         stdin
-            .read_to_string(&mut s)
+            .read_to_end(&mut bytes)
             .map_err(|e| Usage(format!("cannot read standard input: {e}")))?;
-        s
+        crate::source::decode::text(bytes, std::path::Path::new("<stdin>"))
+            .map_err(|e| Usage(e.to_string()))?
     } else {
-        std::fs::read_to_string(path)
-            .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?
+        crate::source::decode::read_text(path).map_err(|e| Usage(e.to_string()))?
     };
     crate::source::read::parse_document(text.trim_start_matches('\u{FEFF}'))
         .map_err(|e| Usage(format!("{}: {e}", shown(spec))))

@@ -170,6 +170,64 @@ pub(super) fn read_state(
     Ok(file.links)
 }
 
+/// `-o`, `--errors` or `--state-out` naming an input would empty it before it is read (or
+/// write a file the run reads): refused before anything is opened. `--state-out` may be the
+/// `--state` it follows (the state is read whole first, and replaced atomically).
+fn refuse_outputs_that_are_inputs(args: &MapArgs) -> Result<(), Usage> {
+    let inputs = [
+        ("the users", &args.users),
+        ("--groups", &args.groups),
+        ("--current", &args.current),
+        ("--state", &args.state),
+    ];
+    let outputs = [
+        ("-o", &args.out),
+        ("--errors", &args.errors),
+        ("--state-out", &args.state_out),
+    ];
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a == b || same_file::is_same_file(a, b).unwrap_or(false)
+    };
+    for (output_flag, output) in outputs {
+        let Some(output) = output.as_deref().filter(|p| p.as_os_str() != "-") else {
+            continue;
+        };
+        for (input_flag, input) in inputs {
+            let Some(input) = input.as_deref().filter(|p| p.as_os_str() != "-") else {
+                continue;
+            };
+            if (output_flag, input_flag) == ("--state-out", "--state") {
+                continue;
+            }
+            let inside = input.is_dir() && output.parent().is_some_and(|dir| same(dir, input));
+            if same(output, input) || inside {
+                return Err(Usage(format!(
+                    "{output_flag} {} is {} input {}: writing it would destroy what the run reads; write somewhere else",
+                    output.display(),
+                    if inside { "inside the" } else { "the" },
+                    if input_flag == "the users" {
+                        format!("(the users, {})", input.display())
+                    } else {
+                        format!("({input_flag} {})", input.display())
+                    }
+                )));
+            }
+        }
+        for (other_flag, other) in outputs {
+            if other_flag != output_flag
+                && let Some(other) = other.as_deref()
+                && same(output, other)
+            {
+                return Err(Usage(format!(
+                    "{output_flag} and {other_flag} are the same file ({}): give each its own",
+                    output.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The size of an input in bytes: a file's, or a directory's files'; `None` for stdin.
 fn input_size(path: &std::path::Path) -> Option<u64> {
     if path.as_os_str() == "-" {
@@ -224,6 +282,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     let has_records = args.users.is_some() || args.groups.is_some();
     let (loaded, engine) = load_engine(&args.mapping, has_records, options, io)?;
     let engine = engine.explaining(args.explain);
+    refuse_outputs_that_are_inputs(&args)?;
     // A state that could not be written at the end would lose the run: checked first.
     if let Some(path) = &args.state_out {
         state_file::check_writable(path)
@@ -289,12 +348,14 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         state.reserve(usize::try_from(len / 600).unwrap_or(0).min(50_000_000));
     }
     let mut errors_file = match &args.errors {
-        Some(path) => Some(
+        Some(path) => Some(std::io::BufWriter::new(
             std::fs::File::create(path)
                 .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
-        ),
+        )),
         None => None,
     };
+    // The first error writing --errors (a full disk): the run fails with it (exit 2).
+    let errors_failed: std::cell::RefCell<Option<std::io::Error>> = Default::default();
     let mut out_file = match &args.out {
         // `-o -` is standard output, as for every other tool.
         Some(path) if path.as_os_str() == "-" => None,
@@ -337,8 +398,12 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     let mut on_error = |e: &crate::provision::RecordError| {
         let _ = writeln!(stderr_cell.borrow_mut(), "{clear}error: {e}");
         if let Some(f) = errors_file.as_mut() {
-            let _ = serde_json::to_writer(&mut *f, e);
-            let _ = f.write_all(b"\n");
+            let written = serde_json::to_writer(&mut *f, e)
+                .map_err(std::io::Error::from)
+                .and_then(|()| f.write_all(b"\n"));
+            if let Err(e) = written {
+                errors_failed.borrow_mut().get_or_insert(e);
+            }
         }
     };
     let mut on_warning = |at: &At<'_>, warning: &Diagnostic| {
@@ -418,6 +483,15 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     if let Some(f) = out_file.as_mut() {
         f.flush()
             .map_err(|e| Usage(format!("cannot write the output: {e}")))?;
+    }
+    let errors_failed = errors_failed
+        .into_inner()
+        .or_else(|| errors_file.as_mut().and_then(|f| f.flush().err()));
+    if let (Some(e), Some(path)) = (errors_failed, &args.errors) {
+        return Err(Usage(format!(
+            "cannot write {}: {e}; the errors of this run are on standard error",
+            path.display()
+        )));
     }
     if let Some(path) = &args.state_out {
         let ids = state.simulated_ids(&options.scim.id_prefix);
@@ -509,7 +583,7 @@ pub(super) fn check_mapping(
                 let _ = writeln!(io.stdout, "warning: {}\n", w.message);
             }
             // Findings inside a mapping file also say where in the file they are.
-            let file_text = std::fs::read_to_string(name).ok();
+            let file_text = crate::source::decode::read_text(std::path::Path::new(name)).ok();
             let index = file_text
                 .as_deref()
                 .map(crate::diagnostic::span::LineIndex::new);
@@ -536,7 +610,7 @@ pub(super) fn check_mapping(
             );
         }
         ReportFormat::Json => {
-            let file_text = std::fs::read_to_string(name).ok();
+            let file_text = crate::source::decode::read_text(std::path::Path::new(name)).ok();
             let list: Vec<_> = findings
                 .iter()
                 .map(|f| {

@@ -333,16 +333,9 @@ impl ExprInput {
                 ));
             }
         };
-        let text = String::from_utf8(bytes).map_err(|e| {
-            Usage(format!(
-                "{origin} is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ))
-        })?;
-        Ok((
-            text.strip_prefix('\u{FEFF}').unwrap_or(&text).to_string(),
-            origin,
-        ))
+        let text = crate::source::decode::text(bytes, std::path::Path::new(&origin))
+            .map_err(|e| Usage(e.to_string()))?;
+        Ok((text, origin))
     }
 }
 
@@ -350,10 +343,9 @@ impl OptionArgs {
     fn load(&self) -> Result<Options, Usage> {
         let base = match &self.options_file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
-                Options::from_json(text.trim_start_matches('\u{FEFF}'))
-                    .map_err(|e| Usage(format!("{}: {e}", path.display())))?
+                let text =
+                    crate::source::decode::read_text(path).map_err(|e| Usage(e.to_string()))?;
+                Options::from_json(&text).map_err(|e| Usage(format!("{}: {e}", path.display())))?
             }
             None => Options::default(),
         };

@@ -195,7 +195,7 @@ pub fn run_file(file: &Path, base: &Options, update: bool) -> Result<Vec<CaseRes
         file: file.display().to_string(),
         reason,
     };
-    let text = std::fs::read_to_string(file).map_err(|e| fail(e.to_string()))?;
+    let text = crate::source::decode::read_text(file).map_err(|e| fail(e.to_string()))?;
     let spec: FileSpec = toml::from_str(&text).map_err(|e| {
         fail(format!(
             "not a test file: {} — see docs/testing.md for the format",
@@ -574,7 +574,7 @@ fn snapshot_case(
             Err(e) => Verdict::Broken(format!("cannot write {}: {e}", path.display())),
         };
     }
-    match std::fs::read_to_string(&path) {
+    match crate::source::decode::read_text(&path) {
         // A checkout may have turned the snapshot's line ends into CRLF.
         Ok(expected) if expected.replace("\r\n", "\n") == got => Verdict::Passed,
         Ok(expected) => Verdict::Failed { expected, got },

@@ -270,9 +270,15 @@ pub fn load(name_or_path: &str, options: &Options) -> Result<Loaded, LoadError> 
             builtin::names().join(", "),
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: name_or_path.to_string(),
-        source,
+    let text = crate::source::decode::read_text(path).map_err(|e| match e {
+        crate::source::decode::TextError::Io { source, .. } => LoadError::Io {
+            path: name_or_path.to_string(),
+            source,
+        },
+        not_text => LoadError::Format {
+            path: name_or_path.to_string(),
+            message: not_text.to_string(),
+        },
     })?;
     parse_any(&text, name_or_path, options)
 }

@@ -186,11 +186,12 @@ pub fn read(path: &Path, max_line_bytes: usize) -> Result<StateFile, StateFileEr
 /// (`entramap state check`). Lines that are not links, and links that break the one-to-one
 /// rule, are errors all the same.
 pub fn inspect(path: &Path, max_line_bytes: usize) -> Result<StateFile, StateFileError> {
-    let file = std::fs::File::open(path).map_err(|e| StateFileError::Read {
+    // A file saved again by an editor as UTF-16 is read as text; its closing record still
+    // has to match.
+    let mut reader = crate::source::decode::open(path).map_err(|e| StateFileError::Read {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
     let mut reading = Reading::new(path);
     let mut buf = Vec::new();
     loop {
