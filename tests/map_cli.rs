@@ -274,3 +274,48 @@ fn dash_as_the_output_file_is_standard_output() {
     assert!(stdout.starts_with(r#"{"method":"GET""#), "{stdout}");
     assert!(!std::path::Path::new("-").exists());
 }
+
+/// `map` says what `check -m` finds, once, before any record ([jobTitel] was only an
+/// attribute never sent); `--strict` refuses to run with it.
+#[test]
+fn map_prints_the_mapping_sets_warnings_and_strict_refuses_them() {
+    let file = "fixtures/check/typo-mapping.toml";
+    let users = "fixtures/encodings/users.ndjson";
+    let (_, _, err) = run(&["map", "-m", file, users, "-q"], b"");
+    let warned: Vec<&str> = err.lines().filter(|l| l.starts_with("warning[")).collect();
+    assert_eq!(warned.len(), 2, "{err}");
+    assert!(
+        warned[1].contains("users.mappings[1] (displayName): [surnme] is not an attribute"),
+        "{err}"
+    );
+    let (code, out, err) = run(&["map", "-m", file, users, "--strict"], b"");
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("--strict: fixtures/check/typo-mapping.toml has 2 warnings"),
+        "{err}"
+    );
+    // A clean set says nothing and runs under --strict.
+    let (code, _, err) = run(&["map", "-m", "code42", users, "--strict", "-q"], b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning["), "{err}");
+}
+
+/// A stored Graph tree that cannot be read, with no expression text to fall back on, would
+/// leave the attribute never sent: the set does not load (it was a warning).
+#[test]
+fn an_unreadable_tree_without_text_does_not_load() {
+    let file = "fixtures/check/unreadable-tree-no-text.graph.json";
+    for args in [
+        vec!["map", "-m", file, "fixtures/encodings/users.ndjson"],
+        vec!["check", "-m", file],
+    ] {
+        let (code, out, err) = run(&args, b"");
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(!out.contains("POST"), "{out}");
+        assert!(
+            err.contains("attributeMappings[3] (active): the stored tree cannot be read"),
+            "{err}"
+        );
+    }
+}

@@ -50,6 +50,9 @@ pub(super) struct MapArgs {
     /// Do not print per-record warnings.
     #[arg(long, short = 'q')]
     pub(super) quiet: bool,
+    /// Treat the mapping set's warnings (what `check -m` finds) as errors: refuse to run.
+    #[arg(long)]
+    pub(super) strict: bool,
     /// The closing summary (on stderr) as text, or as one JSON object with the counts, skip
     /// reasons and warnings by kind.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -254,6 +257,7 @@ fn input_size(path: &std::path::Path) -> Option<u64> {
 pub(super) fn load_engine(
     mapping: &str,
     has_records: bool,
+    strict: bool,
     options: &Options,
     io: &mut Io<'_>,
 ) -> Result<(crate::mapping::Loaded, crate::provision::Engine), Usage> {
@@ -269,6 +273,29 @@ pub(super) fn load_engine(
             .collect();
         Usage(errors.join("\nerror: "))
     })?;
+    // What `check -m` would say, once, before any record: a typo such as [jobTitel] is
+    // otherwise only seen as an attribute that is never sent.
+    let lints = crate::provision::check::check_set(&loaded.set, options);
+    for f in &lints {
+        let _ = writeln!(
+            io.stderr,
+            "warning[{}]: {mapping}: {}: {}",
+            f.diagnostic.code, f.place, f.diagnostic.message
+        );
+    }
+    if !lints.is_empty() {
+        if strict {
+            return Err(Usage(format!(
+                "--strict: {mapping} has {} warning{} (above; `entramap check -m {mapping}` shows where): fix them, or run without --strict",
+                lints.len(),
+                plural(lints.len())
+            )));
+        }
+        let _ = writeln!(
+            io.stderr,
+            "note: `entramap check -m {mapping}` shows where; --strict refuses to run with them"
+        );
+    }
     if !has_records {
         return Err(Usage(
             "give a users file (or - for stdin) and/or --groups FILE".into(),
@@ -280,7 +307,7 @@ pub(super) fn load_engine(
 /// `entramap map`.
 pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
     let has_records = args.users.is_some() || args.groups.is_some();
-    let (loaded, engine) = load_engine(&args.mapping, has_records, options, io)?;
+    let (loaded, engine) = load_engine(&args.mapping, has_records, args.strict, options, io)?;
     let engine = engine.explaining(args.explain);
     refuse_outputs_that_are_inputs(&args)?;
     // A state that could not be written at the end would lose the run: checked first.

@@ -32,7 +32,7 @@ pub(super) struct ScopeArgs {
 pub(super) fn scope(args: ScopeArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     let options = args.options.load()?;
     let has_records = args.users.is_some() || args.groups.is_some();
-    let (_, engine) = super::map::load_engine(&args.mapping, has_records, &options, io)?;
+    let (_, engine) = super::map::load_engine(&args.mapping, has_records, false, &options, io)?;
     let max = options.limits.max_line_bytes;
     let mut failed = false;
     let mut empty = std::io::empty();

@@ -332,6 +332,16 @@ fn object_mapping(
                         }
                         m.expression = Some(rebuilt);
                     }
+                    // Without text to fall back on, the attribute would silently never be sent:
+                    // the set cannot be loaded.
+                    Err(e)
+                        if node
+                            .expression
+                            .as_deref()
+                            .is_none_or(|t| t.trim().is_empty()) =>
+                    {
+                        warnings.push(Diagnostic::error(Code::GraphTreeUnreadable, Span::default(), format!("{here}: the stored tree cannot be read ({e}) and there is no expression text to use instead, so this attribute would never be sent; fix the tree, or give the mapping its `expression` text")));
+                    }
                     Err(e) => {
                         warnings.push(schema_warning(Code::GraphTreeUnreadable, format!("{here}: the stored tree cannot be read ({e}); using its expression text")));
                         m.expression = node.expression.clone();

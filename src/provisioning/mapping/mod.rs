@@ -293,6 +293,17 @@ pub fn parse_any(text: &str, origin: &str, options: &Options) -> Result<Loaded, 
                 message: format!("not a Graph synchronizationSchema: {e}"),
             })?;
         let (set, warnings) = schema.to_mapping_set(origin, options);
+        let errors: Vec<&str> = warnings
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.message.as_str())
+            .collect();
+        if !errors.is_empty() {
+            return Err(LoadError::Format {
+                path: origin.to_string(),
+                message: errors.join("\n"),
+            });
+        }
         return Ok(Loaded {
             set,
             warnings,
