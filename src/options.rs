@@ -285,6 +285,10 @@ pub struct Limits {
     pub max_line_bytes: usize,
     /// Most values one multi-valued attribute may have. Default 10,000.
     pub max_values: usize,
+    /// Most steps one evaluation may take: a step a function call, and a regular expression
+    /// its text's length (times how far one attempt may scan, for look-around and
+    /// back-references). Default 50,000,000 (docs/language.md#limits).
+    pub max_eval_steps: u64,
 }
 
 impl Default for Limits {
@@ -298,6 +302,7 @@ impl Default for Limits {
             regex_size_limit: 2 << 20,
             max_line_bytes: 1 << 20,
             max_values: 10_000,
+            max_eval_steps: 50_000_000,
         }
     }
 }

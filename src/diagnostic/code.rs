@@ -123,6 +123,7 @@ codes! {
     SingleQuote = "single-quote", Error, "a string in single quotes";
     SpaceBeforeParen = "space-before-paren", Warning, "a space between a function name and `(`";
     StaleLink = "stale-link", Warning, "a link from an earlier cycle names an id the target does not hold; the object the matching attributes find is followed";
+        StepBudget = "step-budget", Error, "an evaluation needs more steps than the budget (option max_eval_steps)";
     SwitchDuplicateKey = "switch-duplicate-key", Warning, "a Switch key appears twice";
     SwitchOnTest = "switch-on-test", Warning, "a Switch over a True/False test compares text";
     SwitchPairs = "switch-pairs", Error, "Switch has a key without a value";

@@ -92,6 +92,7 @@ impl Program {
             natives: self.natives,
             env,
             depth: 0,
+            steps: options.limits.max_eval_steps,
         };
         ctx.eval(&self.root)
     }
@@ -216,6 +217,9 @@ pub(crate) struct Ctx<'a, 'e, 'x> {
     natives: &'static [Native],
     pub env: &'x mut Env<'e>,
     depth: usize,
+    /// Steps left in this evaluation's budget (option max_eval_steps): every call costs one,
+    /// a regular expression what [`Ctx::charge`] is told.
+    steps: u64,
 }
 
 impl<'a> Ctx<'a, '_, '_> {
@@ -253,7 +257,10 @@ impl<'a> Ctx<'a, '_, '_> {
             NodeKind::Text(s) => Ok(Value::Str(Cow::Borrowed(s))),
             NodeKind::Int(i) => Ok(Value::Int(*i)),
             NodeKind::Call(call) => match self.natives.get(call.row) {
-                Some(native) => (native.eval)(self, call, node.span),
+                Some(native) => {
+                    self.charge(1, node.span)?;
+                    (native.eval)(self, call, node.span)
+                }
                 None => Err(EvalError::new(
                     node.span,
                     Code::UnknownFunction,
@@ -424,6 +431,26 @@ impl<'a> Ctx<'a, '_, '_> {
     }
 
     /// Fail if a produced text exceeds the option max_string_length.
+    /// Spend `steps` of the evaluation's budget, or fail with `step-budget` when it has fewer
+    /// left: counted, never timed, so the same input fails at every thread count.
+    pub fn charge(&mut self, steps: u64, span: Span) -> Result<(), EvalError> {
+        match self.steps.checked_sub(steps) {
+            Some(left) => {
+                self.steps = left;
+                Ok(())
+            }
+            None => Err(EvalError::new(
+                span,
+                Code::StepBudget,
+                format!(
+                    "this evaluation needs more than max_eval_steps ({}) steps: a regular expression over this much text costs {steps} (at every position it may scan the rest of the text)",
+                    self.options.limits.max_eval_steps
+                ),
+            )
+            .help("make the pattern linear (no look-around or back-reference around a repeat), bound its repeats, or raise the option max_eval_steps")),
+        }
+    }
+
     pub fn limit(&self, text: String, call: &CallNode, span: Span) -> Result<Value<'a>, EvalError> {
         if text.len() > self.options.limits.max_string_length {
             return Err(EvalError::new(

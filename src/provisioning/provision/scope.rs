@@ -94,6 +94,8 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 pub(super) struct Scope {
     groups: Vec<Group>,
     ampersand: ScopeAmpersand,
+    /// The step budget a REGEX MATCH may spend (option max_eval_steps).
+    max_steps: u64,
 }
 
 #[derive(Debug)]
@@ -210,6 +212,7 @@ impl Scope {
             Ok(Scope {
                 groups: compiled,
                 ampersand: options.dialect.scope_ampersand,
+                max_steps: options.limits.max_eval_steps,
             })
         } else {
             Err(errors)
@@ -271,14 +274,20 @@ impl Scope {
             Op::IsFalse => as_bool(&value, &text) == Some(false),
             Op::Equals => equals(&value, &text, &c.value),
             Op::NotEquals => !equals(&value, &text, &c.value),
-            Op::RegexMatch => c
-                .regex
-                .as_ref()
-                .is_some_and(|r| r.is_match(&text).unwrap_or(false)),
-            Op::NotRegexMatch => !c
-                .regex
-                .as_ref()
-                .is_some_and(|r| r.is_match(&text).unwrap_or(false)),
+            // A pattern over the step budget, or one that backtracks past its limit, decides
+            // nothing: undetermined, never a silent "no match".
+            Op::RegexMatch | Op::NotRegexMatch => {
+                let Some(regex) = c.regex.as_ref() else {
+                    return Verdict::Undetermined;
+                };
+                if regex.cost(&text) > self.max_steps {
+                    return Verdict::Undetermined;
+                }
+                match regex.is_match(&text) {
+                    Ok(found) => found == (c.op == Op::RegexMatch),
+                    Err(_) => return Verdict::Undetermined,
+                }
+            }
             Op::GreaterThan => integer(&text).zip(c.integer).is_some_and(|(v, x)| v > x),
             Op::GreaterThanOrEquals => integer(&text).zip(c.integer).is_some_and(|(v, x)| v >= x),
             Op::Includes => text.contains(c.value.as_str()),

@@ -29,6 +29,11 @@ const TEMPLATE: usize = 6;
 #[derive(Debug)]
 pub(crate) struct NetRegex {
     regex: Regex,
+    /// How far one match attempt may scan (docs/language.md#limits): `None` when unbounded
+    /// (a repeat or a back-reference inside look-around); `linear` when the pattern has no
+    /// look-around or back-reference, so the whole search is one linear pass.
+    reach: Option<usize>,
+    linear: bool,
 }
 
 impl NetRegex {
@@ -45,12 +50,37 @@ impl NetRegex {
         size_limit: usize,
     ) -> Result<NetRegex, String> {
         let translated = translate_pattern(pattern)?;
-        RegexBuilder::new(&translated)
+        let regex = RegexBuilder::new(&translated)
             .backtrack_limit(backtrack_limit)
             .delegate_size_limit(size_limit)
             .build()
-            .map(|regex| NetRegex { regex })
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        let (linear, reach) = match fancy_regex::Expr::parse_tree(&translated) {
+            Ok(tree) => {
+                let mut linear = true;
+                let reach = reach(&tree.expr, &mut linear);
+                (linear, reach)
+            }
+            Err(_) => (false, None),
+        };
+        Ok(NetRegex {
+            regex,
+            reach,
+            linear,
+        })
+    }
+
+    /// The steps a search of `text` is charged (docs/language.md#limits): its length when the
+    /// search is one linear pass; otherwise its length times how far one attempt may scan
+    /// (at most the length again), since an attempt is made at every position. Known before
+    /// the search runs, so the same input always passes or fails.
+    pub(crate) fn cost(&self, text: &str) -> u64 {
+        let n = text.chars().count() as u64;
+        if self.linear {
+            return n.max(1);
+        }
+        let reach = self.reach.map_or(n, |r| (r as u64).min(n));
+        n.saturating_mul(reach.max(1)).saturating_add(n).max(1)
     }
 
     /// Does the pattern match anywhere in `text` (.NET `Regex.IsMatch`)?
@@ -97,6 +127,47 @@ impl NetRegex {
             };
         }
         Ok(out)
+    }
+}
+
+/// How many characters one match attempt of `expr` may scan, `None` when unbounded; clears
+/// `linear` when the pattern needs the backtracking engine (look-around, back-references,
+/// atomic groups, conditionals), whose attempts each rescan the text.
+fn reach(expr: &fancy_regex::Expr, linear: &mut bool) -> Option<usize> {
+    use fancy_regex::Expr;
+    match expr {
+        Expr::Empty | Expr::Assertion(_) | Expr::KeepOut | Expr::ContinueFromPreviousMatchEnd => {
+            Some(0)
+        }
+        Expr::Any { .. } => Some(1),
+        Expr::Literal { val, .. } => Some(val.chars().count()),
+        Expr::Delegate { size, .. } => Some(*size),
+        Expr::Concat(parts) => parts
+            .iter()
+            .map(|p| reach(p, linear))
+            .try_fold(0usize, |sum, r| Some(sum.saturating_add(r?))),
+        Expr::Alt(parts) => parts
+            .iter()
+            .map(|p| reach(p, linear))
+            .try_fold(0usize, |max, r| Some(max.max(r?))),
+        Expr::Group(inner) => reach(inner, linear),
+        Expr::LookAround(inner, _) | Expr::AtomicGroup(inner) => {
+            *linear = false;
+            reach(inner, linear)
+        }
+        Expr::Repeat { child, hi, .. } => {
+            let r = reach(child, linear)?;
+            if *hi == usize::MAX {
+                (r == 0).then_some(0)
+            } else {
+                Some(r.saturating_mul(*hi))
+            }
+        }
+        // Back-references, conditionals and anything newer: as far as the text goes.
+        _ => {
+            *linear = false;
+            None
+        }
     }
 }
 
@@ -439,6 +510,7 @@ pub(crate) fn replace<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: S
             return Ok(Value::Null);
         };
         return with_regex(ctx, call, span, |ctx, regex| {
+            ctx.charge(regex.cost(&other), span)?;
             let first = regex
                 .regex
                 .captures(&other)
@@ -463,6 +535,7 @@ pub(crate) fn replace<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: S
             None
         };
         let out = with_regex(ctx, call, span, |ctx, regex| {
+            ctx.charge(regex.cost(&source), span)?;
             let matches = regex
                 .matches(&source)
                 .map_err(|e| regex_error(ctx, call, span, e))?;
