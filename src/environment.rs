@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value as Json;
 
-use crate::check::{Analysis, analyze};
+use crate::check::Analysis;
 use crate::eval::Env;
+use crate::expression::analyze;
 use crate::expression::{Expression, ExpressionError};
 use crate::mapping::{self, LoadError, Loaded, MappingSet};
 use crate::options::{Options, OptionsError};

@@ -12,6 +12,27 @@ use crate::functions::NATIVES;
 use crate::options::Options;
 use crate::source::{Projection, SOFT_DELETE_INPUTS, SlotSource};
 
+/// Every error and warning in `src`, sorted by position: parsing and checking
+/// ([`crate::check::analyze`]) and, when they find no error, what compiling finds — the
+/// errors evaluation would give every record (docs/language.md#errors-known-before-any-user).
+/// `entramap check` reports exactly what `eval` would refuse without a user.
+pub fn analyze(src: &str, options: &Options) -> crate::check::Analysis {
+    let mut analysis = crate::check::analyze(src, options);
+    if !analysis.has_errors()
+        && let Err(error) = Expression::compile(src, options)
+    {
+        for d in error.diagnostics {
+            if d.is_error() && !analysis.diagnostics.contains(&d) {
+                analysis.diagnostics.push(d);
+            }
+        }
+        analysis
+            .diagnostics
+            .sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.severity)));
+    }
+    analysis
+}
+
 /// A compiled expression: parse and check once, evaluate against many source objects.
 /// `Send + Sync`: share one across threads.
 ///
@@ -107,10 +128,16 @@ impl Expression {
                 attrs.slot(name);
             }
         }
+        let program = Program::new(root, attrs, NATIVES);
+        // What evaluation would refuse for every record is refused now (docs/language.md#errors-known-before-any-user).
+        let knowable = program.knowable_errors(options);
+        if !knowable.is_empty() {
+            return Err(fail(knowable));
+        }
         Ok(Expression {
             text: text.to_string(),
-            projection: Projection::new(attrs.names(), options),
-            program: Program::new(root, attrs, NATIVES),
+            projection: Projection::new(program.attrs.names(), options),
+            program,
             warnings,
             options: options.clone(),
         })

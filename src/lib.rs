@@ -99,11 +99,11 @@ pub use provisioning::{country, mapping, provision, scim};
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-pub use check::{Analysis, analyze};
+pub use check::Analysis;
 pub use diagnostic::{Diagnostic, LineIndex, Severity, Span};
 pub use environment::{Environment, Mapping};
 pub use eval::{Env, EvalError, TraceEntry};
-pub use expression::{Expression, ExpressionError};
+pub use expression::{Expression, ExpressionError, analyze};
 pub use options::{Options, OptionsError};
 pub use scim::ResourceKind;
 pub use value::{Nothing, Value};

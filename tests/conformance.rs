@@ -31,6 +31,11 @@ fn outcome(case: &Json) -> Json {
     let text = case["expression"].as_str().unwrap();
     let expression = match Expression::compile(text, &options) {
         Ok(e) => e,
+        // An error evaluation gives every input is found when compiling: it is the same
+        // error (docs/language.md#errors-known-before-any-user).
+        Err(error) if error.diagnostics[0].label == "evaluation failed here" => {
+            return serde_json::json!({"error": error.diagnostics[0].code});
+        }
         Err(error) => return serde_json::json!({"compile-error": error.diagnostics[0].code}),
     };
     let empty = serde_json::Map::new();

@@ -8,8 +8,8 @@ use super::findings::{self, Checked};
 use super::map::check_mapping;
 use super::{ExprInput, FAILED, Io, OK, OptionArgs, ReportFormat, Usage};
 use super::{graph_to_text, plural, pretty, report};
-use crate::check::analyze;
 use crate::diagnostic::render_all;
+use crate::expression::analyze;
 use crate::graph;
 use crate::syntax::{print, tree};
 

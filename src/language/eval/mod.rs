@@ -1,6 +1,7 @@
 //! Evaluation of compiled expressions against a source object. Nothing here reads source text
 //! or pest: it walks the compiled tree (`crate::compile`) and calls the functions of the table.
 
+mod knowable;
 pub mod value;
 
 use std::borrow::Cow;

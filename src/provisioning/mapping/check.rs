@@ -53,7 +53,7 @@ impl Finding {
 /// ([`crate::analyze`]), plus the mapping-level lints that need only the expression (the
 /// country table lint), in source order.
 pub fn check_expression(text: &str, options: &Options) -> crate::check::Analysis {
-    let mut analysis = crate::check::analyze(text, options);
+    let mut analysis = crate::expression::analyze(text, options);
     if let Some(expr) = &analysis.expr {
         analysis.diagnostics.extend(country_table_lint(expr));
         analysis.diagnostics.sort_by_key(|d| d.span.start);
