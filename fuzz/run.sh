@@ -16,7 +16,7 @@ run() {
   cargo fuzz run -O "$1" "corpus/$1" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 -detect_leaks="$leaks" -print_final_stats=1 2>&1 | tail -n 12 > "logs/$1.log"
 }
 mkdir -p logs
-for pair in "parse eval" "roundtrip map" "graph country"; do
+for pair in "parse eval" "roundtrip map" "graph country" "csv decode"; do
   set -- $pair
   run "$1" & run "$2" & wait
 done

@@ -79,42 +79,44 @@ fn decoded<'r>(
         Encoding::Utf16Le => encoding_rs::UTF_16LE,
         Encoding::Utf16Be => encoding_rs::UTF_16BE,
     };
-    Ok(Box::new(std::io::BufReader::with_capacity(
-        1 << 16,
-        Utf16Reader {
-            inner,
-            decoder: utf16.new_decoder_without_bom_handling(),
-            read: mark,
-            done: false,
-        },
-    )))
+    Ok(Box::new(Utf16Reader {
+        inner,
+        decoder: utf16.new_decoder_without_bom_handling(),
+        decoded: Vec::new(),
+        at: 0,
+        read: mark,
+        done: false,
+    }))
 }
 
 /// UTF-16 decoded to UTF-8 a buffer at a time.
 struct Utf16Reader<'r> {
     inner: Box<dyn BufRead + Send + 'r>,
     decoder: encoding_rs::Decoder,
+    /// Decoded text not yet read, from `at`.
+    decoded: Vec<u8>,
+    at: usize,
     /// Bytes of `inner` decoded so far (for the error's position).
     read: usize,
     done: bool,
 }
 
-impl Read for Utf16Reader<'_> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        // Room for the longest character, so every call makes progress.
-        if out.len() < 4 || self.done {
-            return Ok(0);
-        }
+impl Utf16Reader<'_> {
+    /// Decode the next piece of input into `decoded`; at the end, leave it empty.
+    fn decode_more(&mut self) -> std::io::Result<()> {
+        self.decoded.resize(1 << 16, 0);
+        self.at = 0;
         loop {
             let src = self.inner.fill_buf()?;
             let last = src.is_empty();
-            let (result, read, written) = self
-                .decoder
-                .decode_to_utf8_without_replacement(src, out, last);
+            let (result, read, written) =
+                self.decoder
+                    .decode_to_utf8_without_replacement(src, &mut self.decoded, last);
             self.inner.consume(read);
             self.read += read;
             match result {
                 encoding_rs::DecoderResult::Malformed(_, _) => {
+                    self.decoded.clear();
                     return Err(std::io::Error::new(
                         std::io::ErrorKind::InvalidData,
                         format!(
@@ -123,14 +125,47 @@ impl Read for Utf16Reader<'_> {
                         ),
                     ));
                 }
-                _ if written > 0 => return Ok(written),
-                encoding_rs::DecoderResult::InputEmpty if last => {
-                    self.done = true;
-                    return Ok(0);
+                _ if written > 0 => {
+                    self.decoded.truncate(written);
+                    return Ok(());
                 }
+                encoding_rs::DecoderResult::InputEmpty if last => {
+                    self.decoded.clear();
+                    self.done = true;
+                    return Ok(());
+                }
+                // Input kept back (half a character): read on.
                 _ => {}
             }
         }
+    }
+}
+
+impl Read for Utf16Reader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out.get_mut(..n)
+                .unwrap_or_default()
+                .copy_from_slice(available.get(..n).unwrap_or_default());
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Utf16Reader<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        while self.at >= self.decoded.len() && !self.done {
+            self.decode_more()?;
+        }
+        Ok(self.decoded.get(self.at..).unwrap_or_default())
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.decoded.len());
     }
 }
 
@@ -234,6 +269,32 @@ mod tests {
         }
         assert_eq!(decoded(b"").unwrap(), "");
         assert_eq!(decoded(b"a").unwrap(), "a");
+    }
+
+    /// Found by the `decode` fuzz target: a caller reading into a buffer of fewer than four
+    /// bytes (`read_to_end` near its capacity) was told the text had ended, so an odd last
+    /// byte was never reported, and text was lost.
+    #[test]
+    fn small_reads_lose_nothing_and_an_odd_last_byte_is_an_error() {
+        let text = "Zoë Müller, Ingénieure 😀 ".repeat(300);
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut decoded = reader(Box::new(std::io::Cursor::new(bytes.clone()))).unwrap();
+        let mut out = Vec::new();
+        let mut piece = [0u8; 3];
+        loop {
+            let n = decoded.read(&mut piece).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&piece[..n]);
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), text);
+        bytes.push(b'x');
+        let mut out = Vec::new();
+        let read =
+            reader(Box::new(std::io::Cursor::new(bytes))).and_then(|mut r| r.read_to_end(&mut out));
+        assert!(read.is_err());
     }
 
     #[test]
