@@ -13,7 +13,7 @@ use crate::options::Options;
 use crate::source::{Projection, SOFT_DELETE_INPUTS, SlotSource};
 
 /// Every error and warning in `src`, sorted by position: parsing and checking
-/// ([`crate::check::analyze`]) and, when they find no error, what compiling finds — the
+/// (the `check` stage) and, when they find no error, what compiling finds — the
 /// errors evaluation would give every record (docs/language.md#errors-known-before-any-user).
 /// `entramap check` reports exactly what `eval` would refuse without a user.
 pub fn analyze(src: &str, options: &Options) -> crate::check::Analysis {
