@@ -16,7 +16,11 @@ pub struct Served {
 impl Served {
     /// The workbench with the `code42` set and the bundled sample users.
     pub fn start() -> Served {
-        let options = entramap::Options::default();
+        Served::start_with(entramap::Options::default(), Default::default())
+    }
+
+    /// [`Served::start`] with other options and timeouts.
+    pub fn start_with(options: entramap::Options, timeouts: entramap::serve::Timeouts) -> Served {
         let loaded = entramap::mapping::load("code42", &options).unwrap();
         let text = std::fs::read_to_string("fixtures/users/sample.ndjson").unwrap();
         let users = text
@@ -24,7 +28,9 @@ impl Served {
             .filter(|l| !l.trim().is_empty())
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        let workbench = entramap::serve::Workbench::new(options, loaded, users).unwrap();
+        let workbench = entramap::serve::Workbench::new(options, loaded, users)
+            .unwrap()
+            .with_timeouts(timeouts);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -72,6 +78,18 @@ impl Served {
         let mut raw = Vec::new();
         let _ = stream.read_to_end(&mut raw);
         Reply::parse(&raw)
+    }
+
+    /// Send `raw` as it is (a request with headers of the test's choosing); the reply.
+    pub fn raw(&self, raw: &str) -> Reply {
+        let mut stream = std::net::TcpStream::connect(self.address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        stream.write_all(raw.as_bytes()).unwrap();
+        let mut reply = Vec::new();
+        let _ = stream.read_to_end(&mut reply);
+        Reply::parse(&reply)
     }
 
     pub fn get(&self, path: &str) -> Reply {

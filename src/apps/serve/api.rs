@@ -27,16 +27,67 @@ type Answer = Result<Response, ApiError>;
 pub(super) struct ApiError {
     status: StatusCode,
     message: String,
+    /// Seconds after which to try again (a busy pool, a deadline passed).
+    retry_after: Option<u64>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(json!({ "error": self.message }))).into_response()
+        let mut response =
+            (self.status, axum::Json(json!({ "error": self.message }))).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }
 
 pub(super) fn error(status: StatusCode, message: String) -> ApiError {
-    ApiError { status, message }
+    ApiError {
+        status,
+        message,
+        retry_after: None,
+    }
+}
+
+/// Compute an answer on the blocking pool (one thread a core at most), within
+/// its deadline ([`super::Timeouts::answer`]): the async workers stay free for every other request. A full pool is
+/// 503 with `Retry-After` at once; an answer past its deadline is 503 too (its work stops at
+/// its step budget).
+async fn blocking(
+    workbench: Arc<Workbench>,
+    work: impl FnOnce(&Workbench) -> Answer + Send + 'static,
+) -> Answer {
+    let busy = |message: String| ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        message,
+        retry_after: Some(1),
+    };
+    let Ok(permit) = Arc::clone(&workbench.pool).try_acquire_owned() else {
+        return Err(busy(
+            "every evaluation thread is busy; try again in a second".to_string(),
+        ));
+    };
+    let deadline = workbench.timeouts.answer;
+    let task = tokio::task::spawn_blocking(move || {
+        let answer = work(&workbench);
+        drop(permit);
+        answer
+    });
+    match tokio::time::timeout(deadline, task).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(failed)) => Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the answer failed: {failed}"),
+        )),
+        Err(_) => Err(busy(format!(
+            "the answer took longer than {} s",
+            deadline.as_secs_f64()
+        ))),
+    }
 }
 
 fn bad(message: impl Into<String>) -> ApiError {
@@ -72,16 +123,36 @@ fn object(body: Result<Bytes, BytesRejection>) -> Result<Map<String, Json>, ApiE
     }
 }
 
-/// The workbench's options, with the request's `"options"` (flat option keys) over them.
+/// The workbench's options, with the request's `"options"` (flat option keys) over them. A
+/// limit may be lowered, never raised: the limits are what keep one request from stalling or
+/// crashing the server.
 fn options(workbench: &Workbench, request: &Map<String, Json>) -> Result<Options, ApiError> {
-    match request.get("options") {
-        None | Some(Json::Null) => Ok(workbench.options.clone()),
+    let changed = match request.get("options") {
+        None | Some(Json::Null) => return Ok(workbench.options.clone()),
         Some(Json::Object(changes)) => workbench
             .options
             .with_changes(changes.clone())
-            .map_err(|e| bad(format!("options: {e}"))),
-        Some(_) => Err(bad("\"options\" must be an object of option keys")),
+            .map_err(|e| bad(format!("options: {e}")))?,
+        Some(_) => return Err(bad("\"options\" must be an object of option keys")),
+    };
+    let limits = |options: &Options| match serde_json::to_value(&options.limits) {
+        Ok(Json::Object(limits)) => limits,
+        _ => Map::new(),
+    };
+    let (allowed, asked) = (limits(&workbench.options), limits(&changed));
+    for (key, value) in &asked {
+        let (Some(asked), Some(allowed)) =
+            (value.as_u64(), allowed.get(key).and_then(Json::as_u64))
+        else {
+            continue;
+        };
+        if asked > allowed {
+            return Err(bad(format!(
+                "options: {key} cannot be raised here ({asked} > {allowed}): the workbench's limits keep one request from stalling or crashing it; lower values are fine, or start `entramap serve --option {key}={asked}`"
+            )));
+        }
     }
+    Ok(changed)
 }
 
 fn expression_text(request: &Map<String, Json>) -> Result<&str, ApiError> {
@@ -134,7 +205,11 @@ pub(super) async fn check(
     State(workbench): State<Arc<Workbench>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let (request, options) = expression_request(&workbench, body)?;
+    blocking(workbench, move |workbench| check_now(workbench, body)).await
+}
+
+fn check_now(workbench: &Workbench, body: Result<Bytes, BytesRejection>) -> Answer {
+    let (request, options) = expression_request(workbench, body)?;
     let text = expression_text(&request)?;
     let analysis = crate::mapping::check::check_expression(text, &options);
     let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -161,7 +236,11 @@ pub(super) async fn eval(
     State(workbench): State<Arc<Workbench>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let (request, options) = expression_request(&workbench, body)?;
+    blocking(workbench, move |workbench| eval_now(workbench, body)).await
+}
+
+fn eval_now(workbench: &Workbench, body: Result<Bytes, BytesRejection>) -> Answer {
+    let (request, options) = expression_request(workbench, body)?;
     let text = expression_text(&request)?;
     let input = match request
         .get("input")
@@ -226,7 +305,17 @@ pub(super) async fn parse_expression(
     State(workbench): State<Arc<Workbench>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
+    blocking(workbench, move |workbench| {
+        parse_expression_now(workbench, body)
+    })
+    .await
+}
+
+fn parse_expression_now(workbench: &Workbench, body: Result<Bytes, BytesRejection>) -> Answer {
     let request = object(body)?;
+    if let Some(Json::Object(_)) = request.get("options") {
+        options(workbench, &request)?;
+    }
     let bytes = serde_json::to_vec(&request).unwrap_or_default();
     let response = crate::graph_api::Batch::new(&workbench.options).respond(&bytes, 1);
     let status = match &response.error {
@@ -242,9 +331,13 @@ pub(super) async fn map_user(
     State(workbench): State<Arc<Workbench>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
+    blocking(workbench, move |workbench| map_now(workbench, body)).await
+}
+
+fn map_now(workbench: &Workbench, body: Result<Bytes, BytesRejection>) -> Answer {
     let request = object(body)?;
-    let options = options(&workbench, &request)?;
-    let set = mapping_set(&workbench, request.get("mapping").and_then(Json::as_str))?;
+    let options = options(workbench, &request)?;
+    let set = mapping_set(workbench, request.get("mapping").and_then(Json::as_str))?;
     let record = match request.get("user") {
         Some(user) => {
             crate::graph_api::input_object(user).map_err(|e| bad(format!("user: {e}")))?
@@ -355,7 +448,11 @@ pub(super) async fn mapping(
     State(workbench): State<Arc<Workbench>>,
     Query(query): Query<MappingQuery>,
 ) -> Answer {
-    let set = mapping_set(&workbench, query.name.as_deref())?;
+    blocking(workbench, move |workbench| mapping_now(workbench, &query)).await
+}
+
+fn mapping_now(workbench: &Workbench, query: &MappingQuery) -> Answer {
+    let set = mapping_set(workbench, query.name.as_deref())?;
     let describe = |object: Option<&crate::mapping::ObjectMapping>| -> Json {
         let Some(object) = object else {
             return Json::Null;
