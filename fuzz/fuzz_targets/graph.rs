@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(loaded) = entramap::mapping::parse_any(text, "fuzz.json", &options) {
-        let _ = entramap::mapping::check::check_set(&loaded.set, &options);
+        let _ = entramap::provision::check::check_set(&loaded.set, &options);
         let _ = entramap::provision::Engine::new(&loaded.set, &options);
     }
 });
