@@ -217,3 +217,46 @@ fn slowloris_sockets_are_closed_after_the_header_timeout() {
     // The server still answers a well-behaved client.
     assert_eq!(served.get("/api/functions").status, 200);
 }
+
+/// When every pool thread is busy, a request is told to come back: 503 with Retry-After, at
+/// once, instead of queueing behind the work.
+#[test]
+fn a_full_pool_answers_503_with_retry_after() {
+    let options = entramap::Options::default()
+        .with_settings([
+            "regex_backtrack_limit=100000000000",
+            "max_eval_steps=100000000000000",
+        ])
+        .unwrap();
+    let served = std::sync::Arc::new(Served::start_with(
+        options,
+        entramap::serve::Timeouts {
+            answer: Duration::from_secs(2),
+            ..Default::default()
+        },
+    ));
+    let body = serde_json::json!({
+        "expression": r#"Replace([s], , "(?=(a|aa)+b)x", , "y", , )"#,
+        "input": { "s": "a".repeat(80_000) },
+    })
+    .to_string();
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let slow: Vec<_> = (0..cores)
+        .map(|_| {
+            let served = std::sync::Arc::clone(&served);
+            let body = body.clone();
+            std::thread::spawn(move || served.post("/api/eval", &body))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let turned_away = served.post("/api/eval", EVAL);
+    turned_away.assert_error(503, "every evaluation thread is busy");
+    assert_eq!(turned_away.header("retry-after"), Some("1"));
+    // Requests that evaluate nothing are still answered.
+    assert_eq!(served.get("/api/functions").status, 200);
+    for slow in slow {
+        slow.join()
+            .unwrap()
+            .assert_error(503, "took longer than 2 s");
+    }
+}
