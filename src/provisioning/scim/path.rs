@@ -75,7 +75,8 @@ impl TargetPath {
         if t.is_empty() {
             return Err("the target attribute is empty".into());
         }
-        if t.len() > 4 && t[..4].eq_ignore_ascii_case("urn:") {
+        // `get`, not `[..4]`: the fourth byte may be inside a character (found by fuzzing).
+        if t.len() > 4 && t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
             let (urn, attr) = t
                 .rsplit_once(':')
                 .ok_or("an extension attribute needs `urn:...:Attribute`")?;
@@ -187,6 +188,14 @@ impl fmt::Display for TargetPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `mapping` fuzz target: a character straddling the fourth byte.
+    #[test]
+    fn a_wide_character_near_the_start_is_an_attribute_not_a_panic() {
+        let path =
+            TargetPath::parse("ur\u{feff}etf:params:scim:schemas:extension:enterprise:2.0:User:x");
+        assert!(!matches!(path, Ok(TargetPath::Extension { .. })));
+    }
 
     #[test]
     fn forms() {
