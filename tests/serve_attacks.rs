@@ -138,11 +138,9 @@ fn a_slow_regex_is_answered_within_its_budget() {
     );
 }
 
-/// A workbench started with loose limits (its owner's choice) can be kept busy: the work
-/// runs on the blocking pool, so other requests are answered meanwhile, and the busy request
-/// gets 503 with Retry-After at its deadline.
-#[test]
-fn a_long_evaluation_never_holds_up_other_requests() {
+/// A workbench whose owner loosened its limits, with a 2 s answer deadline, and a request
+/// that keeps a pool thread busy for about 5 s: past the deadline, short enough to finish.
+fn loose_workbench() -> (std::sync::Arc<Served>, String) {
     let options = entramap::Options::default()
         .with_settings([
             "regex_backtrack_limit=100000000000",
@@ -158,10 +156,18 @@ fn a_long_evaluation_never_holds_up_other_requests() {
     ));
     let body = serde_json::json!({
         "expression": r#"Replace([s], , "(?=(a|aa)+b)x", , "y", , )"#,
-        // About 5 s of work here: past the 2 s deadline, short enough to finish.
         "input": { "s": "a".repeat(80_000) },
     })
     .to_string();
+    (served, body)
+}
+
+/// A workbench started with loose limits (its owner's choice) can be kept busy: the work
+/// runs on the blocking pool, so other requests are answered meanwhile, and the busy request
+/// gets 503 with Retry-After at its deadline.
+#[test]
+fn a_long_evaluation_never_holds_up_other_requests() {
+    let (served, body) = loose_workbench();
     let slow = {
         let served = std::sync::Arc::clone(&served);
         std::thread::spawn(move || served.post("/api/eval", &body))
@@ -222,24 +228,7 @@ fn slowloris_sockets_are_closed_after_the_header_timeout() {
 /// once, instead of queueing behind the work.
 #[test]
 fn a_full_pool_answers_503_with_retry_after() {
-    let options = entramap::Options::default()
-        .with_settings([
-            "regex_backtrack_limit=100000000000",
-            "max_eval_steps=100000000000000",
-        ])
-        .unwrap();
-    let served = std::sync::Arc::new(Served::start_with(
-        options,
-        entramap::serve::Timeouts {
-            answer: Duration::from_secs(2),
-            ..Default::default()
-        },
-    ));
-    let body = serde_json::json!({
-        "expression": r#"Replace([s], , "(?=(a|aa)+b)x", , "y", , )"#,
-        "input": { "s": "a".repeat(80_000) },
-    })
-    .to_string();
+    let (served, body) = loose_workbench();
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let slow: Vec<_> = (0..cores)
         .map(|_| {
