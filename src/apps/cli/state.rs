@@ -80,14 +80,19 @@ pub(super) fn state(action: StateAction, io: &mut Io<'_>) -> Result<u8, Usage> {
     }
 }
 
-/// `3 links (2 users, 1 group)`.
-fn counted(file: &StateFile) -> String {
+/// How many of a file's links are users', and how many groups'.
+fn users_and_groups(file: &StateFile) -> (usize, usize) {
     let users = file
         .links
         .iter()
         .filter(|l| l.kind == ResourceKind::User)
         .count();
-    let groups = file.links.len() - users;
+    (users, file.links.len() - users)
+}
+
+/// `3 links (2 users, 1 group)`.
+fn counted(file: &StateFile) -> String {
+    let (users, groups) = users_and_groups(file);
     format!(
         "{} link{} ({users} user{}, {groups} group{})",
         file.links.len(),
@@ -133,11 +138,7 @@ fn report_json(
     let file = path.display().to_string();
     match inspected {
         Ok(state) => {
-            let users = state
-                .links
-                .iter()
-                .filter(|l| l.kind == ResourceKind::User)
-                .count();
+            let (users, groups) = users_and_groups(state);
             let (integrity, error) = match &state.integrity {
                 Integrity::Whole => ("whole", None),
                 Integrity::Unsealed => ("unsealed", Some(state_file::unsealed_warning(path))),
@@ -148,7 +149,7 @@ fn report_json(
                 "integrity": integrity,
                 "links": state.links.len(),
                 "users": users,
-                "groups": state.links.len() - users,
+                "groups": groups,
                 "message": error,
             })
         }
