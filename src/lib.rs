@@ -86,6 +86,8 @@ use apps::sample;
 #[cfg(feature = "serve")]
 pub use apps::serve;
 pub use apps::suite;
+#[cfg(feature = "sync")]
+pub use apps::sync;
 pub use language::{builtins, value};
 #[cfg(feature = "unstable")]
 pub use language::{check, eval, graph, syntax};

@@ -23,6 +23,7 @@ fn main() -> std::process::ExitCode {
     let terminals = entramap::cli::Terminals {
         stdout: std::io::stdout().is_terminal(),
         stderr: std::io::stderr().is_terminal(),
+        stdin: std::io::stdin().is_terminal(),
     };
     let code = entramap::cli::run_on(
         std::env::args_os(),

@@ -8,5 +8,7 @@ pub mod suite;
 pub mod sample;
 #[cfg(feature = "serve")]
 pub mod serve;
+#[cfg(feature = "sync")]
+pub mod sync;
 #[cfg(feature = "cli")]
 pub mod cli;

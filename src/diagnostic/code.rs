@@ -49,6 +49,8 @@ macro_rules! codes {
 }
 
 codes! {
+    AppRefused = "app-refused", Error, "the SCIM app answered a request with an error status (`sync`)";
+    AppUnreachable = "app-unreachable", Error, "the SCIM app gave no usable answer: no connection, a timeout, or not SCIM JSON (`sync`)";
     Arity = "arity", Error, "a function is called with too few or too many arguments";
     AttributeCase = "attribute-case", Warning, "an attribute name matched a record key only ignoring case";
     AttributeSpace = "attribute-space", Warning, "an attribute name starts or ends with a space";
@@ -123,6 +125,7 @@ codes! {
     SingleQuote = "single-quote", Error, "a string in single quotes";
     SpaceBeforeParen = "space-before-paren", Warning, "a space between a function name and `(`";
     StaleLink = "stale-link", Warning, "a link from an earlier cycle names an id the target does not hold; the object the matching attributes find is followed";
+    StaleLinkDropped = "stale-link-dropped", Warning, "the app answers 404 for a linked object's id: the link is dropped and the matching GETs run (`sync`)";
         StepBudget = "step-budget", Error, "an evaluation needs more steps than the budget (option max_eval_steps)";
     SwitchDuplicateKey = "switch-duplicate-key", Warning, "a Switch key appears twice";
     SwitchOnTest = "switch-on-test", Warning, "a Switch over a True/False test compares text";

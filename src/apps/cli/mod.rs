@@ -33,6 +33,8 @@ mod progress;
 mod scope;
 mod serve;
 mod state;
+#[cfg(feature = "sync")]
+mod sync;
 mod test;
 use catalog::{CountryAction, FunctionsFormat, MappingsAction, SampleArgs};
 use eval::EvalArgs;
@@ -84,6 +86,25 @@ mapping set does not load.")]
     Map {
         #[command(flatten)]
         args: MapArgs,
+        #[command(flatten)]
+        options: OptionArgs,
+    },
+    /// Run one provisioning cycle against a live SCIM app: the requests `map` would print,
+    /// sent, with the app's own ids (docs/sync.md).
+    #[cfg(feature = "sync")]
+    #[command(after_help = "Examples:
+  ENTRAMAP_SCIM_TOKEN=… entramap sync -m code42 users.ndjson --target http://127.0.0.1:8080 --state-out links.ndjson
+  entramap sync -m code42 users.ndjson --target https://app.example.com/scim --state links.ndjson --state-out links.ndjson --yes
+  entramap sync -m code42 users.ndjson --target https://app.example.com/scim --dry-run   # GETs only; prints the writes
+
+The bearer token comes from ENTRAMAP_SCIM_TOKEN or --token-file, never from an argument.
+?aadOptscim062020 on the target URL selects that PATCH mode, as in Entra, and is not sent.
+
+Exit status: 0 when every record's requests succeeded, 1 when one failed, 2 when called
+wrongly, the app cannot be reached or refuses the token (the state is written all the same).")]
+    Sync {
+        #[command(flatten)]
+        args: sync::SyncArgs,
         #[command(flatten)]
         options: OptionArgs,
     },
@@ -208,11 +229,13 @@ const USAGE: u8 = 2;
 /// The exit codes, the same for every command (README's table says the same).
 const EXIT_CODES: &str = "Exit codes (every command):
   0  success: the input was read and has no problems
-  1  the input has problems: records failed (map), errors found (check, fmt --check),
+  1  the input has problems: records failed (map; sync: also a request the app refused),
+     errors found (check, fmt --check),
      cases failed (test), requests failed (eval --batch), a state file cut, emptied or
      edited (state check, state rehash)
   2  called wrongly, a mapping set that cannot run, or a file that could not be read or
-     written (--state — also one cut, emptied or edited —, --state-out, -o)";
+     written (--state — also one cut, emptied or edited —, --state-out, -o); sync: the app
+     cannot be reached, refuses the token or fails TLS";
 
 /// Run the command line. Returns the process exit code.
 pub fn run(
@@ -232,6 +255,8 @@ pub struct Terminals {
     pub stdout: bool,
     /// Standard error is a terminal.
     pub stderr: bool,
+    /// Standard input is a terminal (`sync` asks before writing to a remote app).
+    pub stdin: bool,
 }
 
 /// [`run`], saying which streams are terminals.
@@ -291,6 +316,8 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::Map { args, options } => map(args, &options.load()?, io),
         Command::Scope(args) => scope::scope(args, io),
         Command::State { action } => state::state(action, io),
+        #[cfg(feature = "sync")]
+        Command::Sync { args, options } => sync::sync(args, options.load()?, io),
         Command::Test(args) => test::test(args, io),
         Command::Completions { shell } => {
             use clap::CommandFactory;

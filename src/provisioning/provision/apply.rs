@@ -63,11 +63,13 @@ impl Engine {
                 warnings,
                 out_of_scope: facts.out_of_scope,
                 changed: Vec::new(),
+                created: None,
             });
         }
         let mode = self.options.scim.patch_mode;
         let disabling = matches!(decision, Decision::Disable(_));
         let mut changed = Vec::new();
+        let mut created_ref = None;
         let outcome = match decision {
             Decision::Skip(reason) => Outcome::Skipped(reason),
             Decision::Delete(delete) => {
@@ -79,6 +81,7 @@ impl Engine {
             }
             Decision::Create(post) => {
                 let created = state.ids.create(kind, facts.object_id.as_ref(), facts.line);
+                created_ref = created.object();
                 requests.push(post);
                 let mut links = std::mem::take(&mut state.links);
                 self.reference_changes(object, &facts, None, state, &mut warnings, &mut links);
@@ -86,7 +89,7 @@ impl Engine {
                     requests.push(Request::new(
                         Method::Patch,
                         kind,
-                        created.object(),
+                        created_ref.clone(),
                         Some(body),
                     ));
                 }
@@ -157,6 +160,7 @@ impl Engine {
             warnings,
             out_of_scope: facts.out_of_scope,
             changed,
+            created: created_ref,
         })
     }
 

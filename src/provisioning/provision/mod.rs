@@ -169,6 +169,24 @@ pub struct Plan {
     decision: Decision,
 }
 
+impl Plan {
+    /// The record's kind.
+    pub fn kind(&self) -> ResourceKind {
+        self.facts.kind
+    }
+
+    /// The source object's objectId, when the record has one.
+    pub fn object_id(&self) -> Option<&str> {
+        self.facts.object_id.as_ref().map(ObjectId::as_str)
+    }
+
+    /// The matching GETs Entra sends for this record, in precedence order, up to the one that
+    /// found the object in the target store it was planned against.
+    pub fn queries(&self) -> &[Request] {
+        &self.queries
+    }
+}
+
 /// What the record does, decided without the run's state (the target store is read-only
 /// during a run); only ids and reference links are left for [`Engine::apply`].
 #[derive(Debug, Clone)]
@@ -255,6 +273,9 @@ pub struct Applied {
     /// For an update or a disable, each attribute sent with the target's value before it;
     /// filled only by an engine made with [`Engine::explaining`] (`map --explain`).
     pub changed: Vec<AttributeChange>,
+    /// For a create, how this run's later requests name the new object
+    /// ([`crate::scim::ObjectRef::Created`]): a sender maps it to the id the app returns.
+    pub created: Option<crate::scim::ObjectRef>,
 }
 
 /// One attribute an update or a disable sends, and what the target held before.
@@ -495,6 +516,12 @@ impl RunState {
     /// Make room for about `records` created objects (avoids growing the id map mid-run).
     pub fn reserve(&mut self, records: usize) {
         self.ids.reserve(records);
+    }
+
+    /// Forget `object_id`'s link from an earlier cycle (the app no longer holds its target):
+    /// later records' manager and member references no longer resolve to it.
+    pub fn forget_link(&mut self, object_id: &str) {
+        std::sync::Arc::make_mut(&mut self.current).forget_link(object_id);
     }
 
     /// A run against the target's current objects (empty: nothing provisioned yet).

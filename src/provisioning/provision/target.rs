@@ -212,6 +212,11 @@ impl TargetStore {
         self
     }
 
+    /// Forget the link of source object `object_id` (its target is gone).
+    pub fn forget_link(&mut self, object_id: &str) {
+        self.links.remove(object_id);
+    }
+
     /// Every target id the store knows: its resources' ids and the targets of its links.
     pub fn target_ids(&self) -> impl Iterator<Item = &str> {
         self.by_id

@@ -1,0 +1,581 @@
+//! One cycle, record by record (docs/sync.md#a-cycle): find the record's object in the app
+//! (its link's GET by id, else Entra's matching GETs), plan and apply it with the engine as
+//! `map` does against that answer, then send its writes, naming created objects by the ids
+//! the app returned. Links are journaled as the app confirms them.
+
+// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use serde_json::Value as Json;
+
+use super::exchange::{Answer, Sender, detail, scim_object};
+use super::http::{HttpRequest, HttpResponse, Token, Transport};
+use super::journal::{Entry, Journal};
+use super::shapes::shapes;
+use super::target::TargetUrl;
+use super::{FailedObject, Observer, Origin, RetryPolicy, Stopped, SyncReport};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::eval::Env;
+use crate::provision::run::{At, Input};
+use crate::provision::target::TargetStore;
+use crate::provision::{Engine, Link, RecordError, RunState};
+use crate::scim::{Body, Method, ObjectRef, OpPath, OpValue, Request, Resolve, ResourceKind};
+use crate::source::SlotRecord;
+
+/// What a cycle is told besides its engine and its app.
+#[derive(Debug, Clone, Default)]
+pub struct CycleSettings {
+    /// Send only GETs; the writes are handed to [`Observer::would_send`].
+    pub dry_run: bool,
+    /// Retries and when to stop.
+    pub retry: RetryPolicy,
+    /// The token, for redacting it from everything the cycle reports.
+    pub token: Option<Token>,
+}
+
+/// One provisioning cycle against a live app.
+pub struct Cycle<'a> {
+    engine: &'a Engine,
+    sender: Sender<'a>,
+    settings: CycleSettings,
+    env: Env<'static>,
+    state: RunState,
+    /// Every link the app has confirmed (or an earlier cycle's, not yet contradicted).
+    links: BTreeMap<(ResourceKind, String), String>,
+    /// The ids the app gave this run's creations.
+    created: HashMap<ObjectRef, String>,
+    journal: Option<Journal>,
+    report: SyncReport,
+    started: Instant,
+}
+
+/// Created objects named by the ids the app returned.
+struct AppIds<'c>(&'c HashMap<ObjectRef, String>);
+
+impl Resolve for AppIds<'_> {
+    fn id<'a>(&'a self, object: &'a ObjectRef) -> Cow<'a, str> {
+        match object {
+            ObjectRef::Id(id) => Cow::Borrowed(id),
+            created => Cow::Borrowed(self.0.get(created).map_or("", String::as_str)),
+        }
+    }
+}
+
+/// An empty target: planning against it lists every matching GET.
+static NOTHING: std::sync::LazyLock<TargetStore> = std::sync::LazyLock::new(TargetStore::default);
+
+impl<'a> Cycle<'a> {
+    /// A cycle of `engine` against `target` through `transport`, following `links` from
+    /// earlier cycles (a state file's, and a journal's on top). Fails on a bad `now` option.
+    pub fn new(
+        engine: &'a Engine,
+        target: &'a TargetUrl,
+        transport: &'a mut dyn Transport,
+        links: Vec<Link>,
+        settings: CycleSettings,
+    ) -> Result<Cycle<'a>, crate::OptionsError> {
+        let env = Env::new(engine.options())?;
+        let state = RunState::new(TargetStore::default().with_links(links.iter().cloned()));
+        let report = SyncReport {
+            dry_run: settings.dry_run,
+            ..SyncReport::default()
+        };
+        Ok(Cycle {
+            engine,
+            sender: Sender::new(
+                target,
+                transport,
+                settings.retry.clone(),
+                settings.token.clone(),
+            ),
+            settings,
+            env,
+            state,
+            links: links
+                .into_iter()
+                .map(|l| ((l.kind, l.source_id), l.target_id))
+                .collect(),
+            created: HashMap::new(),
+            journal: None,
+            report,
+            started: Instant::now(),
+        })
+    }
+
+    /// Journal each link as the app confirms it (`--state-out`'s journal).
+    pub fn journal_to(&mut self, journal: Journal, recovered: usize) {
+        self.journal = Some(journal);
+        self.report.recovered_links = recovered;
+    }
+
+    /// The links now: earlier cycles', updated with what the app confirmed in this one.
+    pub fn links(&self) -> Vec<Link> {
+        self.links
+            .iter()
+            .map(|((kind, source), target)| Link {
+                kind: *kind,
+                source_id: source.clone(),
+                target_id: target.clone(),
+            })
+            .collect()
+    }
+
+    /// The report so far.
+    pub fn report(&self) -> &SyncReport {
+        &self.report
+    }
+
+    /// End the cycle: its report, its links, and its journal (to remove once the state file
+    /// is written).
+    pub fn finish(mut self) -> (SyncReport, Vec<Link>, Option<Journal>) {
+        self.report.elapsed = self.started.elapsed();
+        let links = self.links();
+        (self.report, links, self.journal)
+    }
+
+    /// Every record of `inputs`, in order: `kind` objects (users). `Err` when the run stopped
+    /// (the app cannot be reached, or an input cannot be read).
+    pub fn run(
+        &mut self,
+        kind: ResourceKind,
+        inputs: Vec<Input<'_>>,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Stopped> {
+        for input in inputs {
+            let file = input.name.as_deref();
+            for raw in input.records {
+                let raw = raw.map_err(|e| {
+                    Stopped(format!("cannot read {}: {e}", file.unwrap_or("the input")))
+                })?;
+                let at = At {
+                    kind,
+                    file,
+                    line: raw.line,
+                };
+                let unreadable = match raw.text {
+                    Err(reason) => reason,
+                    Ok(text) => match self.engine.read_record(raw.line, &text) {
+                        Ok(record) => {
+                            self.record(at, &record, observer)?;
+                            continue;
+                        }
+                        Err(e) => e.0,
+                    },
+                };
+                let mut error =
+                    RecordError::new(kind, raw.line, Code::UnreadableRecord, unreadable);
+                error.file = file.map(str::to_string);
+                self.unreadable(&error, observer);
+            }
+        }
+        Ok(())
+    }
+
+    /// A record that could not be read: counted as failed.
+    pub fn unreadable(&mut self, error: &RecordError, observer: &mut dyn Observer) {
+        self.report.summary.failed += 1;
+        let at = At {
+            kind: error.kind,
+            file: error.file.as_deref(),
+            line: error.line,
+        };
+        observer.failed(&FailedObject::new(at, error.code, error.reason.clone()));
+    }
+
+    /// Bring one record's object to what the engine decides. `Err` only when the run must
+    /// stop; a record that fails is reported to `observer` and counted.
+    pub fn record(
+        &mut self,
+        at: At<'_>,
+        record: &SlotRecord<'_>,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Stopped> {
+        if let Err(mut failed) = self.attempt(at, record, observer)? {
+            // The app's detail may echo what it was sent.
+            if let Some(token) = &self.sender.token {
+                failed.detail = token.redact(&failed.detail).into_owned();
+            }
+            self.report.summary.failed += 1;
+            observer.failed(&failed);
+        }
+        Ok(())
+    }
+
+    /// [`Cycle::record`]'s work: `Ok(Err(_))` when the record failed.
+    fn attempt(
+        &mut self,
+        at: At<'_>,
+        record: &SlotRecord<'_>,
+        observer: &mut dyn Observer,
+    ) -> Result<Result<(), FailedObject>, Stopped> {
+        let kind = at.kind;
+        let fail = |code: Code, detail: String| FailedObject::new(at, code, detail);
+        // Which GETs Entra sends for it, and its objectId.
+        let first = match self
+            .engine
+            .plan_record(kind, at.line, record, &mut self.env, &NOTHING)
+        {
+            Ok(plan) => plan,
+            Err(e) => return Ok(Err(fail(e.code, e.reason))),
+        };
+        let object_id = first.object_id().map(str::to_string);
+        let failed = |mut f: FailedObject| {
+            f.source_id.clone_from(&object_id);
+            Ok(Err(f))
+        };
+        // The app's object: by the link's id, else by Entra's matching GETs.
+        let mut found: Option<Json> = None;
+        let mut linked: Option<String> = None;
+        let link = object_id
+            .as_ref()
+            .and_then(|oid| self.links.get(&(kind, oid.clone())).cloned());
+        if let (Some(oid), Some(id)) = (&object_id, link) {
+            match self.linked_object(at, oid, &id, observer)? {
+                Ok(Some(object)) => {
+                    found = Some(object);
+                    linked = Some(id);
+                }
+                Ok(None) => {}
+                Err(f) => return failed(f),
+            }
+        }
+        if found.is_none() {
+            match self
+                .sender
+                .find(&mut self.report, first.queries(), Origin::Entra, observer)?
+            {
+                Ok(object) => found = object,
+                Err(f) => {
+                    return failed(f.at(at));
+                }
+            }
+        }
+        drop(first);
+        // Decide against what the app holds, as `map` decides against --current.
+        let mut store = TargetStore::default();
+        if let Some(object) = &found {
+            store.push(object);
+        }
+        if let (Some(oid), Some(id)) = (&object_id, linked) {
+            store = store.with_links([Link {
+                kind,
+                source_id: oid.clone(),
+                target_id: id,
+            }]);
+        }
+        let applied = match self
+            .engine
+            .plan_record(kind, at.line, record, &mut self.env, &store)
+            .and_then(|plan| self.engine.apply(plan, &mut self.state))
+        {
+            Ok(applied) => applied,
+            Err(e) => {
+                return failed(fail(e.code, e.reason));
+            }
+        };
+        for warning in &applied.warnings {
+            observer.warning(&at, warning);
+        }
+        if self.settings.dry_run {
+            let ids = self
+                .state
+                .simulated_ids(&self.engine.options().scim.id_prefix)
+                .clone();
+            for request in &applied.requests {
+                observer.would_send(request, &ids);
+            }
+            self.report.summary.add(&applied.outcome);
+            observer.applied(&at, &applied);
+            return Ok(Ok(()));
+        }
+        // The object the GETs found is linked, as Entra links it.
+        let found_id = found
+            .as_ref()
+            .and_then(|o| o.get("id"))
+            .and_then(Json::as_str)
+            .map(str::to_string);
+        if let (Some(oid), Some(id)) = (&object_id, &found_id) {
+            self.link(kind, oid, id)?;
+        }
+        let queries: Vec<Request> = applied
+            .requests
+            .iter()
+            .filter(|r| r.method == Method::Get)
+            .cloned()
+            .collect();
+        let mut done: Option<String> = None;
+        for request in applied.requests.iter().filter(|r| r.method != Method::Get) {
+            if let Some(missing) = self.unresolved(request) {
+                let mut f = fail(
+                    Code::AppRefused,
+                    format!("it names the {missing} created in this run, whose POST failed"),
+                );
+                f.done = done;
+                return failed(f);
+            }
+            let recheck = (request.method == Method::Post).then_some(queries.as_slice());
+            let outcome = self.write(at, request, recheck, done.as_deref(), observer)?;
+            match outcome {
+                Ok(new_id) => match request.method {
+                    Method::Post => {
+                        let id = new_id.unwrap_or_default();
+                        if let Some(reference) = &applied.created {
+                            self.created.insert(reference.clone(), id.clone());
+                        }
+                        if let Some(oid) = &object_id {
+                            self.link(kind, oid, &id)?;
+                        }
+                        done = Some(format!("created as {id}"));
+                    }
+                    Method::Delete => {
+                        if let Some(oid) = &object_id {
+                            self.unlink(kind, oid)?;
+                        }
+                    }
+                    _ => {}
+                },
+                Err(mut f) => {
+                    f.done = done;
+                    return failed(f);
+                }
+            }
+        }
+        self.report.summary.add(&applied.outcome);
+        observer.applied(&at, &applied);
+        Ok(Ok(()))
+    }
+
+    /// Send one of a record's writes; the new object's id for a POST.
+    fn write(
+        &mut self,
+        at: At<'_>,
+        request: &Request,
+        recheck: Option<&[Request]>,
+        done: Option<&str>,
+        observer: &mut dyn Observer,
+    ) -> Result<Result<Option<String>, FailedObject>, Stopped> {
+        let fail = |code: Code, detail: String| FailedObject::new(at, code, detail);
+        let (url, label) = self.url(request);
+        let mut body = Vec::new();
+        if let Some(b) = &request.body
+            && b.write_json(&mut body, &AppIds(&self.created)).is_err()
+        {
+            return Ok(Err(fail(
+                Code::InternalError,
+                "cannot write the body".into(),
+            )));
+        }
+        let body = request.body.as_ref().map(|_| body.as_slice());
+        let answer = self.sender.exchange(
+            &mut self.report,
+            Origin::Entra,
+            HttpRequest {
+                method: request.method.as_str(),
+                url: &url,
+                body,
+            },
+            recheck,
+            observer,
+        )?;
+        Ok(match answer {
+            Answer::Response(r) if (200..300).contains(&r.status) => {
+                if request.method == Method::Post {
+                    match scim_object(&r)
+                        .ok()
+                        .and_then(|o| o.get("id").and_then(Json::as_str).map(str::to_string))
+                    {
+                        Some(id) => Ok(Some(id)),
+                        None => Err(fail(
+                            Code::AppUnreachable,
+                            format!(
+                                "{label} answered {} without the new object's \"id\"",
+                                r.status
+                            ),
+                        )),
+                    }
+                } else {
+                    Ok(None)
+                }
+            }
+            // Already gone: what the DELETE wanted.
+            Answer::Response(r) if r.status == 404 && request.method == Method::Delete => Ok(None),
+            Answer::Response(r) => {
+                Err(self.refused(at, request, label.clone(), &r, done.map(str::to_string)))
+            }
+            Answer::Found(object) => match object.get("id").and_then(Json::as_str) {
+                Some(id) => Ok(Some(id.to_string())),
+                None => Err(fail(
+                    Code::AppUnreachable,
+                    format!("{label}: the object the matching GET found has no \"id\""),
+                )),
+            },
+            Answer::Lost(why) => {
+                let mut f = fail(Code::AppUnreachable, why);
+                f.request = Some(label.clone());
+                Err(f)
+            }
+        })
+    }
+
+    /// The object linked to `oid` by an earlier cycle, by its id (sync's own GET): `None`
+    /// when the app answers 404, and the link is then dropped.
+    fn linked_object(
+        &mut self,
+        at: At<'_>,
+        oid: &str,
+        id: &str,
+        observer: &mut dyn Observer,
+    ) -> Result<Result<Option<Json>, FailedObject>, Stopped> {
+        let get = Request::new(
+            Method::Get,
+            at.kind,
+            Some(ObjectRef::Id(id.to_string())),
+            None,
+        );
+        let (url, label) = self.url(&get);
+        let request = HttpRequest {
+            method: "GET",
+            url: &url,
+            body: None,
+        };
+        let fail = |code, status, why| {
+            let mut f = FailedObject::new(at, code, why);
+            f.request = Some(label.clone());
+            f.status = status;
+            Ok(Err(f))
+        };
+        match self
+            .sender
+            .exchange(&mut self.report, Origin::Sync, request, None, observer)?
+        {
+            Answer::Response(r) if r.status == 200 => match scim_object(&r) {
+                Ok(object) => Ok(Ok(Some(object))),
+                Err(why) => fail(Code::AppUnreachable, Some(r.status), why),
+            },
+            Answer::Response(r) if r.status == 404 => {
+                observer.warning(
+                    &at,
+                    &Diagnostic::warning(
+                        Code::StaleLinkDropped,
+                        crate::Span::default(),
+                        format!("the link from an earlier cycle names {id}, which the app answers 404 for: the link is dropped and the matching GETs run"),
+                    ),
+                );
+                self.unlink(at.kind, oid)?;
+                Ok(Ok(None))
+            }
+            Answer::Response(r) => Ok(Err(self.refused(at, &get, label.clone(), &r, None))),
+            Answer::Found(_) => fail(Code::AppUnreachable, None, "no answer".into()),
+            Answer::Lost(why) => fail(Code::AppUnreachable, None, why),
+        }
+    }
+
+    /// The failure for a request the app answered with an error status.
+    fn refused(
+        &mut self,
+        at: At<'_>,
+        request: &Request,
+        label: String,
+        response: &HttpResponse,
+        done: Option<String>,
+    ) -> FailedObject {
+        // Entra's shapes matter only when the app refused the request itself (4xx).
+        let refused = (400..500).contains(&response.status);
+        let mut failed = FailedObject::new(at, Code::AppRefused, detail(response));
+        if refused {
+            failed.entra_shapes = shapes(request, self.engine.options().scim.patch_mode);
+            for shape in &failed.entra_shapes {
+                *self.report.refused_shapes.entry(*shape).or_default() += 1;
+            }
+        }
+        failed.request = Some(label);
+        failed.status = Some(response.status);
+        failed.done = done;
+        failed
+    }
+
+    /// The URL of `request`, and how messages name it (`PATCH /Users/2819c223`).
+    fn url(&self, request: &Request) -> (String, String) {
+        let ids = AppIds(&self.created);
+        let path = request.url_path(&ids);
+        let label = format!("{} {}", request.method, request.path(&ids));
+        (self.sender.target.url(&path), label)
+    }
+
+    /// The object created in this run that `request` names but the app never confirmed.
+    fn unresolved(&self, request: &Request) -> Option<String> {
+        let mut refs: Vec<&ObjectRef> = request.object.iter().collect();
+        if let Some(Body::Patch(ops)) = &request.body {
+            for op in ops {
+                if let Some(OpPath::Member(r)) = &op.path {
+                    refs.push(r);
+                }
+                match &op.value {
+                    Some(OpValue::Id(r) | OpValue::ManagerRef(r)) => refs.push(r),
+                    Some(OpValue::Members { ids, .. }) => refs.extend(ids),
+                    _ => {}
+                }
+            }
+        }
+        refs.into_iter().find_map(|r| match r {
+            ObjectRef::Created { kind, number } if !self.created.contains_key(r) => Some(format!(
+                "{} #{number}",
+                kind.to_string().trim_end_matches('s')
+            )),
+            _ => None,
+        })
+    }
+
+    /// The app confirmed `source` ↔ `target`: kept, and journaled at once.
+    fn link(&mut self, kind: ResourceKind, source: &str, target: &str) -> Result<(), Stopped> {
+        let key = (kind, source.to_string());
+        if self.links.get(&key).is_some_and(|t| t == target) {
+            return Ok(());
+        }
+        self.links.insert(key, target.to_string());
+        self.journal(kind, source, Some(target))
+    }
+
+    /// The app no longer holds `source`'s object.
+    fn unlink(&mut self, kind: ResourceKind, source: &str) -> Result<(), Stopped> {
+        self.state.forget_link(source);
+        if self.links.remove(&(kind, source.to_string())).is_some() {
+            return self.journal(kind, source, None);
+        }
+        Ok(())
+    }
+
+    fn journal(
+        &mut self,
+        kind: ResourceKind,
+        source: &str,
+        target: Option<&str>,
+    ) -> Result<(), Stopped> {
+        let Some(journal) = self.journal.as_mut() else {
+            return Ok(());
+        };
+        journal
+            .record(&Entry {
+                kind,
+                source_id: source.to_string(),
+                target_id: target.map(str::to_string),
+            })
+            .map_err(|e| {
+                Stopped(format!(
+                    "{e}: the run stops, since what the app confirms could no longer be kept"
+                ))
+            })
+    }
+}

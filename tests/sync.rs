@@ -1,0 +1,392 @@
+//! `entramap sync` against loopback peers written for these tests: the errors a live app can
+//! give (a 429, a 5xx, a lost POST answer, a 4xx, a closed port, an HTML page, a slow answer,
+//! an untrusted certificate, a refused token), the token's safety, stale links, the journal,
+//! and --dry-run. The real SCIM servers are driven by tests/sync_live.rs.
+
+mod common;
+#[path = "common/http_peer.rs"]
+mod http_peer;
+
+use http_peer::{Peer, Reply, TinyApp};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const TOKEN: &str = "s3cret-token-4711";
+
+/// A scratch folder with a token file and a users file of `n` users.
+fn scratch(name: &str, users: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("entramap-sync-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("token"), format!("{TOKEN}\n")).unwrap();
+    let lines: Vec<String> = (1..=users)
+        .map(|i| {
+            json!({"objectId": format!("o{i}"), "userPrincipalName": format!("user{i}@contoso.com"),
+                   "accountEnabled": true, "givenName": "Ada", "surname": format!("L{i}"),
+                   "department": "R&D", "country": "Germany"})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(dir.join("users.ndjson"), lines.join("\n") + "\n").unwrap();
+    dir
+}
+
+/// `entramap sync -m code42 DIR/users.ndjson --target URL --token-file DIR/token ARGS`.
+fn sync(dir: &Path, url: &str, args: &[&str]) -> (u8, String, String) {
+    let users = dir.join("users.ndjson");
+    let token = dir.join("token");
+    let mut all = vec![
+        "sync",
+        "-m",
+        "code42",
+        users.to_str().unwrap(),
+        "--target",
+        url,
+        "--token-file",
+        token.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    common::run(&all, b"")
+}
+
+fn report(stderr: &str) -> Value {
+    let line = stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .expect(stderr);
+    serde_json::from_str(line).unwrap()
+}
+
+fn state_links(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l.get("sourceId").is_some())
+        .collect()
+}
+
+fn app_peer(
+    wrap: impl Fn(&http_peer::Seen, usize, &TinyApp) -> Option<Reply> + Send + Sync + 'static,
+) -> (Peer, Arc<TinyApp>) {
+    let app = Arc::new(TinyApp::default());
+    let inner = Arc::clone(&app);
+    let peer =
+        Peer::start(move |seen, n| wrap(seen, n, &inner).unwrap_or_else(|| inner.answer(seen)));
+    (peer, app)
+}
+
+#[test]
+fn a_429_is_retried_after_its_retry_after() {
+    let dir = scratch("429", 1);
+    let (peer, app) = app_peer(|_, n, _| {
+        (n == 1).then(|| {
+            Reply::json(429, json!({"detail": "slow down"})).with_header("Retry-After", "1")
+        })
+    });
+    let (code, _, err) = sync(&dir, &peer.url, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let r = report(&err);
+    assert_eq!(r["statuses"]["429"], 1);
+    assert!(r["waiting_to_retry"].as_u64().unwrap() >= 1000, "{r}");
+    assert_eq!(app.count(), 1);
+}
+
+#[test]
+fn a_5xx_is_retried_with_backoff() {
+    let dir = scratch("5xx", 1);
+    let (peer, app) =
+        app_peer(|_, n, _| (n <= 2).then(|| Reply::json(500, json!({"detail": "oops"}))));
+    let (code, _, err) = sync(&dir, &peer.url, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report(&err)["statuses"]["500"], 2);
+    assert_eq!(app.count(), 1);
+}
+
+#[test]
+fn a_post_whose_answer_was_lost_is_not_sent_again_when_the_get_finds_its_object() {
+    let dir = scratch("lost-post", 1);
+    let (peer, app) = app_peer(|seen, _, app| {
+        // The app creates the user, but the answer is a 502 from a proxy.
+        (seen.method == "POST" && app.count() == 0).then(|| {
+            app.answer(seen);
+            Reply::json(502, json!({"detail": "bad gateway"}))
+        })
+    });
+    let state = dir.join("links.ndjson");
+    let (code, _, err) = sync(&dir, &peer.url, &["--state-out", state.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let posts = peer.seen().iter().filter(|s| s.method == "POST").count();
+    assert_eq!(posts, 1, "a POST was sent again: {:?}", peer.seen());
+    assert_eq!(app.count(), 1);
+    assert_eq!(state_links(&state)[0]["targetId"], "app-1");
+}
+
+#[test]
+fn a_post_refused_with_a_5xx_is_sent_again_once_the_get_finds_nothing() {
+    let dir = scratch("retry-post", 1);
+    let (peer, app) = app_peer(|seen, _, _| {
+        // The first POST is refused before the app creates anything.
+        (seen.method == "POST" && FIRST.swap(false, std::sync::atomic::Ordering::SeqCst))
+            .then(|| Reply::json(503, json!({"detail": "busy"})).with_header("Retry-After", "0"))
+    });
+    let (code, _, err) = sync(&dir, &peer.url, &[]);
+    assert_eq!(code, 0, "{err}");
+    let methods: Vec<String> = peer.seen().iter().map(|s| s.method.clone()).collect();
+    // GET, POST (503), the matching GET again (nothing), POST.
+    assert_eq!(methods, ["GET", "POST", "GET", "POST"], "{err}");
+    assert_eq!(app.count(), 1);
+}
+
+static FIRST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+#[test]
+fn a_4xx_fails_that_object_and_the_others_go_on() {
+    let dir = scratch("4xx", 3);
+    let (peer, app) = app_peer(|seen, _, _| {
+        (seen.method == "POST" && seen.body.contains("user2@")).then(|| {
+            Reply::json(
+                409,
+                json!({"status": "409", "scimType": "uniqueness", "detail": "userName taken"}),
+            )
+        })
+    });
+    let state = dir.join("links.ndjson");
+    let errors = dir.join("errors.ndjson");
+    let (code, _, err) = sync(
+        &dir,
+        &peer.url,
+        &[
+            "--state-out",
+            state.to_str().unwrap(),
+            "--errors",
+            errors.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("POST /Users answered 409: userName taken"),
+        "{err}"
+    );
+    let failed: Value =
+        serde_json::from_str(std::fs::read_to_string(&errors).unwrap().trim()).unwrap();
+    assert_eq!(failed["status"], 409);
+    assert_eq!(failed["line"], 2);
+    assert_eq!(failed["source_id"], "o2");
+    assert_eq!(app.count(), 2);
+    // A rejected POST leaves no link.
+    let links: Vec<String> = state_links(&state)
+        .iter()
+        .map(|l| l["sourceId"].to_string())
+        .collect();
+    assert_eq!(links, ["\"o1\"", "\"o3\""]);
+}
+
+#[test]
+fn a_closed_port_stops_the_run_after_five_failures_in_a_row() {
+    let dir = scratch("closed", 3);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let state = dir.join("links.ndjson");
+    let (code, _, err) = sync(
+        &dir,
+        &format!("http://127.0.0.1:{port}"),
+        &["--state-out", state.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("stopped after 5 requests in a row without a usable answer"),
+        "{err}"
+    );
+    // The state is written all the same.
+    assert!(state_links(&state).is_empty());
+}
+
+#[test]
+fn an_html_page_is_not_a_scim_app() {
+    let dir = scratch("html", 6);
+    let peer = Peer::start(|_, _| Reply {
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/html".into())],
+        body: "<html><body>Sign in</body></html>".into(),
+        delay: std::time::Duration::ZERO,
+    });
+    let (code, _, err) = sync(&dir, &peer.url, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("(text/html) is not SCIM JSON"), "{err}");
+    assert!(
+        err.contains("answers in a row that are not SCIM JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_slow_answer_times_out_and_fails_the_object() {
+    let dir = scratch("slow", 1);
+    let peer = Peer::start(|_, _| Reply {
+        delay: std::time::Duration::from_secs(4),
+        ..Reply::json(200, json!({"Resources": []}))
+    });
+    let (code, _, err) = sync(&dir, &peer.url, &["--timeout", "1", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no answer within 1s"), "{err}");
+    assert_eq!(report(&err)["no_answer"], 4);
+}
+
+#[test]
+fn tls_needs_a_trusted_certificate() {
+    let dir = scratch("tls", 1);
+    let app = Arc::new(TinyApp::default());
+    let inner = Arc::clone(&app);
+    let peer = Peer::start_tls(move |seen, _| inner.answer(seen));
+    let (code, _, err) = sync(&dir, &peer.url, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("certificate") && err.contains("--ca-file"),
+        "{err}"
+    );
+    assert_eq!(app.count(), 0);
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sync/test-ca.pem");
+    let (code, _, err) = sync(&dir, &peer.url, &["--ca-file", ca]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(app.count(), 1);
+}
+
+#[test]
+fn the_token_is_sent_and_never_logged() {
+    let dir = scratch("token", 1);
+    // A careless app echoes the header it got.
+    let (peer, _) = app_peer(|seen, _, _| {
+        (seen.method == "POST").then(|| {
+            Reply::json(400, json!({"detail": format!("bad request from {}", seen.authorization.clone().unwrap_or_default())}))
+        })
+    });
+    let log = dir.join("log.ndjson");
+    let (code, out, err) = sync(&dir, &peer.url, &["--log", log.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        peer.seen()
+            .iter()
+            .all(|s| s.authorization.as_deref() == Some(&*format!("Bearer {TOKEN}")))
+    );
+    let log = std::fs::read_to_string(&log).unwrap();
+    for text in [&log, &out, &err] {
+        assert!(!text.contains(TOKEN), "the token leaked: {text}");
+    }
+    assert!(log.contains("[redacted]"), "{log}");
+    assert!(log.contains(r#""origin":"entra","method":"GET""#), "{log}");
+}
+
+#[test]
+fn a_refused_token_stops_the_run() {
+    let dir = scratch("401", 2);
+    let peer = Peer::start(|_, _| Reply::json(401, json!({"detail": "invalid token"})));
+    let (code, _, err) = sync(&dir, &peer.url, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("refused the token (401: invalid token)"),
+        "{err}"
+    );
+    assert_eq!(peer.seen().len(), 1);
+}
+
+#[test]
+fn another_machine_needs_https_a_token_and_a_yes() {
+    let dir = scratch("remote", 1);
+    let (code, _, err) = sync(&dir, "http://192.0.2.1/scim", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("plain http to another machine"), "{err}");
+    let (code, _, err) = sync(&dir, "https://192.0.2.1/scim", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("Give --yes to go on"), "{err}");
+    let (code, _, err) = common::run(
+        &[
+            "sync",
+            "-m",
+            "code42",
+            dir.join("users.ndjson").to_str().unwrap(),
+            "--target",
+            "https://192.0.2.1/scim",
+            "--yes",
+        ],
+        b"",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("no token"), "{err}");
+}
+
+#[test]
+fn a_stale_link_is_dropped_and_the_matching_get_runs() {
+    let dir = scratch("stale", 1);
+    let (peer, app) = app_peer(|_, _, _| None);
+    let state = dir.join("links.ndjson");
+    std::fs::write(
+        &state,
+        "{\"kind\":\"users\",\"sourceId\":\"o1\",\"targetId\":\"gone\"}\n",
+    )
+    .unwrap();
+    let (code, _, err) = sync(
+        &dir,
+        &peer.url,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--state-out",
+            state.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("answers 404 for"), "{err}");
+    assert_eq!(app.count(), 1);
+    assert_eq!(state_links(&state)[0]["targetId"], "app-1");
+}
+
+#[test]
+fn dry_run_sends_only_gets_and_prints_the_writes() {
+    let dir = scratch("dry", 2);
+    let (peer, app) = app_peer(|_, _, _| None);
+    let (code, out, err) = sync(&dir, &peer.url, &["--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(peer.seen().iter().all(|s| s.method == "GET"));
+    assert_eq!(app.count(), 0);
+    assert!(out.contains(r#"{"method":"POST","path":"/Users""#), "{out}");
+    assert!(err.contains("dry run"), "{err}");
+}
+
+#[test]
+fn a_journal_left_by_a_killed_run_is_picked_up() {
+    let dir = scratch("journal", 1);
+    let (peer, app) = app_peer(|_, _, _| None);
+    // The killed run created user1 under an old name; this cycle renames it.
+    app.answer(&http_peer::Seen {
+        method: "POST".into(),
+        path: "/Users".into(),
+        authorization: None,
+        body: json!({"userName": "old-name@contoso.com", "externalId": "o1"}).to_string(),
+    });
+    let state = dir.join("links.ndjson");
+    let journal = dir.join("links.ndjson.journal");
+    std::fs::write(
+        &journal,
+        "{\"format\":\"entramap-sync-journal\",\"version\":1}\n{\"kind\":\"users\",\"sourceId\":\"o1\",\"targetId\":\"app-1\"}\n{\"kind\":\"us",
+    )
+    .unwrap();
+    let (code, _, err) = sync(&dir, &peer.url, &["--state-out", state.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("holds 1 link confirmed by a run that did not finish"),
+        "{err}"
+    );
+    assert!(err.contains("last line was cut"), "{err}");
+    // The linked object's GET by id, then the rename: no POST.
+    let methods: Vec<String> = peer.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(methods, ["GET", "PATCH"], "{err}");
+    assert_eq!(app.count(), 1);
+    assert!(!journal.exists());
+    assert_eq!(state_links(&state)[0]["targetId"], "app-1");
+}

@@ -1,0 +1,427 @@
+//! `entramap sync` against a real SCIM server: PyPI scim2-server, started by `.ci/run`
+//! (tests/servers/scim2-server.sh), which exports ENTRAMAP_SCIM2_URL and ENTRAMAP_SCIM2_TOKEN.
+//! Each test works in a tenant of its own (`--dynamic-tenants`).
+//!
+//! Two cycles of 200 users in both PATCH modes: cycle 1 creates; cycle 2 renames 10, disables
+//! 5, soft-deletes 5, moves 20 to another department and 10 to another country, and adds 10.
+//! Read back with `GET /Users`: one object per source user, every change applied, no 409, and
+//! the state holds the server's ids; the same cycle again sends only GETs. Then cycle 2 killed
+//! (SIGKILL) at 12 points and rerun: no duplicate user.
+//!
+//! The users carry no manager: scim2-server refuses Entra's bare-string manager (400), which
+//! the sync (2/2) tests cover.
+
+mod common;
+
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+struct Server {
+    url: String,
+    token: String,
+}
+
+fn server() -> Server {
+    let need = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: start the server first with `. tests/servers/scim2-server.sh` (as .ci/run does)")
+        })
+    };
+    Server {
+        url: need("ENTRAMAP_SCIM2_URL"),
+        token: need("ENTRAMAP_SCIM2_TOKEN"),
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("entramap-live-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `count` sample users (seed 11), enabled, without managers.
+fn sample(count: usize) -> Vec<Map<String, Value>> {
+    let (code, out, err) = common::run(
+        &[
+            "sample-users",
+            "--count",
+            &count.to_string(),
+            "--seed",
+            "11",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    out.lines()
+        .map(|l| {
+            let mut user: Map<String, Value> = serde_json::from_str(l).unwrap();
+            user.remove("manager");
+            // Everyone enabled at first: cycle 2 disables whom it names.
+            user.insert("accountEnabled".into(), true.into());
+            user.insert("IsSoftDeleted".into(), false.into());
+            user
+        })
+        .collect()
+}
+
+/// Cycle 2's users from cycle 1's: what changed, and who is disabled.
+fn second_cycle(first: &[Map<String, Value>]) -> Vec<Map<String, Value>> {
+    let mut users: Vec<Map<String, Value>> = first.to_vec();
+    for (i, user) in users.iter_mut().enumerate() {
+        match i {
+            0..10 => {
+                let upn = format!("renamed.{}", user["userPrincipalName"].as_str().unwrap());
+                user.insert("userPrincipalName".into(), upn.into());
+            }
+            10..15 => {
+                user.insert("accountEnabled".into(), false.into());
+            }
+            15..20 => {
+                user.insert("IsSoftDeleted".into(), true.into());
+            }
+            20..40 => {
+                user.insert("department".into(), format!("Department {i}").into());
+            }
+            40..50 => {
+                let country = ["Japan", "Brazil", "Deutschland", "Korea, Rep.", "Canada"][i % 5];
+                user.insert("country".into(), country.into());
+            }
+            _ => {}
+        }
+    }
+    // 10 new users (the next ones of the same seed), spread through the input so that a
+    // cycle killed anywhere may have created some of them.
+    let new = sample(first.len() + 10).into_iter().skip(first.len());
+    for (k, user) in new.enumerate() {
+        users.insert(20 * k + 5, user);
+    }
+    users
+}
+
+fn write_users(path: &Path, users: &[Map<String, Value>]) {
+    let text: String = users
+        .iter()
+        .map(|u| format!("{}\n", Value::Object(u.clone())))
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Run the `entramap` binary (a process of its own: the token goes in its environment).
+fn entramap(server: &Server, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_entramap"));
+    command.args(args).env("ENTRAMAP_SCIM_TOKEN", &server.token);
+    command
+}
+
+/// `sync` to completion; the JSON report.
+fn sync(server: &Server, args: &[&str], expect_exit: i32) -> Value {
+    let output = entramap(server, args)
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(expect_exit), "{err}");
+    let line = err.lines().rev().find(|l| l.starts_with('{')).expect(&err);
+    serde_json::from_str(line).unwrap()
+}
+
+/// Every user the server holds (`GET /Users`, paged).
+fn server_users(server: &Server, tenant_url: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    loop {
+        let url = format!("{tenant_url}/Users?startIndex={}&count=100", all.len() + 1);
+        let output = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sys,urllib.request;r=urllib.request.Request(sys.argv[1],headers={'Authorization':'Bearer '+sys.argv[2]});print(urllib.request.urlopen(r).read().decode())",
+                &url,
+                &server.token,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let page: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let resources = page["Resources"].as_array().cloned().unwrap_or_default();
+        let total = page["totalResults"].as_u64().unwrap() as usize;
+        all.extend(resources.clone());
+        if resources.is_empty() || all.len() >= total {
+            return all;
+        }
+    }
+}
+
+/// What `map` would create for each user (all enabled) against an empty app: the values the
+/// server must hold.
+fn expected_bodies(users: &[Map<String, Value>], dir: &Path) -> HashMap<String, Value> {
+    let enabled: Vec<Map<String, Value>> = users
+        .iter()
+        .map(|u| {
+            let mut u = u.clone();
+            u.insert("accountEnabled".into(), true.into());
+            u.insert("IsSoftDeleted".into(), false.into());
+            u
+        })
+        .collect();
+    let path = dir.join("expected-input.ndjson");
+    write_users(&path, &enabled);
+    let (code, out, err) = common::run(&["map", "-m", "code42", path.to_str().unwrap(), "-q"], b"");
+    assert_eq!(code, 0, "{err}");
+    out.lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["method"] == "POST")
+        .map(|r| {
+            (
+                r["body"]["externalId"].as_str().unwrap().to_string(),
+                r["body"].clone(),
+            )
+        })
+        .collect()
+}
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// One server object per source user, each as the cycle left it, and the state's links
+/// naming them.
+fn verify(server: &Server, tenant: &str, dir: &Path, users: &[Map<String, Value>], state: &Path) {
+    let held = server_users(server, tenant);
+    let mut by_external: HashMap<String, Vec<&Value>> = HashMap::new();
+    for user in &held {
+        by_external
+            .entry(user["externalId"].as_str().unwrap_or("").to_string())
+            .or_default()
+            .push(user);
+    }
+    assert_eq!(
+        held.len(),
+        users.len(),
+        "the server holds {} users for {} source users",
+        held.len(),
+        users.len()
+    );
+    let expected = expected_bodies(users, dir);
+    let links: HashMap<String, String> = std::fs::read_to_string(state)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l.get("sourceId").is_some())
+        .map(|l| {
+            (
+                l["sourceId"].as_str().unwrap().to_string(),
+                l["targetId"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (i, user) in users.iter().enumerate() {
+        let oid = user["objectId"].as_str().unwrap();
+        let objects = by_external.get(oid).map(Vec::as_slice).unwrap_or_default();
+        assert_eq!(objects.len(), 1, "user {oid}: {objects:?}");
+        let object = objects[0];
+        assert_eq!(
+            links.get(oid).map(String::as_str),
+            object["id"].as_str(),
+            "the state's link for {oid}"
+        );
+        let disabled =
+            user["accountEnabled"] == json!(false) || user["IsSoftDeleted"] == json!(true);
+        assert_eq!(object["active"], json!(!disabled), "active of {oid} (#{i})");
+        let want = &expected[oid];
+        assert_eq!(object["userName"], want["userName"], "userName of #{i}");
+        if disabled {
+            continue;
+        }
+        let want = &expected[oid];
+        assert_eq!(
+            object[ENTERPRISE]["department"], want[ENTERPRISE]["department"],
+            "department of #{i}"
+        );
+        assert_eq!(
+            object["addresses"][0]["country"], want["addresses"][0]["country"],
+            "country of #{i}"
+        );
+        assert_eq!(object["title"], want["title"], "title of #{i}");
+    }
+}
+
+/// Cycles 1, 2 and 2 again against a fresh tenant with `mode` on the URL.
+fn two_cycles(name: &str, query: &str) {
+    let server = server();
+    let dir = scratch(name);
+    let tenant = format!("{}/{name}-{}", server.url, std::process::id());
+    let target = format!("{tenant}{query}");
+    let first = sample(200);
+    let second = second_cycle(&first);
+    let (c1, c2) = (dir.join("cycle1.ndjson"), dir.join("cycle2.ndjson"));
+    write_users(&c1, &first);
+    write_users(&c2, &second);
+    let (s1, s2, s3) = (
+        dir.join("s1.ndjson"),
+        dir.join("s2.ndjson"),
+        dir.join("s3.ndjson"),
+    );
+    let report = sync(
+        &server,
+        &[
+            "sync",
+            "-m",
+            "code42",
+            c1.to_str().unwrap(),
+            "--target",
+            &target,
+            "--state-out",
+            s1.to_str().unwrap(),
+        ],
+        0,
+    );
+    assert_eq!(report["created"], 200, "{report}");
+    let log = dir.join("cycle2.log");
+    let report = sync(
+        &server,
+        &[
+            "sync",
+            "-m",
+            "code42",
+            c2.to_str().unwrap(),
+            "--target",
+            &target,
+            "--state",
+            s1.to_str().unwrap(),
+            "--state-out",
+            s2.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+        ],
+        0,
+    );
+    assert_eq!(
+        (report["created"].as_u64(), report["disabled"].as_u64()),
+        (Some(10), Some(10)),
+        "{report}"
+    );
+    assert!(report["statuses"].get("409").is_none(), "{report}");
+    verify(&server, &tenant, &dir, &second, &s2);
+    // Linked users are read by id (sync's own GET), new ones found by Entra's matching GET;
+    // the mode's switch on the URL is never sent.
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(log_text.contains(r#""origin":"sync","method":"GET""#));
+    assert!(log_text.contains(r#""origin":"entra","method":"GET""#));
+    assert!(!log_text.to_lowercase().contains("aadoptscim062020"));
+    // Nothing left to change: only GETs.
+    let again = dir.join("again.log");
+    let report = sync(
+        &server,
+        &[
+            "sync",
+            "-m",
+            "code42",
+            c2.to_str().unwrap(),
+            "--target",
+            &target,
+            "--state",
+            s2.to_str().unwrap(),
+            "--state-out",
+            s3.to_str().unwrap(),
+            "--log",
+            again.to_str().unwrap(),
+        ],
+        0,
+    );
+    let methods: Vec<String> = std::fs::read_to_string(&again)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["method"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(methods.iter().all(|m| m == "GET"), "{report}");
+    assert_eq!(methods.len(), second.len());
+}
+
+#[test]
+fn two_cycles_in_entras_default_patch_mode() {
+    two_cycles("legacy", "");
+}
+
+#[test]
+fn two_cycles_with_aad_opt_scim062020() {
+    two_cycles("scim062020", "?aadOptscim062020");
+}
+
+#[test]
+fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
+    let server = server();
+    let name = "killed";
+    let dir = scratch(name);
+    let tenant = format!("{}/{name}-{}", server.url, std::process::id());
+    let first = sample(200);
+    let second = second_cycle(&first);
+    let (c1, c2) = (dir.join("cycle1.ndjson"), dir.join("cycle2.ndjson"));
+    write_users(&c1, &first);
+    write_users(&c2, &second);
+    let (s1, s2) = (dir.join("s1.ndjson"), dir.join("s2.ndjson"));
+    sync(
+        &server,
+        &[
+            "sync",
+            "-m",
+            "code42",
+            c1.to_str().unwrap(),
+            "--target",
+            &tenant,
+            "--state-out",
+            s1.to_str().unwrap(),
+        ],
+        0,
+    );
+    let cycle2 = [
+        "sync",
+        "-m",
+        "code42",
+        c2.to_str().unwrap(),
+        "--target",
+        &tenant,
+        "--state",
+        s1.to_str().unwrap(),
+        "--state-out",
+        s2.to_str().unwrap(),
+        "-q",
+    ];
+    // Killed at 12 points drawn at random (a fixed seed) over the cycle's length, about a
+    // second here; the journal grows as the creations are confirmed.
+    let mut journaled = Vec::new();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..12 {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let delay_ms = 20 + (seed >> 33) % 1500;
+        let mut child = entramap(&server, &cycle2)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let journal = std::fs::read_to_string(dir.join("s2.ndjson.journal")).unwrap_or_default();
+        journaled.push(journal.lines().count());
+    }
+    // The kills fell at different points of the cycle, with links journaled before them.
+    let mut points = journaled.clone();
+    points.dedup();
+    assert!(
+        points.len() >= 3,
+        "journal lines after each kill: {journaled:?}"
+    );
+    sync(&server, &cycle2[..cycle2.len() - 1], 0);
+    assert!(!dir.join("s2.ndjson.journal").exists());
+    verify(&server, &tenant, &dir, &second, &s2);
+}
