@@ -11,7 +11,7 @@ SECONDS_EACH=${1:-600}
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(parse eval roundtrip map graph country csv decode json state mapping options batch workbench)
+  TARGETS=(parse eval roundtrip map graph country csv decode json state mapping options batch workbench sync)
 fi
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -O

@@ -90,7 +90,7 @@ fn a_429_is_retried_after_its_retry_after() {
     assert_eq!(code, 0, "{err}");
     let r = report(&err);
     assert_eq!(r["statuses"]["429"], 1);
-    assert!(r["waiting_to_retry"].as_u64().unwrap() >= 1000, "{r}");
+    assert_eq!(r["waiting_to_retry"], 1000, "{r}");
     assert_eq!(app.count(), 1);
 }
 
@@ -200,9 +200,15 @@ fn a_closed_port_stops_the_run_after_five_failures_in_a_row() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("stopped after 5 requests in a row without a usable answer"),
+        err.contains("stopped after 5 attempts in a row without a usable answer"),
         "{err}"
     );
+    // The record in progress is reported, and the rest counted: 3 records in all.
+    assert!(
+        err.contains("users line 2 (o2): not finished: stopped after 5 attempts"),
+        "{err}"
+    );
+    assert!(err.contains("3 records: 0 created, 0 updated, 0 disabled, 0 deleted, 0 skipped, 2 failed, 1 not attempted"), "{err}");
     // The state is written all the same.
     assert!(state_links(&state).is_empty());
 }
@@ -214,7 +220,7 @@ fn an_html_page_is_not_a_scim_app() {
         status: 200,
         headers: vec![("Content-Type".into(), "text/html".into())],
         body: "<html><body>Sign in</body></html>".into(),
-        delay: std::time::Duration::ZERO,
+        ..Reply::json(200, json!({}))
     });
     let (code, _, err) = sync(&dir, &peer.url, &[]);
     assert_eq!(code, 2, "{err}");
@@ -355,6 +361,10 @@ fn dry_run_sends_only_gets_and_prints_the_writes() {
     assert!(peer.seen().iter().all(|s| s.method == "GET"));
     assert_eq!(app.count(), 0);
     assert!(out.contains(r#"{"method":"POST","path":"/Users""#), "{out}");
+    assert!(
+        out.lines().all(|l| !l.contains(r#""method":"GET""#)),
+        "{out}"
+    );
     assert!(err.contains("dry run"), "{err}");
 }
 
@@ -379,7 +389,7 @@ fn a_journal_left_by_a_killed_run_is_picked_up() {
     let (code, _, err) = sync(&dir, &peer.url, &["--state-out", state.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("holds 1 link confirmed by a run that did not finish"),
+        err.contains("holds 1 link change the app confirmed to a run that did not finish"),
         "{err}"
     );
     assert!(err.contains("last line was cut"), "{err}");
@@ -389,4 +399,208 @@ fn a_journal_left_by_a_killed_run_is_picked_up() {
     assert_eq!(app.count(), 1);
     assert!(!journal.exists());
     assert_eq!(state_links(&state)[0]["targetId"], "app-1");
+}
+
+/// The library's face: a cycle driven from Rust with the bundled client.
+mod library {
+    use super::*;
+    use entramap::provision::run::{Input, InputFormat, records};
+    use entramap::scim::ResourceKind;
+    use entramap::sync::{
+        ClientSettings, Cycle, CycleSettings, HttpClient, Observer, RetryPolicy, TargetUrl,
+    };
+    use std::time::Duration;
+
+    struct Quiet;
+    impl Observer for Quiet {}
+
+    #[test]
+    fn a_long_retry_after_is_cut_to_the_cap() {
+        let (peer, app) = app_peer(|_, n, _| {
+            (n == 1).then(|| {
+                Reply::json(429, json!({"detail": "come back in an hour"}))
+                    .with_header("Retry-After", "3600")
+            })
+        });
+        let env = entramap::Environment::new();
+        let engine = env
+            .provisioner(&env.load_mappings("code42").unwrap().set)
+            .unwrap();
+        let target = TargetUrl::parse(&peer.url).unwrap();
+        let mut client = HttpClient::new(&target, &ClientSettings::default()).unwrap();
+        let settings = CycleSettings {
+            retry: RetryPolicy {
+                retry_after_cap: Duration::from_millis(300),
+                ..RetryPolicy::default()
+            },
+            ..CycleSettings::default()
+        };
+        let mut cycle = Cycle::new(&engine, &target, &mut client, Vec::new(), settings).unwrap();
+        let users =
+            br#"{"objectId":"o1","userPrincipalName":"ada@contoso.com","accountEnabled":true}"#;
+        let input = records(Box::new(&users[..]), InputFormat::Auto, 1 << 20).unwrap();
+        cycle
+            .run(ResourceKind::User, vec![Input::new(input)], &mut Quiet)
+            .unwrap();
+        let (report, links, _) = cycle.finish();
+        // The one wait was the cap, not the hour asked for.
+        assert_eq!(report.waiting_to_retry, Duration::from_millis(300));
+        assert_eq!(report.summary.created, 1);
+        assert_eq!(links[0].target_id, "app-1");
+        assert_eq!(app.count(), 1);
+    }
+}
+
+#[test]
+fn an_app_on_another_machine_is_reached_through_https_proxy() {
+    let dir = scratch("proxy", 1);
+    // The proxy is a loopback peer: it sees the CONNECT, and refuses it.
+    let proxy = Peer::start(|_, _| Reply::json(502, json!({})));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args([
+            "sync",
+            "-m",
+            "code42",
+            dir.join("users.ndjson").to_str().unwrap(),
+            "--target",
+            "https://scim.example.invalid/scim",
+            "--yes",
+            "--timeout",
+            "2",
+        ])
+        .env("ENTRAMAP_SCIM_TOKEN", TOKEN)
+        .env("HTTPS_PROXY", &proxy.url)
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    let seen = proxy.seen();
+    assert!(!seen.is_empty(), "{err}");
+    assert!(
+        seen.iter()
+            .all(|s| s.method == "CONNECT" && s.path == "scim.example.invalid:443"),
+        "{seen:?}"
+    );
+    // The token never went to the proxy.
+    assert!(seen.iter().all(|s| s.authorization.is_none()));
+}
+
+#[test]
+fn a_401_that_echoes_the_token_does_not_print_it() {
+    let dir = scratch("401-echo", 1);
+    let peer = Peer::start(|seen, _| {
+        Reply::json(
+            401,
+            json!({"detail": format!("{} is not valid", seen.authorization.clone().unwrap_or_default())}),
+        )
+    });
+    let (code, out, err) = sync(&dir, &peer.url, &["--format", "json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("refused the token (401: Bearer [redacted] is not valid)"),
+        "{err}"
+    );
+    assert!(!err.contains(TOKEN) && !out.contains(TOKEN), "{err}");
+}
+
+#[test]
+fn a_404_page_that_is_not_scim_keeps_the_link() {
+    let dir = scratch("html-404", 1);
+    // A gateway in front of the app answers its own HTML 404.
+    let peer = Peer::start(|_, _| Reply {
+        headers: vec![("Content-Type".into(), "text/html".into())],
+        body: "<html>Not Found</html>".into(),
+        ..Reply::json(404, json!({}))
+    });
+    let state = dir.join("links.ndjson");
+    std::fs::write(
+        &state,
+        "{\"kind\":\"users\",\"sourceId\":\"o1\",\"targetId\":\"app-7\"}\n",
+    )
+    .unwrap();
+    let out = dir.join("out.ndjson");
+    let (code, _, err) = sync(
+        &dir,
+        &peer.url,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--state-out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("GET /Users/app-7 answered 404"), "{err}");
+    assert_eq!(state_links(&out)[0]["targetId"], "app-7");
+    assert_eq!(peer.seen().len(), 1);
+}
+
+#[test]
+fn a_post_whose_connection_broke_is_found_by_its_get_not_sent_again() {
+    let dir = scratch("reset-post", 1);
+    let (peer, app) = app_peer(|seen, _, app| {
+        // The app creates the user; the connection breaks before the answer.
+        (seen.method == "POST" && app.count() == 0).then(|| {
+            app.answer(seen);
+            Reply::hang_up()
+        })
+    });
+    let state = dir.join("links.ndjson");
+    let log = dir.join("log.ndjson");
+    let (code, _, err) = sync(
+        &dir,
+        &peer.url,
+        &[
+            "--state-out",
+            state.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let methods: Vec<String> = peer.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(methods, ["GET", "POST", "GET"], "{err}");
+    assert_eq!(app.count(), 1);
+    assert_eq!(state_links(&state)[0]["targetId"], "app-1");
+    // The GET after the lost answer is sync's own.
+    let last = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(last.contains(r#""origin":"sync","method":"GET""#), "{last}");
+}
+
+#[test]
+fn a_post_that_never_succeeds_leaves_no_link() {
+    let dir = scratch("failed-post", 2);
+    let (peer, app) = app_peer(|seen, _, _| {
+        (seen.method == "POST" && seen.body.contains("user1@"))
+            .then(|| Reply::json(500, json!({"detail": "database down"})))
+    });
+    let state = dir.join("links.ndjson");
+    let (code, _, err) = sync(&dir, &peer.url, &["--state-out", state.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("POST /Users answered 500: database down"),
+        "{err}"
+    );
+    // 1 + 3 retries, each after its matching GET found nothing.
+    let posts = peer
+        .seen()
+        .iter()
+        .filter(|s| s.method == "POST" && s.body.contains("user1@"))
+        .count();
+    assert_eq!(posts, 4);
+    let links: Vec<String> = state_links(&state)
+        .iter()
+        .map(|l| l["sourceId"].to_string())
+        .collect();
+    assert_eq!(links, ["\"o2\""]);
+    assert_eq!(app.count(), 1);
 }

@@ -28,6 +28,8 @@ pub struct Reply {
     pub body: String,
     /// Wait this long before answering.
     pub delay: Duration,
+    /// Close the connection without answering (a reset, a crashed proxy).
+    pub hang_up: bool,
 }
 
 impl Reply {
@@ -37,6 +39,15 @@ impl Reply {
             headers: vec![("Content-Type".into(), "application/scim+json".into())],
             body: body.to_string(),
             delay: Duration::ZERO,
+            hang_up: false,
+        }
+    }
+
+    /// No answer at all: the connection is closed.
+    pub fn hang_up() -> Reply {
+        Reply {
+            hang_up: true,
+            ..Reply::json(200, serde_json::Value::Null)
         }
     }
 
@@ -163,6 +174,9 @@ fn serve(
     };
     let reply = handler(&seen, n);
     std::thread::sleep(reply.delay);
+    if reply.hang_up {
+        return Ok(());
+    }
     let mut out = format!(
         "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
         reply.status,

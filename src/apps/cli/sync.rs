@@ -172,7 +172,7 @@ pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Res
         recovered = found.entries.len();
         let _ = writeln!(
             io.stderr,
-            "note: {} holds {recovered} link{} confirmed by a run that did not finish; they are followed{}",
+            "note: {} holds {recovered} link change{} the app confirmed to a run that did not finish; they are followed{}",
             path.display(),
             super::plural(recovered),
             if found.torn {
@@ -448,7 +448,10 @@ fn write_report(
     if format == ReportFormat::Json {
         let mut json = serde_json::to_value(report).unwrap_or_default();
         if let Some(object) = json.as_object_mut() {
-            object.insert("records".into(), report.summary.total().into());
+            object.insert(
+                "records".into(),
+                (report.summary.total() + report.not_attempted).into(),
+            );
             object.insert("links".into(), links.len().into());
             object.insert(
                 "requests_per_second".into(),
@@ -461,14 +464,19 @@ fn write_report(
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "{} records: {} created, {} updated, {} disabled, {} deleted, {} skipped, {} failed{}",
-        s.total(),
+        "{} records: {} created, {} updated, {} disabled, {} deleted, {} skipped, {} failed{}{}",
+        s.total() + report.not_attempted,
         s.created,
         s.updated,
         s.disabled,
         s.deleted,
         s.skipped,
         s.failed,
+        if report.not_attempted > 0 {
+            format!(", {} not attempted (the run stopped)", report.not_attempted)
+        } else {
+            String::new()
+        },
         if report.dry_run {
             " (dry run: only GETs were sent)"
         } else {

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use serde_json::Value as Json;
 
-use super::exchange::{Answer, Sender, detail, scim_object};
+use super::exchange::{Answer, Sender, detail, is_json_or_empty, scim_object};
 use super::http::{HttpRequest, HttpResponse, Token, Transport};
 use super::journal::{Entry, Journal};
 use super::shapes::shapes;
@@ -58,6 +58,8 @@ pub struct Cycle<'a> {
     created: HashMap<ObjectRef, String>,
     journal: Option<Journal>,
     report: SyncReport,
+    /// The objectId of the record being sent (named if the run stops in its middle).
+    in_progress: Option<String>,
     started: Instant,
 }
 
@@ -110,6 +112,7 @@ impl<'a> Cycle<'a> {
             created: HashMap::new(),
             journal: None,
             report,
+            in_progress: None,
             started: Instant::now(),
         })
     }
@@ -153,9 +156,19 @@ impl<'a> Cycle<'a> {
         inputs: Vec<Input<'_>>,
         observer: &mut dyn Observer,
     ) -> Result<(), Stopped> {
+        // After a stop, the rest of the input is read and counted, never sent: the counts
+        // still add up to the records read.
+        let mut stopped: Option<Stopped> = None;
         for input in inputs {
             let file = input.name.as_deref();
             for raw in input.records {
+                if stopped.is_some() {
+                    if raw.is_err() {
+                        break;
+                    }
+                    self.report.not_attempted += 1;
+                    continue;
+                }
                 let raw = raw.map_err(|e| {
                     Stopped(format!("cannot read {}: {e}", file.unwrap_or("the input")))
                 })?;
@@ -168,7 +181,7 @@ impl<'a> Cycle<'a> {
                     Err(reason) => reason,
                     Ok(text) => match self.engine.read_record(raw.line, &text) {
                         Ok(record) => {
-                            self.record(at, &record, observer)?;
+                            stopped = self.record(at, &record, observer).err();
                             continue;
                         }
                         Err(e) => e.0,
@@ -180,7 +193,10 @@ impl<'a> Cycle<'a> {
                 self.unreadable(&error, observer);
             }
         }
-        Ok(())
+        match stopped {
+            Some(stop) => Err(stop),
+            None => Ok(()),
+        }
     }
 
     /// A record that could not be read: counted as failed.
@@ -202,7 +218,20 @@ impl<'a> Cycle<'a> {
         record: &SlotRecord<'_>,
         observer: &mut dyn Observer,
     ) -> Result<(), Stopped> {
-        if let Err(mut failed) = self.attempt(at, record, observer)? {
+        let attempt = match self.attempt(at, record, observer) {
+            Ok(attempt) => attempt,
+            Err(stop) => {
+                // The record in progress is reported too; what the app confirmed for it is
+                // already journaled.
+                let mut failed =
+                    FailedObject::new(at, Code::AppUnreachable, format!("not finished: {stop}"));
+                failed.source_id = self.in_progress.take();
+                self.report.summary.failed += 1;
+                observer.failed(&failed);
+                return Err(stop);
+            }
+        };
+        if let Err(mut failed) = attempt {
             // The app's detail may echo what it was sent.
             if let Some(token) = &self.sender.token {
                 failed.detail = token.redact(&failed.detail).into_owned();
@@ -231,6 +260,7 @@ impl<'a> Cycle<'a> {
             Err(e) => return Ok(Err(fail(e.code, e.reason))),
         };
         let object_id = first.object_id().map(str::to_string);
+        self.in_progress.clone_from(&object_id);
         let failed = |mut f: FailedObject| {
             f.source_id.clone_from(&object_id);
             Ok(Err(f))
@@ -293,7 +323,8 @@ impl<'a> Cycle<'a> {
                 .state
                 .simulated_ids(&self.engine.options().scim.id_prefix)
                 .clone();
-            for request in &applied.requests {
+            // The GETs were sent; the writes are what the cycle would send.
+            for request in applied.requests.iter().filter(|r| r.method != Method::Get) {
                 observer.would_send(request, &ids);
             }
             self.report.summary.add(&applied.outcome);
@@ -392,25 +423,40 @@ impl<'a> Cycle<'a> {
         Ok(match answer {
             Answer::Response(r) if (200..300).contains(&r.status) => {
                 if request.method == Method::Post {
-                    match scim_object(&r)
+                    let id = scim_object(&r)
                         .ok()
-                        .and_then(|o| o.get("id").and_then(Json::as_str).map(str::to_string))
-                    {
+                        .and_then(|o| o.get("id").and_then(Json::as_str).map(str::to_string));
+                    match id {
                         Some(id) => Ok(Some(id)),
-                        None => Err(fail(
-                            Code::AppUnreachable,
-                            format!(
-                                "{label} answered {} without the new object's \"id\"",
-                                r.status
-                            ),
-                        )),
+                        // Created, but the answer does not say as what: the matching GETs do.
+                        None => match self.sender.find(
+                            &mut self.report,
+                            recheck.unwrap_or_default(),
+                            Origin::Sync,
+                            observer,
+                        )? {
+                            Ok(Some(found)) if found.get("id").and_then(Json::as_str).is_some() => {
+                                Ok(found.get("id").and_then(Json::as_str).map(str::to_string))
+                            }
+                            _ => Err(fail(
+                                Code::AppUnreachable,
+                                format!(
+                                    "{label} answered {} without the new object's \"id\", and the matching GETs do not find it",
+                                    r.status
+                                ),
+                            )),
+                        },
                     }
                 } else {
                     Ok(None)
                 }
             }
             // Already gone: what the DELETE wanted.
-            Answer::Response(r) if r.status == 404 && request.method == Method::Delete => Ok(None),
+            Answer::Response(r)
+                if r.status == 404 && request.method == Method::Delete && is_json_or_empty(&r) =>
+            {
+                Ok(None)
+            }
             Answer::Response(r) => {
                 Err(self.refused(at, request, label.clone(), &r, done.map(str::to_string)))
             }
@@ -464,7 +510,7 @@ impl<'a> Cycle<'a> {
                 Ok(object) => Ok(Ok(Some(object))),
                 Err(why) => fail(Code::AppUnreachable, Some(r.status), why),
             },
-            Answer::Response(r) if r.status == 404 => {
+            Answer::Response(r) if r.status == 404 && is_json_or_empty(&r) => {
                 observer.warning(
                     &at,
                     &Diagnostic::warning(

@@ -144,43 +144,41 @@ impl<'a> Sender<'a> {
             report.waiting_for_app += took;
             report.requests += 1;
             self.log(origin, method, url, body, &result, took, observer);
-            let wait = match result {
+            let (wait, last) = match result {
                 Ok(r) => {
                     *report.statuses.entry(r.status).or_default() += 1;
                     // An answer that is not JSON (a sign-in page, a proxy's error page) is no
                     // usable answer either: the tenant URL is probably not the SCIM endpoint.
-                    if r.body.is_empty()
-                        || serde_json::from_slice::<serde::de::IgnoredAny>(&r.body).is_ok()
-                    {
+                    if is_json_or_empty(&r) {
                         self.failures_in_a_row = 0;
                     } else {
                         self.not_scim()?;
                     }
                     if r.status == 401 {
-                        return Err(Stopped(format!(
+                        return Err(self.stop(format!(
                             "{} refused the token (401: {}): check ENTRAMAP_SCIM_TOKEN or --token-file",
                             self.target.base(),
                             detail(&r)
                         )));
                     }
+                    let retryable = r.status >= 500 && r.status != 501;
                     if (r.status == 429 || r.status == 503) && throttled < policy.throttle_retries {
                         throttled += 1;
-                        retry_after(r.retry_after.as_deref())
+                        let wait = retry_after(r.retry_after.as_deref())
                             .unwrap_or_else(|| policy.backoff_before(throttled))
-                            .min(policy.retry_after_cap)
-                    } else if r.status >= 500
-                        && r.status != 501
-                        && r.status != 503
-                        && retries < policy.retries
-                    {
+                            .min(policy.retry_after_cap);
+                        (wait, Answer::Response(r))
+                    } else if retryable && r.status != 503 && retries < policy.retries {
                         retries += 1;
-                        policy.backoff_before(retries)
+                        (policy.backoff_before(retries), Answer::Response(r))
+                    } else if retryable {
+                        return self.give_up(report, Answer::Response(r), recheck, observer);
                     } else {
                         return Ok(Answer::Response(r));
                     }
                 }
                 Err(TransportError::Tls(why)) => {
-                    return Err(Stopped(format!(
+                    return Err(self.stop(format!(
                         "{}: {why}; give the app's CA certificate with --ca-file",
                         self.target.base()
                     )));
@@ -189,28 +187,63 @@ impl<'a> Sender<'a> {
                     report.no_answer += 1;
                     self.failures_in_a_row += 1;
                     if self.failures_in_a_row >= policy.max_failures_in_a_row {
-                        return Err(Stopped(format!(
-                            "stopped after {} requests in a row without a usable answer from {} (the last: {e})",
+                        return Err(self.stop(format!(
+                            "stopped after {} attempts in a row without a usable answer from {} (the last: {e})",
                             self.failures_in_a_row,
                             self.target.base()
                         )));
                     }
+                    let lost = Answer::Lost(e.to_string());
                     if retries >= policy.retries {
-                        return Ok(Answer::Lost(e.to_string()));
+                        return self.give_up(report, lost, recheck, observer);
                     }
                     retries += 1;
-                    policy.backoff_before(retries)
+                    (policy.backoff_before(retries), lost)
                 }
             };
             std::thread::sleep(wait);
             report.waiting_to_retry += wait;
-            if let Some(queries) = recheck {
-                match self.find(report, queries, Origin::Sync, observer)? {
-                    Ok(Some(object)) => return Ok(Answer::Found(object)),
-                    Ok(None) => {}
-                    Err(f) => return Ok(Answer::Lost(f.detail)),
-                }
+            if let Some(found) = self.recheck(report, recheck, observer)? {
+                return Ok(found);
             }
+            drop(last);
+        }
+    }
+
+    /// The retries are spent: `last` is the answer, unless a POST's matching GETs now find
+    /// the object its lost answer created.
+    fn give_up(
+        &mut self,
+        report: &mut SyncReport,
+        last: Answer,
+        recheck: Option<&[Request]>,
+        observer: &mut dyn Observer,
+    ) -> Result<Answer, Stopped> {
+        Ok(self.recheck(report, recheck, observer)?.unwrap_or(last))
+    }
+
+    /// A POST's matching GETs, run again (sync's own): `Some` when they find the object.
+    fn recheck(
+        &mut self,
+        report: &mut SyncReport,
+        recheck: Option<&[Request]>,
+        observer: &mut dyn Observer,
+    ) -> Result<Option<Answer>, Stopped> {
+        let Some(queries) = recheck else {
+            return Ok(None);
+        };
+        Ok(match self.find(report, queries, Origin::Sync, observer)? {
+            Ok(Some(object)) => Some(Answer::Found(object)),
+            Ok(None) => None,
+            Err(f) => Some(Answer::Lost(f.detail)),
+        })
+    }
+
+    /// A stop, its message redacted (an app's detail may echo the token).
+    fn stop(&self, message: String) -> Stopped {
+        match &self.token {
+            Some(token) => Stopped(token.redact(&message).into_owned()),
+            None => Stopped(message),
         }
     }
 
@@ -219,7 +252,7 @@ impl<'a> Sender<'a> {
     fn not_scim(&mut self) -> Result<(), Stopped> {
         self.failures_in_a_row += 1;
         if self.failures_in_a_row >= self.policy.max_failures_in_a_row {
-            return Err(Stopped(format!(
+            return Err(self.stop(format!(
                 "stopped after {} answers in a row that are not SCIM JSON: is {} the app's SCIM base URL (Entra's Tenant URL)?",
                 self.failures_in_a_row,
                 self.target.base()
@@ -246,13 +279,10 @@ impl<'a> Sender<'a> {
         };
         let (status, answer, error) = match result {
             Ok(r) => {
-                let cut = r.body.get(..r.body.len().min(64 << 10)).unwrap_or_default();
-                let text = String::from_utf8_lossy(cut);
-                (
-                    Some(r.status),
-                    (!text.is_empty()).then(|| redact(&text)),
-                    None,
-                )
+                // Redacted whole, then cut: a token across the cut is still caught.
+                let whole = redact(&String::from_utf8_lossy(&r.body));
+                let text: String = whole.chars().take(64 << 10).collect();
+                (Some(r.status), (!text.is_empty()).then_some(text), None)
             }
             Err(e) => (None, None, Some(redact(&e.to_string()))),
         };
@@ -323,6 +353,13 @@ pub(super) fn not_scim(response: &HttpResponse) -> String {
     format!(
         "the answer ({kind}) is not SCIM JSON: \"{start}\"; is --target the app's SCIM base URL (Entra's Tenant URL)?"
     )
+}
+
+/// An empty answer, or JSON: what a SCIM app answers, even with an error status. A gateway's
+/// or a sign-in page's HTML is neither.
+pub(super) fn is_json_or_empty(response: &HttpResponse) -> bool {
+    response.body.iter().all(u8::is_ascii_whitespace)
+        || serde_json::from_slice::<serde::de::IgnoredAny>(&response.body).is_ok()
 }
 
 /// The app's `detail` for an error, else its answer's text (cut), else the status alone.

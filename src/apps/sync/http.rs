@@ -64,13 +64,17 @@ impl Token {
         (!token.is_empty()).then(|| Token(token.to_string()))
     }
 
-    /// `text` with every occurrence of the token replaced by `[redacted]`.
+    /// `text` with every occurrence of the token replaced by `[redacted]`, also where JSON
+    /// wrote its `/` as `\/`.
     pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
-        if text.contains(&self.0) {
-            std::borrow::Cow::Owned(text.replace(&self.0, "[redacted]"))
-        } else {
-            std::borrow::Cow::Borrowed(text)
+        let escaped = self.0.replace('/', "\\/");
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for form in [self.0.as_str(), escaped.as_str()] {
+            if out.contains(form) {
+                out = std::borrow::Cow::Owned(out.replace(form, "[redacted]"));
+            }
         }
+        out
     }
 }
 

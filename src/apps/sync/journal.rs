@@ -145,6 +145,13 @@ impl Journal {
             .append(true)
             .open(path)
             .map_err(cannot)?;
+        // A line cut by a kill is dropped before appending: a new line written onto it would
+        // make it unreadable, and the journal with it.
+        let text = std::fs::read(path).map_err(cannot)?;
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            file.set_len(whole as u64).map_err(cannot)?;
+        }
         let len = file.metadata().map_err(cannot)?.len();
         if len == 0 {
             file.write_all(format!("{HEADER}\n").as_bytes())
@@ -203,6 +210,19 @@ mod tests {
         let got = recover(&path).unwrap().unwrap();
         assert_eq!(got.entries, vec![entry(1)]);
         assert!(got.torn);
+        // A rerun appends after the cut line, which it drops first; a second cut is read too.
+        let mut journal = Journal::open(&path).unwrap();
+        journal.record(&entry(3)).unwrap();
+        drop(journal);
+        let got = recover(&path).unwrap().unwrap();
+        assert_eq!(got.entries, vec![entry(1), entry(3)]);
+        assert!(!got.torn);
+        // Killed while the header was written: the rerun starts the journal again.
+        std::fs::write(&path, &whole[..10]).unwrap();
+        let mut journal = Journal::open(&path).unwrap();
+        journal.record(&entry(4)).unwrap();
+        drop(journal);
+        assert_eq!(recover(&path).unwrap().unwrap().entries, vec![entry(4)]);
         let mut edited = whole.clone();
         edited.splice(HEADER.len() + 1..HEADER.len() + 2, *b"x");
         std::fs::write(&path, &edited).unwrap();

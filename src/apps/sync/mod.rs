@@ -9,6 +9,17 @@
 //! exchange: the [`Transport`] trait and the bundled client) and [`journal`] (links as the app
 //! confirms them).
 
+// Reads what apps answer and users give: no panics, whatever comes (docs/architecture.md#invariants).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 pub mod target;
 pub mod shapes;
 pub mod http;
@@ -221,6 +232,9 @@ pub struct SyncReport {
     /// Why the run stopped before the end of its input, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// Records read after the run stopped, and not sent (the summary's counts and these add
+    /// up to the records read).
+    pub not_attempted: usize,
     /// Only GETs were sent (`--dry-run`).
     pub dry_run: bool,
 }
