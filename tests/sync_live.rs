@@ -108,15 +108,38 @@ fn write_users(path: &Path, users: &[Map<String, Value>]) {
     std::fs::write(path, text).unwrap();
 }
 
+/// `sync -m code42 USERS --target TARGET [--state STATE] --state-out OUT [--log LOG]`.
+fn cycle(
+    users: &Path,
+    target: &str,
+    state: Option<&Path>,
+    out: &Path,
+    log: Option<&Path>,
+) -> Vec<String> {
+    let mut args: Vec<String> = ["sync", "-m", "code42"].map(String::from).to_vec();
+    args.push(users.display().to_string());
+    args.extend(["--target".to_string(), target.to_string()]);
+    for (flag, path) in [
+        ("--state", state),
+        ("--state-out", Some(out)),
+        ("--log", log),
+    ] {
+        if let Some(path) = path {
+            args.extend([flag.to_string(), path.display().to_string()]);
+        }
+    }
+    args
+}
+
 /// Run the `entramap` binary (a process of its own: the token goes in its environment).
-fn entramap(server: &Server, args: &[&str]) -> std::process::Command {
+fn entramap(server: &Server, args: &[String]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_entramap"));
     command.args(args).env("ENTRAMAP_SCIM_TOKEN", &server.token);
     command
 }
 
 /// `sync` to completion; the JSON report.
-fn sync(server: &Server, args: &[&str], expect_exit: i32) -> Value {
+fn sync(server: &Server, args: &[String], expect_exit: i32) -> Value {
     let output = entramap(server, args)
         .args(["--format", "json", "-q"])
         .output()
@@ -264,40 +287,10 @@ fn two_cycles(name: &str, query: &str) {
         dir.join("s2.ndjson"),
         dir.join("s3.ndjson"),
     );
-    let report = sync(
-        &server,
-        &[
-            "sync",
-            "-m",
-            "code42",
-            c1.to_str().unwrap(),
-            "--target",
-            &target,
-            "--state-out",
-            s1.to_str().unwrap(),
-        ],
-        0,
-    );
+    let report = sync(&server, &cycle(&c1, &target, None, &s1, None), 0);
     assert_eq!(report["created"], 200, "{report}");
     let log = dir.join("cycle2.log");
-    let report = sync(
-        &server,
-        &[
-            "sync",
-            "-m",
-            "code42",
-            c2.to_str().unwrap(),
-            "--target",
-            &target,
-            "--state",
-            s1.to_str().unwrap(),
-            "--state-out",
-            s2.to_str().unwrap(),
-            "--log",
-            log.to_str().unwrap(),
-        ],
-        0,
-    );
+    let report = sync(&server, &cycle(&c2, &target, Some(&s1), &s2, Some(&log)), 0);
     assert_eq!(
         (report["created"].as_u64(), report["disabled"].as_u64()),
         (Some(10), Some(10)),
@@ -315,20 +308,7 @@ fn two_cycles(name: &str, query: &str) {
     let again = dir.join("again.log");
     let report = sync(
         &server,
-        &[
-            "sync",
-            "-m",
-            "code42",
-            c2.to_str().unwrap(),
-            "--target",
-            &target,
-            "--state",
-            s2.to_str().unwrap(),
-            "--state-out",
-            s3.to_str().unwrap(),
-            "--log",
-            again.to_str().unwrap(),
-        ],
+        &cycle(&c2, &target, Some(&s2), &s3, Some(&again)),
         0,
     );
     let methods: Vec<String> = std::fs::read_to_string(&again)
@@ -367,33 +347,8 @@ fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
     write_users(&c1, &first);
     write_users(&c2, &second);
     let (s1, s2) = (dir.join("s1.ndjson"), dir.join("s2.ndjson"));
-    sync(
-        &server,
-        &[
-            "sync",
-            "-m",
-            "code42",
-            c1.to_str().unwrap(),
-            "--target",
-            &tenant,
-            "--state-out",
-            s1.to_str().unwrap(),
-        ],
-        0,
-    );
-    let cycle2 = [
-        "sync",
-        "-m",
-        "code42",
-        c2.to_str().unwrap(),
-        "--target",
-        &tenant,
-        "--state",
-        s1.to_str().unwrap(),
-        "--state-out",
-        s2.to_str().unwrap(),
-        "-q",
-    ];
+    sync(&server, &cycle(&c1, &tenant, None, &s1, None), 0);
+    let cycle2 = cycle(&c2, &tenant, Some(&s1), &s2, None);
     // Killed at 12 points drawn at random (a fixed seed) over the cycle's length, about a
     // second here; the journal grows as the creations are confirmed.
     let mut journaled = Vec::new();
@@ -404,6 +359,7 @@ fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
             .wrapping_add(1_442_695_040_888_963_407);
         let delay_ms = 20 + (seed >> 33) % 1500;
         let mut child = entramap(&server, &cycle2)
+            .arg("-q")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -421,7 +377,7 @@ fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
         points.len() >= 3,
         "journal lines after each kill: {journaled:?}"
     );
-    let report = sync(&server, &cycle2[..cycle2.len() - 1], 0);
+    let report = sync(&server, &cycle2, 0);
     // The last run picked up what the killed ones confirmed.
     assert!(report["recovered_links"].as_u64().unwrap() > 0, "{report}");
     assert!(!dir.join("s2.ndjson.journal").exists());

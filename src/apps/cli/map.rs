@@ -374,23 +374,12 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     {
         state.reserve(usize::try_from(len / 600).unwrap_or(0).min(50_000_000));
     }
-    let mut errors_file = match &args.errors {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
-        )),
-        None => None,
-    };
+    let mut errors_file = super::create_output(args.errors.as_deref())?;
     // The first error writing --errors (a full disk): the run fails with it (exit 2).
     let errors_failed: std::cell::RefCell<Option<std::io::Error>> = Default::default();
-    let mut out_file = match &args.out {
+    let mut out_file = {
         // `-o -` is standard output, as for every other tool.
-        Some(path) if path.as_os_str() == "-" => None,
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
-        )),
-        None => None,
+        super::create_output(args.out.as_deref().filter(|p| p.as_os_str() != "-"))?
     };
     let Io {
         stdin,

@@ -415,6 +415,19 @@ fn pretty(value: &impl serde::Serialize) -> String {
         .map_or_else(|e| format!("{{\"error\": \"{e}\"}}"), |s| s + "\n")
 }
 
+/// An output file the command writes (`--errors`, `--log`, `-o`), created before any
+/// record is read; `None` when not asked for.
+fn create_output(
+    path: Option<&std::path::Path>,
+) -> Result<Option<std::io::BufWriter<std::fs::File>>, Usage> {
+    path.map(|path| {
+        std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))
+    })
+    .transpose()
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

