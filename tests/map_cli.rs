@@ -319,3 +319,49 @@ fn an_unreadable_tree_without_text_does_not_load() {
         );
     }
 }
+
+#[test]
+fn expect_out_holds_one_resource_per_object_the_target_holds_after_the_cycle() {
+    let dir = std::env::temp_dir().join(format!("entramap-expect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let expect = dir.join("expected.ndjson");
+    let (code, out, err) = common::run(
+        &[
+            "map",
+            "-m",
+            "code42",
+            "fixtures/users/sample.ndjson",
+            "--groups",
+            "fixtures/groups/sample.ndjson",
+            "--expect-out",
+            expect.to_str().unwrap(),
+            "-q",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    // Against an empty app: what each POST creates, with its links, by stand-in ids.
+    let posts: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["method"] == "POST")
+        .collect();
+    let expected: Vec<serde_json::Value> = std::fs::read_to_string(&expect)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(expected.len(), posts.len());
+    for (want, post) in expected.iter().zip(&posts) {
+        assert_eq!(want["externalId"], post["body"]["externalId"]);
+    }
+    let security = expected
+        .iter()
+        .find(|e| e["displayName"] == "Security Team")
+        .unwrap();
+    assert_eq!(
+        security["members"],
+        serde_json::json!([{"value": "user-0001"}, {"value": "user-0002"}])
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

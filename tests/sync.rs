@@ -604,3 +604,84 @@ fn a_post_that_never_succeeds_leaves_no_link() {
     assert_eq!(links, ["\"o2\""]);
     assert_eq!(app.count(), 1);
 }
+
+#[test]
+fn a_groups_members_are_read_by_its_id_and_only_the_difference_is_sent() {
+    let dir = scratch("groups", 2);
+    let (peer, app) = app_peer(|_, _, _| None);
+    // The app holds user1 and a group whose only member is someone Entra does not assign.
+    for body in [
+        json!({"userName": "user1@contoso.com", "externalId": "o1"}),
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Team",
+               "externalId": "g1", "members": [{"value": "stranger"}]}),
+    ] {
+        app.answer(&http_peer::Seen {
+            method: "POST".into(),
+            path: if body.get("displayName").is_some() {
+                "/Groups"
+            } else {
+                "/Users"
+            }
+            .into(),
+            authorization: None,
+            body: body.to_string(),
+        });
+    }
+    let groups = dir.join("groups.ndjson");
+    std::fs::write(
+        &groups,
+        json!({"objectId": "g1", "displayName": "Team", "members": [{"objectId": "o1"}, {"objectId": "o2"}]}).to_string(),
+    )
+    .unwrap();
+    let log = dir.join("log.ndjson");
+    let expect = dir.join("expect.ndjson");
+    let (code, _, err) = sync(
+        &dir,
+        &peer.url,
+        &[
+            "--groups",
+            groups.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+            "--expect-out",
+            expect.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let seen = peer.seen();
+    let group_requests: Vec<String> = seen
+        .iter()
+        .filter(|s| s.path.contains("/Groups"))
+        .map(|s| format!("{} {}", s.method, s.path.split('?').next().unwrap()))
+        .collect();
+    // Entra's GET (members excluded), sync's own GET by id for the members, one PATCH.
+    assert_eq!(
+        group_requests,
+        ["GET /Groups", "GET /Groups/app-2", "PATCH /Groups/app-2"]
+    );
+    let patch = &seen
+        .iter()
+        .find(|s| s.method == "PATCH" && s.path.contains("/Groups"))
+        .unwrap()
+        .body;
+    // user1 was there as app-1, user2 was created as app-3; the stranger is removed.
+    assert!(patch.contains(r#""op":"Add","path":"members","value":[{"$ref":null,"value":"app-1"},{"$ref":null,"value":"app-3"}]"#), "{patch}");
+    assert!(
+        patch.contains(
+            r#""op":"Remove","path":"members","value":[{"$ref":null,"value":"stranger"}]"#
+        ),
+        "{patch}"
+    );
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains(r#""origin":"sync","method":"GET","url":""#) && log.contains("/Groups/app-2"),
+        "{log}"
+    );
+    // What the app should hold: the group's members by the app's ids.
+    let expected = std::fs::read_to_string(&expect).unwrap();
+    assert!(
+        expected.contains(r#""members":[{"value":"app-1"},{"value":"app-3"}]"#),
+        "{expected}"
+    );
+    assert_eq!(app.count(), 3);
+}

@@ -290,7 +290,10 @@ fn two_cycles(name: &str, query: &str) {
     let report = sync(&server, &cycle(&c1, &target, None, &s1, None), 0);
     assert_eq!(report["created"], 200, "{report}");
     let log = dir.join("cycle2.log");
-    let report = sync(&server, &cycle(&c2, &target, Some(&s1), &s2, Some(&log)), 0);
+    let expected = dir.join("expected.ndjson");
+    let mut args = cycle(&c2, &target, Some(&s1), &s2, Some(&log));
+    args.extend(["--expect-out".to_string(), expected.display().to_string()]);
+    let report = sync(&server, &args, 0);
     assert_eq!(
         (report["created"].as_u64(), report["disabled"].as_u64()),
         (Some(10), Some(10)),
@@ -298,6 +301,41 @@ fn two_cycles(name: &str, query: &str) {
     );
     assert!(report["statuses"].get("409").is_none(), "{report}");
     verify(&server, &tenant, &dir, &second, &s2);
+    // The same, in three commands: what the cycle expected, what the app holds, no difference.
+    let current = dir.join("current.ndjson");
+    let export = entramap(
+        &server,
+        &[
+            "target",
+            "export",
+            "--target",
+            &target,
+            "-o",
+            current.to_str().unwrap(),
+        ]
+        .map(String::from),
+    )
+    .output()
+    .unwrap();
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let (code, out, err) = common::run(
+        &[
+            "target",
+            "diff",
+            expected.to_str().unwrap(),
+            current.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(
+        err.contains("210 expected, 210 held: 0 differences"),
+        "{err}"
+    );
     // Linked users are read by id (sync's own GET), new ones found by Entra's matching GET;
     // the mode's switch on the URL is never sent.
     let log_text = std::fs::read_to_string(&log).unwrap();
@@ -382,4 +420,78 @@ fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
     assert!(report["recovered_links"].as_u64().unwrap() > 0, "{report}");
     assert!(!dir.join("s2.ndjson.journal").exists());
     verify(&server, &tenant, &dir, &second, &s2);
+}
+
+#[test]
+fn groups_follow_the_users_and_a_refused_entra_shape_is_counted() {
+    let server = server();
+    let tenant = format!("{}/groups-{}", server.url, std::process::id());
+    let dir = scratch("groups");
+    let users = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/users/sample.ndjson");
+    let groups = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/groups/sample.ndjson");
+    let expected = dir.join("expected.ndjson");
+    let args = [
+        "sync",
+        "-m",
+        "code42",
+        users,
+        "--groups",
+        groups,
+        "--target",
+        &tenant,
+        "--expect-out",
+        expected.to_str().unwrap(),
+    ]
+    .map(String::from);
+    // scim2-server refuses Entra's group schema and its bare-string manager: exit 1, each
+    // refusal counted by shape, and what the refused PATCHes carried named.
+    let report = sync(&server, &args, 1);
+    assert_eq!(
+        report["refused_shapes"]["adscim-group-schema"], 3,
+        "{report}"
+    );
+    assert_eq!(report["refused_shapes"]["bare-manager"], 2, "{report}");
+    assert_eq!(report["changes_not_applied"], 2, "{report}");
+    // target diff lists exactly what was refused: the managers and the groups.
+    let current = dir.join("current.ndjson");
+    let export = entramap(
+        &server,
+        &[
+            "target",
+            "export",
+            "--target",
+            &tenant,
+            "-o",
+            current.to_str().unwrap(),
+        ]
+        .map(String::from),
+    )
+    .output()
+    .unwrap();
+    assert!(export.status.success());
+    let (code, out, _) = common::run(
+        &[
+            "target",
+            "diff",
+            expected.to_str().unwrap(),
+            current.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("manager")).count(),
+        2,
+        "{out}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("groups ") && l.ends_with("the app does not hold it"))
+            .count(),
+        3,
+        "{out}"
+    );
 }

@@ -191,8 +191,10 @@ fn serve(
     stream.flush()
 }
 
-/// A small in-memory SCIM app for the retry tests: matching GETs by userName, POST, PATCH,
-/// GET and DELETE by id. Its answers are what a test's handler falls back to.
+/// A small in-memory SCIM app for the retry tests: users and groups, matching GETs by
+/// `userName`/`displayName`, POST, GET and DELETE by id. A PATCH is answered 204 and not
+/// applied (the tests read what was sent). Its answers are what a test's handler falls back
+/// to.
 #[derive(Default)]
 pub struct TinyApp {
     users: Mutex<Vec<(String, serde_json::Value)>>,
@@ -200,20 +202,41 @@ pub struct TinyApp {
 
 impl TinyApp {
     pub fn answer(&self, seen: &Seen) -> Reply {
-        let mut users = self.users.lock().unwrap();
-        let path = seen.path.split_once("/Users").map(|(_, p)| p).unwrap_or("");
+        let mut all = self.users.lock().unwrap();
+        let (collection, path) = ["/Users", "/Groups"]
+            .iter()
+            .find_map(|c| seen.path.split_once(c).map(|(_, p)| (*c, p)))
+            .unwrap_or(("/Users", ""));
+        let name = if collection == "/Users" {
+            "userName"
+        } else {
+            "displayName"
+        };
+        let in_collection = |u: &serde_json::Value| {
+            u.get("schemas")
+                .map(|s| s.to_string().contains("Group"))
+                .unwrap_or(false)
+                == (collection == "/Groups")
+        };
         match seen.method.as_str() {
             "GET" if path.starts_with('?') => {
                 let decoded = percent_decode(path);
-                let found: Vec<_> = users
+                let found: Vec<_> = all
                     .iter()
+                    .filter(|(_, u)| in_collection(u))
                     .filter(|(_, u)| {
-                        let name = u["userName"].as_str().unwrap_or_default();
+                        let value = u[name].as_str().unwrap_or_default();
                         decoded
                             .to_lowercase()
-                            .contains(&format!("\"{}\"", name.to_lowercase()))
+                            .contains(&format!("\"{}\"", value.to_lowercase()))
                     })
-                    .map(|(_, u)| u.clone())
+                    .map(|(_, u)| {
+                        let mut u = u.clone();
+                        if decoded.contains("excludedAttributes=members") {
+                            u.as_object_mut().unwrap().remove("members");
+                        }
+                        u
+                    })
                     .collect();
                 Reply::json(
                     200,
@@ -224,23 +247,23 @@ impl TinyApp {
             }
             "POST" => {
                 let mut user: serde_json::Value = serde_json::from_str(&seen.body).unwrap();
-                let id = format!("app-{}", users.len() + 1);
+                let id = format!("app-{}", all.len() + 1);
                 user["id"] = id.clone().into();
-                users.push((id, user.clone()));
+                all.push((id, user.clone()));
                 Reply::json(201, user)
             }
             "GET" | "PATCH" | "DELETE" => {
                 let id = path.trim_start_matches('/');
-                match users.iter().position(|(i, _)| i == id) {
+                match all.iter().position(|(i, _)| i == id) {
                     Some(at) if seen.method == "DELETE" => {
-                        users.remove(at);
+                        all.remove(at);
                         Reply::json(204, serde_json::Value::Null).no_body()
                     }
-                    Some(at) if seen.method == "GET" => Reply::json(200, users[at].1.clone()),
+                    Some(at) if seen.method == "GET" => Reply::json(200, all[at].1.clone()),
                     Some(_) => Reply::json(204, serde_json::Value::Null).no_body(),
                     None => Reply::json(
                         404,
-                        serde_json::json!({"status": "404", "detail": "no such user"}),
+                        serde_json::json!({"status": "404", "detail": "no such object"}),
                     ),
                 }
             }
@@ -248,6 +271,7 @@ impl TinyApp {
         }
     }
 
+    /// Objects held, users and groups.
     pub fn count(&self) -> usize {
         self.users.lock().unwrap().len()
     }

@@ -44,6 +44,10 @@ pub(super) struct MapArgs {
     /// Write the requests here instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(super) out: Option<PathBuf>,
+    /// Write what the target should hold after this cycle here: one SCIM resource per object,
+    /// created objects under their stand-in ids (compare with the app by `target diff`).
+    #[arg(long, value_name = "FILE")]
+    pub(super) expect_out: Option<PathBuf>,
     /// Also write failed records here, one JSON object per line ({"kind","line","reason"}).
     #[arg(long, value_name = "FILE")]
     pub(super) errors: Option<PathBuf>,
@@ -187,6 +191,7 @@ fn refuse_outputs_that_are_inputs(args: &MapArgs) -> Result<(), Usage> {
         ("-o", &args.out),
         ("--errors", &args.errors),
         ("--state-out", &args.state_out),
+        ("--expect-out", &args.expect_out),
     ];
     let same = |a: &std::path::Path, b: &std::path::Path| {
         a == b || same_file::is_same_file(a, b).unwrap_or(false)
@@ -308,7 +313,9 @@ pub(super) fn load_engine(
 pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u8, Usage> {
     let has_records = args.users.is_some() || args.groups.is_some();
     let (loaded, engine) = load_engine(&args.mapping, has_records, args.strict, options, io)?;
-    let engine = engine.explaining(args.explain);
+    let engine = engine
+        .explaining(args.explain)
+        .expecting(args.expect_out.is_some());
     refuse_outputs_that_are_inputs(&args)?;
     // A state that could not be written at the end would lose the run: checked first.
     if let Some(path) = &args.state_out {
@@ -375,8 +382,13 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
         state.reserve(usize::try_from(len / 600).unwrap_or(0).min(50_000_000));
     }
     let mut errors_file = super::create_output(args.errors.as_deref())?;
+    let mut expect_file = super::create_output(args.expect_out.as_deref())?;
+    // Created objects in --expect-out under the ids the requests give them.
+    let ids = state.simulated_ids(&options.scim.id_prefix).clone();
     // The first error writing --errors (a full disk): the run fails with it (exit 2).
     let errors_failed: std::cell::RefCell<Option<std::io::Error>> = Default::default();
+    // The first error writing --expect-out: the run fails with it too.
+    let mut expect_failed: Option<std::io::Error> = None;
     let mut out_file = {
         // `-o -` is standard output, as for every other tool.
         super::create_output(args.out.as_deref().filter(|p| p.as_os_str() != "-"))?
@@ -418,7 +430,7 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
                 .map_err(std::io::Error::from)
                 .and_then(|()| f.write_all(b"\n"));
             if let Err(e) = written {
-                errors_failed.borrow_mut().get_or_insert(e);
+                expect_failed.get_or_insert(e);
             }
         }
     };
@@ -435,6 +447,14 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     let explain = args.explain;
     let skipped = std::cell::RefCell::new(std::collections::HashMap::<String, usize>::new());
     let mut on_applied = |at: &At<'_>, applied: &crate::provision::Applied| {
+        if let (Some(f), Some(expected)) = (expect_file.as_mut(), &applied.expected) {
+            let written = serde_json::to_writer(&mut *f, &expected.to_json(&ids))
+                .map_err(std::io::Error::from)
+                .and_then(|()| f.write_all(b"\n"));
+            if let Err(e) = written {
+                errors_failed.borrow_mut().get_or_insert(e);
+            }
+        }
         if let crate::provision::Outcome::Skipped(why) = &applied.outcome {
             let mut skipped = skipped.borrow_mut();
             match skipped.get_mut(why) {
@@ -499,6 +519,11 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     if let Some(f) = out_file.as_mut() {
         f.flush()
             .map_err(|e| Usage(format!("cannot write the output: {e}")))?;
+    }
+    let expect_failed =
+        expect_failed.or_else(|| expect_file.as_mut().and_then(|f| f.flush().err()));
+    if let (Some(e), Some(path)) = (expect_failed, &args.expect_out) {
+        return Err(Usage(format!("cannot write {}: {e}", path.display())));
     }
     let errors_failed = errors_failed
         .into_inner()

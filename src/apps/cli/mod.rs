@@ -24,6 +24,8 @@ use crate::graph;
 use crate::options::Options;
 use crate::syntax::print;
 
+#[cfg(feature = "sync")]
+mod app;
 mod catalog;
 mod eval;
 mod expr;
@@ -35,6 +37,8 @@ mod serve;
 mod state;
 #[cfg(feature = "sync")]
 mod sync;
+#[cfg(feature = "sync")]
+mod target;
 mod test;
 use catalog::{CountryAction, FunctionsFormat, MappingsAction, SampleArgs};
 use eval::EvalArgs;
@@ -107,6 +111,16 @@ wrongly, the app cannot be reached or refuses the token (the state is written al
         args: sync::SyncArgs,
         #[command(flatten)]
         options: OptionArgs,
+    },
+    /// What a live SCIM app holds (`export`), and how it differs from what a cycle should
+    /// have left (`diff`).
+    #[cfg(feature = "sync")]
+    #[command(after_help = "Examples:
+  entramap target export --target http://127.0.0.1:8080/scim -o current.ndjson
+  entramap target diff expected.ndjson current.ndjson      # exit 1 when anything differs")]
+    Target {
+        #[command(subcommand)]
+        action: target::TargetAction,
     },
     /// Check a state file (what `map --state-out` wrote), or seal it again after a hand edit.
     #[command(after_help = "Examples:
@@ -318,6 +332,8 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::State { action } => state::state(action, io),
         #[cfg(feature = "sync")]
         Command::Sync { args, options } => sync::sync(args, options.load()?, io),
+        #[cfg(feature = "sync")]
+        Command::Target { action } => target::target(action, io),
         Command::Test(args) => test::test(args, io),
         Command::Completions { shell } => {
             use clap::CommandFactory;

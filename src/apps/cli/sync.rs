@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use super::app::{App, AppArgs};
 use super::map::{FormatArg, inputs, load_engine, read_state};
 use super::progress::WarningTally;
 use super::{FAILED, Io, OK, ReportFormat, USAGE, Usage};
@@ -14,8 +15,7 @@ use crate::provision::{Applied, state_file};
 use crate::scim::{Request, Resolve, ResourceKind};
 use crate::source::input::InputFormat;
 use crate::sync::{
-    ClientSettings, Cycle, CycleSettings, Exchange, FailedObject, HttpClient, Observer, SyncReport,
-    TargetUrl, Token, journal,
+    Cycle, CycleSettings, Exchange, FailedObject, Observer, SyncReport, TargetUrl, journal,
 };
 
 #[derive(clap::Args, Debug)]
@@ -26,10 +26,11 @@ pub(super) struct SyncArgs {
     /// Source users (`-` = stdin), in any layout `map` reads.
     #[arg(value_name = "USERS")]
     users: PathBuf,
-    /// The app's SCIM base URL, as in Entra's Tenant URL field (https, or http to this
-    /// machine). `?aadOptscim062020` selects that PATCH mode and is not sent.
-    #[arg(long, value_name = "URL")]
-    target: String,
+    #[command(flatten)]
+    app: AppArgs,
+    /// Source groups, in any layout `map` reads: synced after the users.
+    #[arg(long, value_name = "GROUPS")]
+    groups: Option<PathBuf>,
     /// Links from an earlier cycle (what --state-out wrote, by `sync` or `map`).
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
@@ -45,27 +46,19 @@ pub(super) struct SyncArgs {
     /// body, status, answer, ms. The token is redacted.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// Write what the app should hold after the cycle here: one SCIM resource per object
+    /// (compare with `target export` by `target diff`).
+    #[arg(long, value_name = "FILE")]
+    expect_out: Option<PathBuf>,
     /// Also write failed records here, one JSON object a line (status, detail, Entra shapes).
     #[arg(long, value_name = "FILE")]
     errors: Option<PathBuf>,
     /// Print on stderr, for every record, what it came to and which attributes changed.
     #[arg(long)]
     explain: bool,
-    /// Read the bearer token from this file (else from ENTRAMAP_SCIM_TOKEN).
-    #[arg(long, value_name = "FILE")]
-    token_file: Option<PathBuf>,
-    /// Trust this PEM certificate (a private CA, a self-signed app) besides the system's.
-    #[arg(long, value_name = "FILE")]
-    ca_file: Option<PathBuf>,
-    /// Allow plain http:// to a host other than this machine (the token travels in clear).
-    #[arg(long)]
-    allow_http: bool,
     /// Write to an app on another machine without asking.
     #[arg(long)]
     yes: bool,
-    /// Seconds to wait for one answer.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
-    timeout: u64,
     /// How the users file is laid out (default: detected).
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     input_format: FormatArg,
@@ -84,13 +77,11 @@ pub(super) struct SyncArgs {
 pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Result<u8, Usage> {
     // Everything that can be wrong with the call is said before any record is read or any
     // request sent.
-    let target = TargetUrl::parse(&args.target).map_err(|e| Usage(e.to_string()))?;
-    if !target.is_https() && !target.is_loopback() && !args.allow_http {
-        return Err(Usage(format!(
-            "--target {}: plain http to another machine sends the token in clear; use https://, or --allow-http",
-            target.base()
-        )));
-    }
+    let App {
+        target,
+        client,
+        token,
+    } = args.app.connect()?;
     if target.scim062020() {
         if options.scim.patch_mode == PatchMode::CustomAppSso {
             return Err(Usage(
@@ -104,53 +95,39 @@ pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Res
             "--dry-run confirms nothing, so it writes no --state-out; leave one out".into(),
         ));
     }
-    let token = match &args.token_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Usage(format!("--token-file {}: {e}", path.display())))?;
-            Some(
-                Token::new(&text)
-                    .ok_or_else(|| Usage(format!("--token-file {} is empty", path.display())))?,
-            )
-        }
-        None => std::env::var("ENTRAMAP_SCIM_TOKEN")
-            .ok()
-            .and_then(|t| Token::new(&t)),
-    };
-    if token.is_none() && !target.is_loopback() {
-        return Err(Usage(
-            "no token: set ENTRAMAP_SCIM_TOKEN, or give --token-file (never on the command line)"
-                .into(),
-        ));
-    }
-    // An output naming the users file would empty it before it is read.
-    for (flag, output) in [
+    // An output naming an input would empty it before it is read.
+    let outputs = [
         ("--state-out", &args.state_out),
         ("--log", &args.log),
         ("--errors", &args.errors),
-    ] {
-        if let Some(output) = output
-            && args.users.as_os_str() != "-"
-            && (output == &args.users
-                || same_file::is_same_file(output, &args.users).unwrap_or(false))
-        {
-            return Err(Usage(format!(
-                "{flag} {} is the users file: writing it would destroy what the run reads; write somewhere else",
-                output.display()
-            )));
+        ("--expect-out", &args.expect_out),
+    ];
+    for (flag, output) in outputs {
+        for input in std::iter::once(&args.users).chain(&args.groups) {
+            if let Some(output) = output
+                && input.as_os_str() != "-"
+                && (output == input || same_file::is_same_file(output, input).unwrap_or(false))
+            {
+                return Err(Usage(format!(
+                    "{flag} {} is an input: writing it would destroy what the run reads; write somewhere else",
+                    output.display()
+                )));
+            }
         }
     }
-    let ca_pem = match &args.ca_file {
-        Some(path) => Some(
-            std::fs::read(path).map_err(|e| Usage(format!("--ca-file {}: {e}", path.display())))?,
-        ),
-        None => None,
-    };
     let (loaded, engine) = load_engine(&args.mapping, true, args.strict, &options, io)?;
-    let engine = engine.explaining(args.explain);
+    let engine = engine
+        .explaining(args.explain)
+        .expecting(args.expect_out.is_some());
     if loaded.set.users.is_none() {
         return Err(Usage(format!(
             "{}: the mapping set has no users mapping, so there is nothing to sync",
+            args.mapping
+        )));
+    }
+    if args.groups.is_some() && loaded.set.groups.is_none() {
+        return Err(Usage(format!(
+            "{}: the mapping set has no groups mapping, so the groups given cannot be provisioned",
             args.mapping
         )));
     }
@@ -186,17 +163,9 @@ pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Res
     if !args.dry_run && !target.is_loopback() && !args.yes {
         confirm(&target, io)?;
     }
-    let client = HttpClient::new(
-        &target,
-        &ClientSettings {
-            token: token.clone(),
-            timeout: Duration::from_secs(args.timeout.max(1)),
-            ca_pem,
-        },
-    )
-    .map_err(Usage)?;
     let mut log = super::create_output(args.log.as_deref())?;
     let mut errors = super::create_output(args.errors.as_deref())?;
+    let mut expect = super::create_output(args.expect_out.as_deref())?;
     let Io {
         stdin,
         stdout,
@@ -226,6 +195,7 @@ pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Res
         stderr: &mut **stderr,
         log: log.as_mut().map(|l| l as &mut dyn Write),
         errors: errors.as_mut().map(|e| e as &mut dyn Write),
+        expect: expect.as_mut().map(|e| e as &mut dyn Write),
         write_failed: None,
         explain: args.explain,
         quiet: args.quiet,
@@ -233,7 +203,22 @@ pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Res
         progress: (terminals.stderr && !args.quiet).then(Progress::default),
         records: 0,
     };
-    let stopped = cycle.run(ResourceKind::User, users, &mut observer).err();
+    let mut empty = std::io::empty();
+    let groups = match &args.groups {
+        Some(path) => inputs(
+            path,
+            &mut empty,
+            InputFormat::from(args.input_format),
+            max,
+            &mut *observer.stderr,
+        )?,
+        None => Vec::new(),
+    };
+    let users_done = cycle.run(ResourceKind::User, users, &mut observer);
+    let stopped = cycle
+        .run(ResourceKind::Group, groups, &mut observer)
+        .and(users_done)
+        .err();
     observer.clear_progress();
     let write_failed = observer.write_failed.take();
     let (mut report, links, journal) = cycle.finish();
@@ -250,18 +235,20 @@ pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Res
             journal.remove().map_err(Usage)?;
         }
     }
-    for file in [
-        log.as_mut().map(|l| l as &mut dyn Write),
-        errors.as_mut().map(|e| e as &mut dyn Write),
-    ]
-    .into_iter()
-    .flatten()
+    for file in [log.as_mut(), errors.as_mut(), expect.as_mut()]
+        .into_iter()
+        .flatten()
     {
-        file.flush()
-            .map_err(|e| Usage(format!("cannot write the log or errors file: {e}")))?;
+        file.flush().map_err(|e| {
+            Usage(format!(
+                "cannot write the --log, --errors or --expect-out file: {e}"
+            ))
+        })?;
     }
     if let Some(e) = write_failed {
-        return Err(Usage(format!("cannot write the log or errors file: {e}")));
+        return Err(Usage(format!(
+            "cannot write the --log, --errors or --expect-out file: {e}"
+        )));
     }
     write_report(&report, &links, args.format, &mut **stderr);
     if let Some(stopped) = stopped {
@@ -311,6 +298,7 @@ struct CliObserver<'a> {
     stderr: &'a mut dyn Write,
     log: Option<&'a mut dyn Write>,
     errors: Option<&'a mut dyn Write>,
+    expect: Option<&'a mut dyn Write>,
     write_failed: Option<std::io::Error>,
     explain: bool,
     quiet: bool,
@@ -415,6 +403,15 @@ impl Observer for CliObserver<'_> {
         self.record_done();
     }
 
+    fn expected(&mut self, resource: &serde_json::Value) {
+        if let Some(out) = self.expect.as_mut() {
+            let written = serde_json::to_writer(&mut **out, resource)
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"));
+            self.keep(written);
+        }
+    }
+
     fn would_send(&mut self, request: &Request, ids: &dyn Resolve) {
         let mut line = Vec::new();
         if request.write_json(&mut line, ids).is_ok() {
@@ -493,6 +490,14 @@ fn write_report(
             String::new()
         },
     );
+    if report.changes_not_applied > 0 {
+        let _ = writeln!(
+            out,
+            "note: refused PATCHes carried {} change{} the app did not get (each error names them: \"not applied with it\")",
+            report.changes_not_applied,
+            super::plural(report.changes_not_applied)
+        );
+    }
     for (shape, n) in &report.refused_shapes {
         let _ = writeln!(
             out,

@@ -10,11 +10,11 @@ use std::time::Instant;
 use serde_json::Value as Json;
 
 use super::exchange::{Answer, Sender, detail, is_json_or_empty, scim_object};
-use super::http::{HttpRequest, HttpResponse, Token, Transport};
+use super::http::{HttpRequest, HttpResponse, Transport};
 use super::journal::{Entry, Journal};
 use super::shapes::shapes;
 use super::target::TargetUrl;
-use super::{FailedObject, Observer, Origin, RetryPolicy, Stopped, SyncReport};
+use super::{CycleSettings, FailedObject, Observer, Origin, Stopped, SyncReport};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Env;
 use crate::provision::run::{At, Input};
@@ -22,17 +22,6 @@ use crate::provision::target::TargetStore;
 use crate::provision::{Engine, Link, RecordError, RunState};
 use crate::scim::{Body, Method, ObjectRef, OpPath, OpValue, Request, Resolve, ResourceKind};
 use crate::source::SlotRecord;
-
-/// What a cycle is told besides its engine and its app.
-#[derive(Debug, Clone, Default)]
-pub struct CycleSettings {
-    /// Send only GETs; the writes are handed to [`Observer::would_send`].
-    pub dry_run: bool,
-    /// Retries and when to stop.
-    pub retry: RetryPolicy,
-    /// The token, for redacting it from everything the cycle reports.
-    pub token: Option<Token>,
-}
 
 /// One provisioning cycle against a live app.
 pub struct Cycle<'a> {
@@ -49,6 +38,8 @@ pub struct Cycle<'a> {
     report: SyncReport,
     /// The objectId of the record being sent (named if the run stops in its middle).
     in_progress: Option<String>,
+    /// Why the run stopped, once it has.
+    stopped: Option<Stopped>,
     started: Instant,
 }
 
@@ -102,6 +93,7 @@ impl<'a> Cycle<'a> {
             journal: None,
             report,
             in_progress: None,
+            stopped: None,
             started: Instant::now(),
         })
     }
@@ -137,8 +129,10 @@ impl<'a> Cycle<'a> {
         (self.report, links, self.journal)
     }
 
-    /// Every record of `inputs`, in order: `kind` objects (users). `Err` when the run stopped
-    /// (the app cannot be reached, or an input cannot be read).
+    /// Every record of `inputs`, in order: `kind` objects. Run the users first, then the
+    /// groups, as Entra does (members name the users' ids). `Err` when the run stopped (the
+    /// app cannot be reached, or an input cannot be read); after that, records are only
+    /// counted.
     pub fn run(
         &mut self,
         kind: ResourceKind,
@@ -146,8 +140,9 @@ impl<'a> Cycle<'a> {
         observer: &mut dyn Observer,
     ) -> Result<(), Stopped> {
         // After a stop, the rest of the input is read and counted, never sent: the counts
-        // still add up to the records read.
-        let mut stopped: Option<Stopped> = None;
+        // still add up to the records read. (A stop lasts: the groups after the users are
+        // counted too.)
+        let mut stopped = self.stopped.clone();
         for input in inputs {
             let file = input.name.as_deref();
             for raw in input.records {
@@ -182,6 +177,7 @@ impl<'a> Cycle<'a> {
                 self.unreadable(&error, observer);
             }
         }
+        self.stopped.clone_from(&stopped);
         match stopped {
             Some(stop) => Err(stop),
             None => Ok(()),
@@ -221,6 +217,7 @@ impl<'a> Cycle<'a> {
             }
         };
         if let Err(mut failed) = attempt {
+            self.report.changes_not_applied += failed.not_applied.len();
             // The app's detail may echo what it was sent.
             if let Some(token) = &self.sender.token {
                 failed.detail = token.redact(&failed.detail).into_owned();
@@ -281,6 +278,21 @@ impl<'a> Cycle<'a> {
                     return failed(f.at(at));
                 }
             }
+            // Entra's group GET leaves the members out; what to add and remove needs them:
+            // the group by its id (sync's own GET, docs/sync.md#groups).
+            let group_id = found
+                .as_ref()
+                .filter(|_| kind == ResourceKind::Group)
+                .and_then(|o| o.get("id"))
+                .and_then(Json::as_str)
+                .map(str::to_string);
+            if let Some(id) = group_id {
+                match self.by_id(at, &id, observer)? {
+                    Ok(Some(group)) => found = Some(group),
+                    Ok(None) => {}
+                    Err(f) => return failed(f),
+                }
+            }
         }
         // Decide against what the app holds, as `map` decides against --current.
         let mut store = TargetStore::default();
@@ -312,6 +324,9 @@ impl<'a> Cycle<'a> {
                 .state
                 .simulated_ids(&self.engine.options().scim.id_prefix)
                 .clone();
+            if let Some(expected) = &applied.expected {
+                observer.expected(&expected.to_json(&ids));
+            }
             // The GETs were sent; the writes are what the cycle would send.
             for request in applied.requests.iter().filter(|r| r.method != Method::Get) {
                 observer.would_send(request, &ids);
@@ -319,6 +334,9 @@ impl<'a> Cycle<'a> {
             self.report.summary.add(&applied.outcome);
             observer.applied(&at, &applied);
             return Ok(Ok(()));
+        }
+        if let Some(expected) = &applied.expected {
+            observer.expected(&expected.to_json(&AppIds(&self.created)));
         }
         // The object the GETs found is linked, as Entra links it.
         let found_id = found
@@ -473,6 +491,28 @@ impl<'a> Cycle<'a> {
         id: &str,
         observer: &mut dyn Observer,
     ) -> Result<Result<Option<Json>, FailedObject>, Stopped> {
+        let object = self.by_id(at, id, observer)?;
+        if let Ok(None) = object {
+            observer.warning(
+                &at,
+                &Diagnostic::warning(
+                    Code::StaleLinkDropped,
+                    crate::Span::default(),
+                    format!("the link from an earlier cycle names {id}, which the app answers 404 for: the link is dropped and the matching GETs run"),
+                ),
+            );
+            self.unlink(at.kind, oid)?;
+        }
+        Ok(object)
+    }
+
+    /// `GET /Users/{id}` or `/Groups/{id}` (sync's own): `None` for a 404.
+    fn by_id(
+        &mut self,
+        at: At<'_>,
+        id: &str,
+        observer: &mut dyn Observer,
+    ) -> Result<Result<Option<Json>, FailedObject>, Stopped> {
         let get = Request::new(
             Method::Get,
             at.kind,
@@ -499,18 +539,7 @@ impl<'a> Cycle<'a> {
                 Ok(object) => Ok(Ok(Some(object))),
                 Err(why) => fail(Code::AppUnreachable, Some(r.status), why),
             },
-            Answer::Response(r) if r.status == 404 && is_json_or_empty(&r) => {
-                observer.warning(
-                    &at,
-                    &Diagnostic::warning(
-                        Code::StaleLinkDropped,
-                        crate::Span::default(),
-                        format!("the link from an earlier cycle names {id}, which the app answers 404 for: the link is dropped and the matching GETs run"),
-                    ),
-                );
-                self.unlink(at.kind, oid)?;
-                Ok(Ok(None))
-            }
+            Answer::Response(r) if r.status == 404 && is_json_or_empty(&r) => Ok(Ok(None)),
             Answer::Response(r) => Ok(Err(self.refused(at, &get, label.clone(), &r, None))),
             Answer::Found(_) => fail(Code::AppUnreachable, None, "no answer".into()),
             Answer::Lost(why) => fail(Code::AppUnreachable, None, why),
@@ -538,6 +567,20 @@ impl<'a> Cycle<'a> {
         failed.request = Some(label);
         failed.status = Some(response.status);
         failed.done = done;
+        if let Some(Body::Patch(ops)) = &request.body {
+            for op in ops {
+                match (&op.path, &op.value) {
+                    (Some(OpPath::Attribute(path)), _) => failed.not_applied.push(path.to_string()),
+                    (Some(OpPath::Manager), _) => failed.not_applied.push("manager".into()),
+                    (Some(OpPath::Member(_)), _) => failed.not_applied.push("members".into()),
+                    (None, Some(OpValue::Json(Json::Object(merged)))) => {
+                        failed.not_applied.extend(merged.keys().cloned());
+                    }
+                    (None, _) => {}
+                }
+            }
+            failed.not_applied.dedup();
+        }
         failed
     }
 

@@ -25,6 +25,7 @@ pub mod shapes;
 pub mod http;
 pub mod journal;
 mod exchange;
+pub mod export;
 mod cycle;
 
 use std::collections::BTreeMap;
@@ -32,7 +33,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use cycle::{Cycle, CycleSettings};
+pub use cycle::Cycle;
 pub use http::{
     ClientSettings, HttpClient, HttpRequest, HttpResponse, Token, Transport, TransportError,
 };
@@ -43,6 +44,17 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::provision::run::At;
 use crate::provision::{Applied, Summary};
 use crate::scim::{Request, Resolve, ResourceKind};
+
+/// What a cycle is told besides its engine and its app.
+#[derive(Debug, Clone, Default)]
+pub struct CycleSettings {
+    /// Send only GETs; the writes are handed to [`Observer::would_send`].
+    pub dry_run: bool,
+    /// Retries and when to stop.
+    pub retry: RetryPolicy,
+    /// The token, for redacting it from everything the cycle reports.
+    pub token: Option<Token>,
+}
 
 /// How a cycle retries and when it gives up (docs/sync.md#errors-and-retries).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +161,11 @@ pub struct FailedObject {
     /// What was done before it failed (`created as 2819c223`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub done: Option<String>,
+    /// What the refused PATCH carried, which the app therefore did not get: attribute paths,
+    /// `manager`, `members` (Entra bundles a manager link with the attribute changes, so one
+    /// refused shape loses them all).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_applied: Vec<String>,
 }
 
 impl FailedObject {
@@ -165,6 +182,7 @@ impl FailedObject {
             detail,
             entra_shapes: Vec::new(),
             done: None,
+            not_applied: Vec::new(),
         }
     }
 
@@ -196,6 +214,13 @@ impl std::fmt::Display for FailedObject {
             _ => {}
         }
         f.write_str(&self.detail)?;
+        if !self.not_applied.is_empty() {
+            write!(
+                f,
+                "\n  note: not applied with it: {}",
+                self.not_applied.join(", ")
+            )?;
+        }
         for shape in &self.entra_shapes {
             write!(f, "\n  note: the request carries {}", shape.explain())?;
         }
@@ -218,6 +243,9 @@ pub struct SyncReport {
     pub no_answer: usize,
     /// Refused requests by the Entra shape they carried.
     pub refused_shapes: BTreeMap<Shape, usize>,
+    /// Changes refused PATCHes carried (attributes, managers, members): the app did not get
+    /// them ([`FailedObject::not_applied`] names them per object).
+    pub changes_not_applied: usize,
     /// Wall time of the cycle.
     #[serde(serialize_with = "millis")]
     pub elapsed: Duration,
@@ -255,6 +283,10 @@ pub trait Observer {
     fn failed(&mut self, _failed: &FailedObject) {}
     /// `--dry-run`: a request the cycle would send (created objects under simulated ids).
     fn would_send(&mut self, _request: &Request, _ids: &dyn Resolve) {}
+    /// What a record's target object should hold after the cycle (`--expect-out`; only with
+    /// an engine made with [`crate::provision::Engine::expecting`]), whether or not the app
+    /// took its requests.
+    fn expected(&mut self, _resource: &serde_json::Value) {}
 }
 
 /// The run stopped: the app cannot be reached, the token is refused, or TLS fails. What was

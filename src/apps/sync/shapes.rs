@@ -24,6 +24,8 @@ pub enum Shape {
     MemberRemoveList,
     /// Several attributes replaced in one op without a path (`aadOptscim062020`).
     PathlessReplace,
+    /// A group created with Microsoft's ADSCIM group schema besides the core one (both modes).
+    AdscimGroupSchema,
 }
 
 impl Shape {
@@ -48,6 +50,9 @@ impl Shape {
             Shape::PathlessReplace => {
                 "several attributes replaced in one op without a path, as Entra does with ?aadOptscim062020; without the flag Entra sends one op per attribute"
             }
+            Shape::AdscimGroupSchema => {
+                "a group created with Microsoft's ADSCIM group schema (http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group) besides the core Group schema, as Entra creates groups in both modes; no mode changes it"
+            }
         }
     }
 
@@ -60,6 +65,7 @@ impl Shape {
             Shape::NullMemberRef => "null-member-ref",
             Shape::MemberRemoveList => "member-remove-list",
             Shape::PathlessReplace => "pathless-replace",
+            Shape::AdscimGroupSchema => "adscim-group-schema",
         }
     }
 }
@@ -67,8 +73,15 @@ impl Shape {
 /// The shapes `request` carries in `mode`, in a fixed order.
 pub fn shapes(request: &Request, mode: PatchMode) -> Vec<Shape> {
     let mut found = Vec::new();
-    let Some(Body::Patch(ops)) = &request.body else {
-        return found;
+    let ops = match &request.body {
+        Some(Body::Patch(ops)) => ops,
+        Some(Body::Resource(text)) => {
+            if text.as_str().contains(crate::scim::AD_GROUP_SCHEMA) {
+                found.push(Shape::AdscimGroupSchema);
+            }
+            return found;
+        }
+        None => return found,
     };
     let legacy = mode != PatchMode::AadOptScim062020;
     for op in ops {

@@ -64,6 +64,7 @@ impl Engine {
                 out_of_scope: facts.out_of_scope,
                 changed: Vec::new(),
                 created: None,
+                expected: None,
             });
         }
         let mode = self.options.scim.patch_mode;
@@ -154,6 +155,14 @@ impl Engine {
                 }
             }
         };
+        let expected = facts.expected.take().map(|attributes| super::Expected {
+            attributes,
+            references: if disabling {
+                Vec::new()
+            } else {
+                self.expected_references(object, &facts, state)
+            },
+        });
         Ok(Applied {
             requests,
             outcome,
@@ -161,6 +170,7 @@ impl Engine {
             out_of_scope: facts.out_of_scope,
             changed,
             created: created_ref,
+            expected,
         })
     }
 
@@ -202,6 +212,30 @@ impl Engine {
             .collect()
     }
 
+    /// Every reference of the record, resolved (what the target object should hold after the
+    /// cycle): (target path, multi-valued, objects). Unresolved ones are left out, as the
+    /// requests leave them out.
+    fn expected_references(
+        &self,
+        object: &CompiledObject,
+        facts: &Facts,
+        state: &RunState,
+    ) -> Vec<(String, bool, Vec<ObjectRef>)> {
+        object
+            .mappings
+            .iter()
+            .zip(&facts.references)
+            .filter_map(|(m, refs)| {
+                let objects: Vec<ObjectRef> = refs
+                    .as_ref()?
+                    .iter()
+                    .filter_map(|r| resolve(r, state))
+                    .collect();
+                Some((m.def.target.clone(), m.def.multivalued, objects))
+            })
+            .collect()
+    }
+
     /// Manager and member links, resolved to target objects, added to `changes`; unresolved
     /// ones are reported. `current`: the matched object's reference values by mapping, when
     /// it is in `--current`.
@@ -221,20 +255,7 @@ impl Engine {
             let mut ids = Vec::new();
             let mut first = None;
             for r in refs {
-                let found = match &r.target_id {
-                    Some(id) => Some(ObjectRef::Id(id.clone())),
-                    None => state
-                        .ids
-                        .get(&r.object_id)
-                        .and_then(TargetId::object)
-                        .or_else(|| {
-                            state
-                                .current
-                                .target_id(r.object_id.as_str())
-                                .map(ObjectRef::Id)
-                        }),
-                };
-                match found {
+                match resolve(r, state) {
                     Some(id) if m.def.multivalued => ids.push(id),
                     Some(id) => {
                         first.get_or_insert(id);
@@ -271,5 +292,23 @@ impl Engine {
                 changes.push(Change::Manager(id));
             }
         }
+    }
+}
+
+/// The target object a reference names: the id the input gives, else the object this run
+/// created or matched for it, else its link or anchor from an earlier cycle.
+fn resolve(r: &super::RefTarget, state: &RunState) -> Option<ObjectRef> {
+    match &r.target_id {
+        Some(id) => Some(ObjectRef::Id(id.clone())),
+        None => state
+            .ids
+            .get(&r.object_id)
+            .and_then(TargetId::object)
+            .or_else(|| {
+                state
+                    .current
+                    .target_id(r.object_id.as_str())
+                    .map(ObjectRef::Id)
+            }),
     }
 }

@@ -130,6 +130,8 @@ impl Engine {
                 resource: self.explain.then(|| Box::new(r)),
             })
         };
+        let id_known = id.is_some();
+        let disabled = plan.soft_deleted || !plan.in_scope;
         let decision = match id {
             Some(id) if plan.delete => {
                 if can(Action::Delete) {
@@ -190,7 +192,51 @@ impl Engine {
                 })
             }
         };
+        if self.expect {
+            plan.expected = self.expected(object, values, &decision, id_known, disabled);
+        }
         Ok((queries, decision))
+    }
+
+    /// What the target object should hold after the cycle (`--expect-out`), references
+    /// aside: the attributes the decision sends to it, laid out as a create body. `None` when
+    /// the target does not hold the object after it.
+    fn expected(
+        &self,
+        object: &CompiledObject,
+        values: &[Computed<'_>],
+        decision: &Decision,
+        exists: bool,
+        disabled: bool,
+    ) -> Option<Json> {
+        // A disable sends only what reads IsSoftDeleted; the object is still named by its
+        // externalId and matching attributes, which the disable leaves as they were.
+        let names = |i: usize| {
+            object.external_id == Some(i) || object.matching.iter().any(|(m, _)| *m == i)
+        };
+        let keep = |(i, m): (usize, &CompiledMapping)| match decision {
+            Decision::Create(_) => true,
+            Decision::Disable(_) => m.reads_soft_deleted || names(i),
+            Decision::Update(_) | Decision::Skip(_) if disabled => m.reads_soft_deleted || names(i),
+            Decision::Update(_) | Decision::Skip(_) => m.def.apply == Apply::Always,
+            Decision::Delete(_) => false,
+        };
+        match decision {
+            Decision::Delete(_) => return None,
+            Decision::Skip(_) if !exists => return None,
+            _ => {}
+        }
+        let kept: Vec<Computed<'_>> = object
+            .mappings
+            .iter()
+            .enumerate()
+            .zip(values)
+            .map(|(m, v)| if keep(m) { v.clone() } else { Computed::Drop })
+            .collect();
+        match self.create_body(object, &kept).ok()? {
+            Body::Resource(text) => Some(text.to_json()),
+            Body::Patch(_) => None,
+        }
     }
 
     /// The create body (docs/mapping.md#create-bodies), written as JSON text once, on the

@@ -49,6 +49,8 @@ pub struct Engine {
     projection: Projection,
     /// Fill [`Applied::changed`] (`map --explain`); off, applying allocates nothing for it.
     explain: bool,
+    /// Fill [`Applied::expected`] (`--expect-out`).
+    expect: bool,
     /// The ids `map` gives created objects (the `id_prefix` option).
     ids: SimulatedIds,
 }
@@ -156,6 +158,9 @@ struct Facts {
     delete: bool,
     references: Vec<Option<Vec<RefTarget>>>,
     warnings: Vec<Diagnostic>,
+    /// What the target object should hold after this cycle, without its references; only
+    /// for an engine made with [`Engine::expecting`].
+    expected: Option<Json>,
 }
 
 /// Everything evaluation found for one record, and what it does; applying it needs no
@@ -276,6 +281,53 @@ pub struct Applied {
     /// For a create, how this run's later requests name the new object
     /// ([`crate::scim::ObjectRef::Created`]): a sender maps it to the id the app returns.
     pub created: Option<crate::scim::ObjectRef>,
+    /// What the target object should hold after this cycle (`--expect-out`): only from an
+    /// engine made with [`Engine::expecting`], and only for an object the target holds after
+    /// it (not one deleted, skipped out of scope, …).
+    pub expected: Option<Expected>,
+}
+
+/// What a target object should hold after a cycle: the attributes the mapping sends to it
+/// (a create's all; an update's those applied always; a disable's those that read
+/// IsSoftDeleted) and its references, named as requests name them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    /// The attributes, laid out as a create body.
+    pub attributes: Json,
+    /// Each reference mapping's target path, whether it is multi-valued, and its objects.
+    pub references: Vec<(String, bool, Vec<crate::scim::ObjectRef>)>,
+}
+
+impl Expected {
+    /// The resource, references resolved by `ids`: a manager as `{"value": id}` in its
+    /// extension, members as `[{"value": id}, …]`.
+    pub fn to_json(&self, ids: &dyn crate::scim::Resolve) -> Json {
+        let mut resource = self.attributes.clone();
+        for (path, multivalued, objects) in &self.references {
+            let Some(object) = resource.as_object_mut() else {
+                break;
+            };
+            let value = |r: &crate::scim::ObjectRef| serde_json::json!({"value": ids.id(r)});
+            if *multivalued {
+                object.insert(path.clone(), objects.iter().map(value).collect());
+            } else if let Some(first) = objects.first() {
+                match path.rsplit_once(':') {
+                    Some((schema, name)) => {
+                        let extension = object
+                            .entry(schema.to_string())
+                            .or_insert_with(|| Json::Object(Map::new()));
+                        if let Some(extension) = extension.as_object_mut() {
+                            extension.insert(name.to_string(), value(first));
+                        }
+                    }
+                    None => {
+                        object.insert(path.clone(), value(first));
+                    }
+                }
+            }
+        }
+        resource
+    }
 }
 
 /// One attribute an update or a disable sends, and what the target held before.
@@ -603,6 +655,7 @@ impl Engine {
             projection: Projection::new(table.names(), options),
             table,
             explain: false,
+            expect: false,
             ids: SimulatedIds::new(&options.scim.id_prefix),
         })
     }
@@ -611,6 +664,13 @@ impl Engine {
     /// what ([`Applied::changed`]).
     pub fn explaining(mut self, on: bool) -> Engine {
         self.explain = on;
+        self
+    }
+
+    /// This engine, also saying for each record what its target object should hold after the
+    /// cycle ([`Applied::expected`], `--expect-out`).
+    pub fn expecting(mut self, on: bool) -> Engine {
+        self.expect = on;
         self
     }
 
@@ -809,6 +869,7 @@ impl Engine {
                 .is_some_and(|e| e.eq_ignore_ascii_case("delete")),
             references: Vec::with_capacity(object.mappings.len()),
             warnings: Vec::new(),
+            expected: None,
         };
         if let Some((id, false)) = &object_id {
             plan.warnings.push(warning(

@@ -1,6 +1,7 @@
 //! SCIM 2.0 output (docs/mapping.md#from-records-to-requests): request envelopes, create bodies in the canonical key order, and
 //! PATCH messages in the modes Entra uses.
 
+pub mod compare;
 mod create;
 pub mod patch;
 pub mod path;
