@@ -22,16 +22,37 @@ struct Server {
     token: String,
 }
 
-fn server() -> Server {
+/// The two real servers `.ci/run` starts.
+#[derive(Clone, Copy)]
+enum Which {
+    /// PyPI scim2-server (tests/servers/scim2-server.sh).
+    Scim2Server,
+    /// npm SCIMMY behind its express routers, our storage (tests/servers/scimmy.sh).
+    Scimmy,
+}
+
+fn server_of(which: Which) -> Server {
+    let (url, token, script) = match which {
+        Which::Scim2Server => (
+            "ENTRAMAP_SCIM2_URL",
+            "ENTRAMAP_SCIM2_TOKEN",
+            "scim2-server.sh",
+        ),
+        Which::Scimmy => ("ENTRAMAP_SCIMMY_URL", "ENTRAMAP_SCIMMY_TOKEN", "scimmy.sh"),
+    };
     let need = |name: &str| {
         std::env::var(name).unwrap_or_else(|_| {
-            panic!("{name} is not set: start the server first with `. tests/servers/scim2-server.sh` (as .ci/run does)")
+            panic!("{name} is not set: start the server first with `. tests/servers/{script}` (as .ci/run does)")
         })
     };
     Server {
-        url: need("ENTRAMAP_SCIM2_URL"),
-        token: need("ENTRAMAP_SCIM2_TOKEN"),
+        url: need(url),
+        token: need(token),
     }
+}
+
+fn server() -> Server {
+    server_of(Which::Scim2Server)
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -140,12 +161,17 @@ fn entramap(server: &Server, args: &[String]) -> std::process::Command {
 
 /// `sync` to completion; the JSON report.
 fn sync(server: &Server, args: &[String], expect_exit: i32) -> Value {
+    sync_exiting(server, args, &[expect_exit])
+}
+
+/// `sync` to completion with one of `exits`; the JSON report.
+fn sync_exiting(server: &Server, args: &[String], exits: &[i32]) -> Value {
     let output = entramap(server, args)
         .args(["--format", "json", "-q"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(expect_exit), "{err}");
+    assert!(exits.contains(&output.status.code().unwrap_or(-1)), "{err}");
     let line = err.lines().rev().find(|l| l.starts_with('{')).expect(&err);
     serde_json::from_str(line).unwrap()
 }
@@ -272,8 +298,8 @@ fn verify(server: &Server, tenant: &str, dir: &Path, users: &[Map<String, Value>
 }
 
 /// Cycles 1, 2 and 2 again against a fresh tenant with `mode` on the URL.
-fn two_cycles(name: &str, query: &str) {
-    let server = server();
+fn two_cycles(which: Which, name: &str, query: &str) {
+    let server = server_of(which);
     let dir = scratch(name);
     let tenant = format!("{}/{name}-{}", server.url, std::process::id());
     let target = format!("{tenant}{query}");
@@ -365,12 +391,17 @@ fn two_cycles(name: &str, query: &str) {
 
 #[test]
 fn two_cycles_in_entras_default_patch_mode() {
-    two_cycles("legacy", "");
+    two_cycles(Which::Scim2Server, "legacy", "");
+}
+
+#[test]
+fn two_cycles_against_scimmy_with_aad_opt_scim062020() {
+    two_cycles(Which::Scimmy, "scimmy-scim062020", "?aadOptscim062020");
 }
 
 #[test]
 fn two_cycles_with_aad_opt_scim062020() {
-    two_cycles("scim062020", "?aadOptscim062020");
+    two_cycles(Which::Scim2Server, "scim062020", "?aadOptscim062020");
 }
 
 #[test]
@@ -494,4 +525,176 @@ fn groups_follow_the_users_and_a_refused_entra_shape_is_counted() {
         3,
         "{out}"
     );
+}
+
+/// `count` groups over `users`: group k holds the users i with i % count == k.
+fn groups_of(users: &[Map<String, Value>], count: usize) -> Vec<Map<String, Value>> {
+    (0..count)
+        .map(|k| {
+            let members: Vec<Value> = users
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % count == k)
+                .map(|(_, u)| json!({"objectId": u["objectId"]}))
+                .collect();
+            let group = json!({"objectId": format!("00000000-0000-0000-0000-{k:012}"),
+                "displayName": format!("Team {k}"), "members": members});
+            group.as_object().unwrap().clone()
+        })
+        .collect()
+}
+
+/// Two cycles with managers and groups against `which`: cycle 2 also moves managers (five
+/// of them to a user created in that cycle), removes group members and renames a group.
+/// `target diff` against `--expect-out` finds nothing but what the server refused: every
+/// object it names failed with a refused request, each refusal counted by Entra's shape.
+fn cycles_with_groups_and_managers(which: Which, name: &str, query: &str) -> Value {
+    let server = server_of(which);
+    let dir = scratch(name);
+    let tenant = format!("{}/{name}-{}", server.url, std::process::id());
+    let target = format!("{tenant}{query}");
+    // Sample users with their managers (the sample gives them, most earlier in the input).
+    let (code, out, err) = common::run(&["sample-users", "--count", "200", "--seed", "5"], b"");
+    assert_eq!(code, 0, "{err}");
+    let first: Vec<Map<String, Value>> = out
+        .lines()
+        .map(|l| {
+            let mut u: Map<String, Value> = serde_json::from_str(l).unwrap();
+            u.insert("accountEnabled".into(), true.into());
+            u.insert("IsSoftDeleted".into(), false.into());
+            u
+        })
+        .collect();
+    let mut second = second_cycle(&first);
+    // Five managers move to the first user created in cycle 2 (it comes before them).
+    let newcomer = second[5]["objectId"].clone();
+    for user in second.iter_mut().skip(60).take(5) {
+        user.insert("manager".into(), json!({"objectId": newcomer}));
+    }
+    let groups1 = groups_of(&first, 6);
+    let mut groups2 = groups1.clone();
+    if let Some(Value::Array(members)) = groups2[0].get_mut("members") {
+        members.truncate(members.len() / 2);
+    }
+    groups2[1].insert("displayName".into(), "Team 1 (renamed)".into());
+    let files: Vec<PathBuf> = ["u1", "u2", "g1", "g2"]
+        .iter()
+        .map(|f| dir.join(format!("{f}.ndjson")))
+        .collect();
+    write_users(&files[0], &first);
+    write_users(&files[1], &second);
+    write_users(&files[2], &groups1);
+    write_users(&files[3], &groups2);
+    let (s1, s2) = (dir.join("s1.ndjson"), dir.join("s2.ndjson"));
+    let (expected, errors) = (dir.join("expected.ndjson"), dir.join("errors.ndjson"));
+    let mut args1 = cycle(&files[0], &target, None, &s1, None);
+    args1.extend(["--groups".into(), files[2].display().to_string()]);
+    sync_exiting(&server, &args1, &[0, 1]);
+    let mut args2 = cycle(&files[1], &target, Some(&s1), &s2, None);
+    args2.extend(
+        [
+            "--groups",
+            files[3].to_str().unwrap(),
+            "--expect-out",
+            expected.to_str().unwrap(),
+            "--errors",
+            errors.to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let report = sync_exiting(&server, &args2, &[0, 1]);
+    let current = dir.join("current.ndjson");
+    let export = entramap(
+        &server,
+        &[
+            "target",
+            "export",
+            "--target",
+            &target,
+            "-o",
+            current.to_str().unwrap(),
+        ]
+        .map(String::from),
+    )
+    .output()
+    .unwrap();
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let (_, out, _) = common::run(
+        &[
+            "target",
+            "diff",
+            expected.to_str().unwrap(),
+            current.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        b"",
+    );
+    let diff: Value = serde_json::from_str(out.trim()).unwrap();
+    let failed: std::collections::HashSet<String> = std::fs::read_to_string(&errors)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            serde_json::from_str::<Value>(l).ok()?["source_id"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    for d in diff["differences"].as_array().unwrap() {
+        // No duplicate, nothing unexpected; every difference is a refused object's.
+        assert!(
+            !matches!(d["difference"].as_str(), Some("duplicate" | "unexpected")),
+            "{d}"
+        );
+        let object = d["object"].as_str().unwrap();
+        let external_id = object.strip_prefix("externalId ").unwrap_or(object);
+        assert!(
+            failed.contains(external_id),
+            "{d} is not explained by a refused request; report: {report}"
+        );
+    }
+    // Both servers refuse Entra's bare-string manager; the report counts it.
+    assert!(
+        report["refused_shapes"]["bare-manager"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0,
+        "{report}"
+    );
+    assert_eq!(report["not_attempted"], 0);
+    // Not a cycle where everything failed: the new users were created, others updated.
+    assert_eq!(report["created"], 10, "{report}");
+    assert!(report["updated"].as_u64().unwrap() > 0, "{report}");
+    report
+}
+
+#[test]
+fn managers_and_groups_against_scim2_server() {
+    let report = cycles_with_groups_and_managers(Which::Scim2Server, "mg-scim2", "");
+    // scim2-server refuses every group Entra creates (the ADSCIM schema).
+    assert_eq!(
+        report["refused_shapes"]["adscim-group-schema"], 6,
+        "{report}"
+    );
+}
+
+#[test]
+fn managers_and_groups_against_scim2_server_with_aad_opt_scim062020() {
+    cycles_with_groups_and_managers(Which::Scim2Server, "mg-scim2-2020", "?aadOptscim062020");
+}
+
+#[test]
+fn managers_and_groups_against_scimmy() {
+    let report = cycles_with_groups_and_managers(Which::Scimmy, "mg-scimmy", "");
+    // SCIMMY also refuses the default job's "False" text Boolean: the 10 disables.
+    assert_eq!(report["refused_shapes"]["text-boolean"], 10, "{report}");
+}
+
+#[test]
+fn managers_and_groups_against_scimmy_with_aad_opt_scim062020() {
+    cycles_with_groups_and_managers(Which::Scimmy, "mg-scimmy-2020", "?aadOptscim062020");
 }

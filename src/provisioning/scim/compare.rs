@@ -5,7 +5,7 @@
 //! - `"True"`/`"False"` text equals the Boolean;
 //! - a bare-string manager equals `{"value": …}`;
 //! - multi-valued attributes compare as sets: each element matched by the attributes the
-//!   expected one gives (`type`, `value`, …);
+//!   expected one gives (`type`, `value`, …); an empty list equals no value;
 //! - what a server adds (`id`, `meta`, `schemas`, `$ref`) and sub-attributes the expected
 //!   object does not give (`primary`, `display`) are ignored.
 
@@ -207,6 +207,9 @@ fn compare_object(want: &Json, have: &Json, prefix: &str, found: &mut Vec<What>)
         };
         let current = field(have, name);
         match (expected, current) {
+            // No value and an empty list are the same in SCIM (an empty group's members).
+            (Json::Array(items), None | Some(Json::Null)) if items.is_empty() => {}
+            (Json::Null, None) => {}
             // An extension's attributes, or a complex attribute: each sub-attribute.
             (Json::Object(_), Some(current @ Json::Object(_))) if !is_reference(expected) => {
                 compare_object(expected, current, &path, found);
