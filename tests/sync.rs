@@ -407,7 +407,8 @@ mod library {
     use entramap::provision::run::{Input, InputFormat, records};
     use entramap::scim::ResourceKind;
     use entramap::sync::{
-        ClientSettings, Cycle, CycleSettings, HttpClient, Observer, RetryPolicy, TargetUrl,
+        ClientSettings, Cycle, CycleSettings, HttpClient, Observer, RetryPolicy, Step, TargetUrl,
+        Transport,
     };
     use std::time::Duration;
 
@@ -445,6 +446,53 @@ mod library {
         let (report, links, _) = cycle.finish();
         // The one wait was the cap, not the hour asked for.
         assert_eq!(report.waiting_to_retry, Duration::from_millis(300));
+        assert_eq!(report.summary.created, 1);
+        assert_eq!(links[0].target_id, "app-1");
+        assert_eq!(app.count(), 1);
+    }
+
+    #[test]
+    fn a_cycle_runs_without_io_through_its_steps() {
+        let (peer, app) = app_peer(|_, n, _| {
+            (n == 1).then(|| {
+                Reply::json(429, json!({"detail": "later"})).with_header("Retry-After", "2")
+            })
+        });
+        let env = entramap::Environment::new();
+        let engine = env
+            .provisioner(&env.load_mappings("code42").unwrap().set)
+            .unwrap();
+        let target = TargetUrl::parse(&peer.url).unwrap();
+        let mut cycle =
+            Cycle::sans_io(&engine, &target, Vec::new(), CycleSettings::default()).unwrap();
+        // Without a transport, the blocking driver refuses, and says what to do.
+        let nothing = records(Box::new(&b""[..]), InputFormat::Auto, 1 << 20).unwrap();
+        let refused = cycle.run(ResourceKind::User, vec![Input::new(nothing)], &mut Quiet);
+        assert!(refused.unwrap_err().0.contains("Cycle::steps"));
+        // The embedder's own HTTP stack (here a second client) sends; waits are its to wait.
+        let mut http = HttpClient::new(&target, &ClientSettings::default()).unwrap();
+        let users =
+            br#"{"objectId":"o1","userPrincipalName":"ada@contoso.com","accountEnabled":true}"#;
+        let input = records(Box::new(&users[..]), InputFormat::Auto, 1 << 20).unwrap();
+        let mut observer = Quiet;
+        let mut steps = cycle.steps(ResourceKind::User, vec![Input::new(input)], &mut observer);
+        let (mut sent, mut waits) = (Vec::new(), Vec::new());
+        while let Some(step) = steps.next_request() {
+            match step {
+                Step::Send(request) => {
+                    sent.push(request.method.clone());
+                    steps.on_response(http.send(&request.as_http()));
+                }
+                Step::Wait(duration) => {
+                    waits.push(duration);
+                    steps.on_waited();
+                }
+            }
+        }
+        steps.result().unwrap();
+        let (report, links, _) = cycle.finish();
+        assert_eq!(waits, [Duration::from_secs(2)]);
+        assert_eq!(sent, ["GET", "GET", "POST"]);
         assert_eq!(report.summary.created, 1);
         assert_eq!(links[0].target_id, "app-1");
         assert_eq!(app.count(), 1);
@@ -684,4 +732,51 @@ fn a_groups_members_are_read_by_its_id_and_only_the_difference_is_sent() {
         "{expected}"
     );
     assert_eq!(app.count(), 3);
+}
+
+#[test]
+fn a_manager_further_down_the_input_is_linked_at_the_end_of_the_cycle() {
+    let dir = scratch("forward-manager", 0);
+    std::fs::write(
+        dir.join("users.ndjson"),
+        [
+            json!({"objectId": "o1", "userPrincipalName": "ada@contoso.com", "accountEnabled": true, "manager": {"objectId": "o2"}}),
+            json!({"objectId": "o2", "userPrincipalName": "boss@contoso.com", "accountEnabled": true}),
+        ]
+        .map(|u| u.to_string())
+        .join("\n"),
+    )
+    .unwrap();
+    let (peer, app) = app_peer(|_, _, _| None);
+    let (code, _, err) = sync(&dir, &peer.url, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let r = report(&err);
+    assert_eq!(
+        (r["created"].as_u64(), r["second_pass"].as_u64()),
+        (Some(2), Some(1)),
+        "{r}"
+    );
+    assert!(
+        !err.contains("unresolved-reference") && !err.contains("not provisioned"),
+        "{err}"
+    );
+    let seen: Vec<String> = peer
+        .seen()
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.path.split('?').next().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "GET /Users",
+            "POST /Users",
+            "GET /Users",
+            "POST /Users",
+            "GET /Users/app-1",
+            "PATCH /Users/app-1"
+        ]
+    );
+    let patch = &peer.seen()[5].body;
+    assert!(patch.contains(r#""value":"app-2""#), "{patch}");
+    assert_eq!(app.count(), 2);
 }

@@ -233,6 +233,47 @@ fn expected_bodies(users: &[Map<String, Value>], dir: &Path) -> HashMap<String, 
         .collect()
 }
 
+/// `target export` of `target` into DIR/current.ndjson, then `target diff EXPECTED` against
+/// it: (exit code, stdout, stderr) of the diff.
+fn export_and_diff(
+    server: &Server,
+    target: &str,
+    dir: &Path,
+    expected: &Path,
+    json: bool,
+) -> (u8, String, String) {
+    let current = dir.join("current.ndjson");
+    let export = entramap(
+        server,
+        &[
+            "target",
+            "export",
+            "--target",
+            target,
+            "-o",
+            current.to_str().unwrap(),
+        ]
+        .map(String::from),
+    )
+    .output()
+    .unwrap();
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let mut args = vec![
+        "target",
+        "diff",
+        expected.to_str().unwrap(),
+        current.to_str().unwrap(),
+    ];
+    if json {
+        args.extend(["--format", "json"]);
+    }
+    common::run(&args, b"")
+}
+
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 /// One server object per source user, each as the cycle left it, and the state's links
@@ -328,35 +369,7 @@ fn two_cycles(which: Which, name: &str, query: &str) {
     assert!(report["statuses"].get("409").is_none(), "{report}");
     verify(&server, &tenant, &dir, &second, &s2);
     // The same, in three commands: what the cycle expected, what the app holds, no difference.
-    let current = dir.join("current.ndjson");
-    let export = entramap(
-        &server,
-        &[
-            "target",
-            "export",
-            "--target",
-            &target,
-            "-o",
-            current.to_str().unwrap(),
-        ]
-        .map(String::from),
-    )
-    .output()
-    .unwrap();
-    assert!(
-        export.status.success(),
-        "{}",
-        String::from_utf8_lossy(&export.stderr)
-    );
-    let (code, out, err) = common::run(
-        &[
-            "target",
-            "diff",
-            expected.to_str().unwrap(),
-            current.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let (code, out, err) = export_and_diff(&server, &target, &dir, &expected, false);
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
     assert!(
         err.contains("210 expected, 210 held: 0 differences"),
@@ -484,31 +497,7 @@ fn groups_follow_the_users_and_a_refused_entra_shape_is_counted() {
     assert_eq!(report["refused_shapes"]["bare-manager"], 2, "{report}");
     assert_eq!(report["changes_not_applied"], 2, "{report}");
     // target diff lists exactly what was refused: the managers and the groups.
-    let current = dir.join("current.ndjson");
-    let export = entramap(
-        &server,
-        &[
-            "target",
-            "export",
-            "--target",
-            &tenant,
-            "-o",
-            current.to_str().unwrap(),
-        ]
-        .map(String::from),
-    )
-    .output()
-    .unwrap();
-    assert!(export.status.success());
-    let (code, out, _) = common::run(
-        &[
-            "target",
-            "diff",
-            expected.to_str().unwrap(),
-            current.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let (code, out, _) = export_and_diff(&server, &tenant, &dir, &expected, false);
     assert_eq!(code, 1);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 5, "{out}");
@@ -603,37 +592,7 @@ fn cycles_with_groups_and_managers(which: Which, name: &str, query: &str) -> Val
         .map(String::from),
     );
     let report = sync_exiting(&server, &args2, &[0, 1]);
-    let current = dir.join("current.ndjson");
-    let export = entramap(
-        &server,
-        &[
-            "target",
-            "export",
-            "--target",
-            &target,
-            "-o",
-            current.to_str().unwrap(),
-        ]
-        .map(String::from),
-    )
-    .output()
-    .unwrap();
-    assert!(
-        export.status.success(),
-        "{}",
-        String::from_utf8_lossy(&export.stderr)
-    );
-    let (_, out, _) = common::run(
-        &[
-            "target",
-            "diff",
-            expected.to_str().unwrap(),
-            current.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        b"",
-    );
+    let (_, out, _) = export_and_diff(&server, &target, &dir, &expected, true);
     let diff: Value = serde_json::from_str(out.trim()).unwrap();
     let failed: std::collections::HashSet<String> = std::fs::read_to_string(&errors)
         .unwrap_or_default()

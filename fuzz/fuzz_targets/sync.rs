@@ -1,9 +1,11 @@
 #![no_main]
-//! What `sync` reads that a user or a crash wrote: arbitrary bytes as a journal (no panic; what
-//! is recovered is applied to links), and as a tenant URL (no panic; a URL that is accepted
-//! builds request URLs under its base).
+//! What `sync` and `target` read that a user, an app or a crash wrote: arbitrary bytes as a
+//! journal (no panic; what is recovered is applied to links), as a tenant URL (no panic; a URL
+//! that is accepted builds request URLs under its base), and as two lists of resources for
+//! `target diff` (no panic; a list compared with itself has no attribute difference).
 use libfuzzer_sys::fuzz_target;
 
+use entramap::scim::compare::{What, diff};
 use entramap::sync::{TargetUrl, journal};
 
 fuzz_target!(|data: &[u8]| {
@@ -21,5 +23,13 @@ fuzz_target!(|data: &[u8]| {
         let url = target.url("/Users?filter=x");
         assert!(url.starts_with(target.base()));
         let _ = target.is_loopback();
+    }
+    if let Ok(serde_json::Value::Array(pair)) = serde_json::from_slice::<serde_json::Value>(data)
+        && let [serde_json::Value::Array(expected), serde_json::Value::Array(current)] = pair.as_slice()
+    {
+        let _ = diff(expected, current);
+        for d in diff(expected, expected) {
+            assert!(!matches!(d.what, What::Attribute { .. }), "{d}");
+        }
     }
 });

@@ -71,6 +71,21 @@ pub(super) struct MapArgs {
     pub(super) threads: usize,
 }
 
+/// `--explain`'s account of one record: what it came to, why it is out of scope, and each
+/// attribute it changes, from what (`map` and `sync` alike).
+pub(super) fn explained(at: &At<'_>, applied: &crate::provision::Applied) -> String {
+    let mut out = format!("explain: {at}: {}", applied.outcome);
+    if let Some(why) = &applied.out_of_scope {
+        out.push_str("; scope: ");
+        out.push_str(why);
+    }
+    for change in &applied.changed {
+        out.push_str("\n    ");
+        out.push_str(&change.to_string());
+    }
+    out
+}
+
 /// `--threads 0`: every core plans, except on a larger machine, where two are left to the
 /// run's own threads (reader, serial stage, writer); planning more than that slowed the serial
 /// stage, which bounds the whole (README, Performance).
@@ -465,16 +480,11 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
             }
         }
         if explain {
-            let mut out = format!("{clear}explain: {at}: {}", applied.outcome);
-            if let Some(why) = &applied.out_of_scope {
-                out.push_str("; scope: ");
-                out.push_str(why);
-            }
-            for change in &applied.changed {
-                out.push_str("\n    ");
-                out.push_str(&change.to_string());
-            }
-            let _ = writeln!(stderr_cell.borrow_mut(), "{out}");
+            let _ = writeln!(
+                stderr_cell.borrow_mut(),
+                "{clear}{}",
+                explained(at, applied)
+            );
         }
     };
     let serial = std::cell::Cell::new(std::time::Duration::ZERO);

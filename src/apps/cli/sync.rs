@@ -373,16 +373,8 @@ impl Observer for CliObserver<'_> {
 
     fn applied(&mut self, at: &At<'_>, applied: &Applied) {
         if self.explain {
-            let mut out = format!("{}explain: {at}: {}", self.clear(), applied.outcome);
-            if let Some(why) = &applied.out_of_scope {
-                out.push_str("; scope: ");
-                out.push_str(why);
-            }
-            for change in &applied.changed {
-                out.push_str("\n    ");
-                out.push_str(&change.to_string());
-            }
-            let _ = writeln!(self.stderr, "{out}");
+            let line = super::map::explained(at, applied);
+            let _ = writeln!(self.stderr, "{}{line}", self.clear());
         }
         self.record_done();
     }

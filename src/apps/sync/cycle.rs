@@ -10,8 +10,9 @@ use std::time::Instant;
 use serde_json::Value as Json;
 
 use super::exchange::{Answer, Sender, detail, is_json_or_empty, scim_object};
-use super::http::{HttpRequest, HttpResponse, Transport};
+use super::http::{HttpRequest, HttpResponse, Transport, TransportError};
 use super::journal::{Entry, Journal};
+use super::port::{Port, Step, drive, poll_once};
 use super::shapes::shapes;
 use super::target::TargetUrl;
 use super::{CycleSettings, FailedObject, Observer, Origin, Stopped, SyncReport};
@@ -19,7 +20,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Env;
 use crate::provision::run::{At, Input};
 use crate::provision::target::TargetStore;
-use crate::provision::{Engine, Link, RecordError, RunState};
+use crate::provision::{Engine, Link, Outcome, RecordError, RunState};
 use crate::scim::{Body, Method, ObjectRef, OpPath, OpValue, Request, Resolve, ResourceKind};
 use crate::source::SlotRecord;
 
@@ -27,6 +28,10 @@ use crate::source::SlotRecord;
 pub struct Cycle<'a> {
     engine: &'a Engine,
     sender: Sender<'a>,
+    /// The bundled driver's transport; `None` for a cycle driven by [`Cycle::steps`].
+    transport: Option<&'a mut dyn Transport>,
+    /// Where the cycle's requests and waits go out and their answers come in.
+    port: Port,
     settings: CycleSettings,
     env: Env<'static>,
     state: RunState,
@@ -40,7 +45,24 @@ pub struct Cycle<'a> {
     in_progress: Option<String>,
     /// Why the run stopped, once it has.
     stopped: Option<Stopped>,
+    /// Records whose manager or members named objects not yet in the app: run again once the
+    /// input is through (docs/sync.md#managers).
+    deferred: Vec<Deferred>,
+    /// The record being run names such an object (and has its outcome): defer it.
+    defer: Option<Outcome>,
+    /// Running the deferred records.
+    second_pass: bool,
+    /// The expected resource of a record that may be deferred, until it is known whether it is.
+    held_expected: Option<serde_json::Value>,
     started: Instant,
+}
+
+/// A record to run again for its references, and what it came to the first time.
+struct Deferred {
+    file: Option<String>,
+    line: usize,
+    text: Vec<u8>,
+    outcome: Outcome,
 }
 
 /// Created objects named by the ids the app returned.
@@ -52,6 +74,72 @@ impl Resolve for AppIds<'_> {
             ObjectRef::Id(id) => Cow::Borrowed(id),
             created => Cow::Borrowed(self.0.get(created).map_or("", String::as_str)),
         }
+    }
+}
+
+/// What `run` says of a cycle made by [`Cycle::sans_io`].
+const NO_TRANSPORT: &str = "this cycle has no transport: drive it with Cycle::steps";
+
+/// A cycle's run without I/O ([`Cycle::steps`]): ask what it needs, do it, give the answer.
+///
+/// ```no_run
+/// # use entramap::sync::{Step, Steps, Transport};
+/// # fn drive(mut steps: Steps<'_>, http: &mut dyn Transport) {
+/// while let Some(step) = steps.next_request() {
+///     match step {
+///         Step::Send(request) => steps.on_response(http.send(&request.as_http())),
+///         Step::Wait(duration) => {
+///             std::thread::sleep(duration);
+///             steps.on_waited();
+///         }
+///     }
+/// }
+/// let result = steps.result();
+/// # }
+/// ```
+pub struct Steps<'s> {
+    future: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Stopped>> + 's>>,
+    port: Port,
+    result: Option<Result<(), Stopped>>,
+}
+
+impl Steps<'_> {
+    /// What the run needs next; `None` once it is over ([`Steps::result`] then says how).
+    pub fn next_request(&mut self) -> Option<Step> {
+        if self.result.is_some() {
+            return None;
+        }
+        match poll_once(self.future.as_mut()) {
+            Ok(result) => {
+                self.result = Some(result);
+                None
+            }
+            Err(()) => {
+                let need = self.port.need();
+                if need.is_none() {
+                    // Paused without a need cannot happen (only the port pauses it).
+                    self.result = Some(Err(Stopped("the cycle paused without a request".into())));
+                }
+                need
+            }
+        }
+    }
+
+    /// The answer to the request [`Steps::next_request`] gave (or why none came).
+    pub fn on_response(&mut self, answer: Result<HttpResponse, TransportError>) {
+        self.port.answer(answer);
+    }
+
+    /// The wait [`Steps::next_request`] asked for is over.
+    pub fn on_waited(&mut self) {
+        self.port.waited();
+    }
+
+    /// How the run ended: `Err` when it stopped (the app cannot be reached, …). Call it once
+    /// [`Steps::next_request`] gave `None`; before that, the run is not over.
+    pub fn result(self) -> Result<(), Stopped> {
+        self.result
+            .unwrap_or_else(|| Err(Stopped("the run was left before its end".into())))
     }
 }
 
@@ -68,20 +156,36 @@ impl<'a> Cycle<'a> {
         links: Vec<Link>,
         settings: CycleSettings,
     ) -> Result<Cycle<'a>, crate::OptionsError> {
+        let mut cycle = Cycle::sans_io(engine, target, links, settings)?;
+        cycle.transport = Some(transport);
+        Ok(cycle)
+    }
+
+    /// A cycle without a transport: drive it with [`Cycle::steps`] and an HTTP stack of your
+    /// own.
+    pub fn sans_io(
+        engine: &'a Engine,
+        target: &'a TargetUrl,
+        links: Vec<Link>,
+        settings: CycleSettings,
+    ) -> Result<Cycle<'a>, crate::OptionsError> {
         let env = Env::new(engine.options())?;
         let state = RunState::new(TargetStore::default().with_links(links.iter().cloned()));
         let report = SyncReport {
             dry_run: settings.dry_run,
             ..SyncReport::default()
         };
+        let port = Port::default();
         Ok(Cycle {
             engine,
             sender: Sender::new(
                 target,
-                transport,
+                port.clone(),
                 settings.retry.clone(),
                 settings.token.clone(),
             ),
+            transport: None,
+            port,
             settings,
             env,
             state,
@@ -94,6 +198,10 @@ impl<'a> Cycle<'a> {
             report,
             in_progress: None,
             stopped: None,
+            deferred: Vec::new(),
+            defer: None,
+            second_pass: false,
+            held_expected: None,
             started: Instant::now(),
         })
     }
@@ -139,6 +247,43 @@ impl<'a> Cycle<'a> {
         inputs: Vec<Input<'_>>,
         observer: &mut dyn Observer,
     ) -> Result<(), Stopped> {
+        let Some(transport) = self.transport.take() else {
+            return Err(Stopped(NO_TRANSPORT.into()));
+        };
+        let port = self.port.clone();
+        let result = drive(
+            self.run_async(kind, inputs, observer),
+            &port,
+            &mut *transport,
+        );
+        self.transport = Some(transport);
+        result
+    }
+
+    /// [`Cycle::run`] without I/O: the requests and waits it needs come out of
+    /// [`Steps::next_request`], and their answers go back by [`Steps::on_response`] (a wait's
+    /// end by [`Steps::on_waited`]), so an embedder sends them with its own HTTP stack.
+    pub fn steps<'s>(
+        &'s mut self,
+        kind: ResourceKind,
+        inputs: Vec<Input<'s>>,
+        observer: &'s mut dyn Observer,
+    ) -> Steps<'s> {
+        let port = self.port.clone();
+        Steps {
+            future: Box::pin(self.run_async(kind, inputs, observer)),
+            port,
+            result: None,
+        }
+    }
+
+    /// [`Cycle::run`], awaiting the port.
+    async fn run_async(
+        &mut self,
+        kind: ResourceKind,
+        inputs: Vec<Input<'_>>,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Stopped> {
         // After a stop, the rest of the input is read and counted, never sent: the counts
         // still add up to the records read. (A stop lasts: the groups after the users are
         // counted too.)
@@ -165,7 +310,15 @@ impl<'a> Cycle<'a> {
                     Err(reason) => reason,
                     Ok(text) => match self.engine.read_record(raw.line, &text) {
                         Ok(record) => {
-                            stopped = self.record(at, &record, observer).err();
+                            stopped = self.record_async(at, &record, observer).await.err();
+                            if let Some(outcome) = self.defer.take() {
+                                self.deferred.push(Deferred {
+                                    file: file.map(str::to_string),
+                                    line: raw.line,
+                                    text: text.clone(),
+                                    outcome,
+                                });
+                            }
                             continue;
                         }
                         Err(e) => e.0,
@@ -176,6 +329,9 @@ impl<'a> Cycle<'a> {
                 error.file = file.map(str::to_string);
                 self.unreadable(&error, observer);
             }
+        }
+        if stopped.is_none() {
+            stopped = self.second_pass(kind, observer).await.err();
         }
         self.stopped.clone_from(&stopped);
         match stopped {
@@ -195,15 +351,36 @@ impl<'a> Cycle<'a> {
         observer.failed(&FailedObject::new(at, error.code, error.reason.clone()));
     }
 
-    /// Bring one record's object to what the engine decides. `Err` only when the run must
-    /// stop; a record that fails is reported to `observer` and counted.
+    /// Bring one record's object to what the engine decides, through the cycle's transport.
+    /// `Err` only when the run must stop; a record that fails is reported to `observer` and
+    /// counted.
     pub fn record(
         &mut self,
         at: At<'_>,
         record: &SlotRecord<'_>,
         observer: &mut dyn Observer,
     ) -> Result<(), Stopped> {
-        let attempt = match self.attempt(at, record, observer) {
+        let Some(transport) = self.transport.take() else {
+            return Err(Stopped(NO_TRANSPORT.into()));
+        };
+        let port = self.port.clone();
+        let result = drive(
+            self.record_async(at, record, observer),
+            &port,
+            &mut *transport,
+        );
+        self.transport = Some(transport);
+        result
+    }
+
+    /// [`Cycle::record`], awaiting the port.
+    async fn record_async(
+        &mut self,
+        at: At<'_>,
+        record: &SlotRecord<'_>,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Stopped> {
+        let attempt = match self.attempt(at, record, observer).await {
             Ok(attempt) => attempt,
             Err(stop) => {
                 // The record in progress is reported too; what the app confirmed for it is
@@ -216,6 +393,12 @@ impl<'a> Cycle<'a> {
                 return Err(stop);
             }
         };
+        // Deferred: its second run says what it expects. Failed: not run again, so now.
+        if let Some(expected) = self.held_expected.take()
+            && attempt.is_err()
+        {
+            observer.expected(&expected);
+        }
         if let Err(mut failed) = attempt {
             self.report.changes_not_applied += failed.not_applied.len();
             // The app's detail may echo what it was sent.
@@ -229,7 +412,7 @@ impl<'a> Cycle<'a> {
     }
 
     /// [`Cycle::record`]'s work: `Ok(Err(_))` when the record failed.
-    fn attempt(
+    async fn attempt(
         &mut self,
         at: At<'_>,
         record: &SlotRecord<'_>,
@@ -259,7 +442,7 @@ impl<'a> Cycle<'a> {
             .as_ref()
             .and_then(|oid| self.links.get(&(kind, oid.clone())).cloned());
         if let (Some(oid), Some(id)) = (&object_id, link) {
-            match self.linked_object(at, oid, &id, observer)? {
+            match self.linked_object(at, oid, &id, observer).await? {
                 Ok(Some(object)) => {
                     found = Some(object);
                     linked = Some(id);
@@ -271,7 +454,8 @@ impl<'a> Cycle<'a> {
         if found.is_none() {
             match self
                 .sender
-                .find(&mut self.report, first.queries(), Origin::Entra, observer)?
+                .find(&mut self.report, first.queries(), Origin::Entra, observer)
+                .await?
             {
                 Ok(object) => found = object,
                 Err(f) => {
@@ -287,7 +471,7 @@ impl<'a> Cycle<'a> {
                 .and_then(Json::as_str)
                 .map(str::to_string);
             if let Some(id) = group_id {
-                match self.by_id(at, &id, observer)? {
+                match self.by_id(at, &id, observer).await? {
                     Ok(Some(group)) => found = Some(group),
                     Ok(None) => {}
                     Err(f) => return failed(f),
@@ -316,8 +500,17 @@ impl<'a> Cycle<'a> {
                 return failed(fail(e.code, e.reason));
             }
         };
+        // A manager or member not in the app yet may be created further down the input: the
+        // record runs again at the end, and says so only if it is still missing then.
+        let unresolved = applied
+            .warnings
+            .iter()
+            .any(|w| w.code == Code::UnresolvedReference);
+        let deferring = unresolved && !self.second_pass && !self.settings.dry_run;
         for warning in &applied.warnings {
-            observer.warning(&at, warning);
+            if !(deferring && warning.code == Code::UnresolvedReference) {
+                observer.warning(&at, warning);
+            }
         }
         if self.settings.dry_run {
             let ids = self
@@ -335,8 +528,15 @@ impl<'a> Cycle<'a> {
             observer.applied(&at, &applied);
             return Ok(Ok(()));
         }
+        // A record run again at the end says what it expects then, with its references; one
+        // that fails now is not run again, and says it when it fails (`record_async`).
         if let Some(expected) = &applied.expected {
-            observer.expected(&expected.to_json(&AppIds(&self.created)));
+            let resource = expected.to_json(&AppIds(&self.created));
+            if deferring {
+                self.held_expected = Some(resource);
+            } else {
+                observer.expected(&resource);
+            }
         }
         // The object the GETs found is linked, as Entra links it.
         let found_id = found
@@ -364,7 +564,9 @@ impl<'a> Cycle<'a> {
                 return failed(f);
             }
             let recheck = (request.method == Method::Post).then_some(queries.as_slice());
-            let outcome = self.write(at, request, recheck, done.as_deref(), observer)?;
+            let outcome = self
+                .write(at, request, recheck, done.as_deref(), observer)
+                .await?;
             match outcome {
                 Ok(new_id) => match request.method {
                     Method::Post => {
@@ -392,11 +594,65 @@ impl<'a> Cycle<'a> {
         }
         self.report.summary.add(&applied.outcome);
         observer.applied(&at, &applied);
+        if deferring {
+            self.defer = Some(applied.outcome.clone());
+        }
         Ok(Ok(()))
     }
 
+    /// Run the deferred records again, now that every `kind` record has been through: their
+    /// references resolve to the objects created further down the input. Against a fresh run
+    /// state holding every link the app confirmed, so a record is not taken for a duplicate of
+    /// itself. A record's count moves to failed when its second run fails; otherwise it stays.
+    async fn second_pass(
+        &mut self,
+        kind: ResourceKind,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Stopped> {
+        let deferred = std::mem::take(&mut self.deferred);
+        if deferred.is_empty() {
+            return Ok(());
+        }
+        let fresh = RunState::new(TargetStore::default().with_links(self.links()));
+        let first = std::mem::replace(&mut self.state, fresh);
+        self.second_pass = true;
+        self.report.second_pass += deferred.len();
+        let mut result = Ok(());
+        for record in &deferred {
+            let at = At {
+                kind,
+                file: record.file.as_deref(),
+                line: record.line,
+            };
+            let Ok(slots) = self.engine.read_record(record.line, &record.text) else {
+                continue;
+            };
+            let before = self.report.summary;
+            result = self.record_async(at, &slots, observer).await;
+            let failed = self.report.summary.failed > before.failed;
+            self.report.summary = before;
+            if failed {
+                self.report.summary.failed += 1;
+                let count = match &record.outcome {
+                    Outcome::Created => &mut self.report.summary.created,
+                    Outcome::Updated => &mut self.report.summary.updated,
+                    Outcome::Disabled => &mut self.report.summary.disabled,
+                    Outcome::Deleted => &mut self.report.summary.deleted,
+                    Outcome::Skipped(_) => &mut self.report.summary.skipped,
+                };
+                *count = count.saturating_sub(1);
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        self.second_pass = false;
+        self.state = first;
+        result
+    }
+
     /// Send one of a record's writes; the new object's id for a POST.
-    fn write(
+    async fn write(
         &mut self,
         at: At<'_>,
         request: &Request,
@@ -416,17 +672,20 @@ impl<'a> Cycle<'a> {
             )));
         }
         let body = request.body.as_ref().map(|_| body.as_slice());
-        let answer = self.sender.exchange(
-            &mut self.report,
-            Origin::Entra,
-            HttpRequest {
-                method: request.method.as_str(),
-                url: &url,
-                body,
-            },
-            recheck,
-            observer,
-        )?;
+        let answer = self
+            .sender
+            .exchange(
+                &mut self.report,
+                Origin::Entra,
+                HttpRequest {
+                    method: request.method.as_str(),
+                    url: &url,
+                    body,
+                },
+                recheck,
+                observer,
+            )
+            .await?;
         Ok(match answer {
             Answer::Response(r) if (200..300).contains(&r.status) => {
                 if request.method == Method::Post {
@@ -436,12 +695,16 @@ impl<'a> Cycle<'a> {
                     match id {
                         Some(id) => Ok(Some(id)),
                         // Created, but the answer does not say as what: the matching GETs do.
-                        None => match self.sender.find(
-                            &mut self.report,
-                            recheck.unwrap_or_default(),
-                            Origin::Sync,
-                            observer,
-                        )? {
+                        None => match self
+                            .sender
+                            .find(
+                                &mut self.report,
+                                recheck.unwrap_or_default(),
+                                Origin::Sync,
+                                observer,
+                            )
+                            .await?
+                        {
                             Ok(Some(found)) if found.get("id").and_then(Json::as_str).is_some() => {
                                 Ok(found.get("id").and_then(Json::as_str).map(str::to_string))
                             }
@@ -484,14 +747,14 @@ impl<'a> Cycle<'a> {
 
     /// The object linked to `oid` by an earlier cycle, by its id (sync's own GET): `None`
     /// when the app answers 404, and the link is then dropped.
-    fn linked_object(
+    async fn linked_object(
         &mut self,
         at: At<'_>,
         oid: &str,
         id: &str,
         observer: &mut dyn Observer,
     ) -> Result<Result<Option<Json>, FailedObject>, Stopped> {
-        let object = self.by_id(at, id, observer)?;
+        let object = self.by_id(at, id, observer).await?;
         if let Ok(None) = object {
             observer.warning(
                 &at,
@@ -507,7 +770,7 @@ impl<'a> Cycle<'a> {
     }
 
     /// `GET /Users/{id}` or `/Groups/{id}` (sync's own): `None` for a 404.
-    fn by_id(
+    async fn by_id(
         &mut self,
         at: At<'_>,
         id: &str,
@@ -533,7 +796,8 @@ impl<'a> Cycle<'a> {
         };
         match self
             .sender
-            .exchange(&mut self.report, Origin::Sync, request, None, observer)?
+            .exchange(&mut self.report, Origin::Sync, request, None, observer)
+            .await?
         {
             Answer::Response(r) if r.status == 200 => match scim_object(&r) {
                 Ok(object) => Ok(Ok(Some(object))),

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-use super::http::{HttpRequest, HttpResponse, Token, Transport, TransportError};
+use super::http::{HttpRequest, HttpResponse, Token, TransportError};
+use super::port::{OutgoingRequest, Port};
 use super::target::TargetUrl;
 use super::{Exchange, FailedObject, Observer, Origin, RetryPolicy, Stopped, SyncReport};
 use crate::diagnostic::Code;
@@ -28,7 +29,8 @@ pub(super) enum Answer {
 /// Sends requests to the app for a cycle, and counts what it takes.
 pub(super) struct Sender<'a> {
     pub(super) target: &'a TargetUrl,
-    transport: &'a mut dyn Transport,
+    /// Where requests and waits go (docs/sync.md#from-rust).
+    port: Port,
     policy: RetryPolicy,
     /// For redacting the token from what is reported.
     pub(super) token: Option<Token>,
@@ -50,13 +52,13 @@ impl Resolve for NoIds {
 impl<'a> Sender<'a> {
     pub(super) fn new(
         target: &'a TargetUrl,
-        transport: &'a mut dyn Transport,
+        port: Port,
         policy: RetryPolicy,
         token: Option<Token>,
     ) -> Sender<'a> {
         Sender {
             target,
-            transport,
+            port,
             policy,
             token,
             failures_in_a_row: 0,
@@ -64,7 +66,7 @@ impl<'a> Sender<'a> {
     }
 
     /// Run Entra's matching GETs until one finds the object: `Ok(Ok(None))` when none does.
-    pub(super) fn find(
+    pub(super) async fn find(
         &mut self,
         report: &mut SyncReport,
         queries: &[Request],
@@ -85,17 +87,20 @@ impl<'a> Sender<'a> {
                 f.status = status;
                 f
             };
-            match self.exchange(
-                report,
-                origin,
-                HttpRequest {
-                    method: "GET",
-                    url: &url,
-                    body: None,
-                },
-                None,
-                observer,
-            )? {
+            match self
+                .exchange(
+                    report,
+                    origin,
+                    HttpRequest {
+                        method: "GET",
+                        url: &url,
+                        body: None,
+                    },
+                    None,
+                    observer,
+                )
+                .await?
+            {
                 Answer::Response(r) if r.status == 200 => match list_response(&r) {
                     Ok(Some(object)) => return Ok(Ok(Some(object))),
                     Ok(None) => {}
@@ -115,7 +120,7 @@ impl<'a> Sender<'a> {
 
     /// Send one request, retrying as the policy says. A POST is retried only after its
     /// matching GETs (`recheck`) found nothing: a lost answer may hide a created object.
-    pub(super) fn exchange(
+    pub(super) async fn exchange(
         &mut self,
         report: &mut SyncReport,
         origin: Origin,
@@ -128,7 +133,14 @@ impl<'a> Sender<'a> {
         let (mut retries, mut throttled) = (0u32, 0u32);
         loop {
             let started = Instant::now();
-            let result = self.transport.send(&HttpRequest { method, url, body });
+            let result = self
+                .port
+                .send(OutgoingRequest {
+                    method: method.to_string(),
+                    url: url.to_string(),
+                    body: body.map(<[u8]>::to_vec),
+                })
+                .await;
             let took = started.elapsed();
             report.waiting_for_app += took;
             report.requests += 1;
@@ -161,7 +173,9 @@ impl<'a> Sender<'a> {
                         retries += 1;
                         (policy.backoff_before(retries), Answer::Response(r))
                     } else if retryable {
-                        return self.give_up(report, Answer::Response(r), recheck, observer);
+                        return self
+                            .give_up(report, Answer::Response(r), recheck, observer)
+                            .await;
                     } else {
                         return Ok(Answer::Response(r));
                     }
@@ -184,15 +198,15 @@ impl<'a> Sender<'a> {
                     }
                     let lost = Answer::Lost(e.to_string());
                     if retries >= policy.retries {
-                        return self.give_up(report, lost, recheck, observer);
+                        return self.give_up(report, lost, recheck, observer).await;
                     }
                     retries += 1;
                     (policy.backoff_before(retries), lost)
                 }
             };
-            std::thread::sleep(wait);
+            self.port.wait(wait).await;
             report.waiting_to_retry += wait;
-            if let Some(found) = self.recheck(report, recheck, observer)? {
+            if let Some(found) = self.recheck(report, recheck, observer).await? {
                 return Ok(found);
             }
             drop(last);
@@ -201,18 +215,21 @@ impl<'a> Sender<'a> {
 
     /// The retries are spent: `last` is the answer, unless a POST's matching GETs now find
     /// the object its lost answer created.
-    fn give_up(
+    async fn give_up(
         &mut self,
         report: &mut SyncReport,
         last: Answer,
         recheck: Option<&[Request]>,
         observer: &mut dyn Observer,
     ) -> Result<Answer, Stopped> {
-        Ok(self.recheck(report, recheck, observer)?.unwrap_or(last))
+        Ok(self
+            .recheck(report, recheck, observer)
+            .await?
+            .unwrap_or(last))
     }
 
     /// A POST's matching GETs, run again (sync's own): `Some` when they find the object.
-    fn recheck(
+    async fn recheck(
         &mut self,
         report: &mut SyncReport,
         recheck: Option<&[Request]>,
@@ -221,7 +238,9 @@ impl<'a> Sender<'a> {
         let Some(queries) = recheck else {
             return Ok(None);
         };
-        Ok(match self.find(report, queries, Origin::Sync, observer)? {
+        // (Boxed: `find` sends through `exchange`, which may come back here.)
+        let found = Box::pin(self.find(report, queries, Origin::Sync, observer)).await?;
+        Ok(match found {
             Ok(Some(object)) => Some(Answer::Found(object)),
             Ok(None) => None,
             Err(f) => Some(Answer::Lost(f.detail)),

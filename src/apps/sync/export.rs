@@ -8,6 +8,7 @@ use serde_json::Value as Json;
 
 use super::exchange::{Answer, Sender, detail, scim_object};
 use super::http::{HttpRequest, Transport};
+use super::port::{Port, drive};
 use super::target::TargetUrl;
 use super::{CycleSettings, Observer, Origin, Stopped, SyncReport};
 use crate::scim::ResourceKind;
@@ -35,13 +36,21 @@ pub fn export(
     out: &mut dyn Write,
     observer: &mut dyn Observer,
 ) -> Result<Exported, Stopped> {
+    let port = Port::default();
+    let run = export_async(target, port.clone(), settings, out, observer);
+    drive(run, &port, transport)
+}
+
+/// [`export`], awaiting the port.
+async fn export_async(
+    target: &TargetUrl,
+    port: Port,
+    settings: &CycleSettings,
+    out: &mut dyn Write,
+    observer: &mut dyn Observer,
+) -> Result<Exported, Stopped> {
     let started = std::time::Instant::now();
-    let mut sender = Sender::new(
-        target,
-        transport,
-        settings.retry.clone(),
-        settings.token.clone(),
-    );
+    let mut sender = Sender::new(target, port, settings.retry.clone(), settings.token.clone());
     let mut exported = Exported::default();
     let mut write = |resource: &Json| {
         serde_json::to_writer(&mut *out, resource)
@@ -53,7 +62,7 @@ pub fn export(
         let mut start = 1;
         loop {
             let path = format!("{}?startIndex={start}&count={PAGE}", kind.endpoint());
-            let page = get(&mut sender, &mut exported.report, target, &path, observer)?;
+            let page = get(&mut sender, &mut exported.report, target, &path, observer).await?;
             let resources = page
                 .as_object()
                 .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("Resources")))
@@ -65,7 +74,7 @@ pub fn export(
                 let full = match (kind, resource.get("id").and_then(Json::as_str)) {
                     (ResourceKind::Group, Some(id)) => {
                         let path = format!("{}/{}", kind.endpoint(), encode(id));
-                        get(&mut sender, &mut exported.report, target, &path, observer)?
+                        get(&mut sender, &mut exported.report, target, &path, observer).await?
                     }
                     _ => resource.clone(),
                 };
@@ -88,7 +97,7 @@ pub fn export(
 }
 
 /// One GET of the export (sync's own), its answer as a JSON object; anything else stops it.
-fn get(
+async fn get(
     sender: &mut Sender<'_>,
     report: &mut SyncReport,
     target: &TargetUrl,
@@ -101,7 +110,10 @@ fn get(
         url: &url,
         body: None,
     };
-    match sender.exchange(report, Origin::Sync, request, None, observer)? {
+    match sender
+        .exchange(report, Origin::Sync, request, None, observer)
+        .await?
+    {
         Answer::Response(r) if r.status == 200 => {
             scim_object(&r).map_err(|why| Stopped(format!("GET {path}: {why}")))
         }

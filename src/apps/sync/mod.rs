@@ -24,6 +24,7 @@ pub mod target;
 pub mod shapes;
 pub mod http;
 pub mod journal;
+mod port;
 mod exchange;
 pub mod export;
 mod cycle;
@@ -33,10 +34,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use cycle::Cycle;
+pub use cycle::{Cycle, Steps};
 pub use http::{
     ClientSettings, HttpClient, HttpRequest, HttpResponse, Token, Transport, TransportError,
 };
+pub use port::{OutgoingRequest, Step};
 pub use shapes::Shape;
 pub use target::{TargetUrl, TargetUrlError};
 
@@ -257,6 +259,9 @@ pub struct SyncReport {
     pub waiting_to_retry: Duration,
     /// Links recovered from an interrupted run's journal.
     pub recovered_links: usize,
+    /// Records run a second time, at the end of their input, because a manager or member
+    /// they name was not in the app yet (docs/sync.md#managers).
+    pub second_pass: usize,
     /// Why the run stopped before the end of its input, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
