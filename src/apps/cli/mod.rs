@@ -244,7 +244,7 @@ const USAGE: u8 = 2;
 const EXIT_CODES: &str = "Exit codes (every command):
   0  success: the input was read and has no problems
   1  the input has problems: records failed (map; sync: also a request the app refused),
-     errors found (check, fmt --check),
+     differences found (target diff), errors found (check, fmt --check),
      cases failed (test), requests failed (eval --batch), a state file cut, emptied or
      edited (state check, state rehash)
   2  called wrongly, a mapping set that cannot run, or a file that could not be read or
