@@ -780,3 +780,52 @@ fn a_manager_further_down_the_input_is_linked_at_the_end_of_the_cycle() {
     assert!(patch.contains(r#""value":"app-2""#), "{patch}");
     assert_eq!(app.count(), 2);
 }
+
+#[test]
+fn with_concurrency_every_user_is_created_once_and_managers_are_linked_across_workers() {
+    let dir = scratch("concurrency", 0);
+    // Each user's manager is the next one: most managers land on another worker.
+    let users: Vec<String> = (1..=12)
+        .map(|i| {
+            let mut user = json!({"objectId": format!("o{i}"), "userPrincipalName": format!("user{i}@contoso.com"), "accountEnabled": true});
+            if i < 12 {
+                user["manager"] = json!({"objectId": format!("o{}", i + 1)});
+            }
+            user.to_string()
+        })
+        .collect();
+    std::fs::write(dir.join("users.ndjson"), users.join("\n")).unwrap();
+    let (peer, app) = app_peer(|_, _, _| None);
+    let state = dir.join("links.ndjson");
+    let (code, _, err) = sync(
+        &dir,
+        &peer.url,
+        &[
+            "--concurrency",
+            "4",
+            "--state-out",
+            state.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let r = report(&err);
+    assert_eq!(r["created"], 12, "{r}");
+    assert_eq!(r["workers"], 4, "{r}");
+    assert_eq!(app.count(), 12);
+    assert_eq!(state_links(&state).len(), 12);
+    // Every manager link went out, by the manager's id in the app: 11 PATCHes naming an app id.
+    let patches: Vec<String> = peer
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "PATCH")
+        .map(|s| s.body)
+        .collect();
+    assert_eq!(patches.len(), 11, "{patches:?}");
+    assert!(
+        patches.iter().all(|p| p.contains(r#""value":"app-"#)),
+        "{patches:?}"
+    );
+    assert!(!err.contains("not provisioned"), "{err}");
+}

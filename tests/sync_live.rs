@@ -537,7 +537,12 @@ fn groups_of(users: &[Map<String, Value>], count: usize) -> Vec<Map<String, Valu
 /// of them to a user created in that cycle), removes group members and renames a group.
 /// `target diff` against `--expect-out` finds nothing but what the server refused: every
 /// object it names failed with a refused request, each refusal counted by Entra's shape.
-fn cycles_with_groups_and_managers(which: Which, name: &str, query: &str) -> Value {
+fn cycles_with_groups_and_managers(
+    which: Which,
+    name: &str,
+    query: &str,
+    concurrency: usize,
+) -> Value {
     let server = server_of(which);
     let dir = scratch(name);
     let tenant = format!("{}/{name}-{}", server.url, std::process::id());
@@ -578,6 +583,7 @@ fn cycles_with_groups_and_managers(which: Which, name: &str, query: &str) -> Val
     let (expected, errors) = (dir.join("expected.ndjson"), dir.join("errors.ndjson"));
     let mut args1 = cycle(&files[0], &target, None, &s1, None);
     args1.extend(["--groups".into(), files[2].display().to_string()]);
+    args1.extend(["--concurrency".into(), concurrency.to_string()]);
     sync_exiting(&server, &args1, &[0, 1]);
     let mut args2 = cycle(&files[1], &target, Some(&s1), &s2, None);
     args2.extend(
@@ -591,6 +597,7 @@ fn cycles_with_groups_and_managers(which: Which, name: &str, query: &str) -> Val
         ]
         .map(String::from),
     );
+    args2.extend(["--concurrency".into(), concurrency.to_string()]);
     let report = sync_exiting(&server, &args2, &[0, 1]);
     let (_, out, _) = export_and_diff(&server, &target, &dir, &expected, true);
     let diff: Value = serde_json::from_str(out.trim()).unwrap();
@@ -633,7 +640,7 @@ fn cycles_with_groups_and_managers(which: Which, name: &str, query: &str) -> Val
 
 #[test]
 fn managers_and_groups_against_scim2_server() {
-    let report = cycles_with_groups_and_managers(Which::Scim2Server, "mg-scim2", "");
+    let report = cycles_with_groups_and_managers(Which::Scim2Server, "mg-scim2", "", 1);
     // scim2-server refuses every group Entra creates (the ADSCIM schema).
     assert_eq!(
         report["refused_shapes"]["adscim-group-schema"], 6,
@@ -643,17 +650,26 @@ fn managers_and_groups_against_scim2_server() {
 
 #[test]
 fn managers_and_groups_against_scim2_server_with_aad_opt_scim062020() {
-    cycles_with_groups_and_managers(Which::Scim2Server, "mg-scim2-2020", "?aadOptscim062020");
+    cycles_with_groups_and_managers(Which::Scim2Server, "mg-scim2-2020", "?aadOptscim062020", 1);
 }
 
 #[test]
 fn managers_and_groups_against_scimmy() {
-    let report = cycles_with_groups_and_managers(Which::Scimmy, "mg-scimmy", "");
+    let report = cycles_with_groups_and_managers(Which::Scimmy, "mg-scimmy", "", 1);
     // SCIMMY also refuses the default job's "False" text Boolean: the 10 disables.
     assert_eq!(report["refused_shapes"]["text-boolean"], 10, "{report}");
 }
 
 #[test]
 fn managers_and_groups_against_scimmy_with_aad_opt_scim062020() {
-    cycles_with_groups_and_managers(Which::Scimmy, "mg-scimmy-2020", "?aadOptscim062020");
+    cycles_with_groups_and_managers(Which::Scimmy, "mg-scimmy-2020", "?aadOptscim062020", 1);
+}
+
+#[test]
+fn managers_and_groups_with_eight_requests_at_once() {
+    for which in [Which::Scim2Server, Which::Scimmy] {
+        let report =
+            cycles_with_groups_and_managers(which, "mg-concurrent", "?aadOptscim062020", 8);
+        assert_eq!(report["workers"], 8, "{report}");
+    }
 }

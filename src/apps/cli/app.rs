@@ -32,6 +32,17 @@ pub(super) struct App {
     pub(super) target: TargetUrl,
     pub(super) client: HttpClient,
     pub(super) token: Option<Token>,
+    /// How the client was made: `--concurrency` makes one more per worker.
+    pub(super) settings: ClientSettings,
+}
+
+impl App {
+    /// `n` more clients like the first, each with connections of its own.
+    pub(super) fn clients(&self, n: usize) -> Result<Vec<HttpClient>, Usage> {
+        (0..n)
+            .map(|_| HttpClient::new(&self.target, &self.settings).map_err(Usage))
+            .collect()
+    }
 }
 
 impl AppArgs {
@@ -70,19 +81,17 @@ impl AppArgs {
             ),
             None => None,
         };
-        let client = HttpClient::new(
-            &target,
-            &ClientSettings {
-                token: token.clone(),
-                timeout: Duration::from_secs(self.timeout.max(1)),
-                ca_pem,
-            },
-        )
-        .map_err(Usage)?;
+        let settings = ClientSettings {
+            token: token.clone(),
+            timeout: Duration::from_secs(self.timeout.max(1)),
+            ca_pem,
+        };
+        let client = HttpClient::new(&target, &settings).map_err(Usage)?;
         Ok(App {
             target,
             client,
             token,
+            settings,
         })
     }
 }

@@ -15,7 +15,8 @@ use crate::provision::{Applied, state_file};
 use crate::scim::{Request, Resolve, ResourceKind};
 use crate::source::input::InputFormat;
 use crate::sync::{
-    Cycle, CycleSettings, Exchange, FailedObject, Observer, SyncReport, TargetUrl, journal,
+    Cycle, CycleSettings, Exchange, FailedObject, Observer, SyncReport, TargetUrl, Transport,
+    journal,
 };
 
 #[derive(clap::Args, Debug)]
@@ -56,6 +57,10 @@ pub(super) struct SyncArgs {
     /// Print on stderr, for every record, what it came to and which attributes changed.
     #[arg(long)]
     explain: bool,
+    /// Requests in flight at once: the records on this many workers, each with its own
+    /// connection; references between them are linked at the end (docs/sync.md#concurrency).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    concurrency: usize,
     /// Write to an app on another machine without asking.
     #[arg(long)]
     yes: bool,
@@ -77,11 +82,19 @@ pub(super) struct SyncArgs {
 pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Result<u8, Usage> {
     // Everything that can be wrong with the call is said before any record is read or any
     // request sent.
+    let app = args.app.connect()?;
+    // One more client a worker beyond the first (`--concurrency`).
+    let mut workers = if args.concurrency > 1 {
+        app.clients(args.concurrency)?
+    } else {
+        Vec::new()
+    };
     let App {
         target,
         client,
         token,
-    } = args.app.connect()?;
+        ..
+    } = app;
     if target.scim062020() {
         if options.scim.patch_mode == PatchMode::CustomAppSso {
             return Err(Usage(
@@ -214,9 +227,14 @@ pub(super) fn sync(args: SyncArgs, mut options: Options, io: &mut Io<'_>) -> Res
         )?,
         None => Vec::new(),
     };
-    let users_done = cycle.run(ResourceKind::User, users, &mut observer);
+    let mut transports: Vec<&mut (dyn Transport + Send)> = workers
+        .iter_mut()
+        .map(|w| w as &mut (dyn Transport + Send))
+        .collect();
+    let users_done =
+        cycle.run_concurrently(ResourceKind::User, users, &mut observer, &mut transports);
     let stopped = cycle
-        .run(ResourceKind::Group, groups, &mut observer)
+        .run_concurrently(ResourceKind::Group, groups, &mut observer, &mut transports)
         .and(users_done)
         .err();
     observer.clear_progress();
@@ -465,7 +483,9 @@ fn write_report(
         .iter()
         .map(|(status, n)| format!("{status} ×{n}"))
         .collect();
-    let waiting = report.waiting_for_app.as_secs_f64() / seconds * 100.0;
+    // Each worker's share of the time spent waiting for the app.
+    let workers = report.workers.max(1) as f64;
+    let waiting = report.waiting_for_app.as_secs_f64() / (seconds * workers) * 100.0;
     let _ = writeln!(
         out,
         "{} requests in {seconds:.1} s ({:.0}/s): {}{}; {waiting:.0} % of the time waiting for the app",

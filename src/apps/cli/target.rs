@@ -81,6 +81,7 @@ fn export_command(
         target,
         mut client,
         token,
+        ..
     } = app.connect()?;
     let mut log_file = super::create_output(log)?;
     let mut out_file = super::create_output(out)?;

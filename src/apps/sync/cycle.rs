@@ -26,30 +26,30 @@ use crate::source::SlotRecord;
 
 /// One provisioning cycle against a live app.
 pub struct Cycle<'a> {
-    engine: &'a Engine,
+    pub(super) engine: &'a Engine,
     sender: Sender<'a>,
     /// The bundled driver's transport; `None` for a cycle driven by [`Cycle::steps`].
-    transport: Option<&'a mut dyn Transport>,
+    pub(super) transport: Option<&'a mut dyn Transport>,
     /// Where the cycle's requests and waits go out and their answers come in.
-    port: Port,
-    settings: CycleSettings,
+    pub(super) port: Port,
+    pub(super) settings: CycleSettings,
     env: Env<'static>,
     state: RunState,
     /// Every link the app has confirmed (or an earlier cycle's, not yet contradicted).
-    links: BTreeMap<(ResourceKind, String), String>,
+    pub(super) links: BTreeMap<(ResourceKind, String), String>,
     /// The ids the app gave this run's creations.
     created: HashMap<ObjectRef, String>,
-    journal: Option<Journal>,
-    report: SyncReport,
+    pub(super) journal: Option<std::sync::Arc<Journal>>,
+    pub(super) report: SyncReport,
     /// The objectId of the record being sent (named if the run stops in its middle).
     in_progress: Option<String>,
     /// Why the run stopped, once it has.
-    stopped: Option<Stopped>,
+    pub(super) stopped: Option<Stopped>,
     /// Records whose manager or members named objects not yet in the app: run again once the
     /// input is through (docs/sync.md#managers).
-    deferred: Vec<Deferred>,
+    pub(super) deferred: Vec<Deferred>,
     /// The record being run names such an object (and has its outcome): defer it.
-    defer: Option<Outcome>,
+    pub(super) defer: Option<Outcome>,
     /// Running the deferred records.
     second_pass: bool,
     /// The expected resource of a record that may be deferred, until it is known whether it is.
@@ -58,11 +58,11 @@ pub struct Cycle<'a> {
 }
 
 /// A record to run again for its references, and what it came to the first time.
-struct Deferred {
-    file: Option<String>,
-    line: usize,
-    text: Vec<u8>,
-    outcome: Outcome,
+pub(super) struct Deferred {
+    pub(super) file: Option<String>,
+    pub(super) line: usize,
+    pub(super) text: Vec<u8>,
+    pub(super) outcome: Outcome,
 }
 
 /// Created objects named by the ids the app returned.
@@ -144,7 +144,8 @@ impl Steps<'_> {
 }
 
 /// An empty target: planning against it lists every matching GET.
-static NOTHING: std::sync::LazyLock<TargetStore> = std::sync::LazyLock::new(TargetStore::default);
+pub(super) static NOTHING: std::sync::LazyLock<TargetStore> =
+    std::sync::LazyLock::new(TargetStore::default);
 
 impl<'a> Cycle<'a> {
     /// A cycle of `engine` against `target` through `transport`, following `links` from
@@ -208,7 +209,7 @@ impl<'a> Cycle<'a> {
 
     /// Journal each link as the app confirms it (`--state-out`'s journal).
     pub fn journal_to(&mut self, journal: Journal, recovered: usize) {
-        self.journal = Some(journal);
+        self.journal = Some(std::sync::Arc::new(journal));
         self.report.recovered_links = recovered;
     }
 
@@ -224,6 +225,11 @@ impl<'a> Cycle<'a> {
             .collect()
     }
 
+    /// The app's tenant URL.
+    pub(super) fn sender_target(&self) -> &'a TargetUrl {
+        self.sender.target
+    }
+
     /// The report so far.
     pub fn report(&self) -> &SyncReport {
         &self.report
@@ -234,7 +240,11 @@ impl<'a> Cycle<'a> {
     pub fn finish(mut self) -> (SyncReport, Vec<Link>, Option<Journal>) {
         self.report.elapsed = self.started.elapsed();
         let links = self.links();
-        (self.report, links, self.journal)
+        // (Workers of a concurrent run have dropped their shares by now.)
+        let journal = self
+            .journal
+            .and_then(|j| std::sync::Arc::try_unwrap(j).ok());
+        (self.report, links, journal)
     }
 
     /// Every record of `inputs`, in order: `kind` objects. Run the users first, then the
@@ -604,7 +614,7 @@ impl<'a> Cycle<'a> {
     /// references resolve to the objects created further down the input. Against a fresh run
     /// state holding every link the app confirmed, so a record is not taken for a duplicate of
     /// itself. A record's count moves to failed when its second run fails; otherwise it stays.
-    async fn second_pass(
+    pub(super) async fn second_pass(
         &mut self,
         kind: ResourceKind,
         observer: &mut dyn Observer,

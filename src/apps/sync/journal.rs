@@ -45,7 +45,8 @@ pub struct Recovered {
 /// A journal being written.
 #[derive(Debug)]
 pub struct Journal {
-    file: std::fs::File,
+    /// (Shared by a concurrent cycle's workers: one line at a time.)
+    file: std::sync::Mutex<std::fs::File>,
     path: PathBuf,
 }
 
@@ -147,18 +148,20 @@ impl Journal {
                 .map_err(cannot)?;
         }
         Ok(Journal {
-            file,
+            file: std::sync::Mutex::new(file),
             path: path.to_path_buf(),
         })
     }
 
     /// Append one confirmed change, in one write (a kill cuts at most this line).
-    pub fn record(&mut self, entry: &Entry) -> Result<(), String> {
+    pub fn record(&self, entry: &Entry) -> Result<(), String> {
         let mut line = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
         line.push(b'\n');
-        self.file
-            .write_all(&line)
-            .map_err(|e| format!("cannot write the journal {}: {e}", self.path.display()))
+        let cannot = |e: &dyn std::fmt::Display| {
+            format!("cannot write the journal {}: {e}", self.path.display())
+        };
+        let mut file = self.file.lock().map_err(|e| cannot(&e))?;
+        file.write_all(&line).map_err(|e| cannot(&e))
     }
 
     /// Remove the journal: the state file it fed is written.
@@ -187,7 +190,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("links.journal");
         let _ = std::fs::remove_file(&path);
-        let mut journal = Journal::open(&path).unwrap();
+        let journal = Journal::open(&path).unwrap();
         journal.record(&entry(1)).unwrap();
         journal.record(&entry(2)).unwrap();
         drop(journal);
@@ -200,7 +203,7 @@ mod tests {
         assert_eq!(got.entries, vec![entry(1)]);
         assert!(got.torn);
         // A rerun appends after the cut line, which it drops first; a second cut is read too.
-        let mut journal = Journal::open(&path).unwrap();
+        let journal = Journal::open(&path).unwrap();
         journal.record(&entry(3)).unwrap();
         drop(journal);
         let got = recover(&path).unwrap().unwrap();
@@ -208,7 +211,7 @@ mod tests {
         assert!(!got.torn);
         // Killed while the header was written: the rerun starts the journal again.
         std::fs::write(&path, &whole[..10]).unwrap();
-        let mut journal = Journal::open(&path).unwrap();
+        let journal = Journal::open(&path).unwrap();
         journal.record(&entry(4)).unwrap();
         drop(journal);
         assert_eq!(recover(&path).unwrap().unwrap().entries, vec![entry(4)]);

@@ -28,6 +28,7 @@ mod port;
 mod exchange;
 pub mod export;
 mod cycle;
+mod concurrent;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -259,6 +260,9 @@ pub struct SyncReport {
     pub waiting_to_retry: Duration,
     /// Links recovered from an interrupted run's journal.
     pub recovered_links: usize,
+    /// Workers that sent requests at once (`--concurrency`); 1 for a cycle one request at a
+    /// time. `waiting_for_app` adds up every worker's wait.
+    pub workers: usize,
     /// Records run a second time, at the end of their input, because a manager or member
     /// they name was not in the app yet (docs/sync.md#managers).
     pub second_pass: usize,
