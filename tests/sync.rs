@@ -829,3 +829,46 @@ fn with_concurrency_every_user_is_created_once_and_managers_are_linked_across_wo
     );
     assert!(!err.contains("not provisioned"), "{err}");
 }
+
+#[test]
+fn a_stopped_concurrent_run_still_counts_every_record_users_and_groups() {
+    let dir = scratch("concurrent-stop", 6);
+    let groups = dir.join("groups.ndjson");
+    std::fs::write(
+        &groups,
+        [
+            json!({"objectId": "g1", "displayName": "A"}),
+            json!({"objectId": "g2", "displayName": "B"}),
+        ]
+        .map(|g| g.to_string())
+        .join("\n"),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, _, err) = sync(
+        &dir,
+        &format!("http://127.0.0.1:{port}"),
+        &[
+            "--concurrency",
+            "2",
+            "--groups",
+            groups.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    let r = report(&err);
+    // 6 users and 2 groups: each failed (reported) or not attempted (counted), none lost.
+    assert_eq!(r["records"], 8, "{r}");
+    assert_eq!(
+        r["failed"].as_u64().unwrap() + r["not_attempted"].as_u64().unwrap(),
+        8,
+        "{r}"
+    );
+    assert!(r["stopped"].as_str().unwrap().contains("in a row"), "{r}");
+}

@@ -115,8 +115,9 @@ impl Cycle<'_> {
         if transports.len() < 2 || self.settings.dry_run {
             return self.run(kind, inputs, observer);
         }
-        if let Some(stop) = self.stopped.clone() {
-            return Err(stop);
+        if self.stopped.is_some() {
+            // Stopped already: the sequential run reads and counts the records, sends nothing.
+            return self.run(kind, inputs, observer);
         }
         self.report.workers = self.report.workers.max(transports.len());
         let engine = self.engine;
@@ -124,7 +125,7 @@ impl Cycle<'_> {
         let links = self.links();
         let halt = AtomicBool::new(false);
         let mut env = Env::new(engine.options()).map_err(|e| Stopped(e.to_string()))?;
-        let finished: Vec<Finished> = std::thread::scope(|scope| {
+        let finished = std::thread::scope(|scope| {
             let (event_tx, event_rx) = mpsc::channel::<Event>();
             let mut queues = Vec::new();
             let mut workers = Vec::new();
@@ -145,15 +146,24 @@ impl Cycle<'_> {
             }
             drop(event_tx);
             // Deal the records, by objectId; meanwhile tell the observer what the workers saw.
-            for input in inputs {
+            let mut unreadable_input = None;
+            'inputs: for input in inputs {
                 let file = input.name.as_deref();
                 for raw in input.records {
                     while let Ok(event) = event_rx.try_recv() {
                         deliver(event, observer);
                     }
-                    let Ok(raw) = raw else {
-                        halt.store(true, Ordering::SeqCst);
-                        break;
+                    // An input that cannot be read stops the run, as one at a time; what was
+                    // dealt before it is still sent.
+                    let raw = match raw {
+                        Ok(raw) => raw,
+                        Err(e) => {
+                            unreadable_input = Some(Stopped(format!(
+                                "cannot read {}: {e}",
+                                file.unwrap_or("the input")
+                            )));
+                            break 'inputs;
+                        }
                     };
                     let text = match raw.text {
                         Ok(text) => text,
@@ -194,23 +204,29 @@ impl Cycle<'_> {
             for event in event_rx {
                 deliver(event, observer);
             }
-            workers.into_iter().filter_map(|w| w.join().ok()).collect()
+            let done: Vec<Finished> = workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            (done, unreadable_input)
         });
-        // The workers' counts and links are this cycle's.
-        let before = links;
+        let (finished, unreadable_input) = finished;
+        // The workers' counts and links are this cycle's. Each object is one worker's, so
+        // each worker's changes to the links it started with are its objects'.
+        let before = self.links.clone();
         for done in finished {
             merge(&mut self.report, &done.report);
             for (key, target) in &done.links {
-                if before
-                    .iter()
-                    .all(|l| (l.kind, &l.source_id) != (key.0, &key.1) || &l.target_id != target)
-                {
+                if before.get(key) != Some(target) {
                     self.links.insert(key.clone(), target.clone());
                 }
             }
-            for l in &before {
-                if !done.links.contains_key(&(l.kind, l.source_id.clone())) {
-                    self.links.remove(&(l.kind, l.source_id.clone()));
+            for key in before.keys() {
+                if !done.links.contains_key(key) {
+                    self.links.remove(key);
                 }
             }
             self.deferred.extend(done.deferred);
@@ -218,9 +234,13 @@ impl Cycle<'_> {
                 self.stopped = done.stopped;
             }
         }
+        if self.stopped.is_none() {
+            self.stopped = unreadable_input;
+        }
         self.deferred
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         if let Some(stop) = self.stopped.clone() {
+            self.forgo_deferred(observer);
             return Err(stop);
         }
         // Phase 2, one at a time: references to objects created on other workers.
@@ -232,6 +252,7 @@ impl Cycle<'_> {
         let port = self.port.clone();
         let result = drive(self.second_pass(kind, observer), &port, &mut *transport);
         self.transport = Some(transport);
+        self.forgo_deferred(observer);
         if let Err(stop) = &result {
             self.stopped = Some(stop.clone());
         }
@@ -289,6 +310,7 @@ fn work(
                         line: job.line,
                         text: job.text.clone(),
                         outcome,
+                        expected: cycle.held_expected.take(),
                     });
                 }
             }

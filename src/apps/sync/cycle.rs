@@ -53,7 +53,7 @@ pub struct Cycle<'a> {
     /// Running the deferred records.
     second_pass: bool,
     /// The expected resource of a record that may be deferred, until it is known whether it is.
-    held_expected: Option<serde_json::Value>,
+    pub(super) held_expected: Option<serde_json::Value>,
     started: Instant,
 }
 
@@ -63,6 +63,8 @@ pub(super) struct Deferred {
     pub(super) line: usize,
     pub(super) text: Vec<u8>,
     pub(super) outcome: Outcome,
+    /// What it expects without the references, said if it is not run again (a stop).
+    pub(super) expected: Option<serde_json::Value>,
 }
 
 /// Created objects named by the ids the app returned.
@@ -308,9 +310,15 @@ impl<'a> Cycle<'a> {
                     self.report.not_attempted += 1;
                     continue;
                 }
-                let raw = raw.map_err(|e| {
-                    Stopped(format!("cannot read {}: {e}", file.unwrap_or("the input")))
-                })?;
+                let raw = match raw {
+                    Ok(raw) => raw,
+                    Err(e) => {
+                        let stop =
+                            Stopped(format!("cannot read {}: {e}", file.unwrap_or("the input")));
+                        self.stopped = Some(stop.clone());
+                        return Err(stop);
+                    }
+                };
                 let at = At {
                     kind,
                     file,
@@ -327,6 +335,7 @@ impl<'a> Cycle<'a> {
                                     line: raw.line,
                                     text: text.clone(),
                                     outcome,
+                                    expected: self.held_expected.take(),
                                 });
                             }
                             continue;
@@ -343,6 +352,7 @@ impl<'a> Cycle<'a> {
         if stopped.is_none() {
             stopped = self.second_pass(kind, observer).await.err();
         }
+        self.forgo_deferred(observer);
         self.stopped.clone_from(&stopped);
         match stopped {
             Some(stop) => Err(stop),
@@ -393,6 +403,9 @@ impl<'a> Cycle<'a> {
         let attempt = match self.attempt(at, record, observer).await {
             Ok(attempt) => attempt,
             Err(stop) => {
+                if let Some(expected) = self.held_expected.take() {
+                    observer.expected(&expected);
+                }
                 // The record in progress is reported too; what the app confirmed for it is
                 // already journaled.
                 let mut failed =
@@ -404,8 +417,8 @@ impl<'a> Cycle<'a> {
             }
         };
         // Deferred: its second run says what it expects. Failed: not run again, so now.
-        if let Some(expected) = self.held_expected.take()
-            && attempt.is_err()
+        if attempt.is_err()
+            && let Some(expected) = self.held_expected.take()
         {
             observer.expected(&expected);
         }
@@ -430,6 +443,8 @@ impl<'a> Cycle<'a> {
     ) -> Result<Result<(), FailedObject>, Stopped> {
         let kind = at.kind;
         self.in_progress = None;
+        self.defer = None;
+        self.held_expected = None;
         let fail = |code: Code, detail: String| FailedObject::new(at, code, detail);
         // Which GETs Entra sends for it, and its objectId.
         let first = match self
@@ -628,7 +643,8 @@ impl<'a> Cycle<'a> {
         self.second_pass = true;
         self.report.second_pass += deferred.len();
         let mut result = Ok(());
-        for record in &deferred {
+        let mut deferred = deferred.into_iter();
+        for record in deferred.by_ref() {
             let at = At {
                 kind,
                 file: record.file.as_deref(),
@@ -656,9 +672,21 @@ impl<'a> Cycle<'a> {
                 break;
             }
         }
+        // Not run again (the run stopped): said as they were.
+        self.deferred.extend(deferred);
         self.second_pass = false;
         self.state = first;
         result
+    }
+
+    /// The deferred records that will not run again (the run stopped): what they expect,
+    /// references aside, still goes to `--expect-out`.
+    pub(super) fn forgo_deferred(&mut self, observer: &mut dyn Observer) {
+        for record in std::mem::take(&mut self.deferred) {
+            if let Some(expected) = &record.expected {
+                observer.expected(expected);
+            }
+        }
     }
 
     /// Send one of a record's writes; the new object's id for a POST.
