@@ -15,15 +15,15 @@ use std::sync::mpsc;
 
 use serde_json::Value as Json;
 
-use super::cycle::{Cycle, Deferred, NOTHING};
+use super::cycle::{Cycle, Deferred};
 use super::http::Transport;
 use super::port::drive;
 use super::{Exchange, FailedObject, Observer, Stopped, SyncReport};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::Env;
 use crate::provision::run::{At, Input};
 use crate::provision::{Applied, RecordError};
 use crate::scim::{Request, Resolve, ResourceKind};
+use crate::source::{Known, SlotSource};
 
 /// A record for a worker.
 struct Job {
@@ -124,7 +124,6 @@ impl Cycle<'_> {
         let target = self.sender_target();
         let links = self.links();
         let halt = AtomicBool::new(false);
-        let mut env = Env::new(engine.options()).map_err(|e| Stopped(e.to_string()))?;
         let finished = std::thread::scope(|scope| {
             let (event_tx, event_rx) = mpsc::channel::<Event>();
             let mut queues = Vec::new();
@@ -175,15 +174,13 @@ impl Cycle<'_> {
                             continue;
                         }
                     };
-                    let object_id = engine
-                        .read_record(raw.line, &text)
-                        .ok()
-                        .and_then(|r| {
-                            engine
-                                .plan_record(kind, raw.line, &r, &mut env, &NOTHING)
-                                .ok()
-                        })
-                        .and_then(|plan| plan.object_id().map(str::to_string));
+                    // Dealt by objectId, read from the record, not evaluated: the worker
+                    // evaluates it.
+                    let object_id = engine.read_record(raw.line, &text).ok().and_then(|r| {
+                        SlotSource::new(&r, engine.projection(), engine.options())
+                            .known_text(Known::ObjectId)
+                            .map(|(id, _)| id.into_owned())
+                    });
                     let mut hasher = std::hash::DefaultHasher::new();
                     match &object_id {
                         Some(id) => id.hash(&mut hasher),
@@ -331,13 +328,7 @@ fn work(
 
 /// Add a worker's counts to the cycle's.
 fn merge(into: &mut SyncReport, from: &SyncReport) {
-    let (a, b) = (&mut into.summary, &from.summary);
-    a.created += b.created;
-    a.updated += b.updated;
-    a.disabled += b.disabled;
-    a.deleted += b.deleted;
-    a.skipped += b.skipped;
-    a.failed += b.failed;
+    into.summary.absorb(&from.summary);
     into.requests += from.requests;
     for (status, n) in &from.statuses {
         *into.statuses.entry(*status).or_default() += n;

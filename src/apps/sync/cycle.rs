@@ -146,8 +146,7 @@ impl Steps<'_> {
 }
 
 /// An empty target: planning against it lists every matching GET.
-pub(super) static NOTHING: std::sync::LazyLock<TargetStore> =
-    std::sync::LazyLock::new(TargetStore::default);
+static NOTHING: std::sync::LazyLock<TargetStore> = std::sync::LazyLock::new(TargetStore::default);
 
 impl<'a> Cycle<'a> {
     /// A cycle of `engine` against `target` through `transport`, following `links` from
@@ -503,23 +502,27 @@ impl<'a> Cycle<'a> {
                 }
             }
         }
-        // Decide against what the app holds, as `map` decides against --current.
-        let mut store = TargetStore::default();
-        if let Some(object) = &found {
-            store.push(object);
-        }
-        if let (Some(oid), Some(id)) = (&object_id, linked) {
-            store = store.with_links([Link {
-                kind,
-                source_id: oid.clone(),
-                target_id: id,
-            }]);
-        }
-        let applied = match self
-            .engine
-            .plan_record(kind, at.line, record, &mut self.env, &store)
-            .and_then(|plan| self.engine.apply(plan, &mut self.state))
-        {
+        // Decide against what the app holds, as `map` decides against --current. When it
+        // holds nothing, that is the first plan's empty target: the record is not evaluated
+        // again.
+        let plan = if found.is_none() && linked.is_none() {
+            Ok(first)
+        } else {
+            let mut store = TargetStore::default();
+            if let Some(object) = &found {
+                store.push(object);
+            }
+            if let (Some(oid), Some(id)) = (&object_id, linked) {
+                store = store.with_links([Link {
+                    kind,
+                    source_id: oid.clone(),
+                    target_id: id,
+                }]);
+            }
+            self.engine
+                .plan_record(kind, at.line, record, &mut self.env, &store)
+        };
+        let applied = match plan.and_then(|plan| self.engine.apply(plan, &mut self.state)) {
             Ok(applied) => applied,
             Err(e) => {
                 return failed(fail(e.code, e.reason));
@@ -659,14 +662,7 @@ impl<'a> Cycle<'a> {
             self.report.summary = before;
             if failed {
                 self.report.summary.failed += 1;
-                let count = match &record.outcome {
-                    Outcome::Created => &mut self.report.summary.created,
-                    Outcome::Updated => &mut self.report.summary.updated,
-                    Outcome::Disabled => &mut self.report.summary.disabled,
-                    Outcome::Deleted => &mut self.report.summary.deleted,
-                    Outcome::Skipped(_) => &mut self.report.summary.skipped,
-                };
-                *count = count.saturating_sub(1);
+                self.report.summary.remove(&record.outcome);
             }
             if result.is_err() {
                 break;

@@ -14,7 +14,7 @@ use super::target::TargetUrl;
 use super::{Exchange, FailedObject, Observer, Origin, RetryPolicy, Stopped, SyncReport};
 use crate::diagnostic::Code;
 use crate::provision::run::At;
-use crate::scim::{ObjectRef, Request, Resolve};
+use crate::scim::{Request, SimulatedIds};
 
 /// How an exchange ended.
 pub(super) enum Answer {
@@ -35,18 +35,6 @@ pub(super) struct Sender<'a> {
     /// For redacting the token from what is reported.
     pub(super) token: Option<Token>,
     failures_in_a_row: u32,
-}
-
-/// Matching GETs name no object: nothing to resolve.
-struct NoIds;
-
-impl Resolve for NoIds {
-    fn id<'a>(&'a self, object: &'a ObjectRef) -> std::borrow::Cow<'a, str> {
-        match object {
-            ObjectRef::Id(id) => std::borrow::Cow::Borrowed(id),
-            ObjectRef::Created { .. } => std::borrow::Cow::Borrowed(""),
-        }
-    }
 }
 
 impl<'a> Sender<'a> {
@@ -74,8 +62,10 @@ impl<'a> Sender<'a> {
         observer: &mut dyn Observer,
     ) -> Result<Result<Option<Json>, FailedObject>, Stopped> {
         for query in queries {
-            let url = self.target.url(&query.url_path(&NoIds));
-            let label = format!("GET {}", query.path(&NoIds));
+            // (A matching GET names no object: any resolver will do.)
+            let none = SimulatedIds::default();
+            let url = self.target.url(&query.url_path(&none));
+            let label = format!("GET {}", query.path(&none));
             let failure = |code, status, detail| {
                 let at = At {
                     kind: query.kind,
@@ -322,7 +312,7 @@ pub(super) fn retry_after(value: Option<&str>) -> Option<Duration> {
 pub(super) fn scim_object(response: &HttpResponse) -> Result<Json, String> {
     match serde_json::from_slice::<Json>(&response.body) {
         Ok(object @ Json::Object(_)) => Ok(object),
-        _ => Err(not_scim(response)),
+        _ => Err(not_scim_answer(response)),
     }
 }
 
@@ -346,7 +336,7 @@ pub(super) fn list_response(response: &HttpResponse) -> Result<Option<Json>, Str
 }
 
 /// Why an answer is not SCIM JSON.
-pub(super) fn not_scim(response: &HttpResponse) -> String {
+pub(super) fn not_scim_answer(response: &HttpResponse) -> String {
     let kind = response
         .content_type
         .as_deref()

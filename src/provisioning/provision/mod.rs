@@ -605,12 +605,33 @@ pub struct Summary {
 impl Summary {
     /// Count one outcome.
     pub fn add(&mut self, outcome: &Outcome) {
+        *self.count(outcome) += 1;
+    }
+
+    /// Take back one outcome counted before (a record that then failed is counted as failed).
+    pub fn remove(&mut self, outcome: &Outcome) {
+        let count = self.count(outcome);
+        *count = count.saturating_sub(1);
+    }
+
+    /// Add another run's counts (the workers of a concurrent `sync`).
+    pub fn absorb(&mut self, other: &Summary) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.disabled += other.disabled;
+        self.deleted += other.deleted;
+        self.skipped += other.skipped;
+        self.failed += other.failed;
+    }
+
+    /// The count `outcome` goes to.
+    fn count(&mut self, outcome: &Outcome) -> &mut usize {
         match outcome {
-            Outcome::Created => self.created += 1,
-            Outcome::Updated => self.updated += 1,
-            Outcome::Disabled => self.disabled += 1,
-            Outcome::Deleted => self.deleted += 1,
-            Outcome::Skipped(_) => self.skipped += 1,
+            Outcome::Created => &mut self.created,
+            Outcome::Updated => &mut self.updated,
+            Outcome::Disabled => &mut self.disabled,
+            Outcome::Deleted => &mut self.deleted,
+            Outcome::Skipped(_) => &mut self.skipped,
         }
     }
 
