@@ -154,6 +154,11 @@ pub struct Options {
     /// What `map` writes.
     #[serde(flatten)]
     pub scim: ScimOptions,
+    /// The flat keys given explicitly (recorded by [`Options::with_changes`]): a mapping set's
+    /// own dialect does not override them ([`Options::for_dialect`]). Insert `"dialect"` to
+    /// keep options built field by field from following a Cloud Sync schema.
+    #[serde(skip)]
+    pub given: std::collections::BTreeSet<String>,
 }
 
 /// Which Entra service the expressions are written for (docs/language.md#dialects).
@@ -319,7 +324,7 @@ pub struct RunOptions {
     /// What DefaultDomain() returns. Default `contoso.com`.
     pub default_domain: String,
     /// Cloud Sync placeholders (`%DomainFQDN%` in an expression) and their values. Default
-    /// `{"DomainFQDN": "contoso.com"}`.
+    /// `{"DomainFQDN": "contoso.com", "DomainNetBios": "CONTOSO"}`.
     pub placeholders: std::collections::BTreeMap<String, String>,
 }
 
@@ -329,7 +334,11 @@ impl Default for RunOptions {
             now: None,
             rng_seed: None,
             default_domain: "contoso.com".to_string(),
-            placeholders: [("DomainFQDN".to_string(), "contoso.com".to_string())].into(),
+            placeholders: [
+                ("DomainFQDN".to_string(), "contoso.com".to_string()),
+                ("DomainNetBios".to_string(), "CONTOSO".to_string()),
+            ]
+            .into(),
         }
     }
 }
@@ -398,6 +407,8 @@ impl Options {
                 }
             }
         }
+        let mut given = self.given.clone();
+        given.extend(changes.keys().cloned());
         let mut map = match serde_json::to_value(self) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => {
@@ -416,8 +427,37 @@ impl Options {
             }
             map.insert(key, value);
         }
-        serde_json::from_value(serde_json::Value::Object(map))
-            .map_err(|e| OptionsError::Invalid(e.to_string()))
+        let mut options: Options = serde_json::from_value(serde_json::Value::Object(map))
+            .map_err(|e| OptionsError::Invalid(e.to_string()))?;
+        options.given = given;
+        Ok(options)
+    }
+
+    /// These options for a mapping set written for `dialect` (a Cloud Sync schema says so by
+    /// its directories, docs/mapping.md#which-service-a-schema-is-for): the dialect and the
+    /// defaults it brings, except where a dialect or those keys were given explicitly.
+    pub fn for_dialect(&self, dialect: Option<Dialect>) -> std::borrow::Cow<'_, Options> {
+        use std::borrow::Cow;
+        let Some(dialect) = dialect else {
+            return Cow::Borrowed(self);
+        };
+        if self.given.contains("dialect") || self.dialect.dialect == dialect {
+            return Cow::Borrowed(self);
+        }
+        // The dialect with its defaults, keeping the values of those keys given explicitly.
+        let current = serde_json::to_value(self).unwrap_or_default();
+        let mut changes = serde_json::Map::new();
+        changes.insert("dialect".into(), serde_json::json!(dialect));
+        for (key, _) in dialect.defaults() {
+            if let Some(value) = current.get(*key).filter(|_| self.given.contains(*key)) {
+                changes.insert(key.to_string(), value.clone());
+            }
+        }
+        let Ok(mut out) = self.with_changes(changes) else {
+            return Cow::Borrowed(self);
+        };
+        out.given = self.given.clone();
+        Cow::Owned(out)
     }
 
     /// The clock for Now(): the `now` option, else the system clock.
@@ -482,7 +522,26 @@ mod tests {
         let strict = Options::default().with_settings(["iif_null=strict", "dialect=cloud-sync"])?;
         assert_eq!(strict.dialect.iif_null, IifNull::Strict);
         let back = cloud.with_settings(["dialect=provisioning"])?;
-        assert_eq!(back, Options::default());
+        assert_eq!(back.dialect, Options::default().dialect);
+        Ok(())
+    }
+
+    #[test]
+    fn a_mapping_sets_dialect_gives_way_to_explicit_keys() -> Result<(), OptionsError> {
+        use super::{Dialect, IifNull};
+        let plain = Options::default();
+        let cloud = plain.for_dialect(Some(Dialect::CloudSync));
+        assert_eq!(cloud.dialect.dialect, Dialect::CloudSync);
+        assert_eq!(cloud.dialect.iif_null, IifNull::Lazy);
+        assert!(cloud.dialect.allow_cloud_sync_extensions);
+        assert_eq!(*plain.for_dialect(None), plain);
+        // A dialect given explicitly wins; so does one of the keys a dialect brings.
+        let named = Options::default().with_settings(["dialect=provisioning"])?;
+        assert_eq!(*named.for_dialect(Some(Dialect::CloudSync)), named);
+        let strict = Options::default().with_settings(["iif_null=strict"])?;
+        let mixed = strict.for_dialect(Some(Dialect::CloudSync));
+        assert_eq!(mixed.dialect.iif_null, IifNull::Strict);
+        assert!(mixed.dialect.allow_cloud_sync_extensions);
         Ok(())
     }
 

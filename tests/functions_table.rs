@@ -41,7 +41,7 @@ fn forms_are_well_formed() {
 
 #[test]
 fn documented_graph_keys() {
-    // Keys confirmed by Graph's docs (G-FN, G-PE, G-OM).
+    // Keys confirmed by Graph's docs: its function list and stored samples.
     let keys = |name: &str| -> Vec<&str> {
         lookup_ignore_case(name).unwrap().forms[0]
             .iter()
@@ -63,6 +63,13 @@ fn documented_graph_keys() {
     assert_eq!(keys("Switch"), ["source", "defaultValue", "switchValue"]);
     assert_eq!(keys("Mid"), ["source", "start", "length"]);
     assert_eq!(keys("Join"), ["separator", "source"]);
+    // Seen in a Cloud Sync schema exported from a tenant (docs/mapping.md#graph-parameter-keys).
+    assert_eq!(keys("Left"), ["source", "length"]);
+    assert_eq!(keys("Item"), ["source", "index"]);
+    assert_eq!(keys("BitAnd"), ["left", "right"]);
+    assert_eq!(keys("IIF"), ["one", "four", "five"]);
+    assert_eq!(keys("IsPresent"), ["source"]);
+    assert_eq!(keys("Error"), ["message"]);
 }
 
 #[test]
@@ -73,5 +80,22 @@ fn readme_reference_is_current() {
     assert!(
         readme.contains(&table),
         "README.md's function table is stale: paste `entramap functions --format markdown`"
+    );
+}
+
+#[test]
+fn docs_graph_keys_table_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/mapping.md");
+    let docs = std::fs::read_to_string(path).unwrap();
+    let table = entramap::builtins::graph_keys_reference();
+    if std::env::var_os("ENTRAMAP_UPDATE_DOCS").is_some() {
+        let start = docs.find("| Function | Keys the service stores |").unwrap();
+        let end = start + docs[start..].find("\n\n").unwrap() + 1;
+        std::fs::write(path, format!("{}{}{}", &docs[..start], table, &docs[end..])).unwrap();
+        return;
+    }
+    assert!(
+        docs.contains(&table),
+        "docs/mapping.md's Graph keys table is stale: run ENTRAMAP_UPDATE_DOCS=1 cargo test --test functions_table"
     );
 }

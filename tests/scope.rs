@@ -27,6 +27,7 @@ fn set(groups: Vec<ScopeGroup>) -> MappingSet {
     MappingSet {
         name: "scope".into(),
         description: String::new(),
+        dialect: None,
         users: Some(ObjectMapping {
             name: "users".into(),
             enabled: true,

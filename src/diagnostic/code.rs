@@ -119,8 +119,9 @@ codes! {
     ScopeFilter = "scope-filter", Error, "a scoping filter cannot be evaluated as Entra evaluates it";
     ScopeNotEvaluated = "scope-not-evaluated", Warning, "part of a Graph scope is kept but not evaluated";
     ScopeUndetermined = "scope-undetermined", Warning, "the scoping filter cannot decide for a record; nothing is sent";
-    SecondUserMapping = "second-user-mapping", Warning, "a Graph schema has a second user object mapping, ignored";
+    SecondUserMapping = "second-user-mapping", Warning, "a Graph schema has a second enabled user (or group) object mapping, which Entra would run too; it is ignored";
     SelectUniqueValue = "select-unique-value", Warning, "SelectUniqueValue where Entra does not support it";
+    SeveralRoles = "several-roles", Warning, "SingleAppRoleAssignment on a user with several app role assignments; the first is used";
     SeveralValues = "several-values", Warning, "several values for a single-valued attribute; the first is sent";
     SingleQuote = "single-quote", Error, "a string in single quotes";
     SpaceBeforeParen = "space-before-paren", Warning, "a space between a function name and `(`";

@@ -20,17 +20,33 @@ pub enum Presence {
         /// Fewest occurrences.
         min: u8,
     },
+    /// Required, except in the Cloud Sync dialect, where it may be left empty: FormatDateTime's
+    /// inputFormat when the source is already a date, an IIF branch that gives Null (both
+    /// in Cloud Sync's own default mappings).
+    RequiredOutsideCloudSync,
 }
 
 /// One parameter of a function.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Param {
-    /// Name used in messages and docs (`regexPattern`).
+    /// Name used in messages and docs, as Microsoft's reference writes it (`regexPattern`).
     pub name: &'static str,
-    /// The `key` Graph uses in `parameters[]` (`RegularExpression`).
+    /// The `key` the service stores in `parameters[]` (`RegularExpression`), from its
+    /// function list, its exports, or its convention (docs/mapping.md#graph-parameter-keys).
     pub key: &'static str,
     /// Required, optional, or repeating.
     pub presence: Presence,
+    /// The service declares it an integer: its argument is printed unquoted in a stored
+    /// tree's expression text (`Mid([x], 1, 8)`).
+    pub integer: bool,
+}
+
+impl Param {
+    /// The same parameter, declared an integer.
+    const fn integer(mut self) -> Param {
+        self.integer = true;
+        self
+    }
 }
 
 /// What a function returns (docs/functions.md#all-functions "Result").
@@ -98,39 +114,40 @@ pub struct FnSpec {
     pub help: &'static str,
 }
 
-const fn req(name: &'static str) -> Param {
+const fn param(name: &'static str, key: &'static str, presence: Presence) -> Param {
     Param {
         name,
-        key: name,
-        presence: Presence::Required,
+        key,
+        presence,
+        integer: false,
     }
+}
+const fn req(name: &'static str) -> Param {
+    param(name, name, Presence::Required)
+}
+/// A required parameter the service stores under another key than the reference's name.
+const fn req_key(name: &'static str, key: &'static str) -> Param {
+    param(name, key, Presence::Required)
 }
 const fn opt(name: &'static str) -> Param {
-    Param {
-        name,
-        key: name,
-        presence: Presence::Optional,
-    }
+    param(name, name, Presence::Optional)
 }
 const fn opt_key(name: &'static str, key: &'static str) -> Param {
-    Param {
-        name,
-        key,
-        presence: Presence::Optional,
-    }
+    param(name, key, Presence::Optional)
 }
 const fn many(name: &'static str, key: &'static str, min: u8) -> Param {
-    Param {
-        name,
-        key,
-        presence: Presence::Repeated { min },
-    }
+    param(name, key, Presence::Repeated { min })
 }
 
 const SOURCE: &[Param] = &[req("source")];
-const EXPRESSION: &[Param] = &[req("expression")];
+const EXPRESSION: &[Param] = &[req_key("expression", "source")];
 const NONE: &[Param] = &[];
 const CASE: &[Param] = &[req("source"), opt("culture")];
+const CLOUD_SYNC_OPTIONAL_INPUT_FORMAT: Param = param(
+    "inputFormat",
+    "inputFormat",
+    Presence::RequiredOutsideCloudSync,
+);
 
 macro_rules! f {
     ($name:literal, [$($form:expr),+], $returns:ident, $nulls:ident, $dialect:ident, $help:literal) => {
@@ -181,7 +198,10 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "BitAnd",
-        [&[req("value1"), req("value2")]],
+        [&[
+            req_key("value1", "left").integer(),
+            req_key("value2", "right").integer()
+        ]],
         Int,
         Propagate,
         Provisioning,
@@ -237,7 +257,7 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "Count",
-        [&[req("attribute")]],
+        [&[req_key("attribute", "source")]],
         Int,
         NeverNull,
         Provisioning,
@@ -245,7 +265,7 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "CStr",
-        [&[req("value")]],
+        [&[req_key("value", "source")]],
         Str,
         Propagate,
         Provisioning,
@@ -253,7 +273,7 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "DateAdd",
-        [&[req("interval"), req("value"), req("dateTime")]],
+        [&[req("interval"), req("value").integer(), req("dateTime")]],
         DateTime,
         Propagate,
         Provisioning,
@@ -269,7 +289,7 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "DateFromNum",
-        [&[req("value")]],
+        [&[req_key("value", "source")]],
         DateTime,
         Propagate,
         Provisioning,
@@ -285,7 +305,7 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "DNComponent",
-        [&[req("source"), req("ComponentNumber")]],
+        [&[req("source"), req("ComponentNumber").integer()]],
         Str,
         Propagate,
         CloudSync,
@@ -305,10 +325,14 @@ pub static BUILTINS: &[FnSpec] = &[
             &[
                 req("source"),
                 opt("dateTimeStyles"),
-                req("inputFormat"),
+                CLOUD_SYNC_OPTIONAL_INPUT_FORMAT,
                 req("outputFormat")
             ],
-            &[req("source"), req("inputFormat"), req("outputFormat")]
+            &[
+                req("source"),
+                CLOUD_SYNC_OPTIONAL_INPUT_FORMAT,
+                req("outputFormat")
+            ]
         ],
         Str,
         Propagate,
@@ -333,7 +357,11 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "IIF",
-        [&[req("condition"), req("valueIfTrue"), req("valueIfFalse")]],
+        [&[
+            req_key("condition", "one"),
+            param("valueIfTrue", "four", Presence::RequiredOutsideCloudSync),
+            param("valueIfFalse", "five", Presence::RequiredOutsideCloudSync)
+        ]],
         Any,
         Branches,
         Provisioning,
@@ -344,7 +372,7 @@ pub static BUILTINS: &[FnSpec] = &[
         [&[
             req("value1"),
             req("value2"),
-            opt("start"),
+            opt("start").integer(),
             opt("compareType")
         ]],
         Int,
@@ -394,7 +422,7 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "Item",
-        [&[req("attribute"), req("index")]],
+        [&[req_key("attribute", "source"), req("index").integer()]],
         Any,
         Propagate,
         Provisioning,
@@ -410,7 +438,10 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "Left",
-        [&[req("string"), req("numChars")]],
+        [&[
+            req_key("string", "source"),
+            req_key("numChars", "length").integer()
+        ]],
         Str,
         NeverNull,
         Provisioning,
@@ -426,7 +457,11 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "Mid",
-        [&[req("source"), req("start"), req("length")]],
+        [&[
+            req("source"),
+            req("start").integer(),
+            req("length").integer()
+        ]],
         Str,
         Propagate,
         Provisioning,
@@ -458,7 +493,7 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "NumFromDate",
-        [&[req("value")]],
+        [&[req_key("value", "source")]],
         Int,
         Propagate,
         Provisioning,
@@ -483,11 +518,11 @@ pub static BUILTINS: &[FnSpec] = &[
     f!(
         "RandomString",
         [&[
-            req("length"),
-            req("minimumNumbers"),
-            req("minimumSpecialCharacters"),
-            req("minimumCapital"),
-            req("minimumLowerCase"),
+            req("length").integer(),
+            req("minimumNumbers").integer(),
+            req("minimumSpecialCharacters").integer(),
+            req("minimumCapital").integer(),
+            req("minimumLowerCase").integer(),
             opt("charactersToAvoid")
         ]],
         Str,
@@ -505,7 +540,7 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "RemoveDuplicates",
-        [&[req("attribute")]],
+        [&[req_key("attribute", "source")]],
         Multi,
         Propagate,
         Provisioning,
@@ -538,10 +573,10 @@ pub static BUILTINS: &[FnSpec] = &[
     f!(
         "SingleAppRoleAssignment",
         [SOURCE],
-        Roles,
+        Str,
         Propagate,
         Provisioning,
-        "One of the user's app role assignments."
+        "The user's one app role as text: its value (its display name to a .display target); several: the first, with a warning."
     ),
     f!(
         "Split",
@@ -605,7 +640,11 @@ pub static BUILTINS: &[FnSpec] = &[
     ),
     f!(
         "Word",
-        [&[req("string"), req("wordNumber"), req("delimiters")]],
+        [&[
+            req_key("string", "source"),
+            req("wordNumber").integer(),
+            req("delimiters")
+        ]],
         Str,
         NeverNull,
         Provisioning,
@@ -707,7 +746,7 @@ fn min_args(form: &[Param]) -> usize {
     let mut min = 0;
     for (i, p) in form.iter().enumerate() {
         match p.presence {
-            Presence::Required => min = i + 1,
+            Presence::Required | Presence::RequiredOutsideCloudSync => min = i + 1,
             Presence::Repeated { min: m } => min = i + m as usize,
             Presence::Optional => {}
         }
@@ -737,7 +776,7 @@ fn signature(name: &str, form: &[Param]) -> String {
     for p in form {
         sep(&mut out);
         match p.presence {
-            Presence::Required => out.push_str(p.name),
+            Presence::Required | Presence::RequiredOutsideCloudSync => out.push_str(p.name),
             Presence::Optional => {
                 let _ = write!(out, "[{}]", p.name);
             }
@@ -762,6 +801,111 @@ pub fn param_names(form: &[Param]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Where a function's Graph parameter keys come from (docs/mapping.md#graph-parameter-keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum KeySource {
+    /// Seen in trees the service stored: a synchronizationSchema export, or a stored schema
+    /// Microsoft's Graph documentation shows.
+    Export,
+    /// Declared by the service's function list (`GET .../schema/functions`).
+    FunctionList,
+    /// Neither: the service's convention (the value worked on is `source`, other parameters
+    /// keep their reference names).
+    Convention,
+}
+
+/// Functions whose keys were seen in stored trees.
+const KEYS_SEEN_IN_EXPORT: &[&str] = &[
+    "BitAnd",
+    "DateFromNum",
+    "Error",
+    "FormatDateTime",
+    "IIF",
+    "IsPresent",
+    "Item",
+    "Join",
+    "Left",
+    "Mid",
+    "Not",
+    "RemoveDuplicates",
+    "Replace",
+    "SingleAppRoleAssignment",
+    "Switch",
+    "Trim",
+];
+
+/// Functions whose keys only the service's function list declares.
+const KEYS_IN_FUNCTION_LIST: &[&str] = &[
+    "Append",
+    "AppRoleAssignments",
+    "DefaultDomain",
+    "IsNothing",
+    "Prepend",
+    "Split",
+    "StripSpaces",
+];
+
+impl FnSpec {
+    /// Where this function's Graph keys come from.
+    pub fn key_source(&self) -> KeySource {
+        if KEYS_SEEN_IN_EXPORT.contains(&self.name) {
+            KeySource::Export
+        } else if KEYS_IN_FUNCTION_LIST.contains(&self.name) {
+            KeySource::FunctionList
+        } else {
+            KeySource::Convention
+        }
+    }
+}
+
+/// The Markdown table of every function's Graph parameter keys, for docs/mapping.md.
+pub fn graph_keys_reference() -> String {
+    let mut out = String::from(
+        "| Function | Keys the service stores | Reference names, where different | Keys known from |\n|---|---|---|---|\n",
+    );
+    for f in BUILTINS {
+        let Some(form) = f.forms.first() else {
+            continue;
+        };
+        let keys: Vec<String> = form
+            .iter()
+            .map(|p| {
+                let repeat = if matches!(p.presence, Presence::Repeated { .. }) {
+                    "…"
+                } else {
+                    ""
+                };
+                let int = if p.integer { " (integer)" } else { "" };
+                format!("`{}`{repeat}{int}", p.key)
+            })
+            .collect();
+        let keys = if f.name == "IIF" {
+            "`one`, `four`, `five`; a comparison condition: `one` (left), `two` (the operator, a constant), `three` (right), `four`, `five`".to_string()
+        } else if keys.is_empty() {
+            "none".to_string()
+        } else {
+            keys.join(", ")
+        };
+        let renamed: Vec<String> = form
+            .iter()
+            .filter(|p| p.key != p.name)
+            .map(|p| format!("`{}` = {}", p.key, p.name))
+            .collect();
+        let source = match f.key_source() {
+            KeySource::Export => "seen in a service export",
+            KeySource::FunctionList => "the service's function list",
+            KeySource::Convention => "by the service's convention",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {keys} | {} | {source} |",
+            f.name,
+            renamed.join(", ")
+        );
+    }
+    out
 }
 
 /// The reference of all built-ins as text (`entramap functions`) or Markdown (`--markdown`).

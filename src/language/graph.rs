@@ -67,15 +67,13 @@ pub struct GraphError {
     pub message: String,
 }
 
-/// Graph's tree for `expr`. Comparisons and `&` have no Graph form; they become engine-local
-/// `Function` nodes named by the operator with keys `left`/`right` (see [`has_engine_local_nodes`]).
+/// Graph's tree for `expr`, written as the service writes it (docs/mapping.md#attributemappingsource):
+/// parameter keys from the service's function list and exports, IIF's keys `one`..`five`
+/// with a comparison condition spread over `one`, `two` (the operator, a constant) and
+/// `three`, and integer arguments unquoted in a call's text. A comparison or `&` anywhere
+/// else has no service form; it becomes an engine-local `Function` node named by the operator
+/// with keys `left`/`right` (see [`has_engine_local_nodes`]).
 pub fn to_graph(expr: &Expr) -> Node {
-    let constant = |name: &str| Node {
-        expression: Some(print::quote(name)),
-        name: name.to_string(),
-        parameters: Vec::new(),
-        kind: NodeType::Constant,
-    };
     match &expr.kind {
         ExprKind::Attribute(name) => Node {
             expression: Some(format!("[{name}]")),
@@ -83,9 +81,10 @@ pub fn to_graph(expr: &Expr) -> Node {
             parameters: Vec::new(),
             kind: NodeType::Attribute,
         },
-        // A Cloud Sync placeholder keeps its unquoted text, so it reads back as one.
+        // A Cloud Sync placeholder is a constant without text, as the service stores
+        // `%DomainFQDN%` (its parent's text shows an empty argument there).
         ExprKind::Ident(s) if crate::syntax::ast::is_placeholder(s) => Node {
-            expression: Some(s.clone()),
+            expression: None,
             ..constant(s)
         },
         ExprKind::Str(s) | ExprKind::Number(s) | ExprKind::Hex(s) | ExprKind::Ident(s) => {
@@ -94,65 +93,173 @@ pub fn to_graph(expr: &Expr) -> Node {
         ExprKind::Call(call) => {
             let spec = builtins::lookup_ignore_case(&call.name);
             let form = spec.and_then(|s| s.form_for(call.args.len()));
-            let parameters = call
-                .args
-                .iter()
-                .enumerate()
-                .filter_map(|(i, arg)| {
-                    let value = arg.value.as_ref()?;
-                    let key = form.map_or_else(
-                        || format!("arg{}", i + 1),
-                        |f| builtins::graph_key(f, i).to_string(),
-                    );
-                    Some(Parameter {
-                        key,
-                        value: to_graph(value),
-                    })
-                })
-                .collect();
+            let mut parameters = Vec::with_capacity(call.args.len());
+            for (i, arg) in call.args.iter().enumerate() {
+                let Some(value) = arg.value.as_ref() else {
+                    continue;
+                };
+                let key = form.map_or_else(
+                    || format!("arg{}", i + 1),
+                    |f| builtins::graph_key(f, i).to_string(),
+                );
+                match &value.kind {
+                    // IIF's comparison condition: `one` op `three`, the operator as `two`.
+                    ExprKind::Binary(b)
+                        if key == IIF_CONDITION && is_iif(spec) && b.op != BinOp::Concat =>
+                    {
+                        parameters.push(parameter(IIF_CONDITION, to_graph(&b.left)));
+                        parameters.push(parameter(IIF_OPERATOR, constant(b.op.as_str())));
+                        parameters.push(parameter(IIF_RIGHT, to_graph(&b.right)));
+                    }
+                    _ => parameters.push(parameter(&key, to_graph(value))),
+                }
+            }
             Node {
-                expression: Some(print::canonical(expr)),
+                expression: Some(print::graph_text(expr)),
                 name: spec.map_or(call.name.clone(), |s| s.name.to_string()),
                 parameters,
                 kind: NodeType::Function,
             }
         }
         ExprKind::Binary(b) => Node {
-            expression: Some(print::canonical(expr)),
+            expression: Some(print::graph_text(expr)),
             name: b.op.as_str().to_string(),
             parameters: vec![
-                Parameter {
-                    key: "left".into(),
-                    value: to_graph(&b.left),
-                },
-                Parameter {
-                    key: "right".into(),
-                    value: to_graph(&b.right),
-                },
+                parameter("left", to_graph(&b.left)),
+                parameter("right", to_graph(&b.right)),
             ],
             kind: NodeType::Function,
         },
     }
 }
 
-/// Does the tree hold comparisons or `&`, which Graph has no documented form for?
-pub fn has_engine_local_nodes(expr: &Expr) -> bool {
-    let mut found = false;
-    expr.walk(&mut |e| found |= matches!(e.kind, ExprKind::Binary(_)));
-    found
+/// IIF's keys in the service's form: the condition (or a comparison's left operand), the
+/// operator and the right operand.
+const IIF_CONDITION: &str = "one";
+const IIF_OPERATOR: &str = "two";
+const IIF_RIGHT: &str = "three";
+
+fn is_iif(spec: Option<&FnSpec>) -> bool {
+    spec.is_some_and(|s| s.name == "IIF")
 }
 
-/// Read a Graph tree back into an expression. When the root's `expression` text parses to the
-/// same tree, that parse is returned (it keeps literal kinds such as `1` versus `"1"`);
-/// otherwise the tree is rebuilt from its nodes.
-pub fn from_graph(node: &Node, options: &Options) -> Result<Expr, GraphError> {
-    if let Some(text) = &node.expression
-        && let Ok(parsed) = syntax::parse(text, options)
-        && same_tree(&to_graph(&parsed.expr), node)
-    {
-        return Ok(parsed.expr);
+fn constant(name: &str) -> Node {
+    Node {
+        expression: Some(print::quote(name)),
+        name: name.to_string(),
+        parameters: Vec::new(),
+        kind: NodeType::Constant,
     }
-    rebuild(node, "$", 0, options.limits.max_nesting_depth)
+}
+
+fn parameter(key: &str, value: Node) -> Parameter {
+    Parameter {
+        key: key.to_string(),
+        value,
+    }
+}
+
+/// Does the expression's tree hold a comparison outside an IIF condition, or `&`, which the
+/// service has no known form for (so its node is entramap's own)?
+pub fn has_engine_local_nodes(expr: &Expr) -> bool {
+    fn operator_nodes(node: &Node) -> bool {
+        (node.kind == NodeType::Function && BinOp::from_token(&node.name).is_some())
+            || node.parameters.iter().any(|p| operator_nodes(&p.value))
+    }
+    operator_nodes(&to_graph(expr))
+}
+
+/// Read a Graph tree back into an expression ([`read_tree`]'s expression).
+pub fn from_graph(node: &Node, options: &Options) -> Result<Expr, GraphError> {
+    read_tree(node, options).map(|read| read.expr)
+}
+
+/// A stored tree read back, and what its root's `expression` text says about it.
+#[derive(Debug, Clone)]
+pub struct ReadTree {
+    /// The expression: the text's parse when it agrees with the tree (it keeps literal kinds
+    /// such as `1` versus `"1"`), else the tree rebuilt node by node.
+    pub expr: Expr,
+    /// How the text compares with the tree.
+    pub text: TextVerdict,
+}
+
+/// How a tree's `expression` text compares with the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextVerdict {
+    /// The text parses to the same tree (keys in either spelling, texts aside).
+    Agrees,
+    /// The text parses to another tree; the tree is used.
+    Differs,
+    /// The text does not parse; the tree is used.
+    Unparsed,
+    /// There is no text.
+    Absent,
+}
+
+/// Read a tree: rebuild it node by node (parameter keys in the service's or the reference's
+/// spelling), then compare it with its root's text (docs/mapping.md#reading-a-tree-back).
+pub fn read_tree(node: &Node, options: &Options) -> Result<ReadTree, GraphError> {
+    let rebuilt = rebuild(node, "$", 0, options.limits.max_nesting_depth)?;
+    let Some(text) = node.expression.as_deref().filter(|t| !t.trim().is_empty()) else {
+        return Ok(ReadTree {
+            expr: rebuilt,
+            text: TextVerdict::Absent,
+        });
+    };
+    let tree = to_graph(&rebuilt);
+    Ok(match syntax::parse(text, options) {
+        // The service prints a placeholder as an empty argument: the text cannot say it, so
+        // it agrees without it, and the tree (which holds it) is used.
+        Ok(parsed)
+            if same_tree(
+                &without_placeholders(&to_graph(&parsed.expr)),
+                &without_placeholders(&tree),
+            ) =>
+        {
+            ReadTree {
+                expr: if has_placeholders(&tree) {
+                    rebuilt
+                } else {
+                    parsed.expr
+                },
+                text: TextVerdict::Agrees,
+            }
+        }
+        Ok(_) => ReadTree {
+            expr: rebuilt,
+            text: TextVerdict::Differs,
+        },
+        Err(_) => ReadTree {
+            expr: rebuilt,
+            text: TextVerdict::Unparsed,
+        },
+    })
+}
+
+/// A Cloud Sync placeholder as the service stores it (`%DomainFQDN%`, no text) or as
+/// entramap once wrote it (its text its name).
+pub fn is_placeholder_node(node: &Node) -> bool {
+    node.kind == NodeType::Constant
+        && crate::syntax::ast::is_placeholder(&node.name)
+        && node.expression.as_deref().is_none_or(|t| t == node.name)
+}
+
+fn has_placeholders(node: &Node) -> bool {
+    is_placeholder_node(node) || node.parameters.iter().any(|p| has_placeholders(&p.value))
+}
+
+/// The tree without its placeholder arguments (what its text can say).
+fn without_placeholders(node: &Node) -> Node {
+    Node {
+        parameters: node
+            .parameters
+            .iter()
+            .filter(|p| !is_placeholder_node(&p.value))
+            .map(|p| parameter(&p.key, without_placeholders(&p.value)))
+            .collect(),
+        ..node.clone()
+    }
 }
 
 /// Compare two trees ignoring `expression` texts (Graph renders constants' text differently
@@ -180,15 +287,10 @@ fn rebuild(node: &Node, path: &str, depth: usize, max_depth: usize) -> Result<Ex
             return Err(err("attribute node has an empty name".into()));
         }
         NodeType::Attribute => ExprKind::Attribute(node.name.clone()),
-        NodeType::Constant
-            if crate::syntax::ast::is_placeholder(&node.name)
-                && node.expression.as_deref() == Some(node.name.as_str()) =>
-        {
-            ExprKind::Ident(node.name.clone())
-        }
+        NodeType::Constant if is_placeholder_node(node) => ExprKind::Ident(node.name.clone()),
         NodeType::Constant => ExprKind::Str(node.name.clone()),
         NodeType::Function => {
-            let mut values = Vec::with_capacity(node.parameters.len());
+            let mut values: Vec<(&str, Expr)> = Vec::with_capacity(node.parameters.len());
             for (i, p) in node.parameters.iter().enumerate() {
                 values.push((
                     p.key.as_str(),
@@ -199,6 +301,9 @@ fn rebuild(node: &Node, path: &str, depth: usize, max_depth: usize) -> Result<Ex
                         max_depth,
                     )?,
                 ));
+            }
+            if node.name.eq_ignore_ascii_case("IIF") {
+                values = iif_comparison(values).map_err(err)?;
             }
             if let Some(op) = BinOp::from_token(&node.name) {
                 let mut it = values.into_iter();
@@ -232,13 +337,55 @@ fn rebuild(node: &Node, path: &str, depth: usize, max_depth: usize) -> Result<Ex
     })
 }
 
+/// IIF stored with a comparison condition (keys `one`, `two`, `three`, `four`, `five`, the
+/// operator a constant under `two`): the three condition parameters become one comparison
+/// under `one`. Any other IIF is left as it is.
+fn iif_comparison(values: Vec<(&str, Expr)>) -> Result<Vec<(&str, Expr)>, String> {
+    let is = |key: &str, wanted: &str| key.eq_ignore_ascii_case(wanted);
+    if !values.iter().any(|(k, _)| is(k, IIF_OPERATOR)) {
+        return Ok(values);
+    }
+    let mut it = values.into_iter();
+    let (Some((k1, left)), Some((k2, operator)), Some((k3, right))) =
+        (it.next(), it.next(), it.next())
+    else {
+        return Err("IIF's comparison needs the keys one, two and three".into());
+    };
+    if !(is(k1, IIF_CONDITION) && is(k2, IIF_OPERATOR) && is(k3, IIF_RIGHT)) {
+        return Err(format!(
+            "IIF's comparison needs the keys one, two and three in that order, found {k1}, {k2}, {k3}"
+        ));
+    }
+    let op = match &operator.kind {
+        ExprKind::Str(token) | ExprKind::Ident(token) => {
+            BinOp::from_token(token.trim()).filter(|op| *op != BinOp::Concat)
+        }
+        _ => None,
+    }
+    .ok_or_else(|| {
+        "IIF's key two must be a comparison operator constant (=, <>, <, <=, >, >=)".to_string()
+    })?;
+    let condition = Expr {
+        kind: ExprKind::Binary(Box::new(Binary {
+            op,
+            op_span: Span::default(),
+            left,
+            right,
+        })),
+        span: Span::default(),
+    };
+    Ok(std::iter::once((IIF_CONDITION, condition))
+        .chain(it)
+        .collect())
+}
+
 /// Put keyed parameters back at their positions, trying each form of the function in order.
 fn place_arguments(spec: &FnSpec, values: Vec<(&str, Expr)>) -> Result<Vec<Arg>, String> {
     let keys: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
-    let positions = spec
+    let (form, positions) = spec
         .forms
         .iter()
-        .find_map(|form| positions_in(form, &keys))
+        .find_map(|form| positions_in(form, &keys).map(|p| (*form, p)))
         .ok_or_else(|| {
             format!(
                 "parameters [{}] do not fit {}",
@@ -247,10 +394,21 @@ fn place_arguments(spec: &FnSpec, values: Vec<(&str, Expr)>) -> Result<Vec<Arg>,
             )
         })?;
     // Replace is always written with all seven slots, as Entra's portal does (G-PE).
+    // Otherwise up to the last argument given or the last one that is not optional (an IIF
+    // whose false branch the service left out is `IIF(c, x, )`).
     let len = if spec.name == "Replace" {
         spec.forms.first().map_or(0, |f| f.len())
     } else {
-        positions.last().map_or(0, |&p| p + 1)
+        let needed = form
+            .iter()
+            .rposition(|p| {
+                matches!(
+                    p.presence,
+                    Presence::Required | Presence::RequiredOutsideCloudSync
+                )
+            })
+            .map_or(0, |i| i + 1);
+        positions.last().map_or(0, |&p| p + 1).max(needed)
     };
     let mut args: Vec<Arg> = (0..len)
         .map(|_| Arg {
@@ -274,13 +432,16 @@ fn positions_in(form: &[Param], keys: &[&str]) -> Option<Vec<usize>> {
     for key in keys {
         loop {
             let param = builtins::param_at(form, slot)?;
-            if param.key.eq_ignore_ascii_case(key) {
+            // The service's key, or the reference's name (trees written by other tools).
+            if param.key.eq_ignore_ascii_case(key) || param.name.eq_ignore_ascii_case(key) {
                 out.push(slot);
                 slot += 1;
                 break;
             }
             match param.presence {
-                Presence::Optional => slot += 1,
+                // The Cloud Sync dialect leaves FormatDateTime's inputFormat out; whether
+                // that is allowed is `check`'s to say.
+                Presence::Optional | Presence::RequiredOutsideCloudSync => slot += 1,
                 _ => return None,
             }
         }
@@ -288,6 +449,7 @@ fn positions_in(form: &[Param], keys: &[&str]) -> Option<Vec<usize>> {
     let filled = out.last().map_or(0, |&p| p + 1);
     let required_done = form.iter().enumerate().all(|(i, p)| match p.presence {
         Presence::Required => i < filled,
+        Presence::RequiredOutsideCloudSync => true,
         Presence::Repeated { min } => filled >= i + min as usize,
         Presence::Optional => true,
     });

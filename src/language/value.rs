@@ -51,7 +51,7 @@ impl Value {
             Evaluated::Int(i) => Value::Integer(*i),
             Evaluated::Date(d) => Value::Date(d.to_string()),
             Evaluated::Multi(_) | Evaluated::Roles(_) => Value::List(value.texts()),
-            Evaluated::Str(_) | Evaluated::Ref(_) => {
+            Evaluated::Str(_) | Evaluated::Ref(_) | Evaluated::Role(_) => {
                 Value::Text(value.text().map(|t| t.into_owned()).unwrap_or_default())
             }
         }

@@ -101,9 +101,12 @@ pub(super) fn mappings(
     for w in &loaded.warnings {
         let _ = writeln!(io.stderr, "warning: {}", w.message);
     }
+    for unused in loaded.unused_object_mappings() {
+        let _ = writeln!(io.stderr, "note: {name}: {unused}");
+    }
     let text = match (format, loaded.graph) {
         (MappingFormat::Native, _) => loaded.set.to_native(),
-        (MappingFormat::Graph, Some(graph)) => pretty(&graph),
+        (MappingFormat::Graph, Some(graph)) => pretty(&graph.schema),
         (MappingFormat::Graph, None) => pretty(
             &crate::mapping::graph_schema::SynchronizationSchema::from_mapping_set(
                 &loaded.set,

@@ -189,7 +189,7 @@ pub(super) fn parse(args: ParseArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
                 if graph::has_engine_local_nodes(expr) {
                     let _ = writeln!(
                         io.stderr,
-                        "note: comparisons have no documented Graph form; they are written as Function nodes named by the operator"
+                        "note: a comparison outside an IIF condition, or `&`, has no known form in the service's trees; it is written as a Function node named by the operator, with keys left and right"
                     );
                 }
                 pretty(&graph::to_graph(expr))

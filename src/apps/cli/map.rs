@@ -285,6 +285,9 @@ pub(super) fn load_engine(
     for w in &loaded.warnings {
         let _ = writeln!(io.stderr, "warning: {mapping}: {}", w.message);
     }
+    for unused in loaded.unused_object_mappings() {
+        let _ = writeln!(io.stderr, "note: {mapping}: {unused}");
+    }
     let engine = crate::provision::Engine::new(&loaded.set, options).map_err(|config| {
         let errors: Vec<String> = config
             .errors
@@ -616,6 +619,33 @@ pub(super) fn map(args: MapArgs, options: &Options, io: &mut Io<'_>) -> Result<u
     Ok(if summary.failed > 0 { FAILED } else { OK })
 }
 
+/// What a Graph schema says of itself: the service its rule is for, and each object
+/// mapping's use (`check -m`, `map`).
+fn schema_notes(loaded: &crate::mapping::Loaded, options: &Options) -> Vec<String> {
+    let Some(graph) = &loaded.graph else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    if graph.service == crate::mapping::graph_schema::Service::CloudSync {
+        let dialect = options.for_dialect(loaded.set.dialect).dialect.dialect;
+        notes.push(format!(
+            "a Cloud Sync schema (its rule reads {}): read in the {} dialect{}",
+            graph.schema.rule_directories(),
+            serde_json::to_value(dialect)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            if dialect == crate::options::Dialect::CloudSync {
+                ""
+            } else {
+                " (as the options say)"
+            }
+        ));
+    }
+    notes.extend(graph.object_mappings.iter().map(ToString::to_string));
+    notes
+}
+
 /// `entramap check --mapping`.
 pub(super) fn check_mapping(
     name: &str,
@@ -632,6 +662,9 @@ pub(super) fn check_mapping(
         ReportFormat::Text => {
             for w in &loaded.warnings {
                 let _ = writeln!(io.stdout, "warning: {}\n", w.message);
+            }
+            for line in schema_notes(&loaded, options) {
+                let _ = writeln!(io.stdout, "note: {line}");
             }
             // Findings inside a mapping file also say where in the file they are.
             let file_text = crate::source::decode::read_text(std::path::Path::new(name)).ok();
@@ -690,7 +723,7 @@ pub(super) fn check_mapping(
                     j
                 })
                 .collect();
-            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(), "diagnostics": list});
+            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(), "service": loaded.graph.as_ref().map(|g| g.service), "dialect": loaded.set.dialect, "object_mappings": loaded.graph.as_ref().map(|g| &g.object_mappings), "diagnostics": list});
             let _ = io.stdout.write_all(pretty(&out).as_bytes());
         }
     }

@@ -219,18 +219,30 @@ impl Checker<'_> {
             let Some(param) = builtins::param_at(form, i) else {
                 continue;
             };
+            let required = match param.presence {
+                Presence::Required => true,
+                Presence::RequiredOutsideCloudSync => {
+                    !self.options.dialect.allow_cloud_sync_extensions
+                }
+                Presence::Optional | Presence::Repeated { .. } => false,
+            };
             match param.presence {
-                Presence::Required => self.out.push(
+                _ if required => self.out.push(
                     Diagnostic::error(Code::MissingArgument, arg.span, format!("argument {} of `{}` ({}) is required but empty", i + 1, spec.name, param.name))
                         .with_label(format!("{} goes here", param.name))
-                        .with_help(format!("write {}", spec.signature())),
+                        .with_help(match param.presence {
+                            Presence::RequiredOutsideCloudSync => format!("write {}; Cloud Sync may leave it empty (--dialect cloud-sync)", spec.signature()),
+                            _ => format!("write {}", spec.signature()),
+                        }),
                 ),
                 Presence::Repeated { .. } => self.out.push(
                     Diagnostic::warning(Code::EmptyArgument, arg.span, format!("empty argument {} of `{}` is dropped", i + 1, spec.name))
                         .with_label("empty")
                         .with_help("Entra stores only supplied arguments here, so later arguments move up one place; remove the extra comma"),
                 ),
-                Presence::Optional => {}
+                Presence::Optional
+                | Presence::Required
+                | Presence::RequiredOutsideCloudSync => {}
             }
         }
     }

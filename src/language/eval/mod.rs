@@ -406,20 +406,26 @@ impl<'a> Ctx<'a, '_, '_> {
                 Code::NotANumber,
                 format!("`{}` needs a whole number here", call.spec.name),
             )),
-            Value::Str(s) => parse_int(&s).map(Some).ok_or_else(|| {
-                let shown = if redacted {
-                    "[Redact]".to_string()
-                } else {
-                    format!("{s:?}")
-                };
-                EvalError::new(
-                    span,
-                    Code::NotANumber,
-                    format!("{shown} is not a whole number"),
-                )
-                .help("write digits, optionally with a leading minus: 10, -10")
-            }),
+            Value::Role(role) => self.int_text(role.value, redacted, span).map(Some),
+            Value::Str(s) => self.int_text(s, redacted, span).map(Some),
         }
+    }
+
+    /// Text read as a whole number, or the error naming it (unless redacted).
+    fn int_text(&self, s: Cow<'_, str>, redacted: bool, span: Span) -> Result<i64, EvalError> {
+        parse_int(&s).ok_or_else(|| {
+            let shown = if redacted {
+                "[Redact]".to_string()
+            } else {
+                format!("{s:?}")
+            };
+            EvalError::new(
+                span,
+                Code::NotANumber,
+                format!("{shown} is not a whole number"),
+            )
+            .help("write digits, optionally with a leading minus: 10, -10")
+        })
     }
 
     /// Show a value in a message, unless it is redacted.
@@ -547,6 +553,7 @@ pub(crate) fn to_bool(value: &Value<'_>) -> Option<bool> {
         Value::Bool(b) => Some(*b),
         Value::Int(i) => Some(*i != 0),
         Value::Str(s) => parse_bool(s).or_else(|| parse_int_exact(s).map(|i| i != 0)),
+        Value::Role(role) => to_bool(&Value::Str(Cow::Borrowed(&role.value))),
         _ => None,
     }
 }

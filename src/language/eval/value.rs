@@ -26,6 +26,9 @@ pub enum Value<'a> {
     Ref(Reference<'a>),
     /// App role assignments.
     Roles(Vec<Role<'a>>),
+    /// One app role assignment (SingleAppRoleAssignment): text as its `value`; a mapping to a
+    /// `.display` target sends its display name (docs/functions.md#singleapproleassignment).
+    Role(Box<Role<'a>>),
     /// IgnoreFlowIfNullOrEmpty's marker: the mapping contributes nothing (not even its default).
     Drop,
 }
@@ -70,6 +73,17 @@ pub struct Role<'a> {
     pub display_name: Cow<'a, str>,
 }
 
+impl Role<'_> {
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> Role<'static> {
+        Role {
+            id: Cow::Owned(self.id.into_owned()),
+            value: Cow::Owned(self.value.into_owned()),
+            display_name: Cow::Owned(self.display_name.into_owned()),
+        }
+    }
+}
+
 impl<'a> Value<'a> {
     /// Text value from anything string-like.
     pub fn str(s: impl Into<Cow<'a, str>>) -> Value<'a> {
@@ -102,6 +116,7 @@ impl<'a> Value<'a> {
             Value::Roles(roles) if roles.len() == 1 => {
                 Cow::Borrowed(roles.first().map_or("", |r| r.value.as_ref()))
             }
+            Value::Role(role) => Cow::Borrowed(role.value.as_ref()),
             Value::Null | Value::Drop | Value::Multi(_) | Value::Roles(_) => return None,
         })
     }
@@ -130,15 +145,8 @@ impl<'a> Value<'a> {
                 object_id: own(r.object_id),
                 target_id: r.target_id.map(own),
             }),
-            Value::Roles(v) => Value::Roles(
-                v.into_iter()
-                    .map(|r| Role {
-                        id: own(r.id),
-                        value: own(r.value),
-                        display_name: own(r.display_name),
-                    })
-                    .collect(),
-            ),
+            Value::Roles(v) => Value::Roles(v.into_iter().map(Role::into_owned).collect()),
+            Value::Role(r) => Value::Role(Box::new(r.into_owned())),
         }
     }
 
@@ -153,6 +161,7 @@ impl<'a> Value<'a> {
             Value::Multi(_) => "multi-valued",
             Value::Ref(_) => "reference",
             Value::Roles(_) => "app role assignments",
+            Value::Role(_) => "app role assignment",
             Value::Drop => "dropped",
         }
     }

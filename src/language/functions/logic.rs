@@ -150,6 +150,7 @@ pub(crate) fn not<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, _: Span) ->
     let is_true = match &v {
         Value::Bool(b) => *b,
         Value::Str(s) => parse_bool(s) == Some(true),
+        Value::Role(role) => parse_bool(&role.value) == Some(true),
         _ => false,
     };
     Ok(Value::Bool(!is_true))

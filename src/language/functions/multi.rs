@@ -2,8 +2,8 @@
 //! SingleAppRoleAssignment, AppRoleAssignmentsComplex.
 
 use crate::compile::CallNode;
-use crate::diagnostic::Code;
 use crate::diagnostic::span::Span;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::value::Value;
 use crate::eval::{Ctx, EvalError};
 
@@ -64,13 +64,32 @@ pub(crate) fn remove_duplicates<'a>(
     })
 }
 
-/// One of the user's app role assignments (the first; Entra does not say which).
+/// The user's one app role assignment, as one text (its value; a `.display` target takes its
+/// display name). None → Null; several, which Microsoft says are not supported → the first,
+/// with a warning (docs/functions.md#singleapproleassignment).
 pub(crate) fn single_role<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, span: Span) -> R<'a> {
     match ctx.arg(call, 0)? {
         Value::Null => Ok(Value::Null),
-        Value::Roles(mut roles) => {
-            roles.truncate(1);
-            Ok(Value::Roles(roles))
+        Value::Role(role) => Ok(Value::Role(role)),
+        Value::Roles(roles) => {
+            let count = roles.len();
+            let Some(first) = roles.into_iter().next() else {
+                return Ok(Value::Null);
+            };
+            if count > 1 {
+                ctx.env.warnings.push(
+                    Diagnostic::warning(
+                        Code::SeveralRoles,
+                        span,
+                        format!(
+                            "the user has {count} app role assignments; SingleAppRoleAssignment takes one, so the first ({:?}) is used",
+                            first.value
+                        ),
+                    )
+                    .with_help("Microsoft supports one role per user here; use AppRoleAssignmentsComplex([appRoleAssignments]) to send them all"),
+                );
+            }
+            Ok(Value::Role(Box::new(first)))
         }
         other => Err(not_roles(ctx, call, span, &other)),
     }

@@ -122,10 +122,14 @@ pub fn lint_set(
         ("groups", &set.groups, "Group"),
     ] {
         if let Some(object) = object {
+            // Cloud Sync's Active Directory spells its objects in lower case (`user`).
             let known = schema
                 .as_ref()
-                .and_then(|s| s.get(source_object))
-                .map(Vec::as_slice);
+                .and_then(|s| {
+                    s.iter()
+                        .find(|(object, _)| object.eq_ignore_ascii_case(source_object))
+                })
+                .map(|(_, attributes)| attributes.as_slice());
             lint_object(name, object, known, options, failed, &mut out);
         }
     }
@@ -287,12 +291,14 @@ fn lint_object(
             });
         }
         let Some(expr) = analysis.expr else { continue };
-        if m.expression.is_some()
-            && matches!(
-                expr.kind,
-                ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Ident(_)
-            )
-        {
+        // A Cloud Sync placeholder (`%DomainFQDN%`) is the tenant's value, which a constant
+        // mapping cannot say.
+        let literal = match &expr.kind {
+            ExprKind::Str(_) | ExprKind::Number(_) => true,
+            ExprKind::Ident(name) => !crate::syntax::ast::is_placeholder(name),
+            _ => false,
+        };
+        if m.expression.is_some() && literal {
             out.push(Finding {
                 place: place.clone(),
                 source: Some(text.clone()),

@@ -11,8 +11,8 @@ use super::{
 };
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::graph::{self, Node, NodeType};
-use crate::options::Options;
+use crate::graph::{self, Node, NodeType, TextVerdict};
+use crate::options::{Dialect, Options};
 
 /// `synchronizationSchema`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,8 +57,8 @@ pub struct SynchronizationRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphObjectMapping {
-    /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Name; `null` in exports for Cloud Sync's internal mappings (written back as `null`).
+    #[serde(default)]
     pub name: Option<String>,
     /// Enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -319,16 +319,18 @@ fn object_mapping(
             None => {}
             Some(node) => match node.kind {
                 NodeType::Attribute => m.source = Some(node.name.clone()),
+                // A Cloud Sync placeholder (`%DomainFQDN%`) is its value, not its name.
+                NodeType::Constant if graph::is_placeholder_node(node) => {
+                    m.expression = Some(node.name.clone());
+                }
                 NodeType::Constant => m.constant = Some(node.name.clone()),
-                NodeType::Function => match graph::from_graph(node, options) {
-                    Ok(expr) => {
-                        let rebuilt = crate::syntax::print::canonical(&expr);
-                        if let Some(text) = &node.expression {
-                            match crate::syntax::parse(text, options) {
-                                Ok(parsed) if graph::same_tree(&graph::to_graph(&parsed.expr), node) => {}
-                                Ok(_) => warnings.push(schema_warning(Code::GraphTreeDiffers, format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}"))),
-                                Err(_) => warnings.push(schema_warning(Code::GraphTextUnparsed, format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}"))),
-                            }
+                NodeType::Function => match graph::read_tree(node, options) {
+                    Ok(read) => {
+                        let rebuilt = crate::syntax::print::canonical(&read.expr);
+                        match read.text {
+                            TextVerdict::Agrees | TextVerdict::Absent => {}
+                            TextVerdict::Differs => warnings.push(schema_warning(Code::GraphTreeDiffers, format!("{here}: the stored tree disagrees with its expression text; using the tree: {rebuilt}"))),
+                            TextVerdict::Unparsed => warnings.push(schema_warning(Code::GraphTextUnparsed, format!("{here}: the stored expression text does not parse; using the tree: {rebuilt}"))),
                         }
                         m.expression = Some(rebuilt);
                     }
@@ -425,6 +427,167 @@ fn schema_warning(code: crate::diagnostic::Code, message: String) -> Diagnostic 
     Diagnostic::warning(code, Span::default(), message)
 }
 
+/// Which service a synchronization rule is for, by its source and target directory names
+/// (docs/mapping.md#which-service-a-schema-is-for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    /// Entra ID to an app (or a rule that names no directories, as abbreviated samples).
+    AppProvisioning,
+    /// Entra Cloud Sync: Active Directory to Entra ID, or Entra ID to Active Directory.
+    CloudSync,
+    /// An HR system or API-driven inbound provisioning into Active Directory or Entra ID: the
+    /// app provisioning language.
+    Inbound,
+}
+
+impl Service {
+    /// The service of a rule from `source` to `target`.
+    pub fn of(source: Option<&str>, target: Option<&str>) -> Service {
+        let is = |name: Option<&str>, names: &[&str]| {
+            name.is_some_and(|n| names.iter().any(|m| n.trim().eq_ignore_ascii_case(m)))
+        };
+        const ENTRA: &[&str] = &["Azure Active Directory", "Microsoft Entra ID", "AAD"];
+        const AD: &[&str] = &["Active Directory", "AD"];
+        match (
+            is(source, AD),
+            is(source, ENTRA),
+            is(target, AD),
+            is(target, ENTRA),
+        ) {
+            (true, _, _, true) | (_, true, true, _) => Service::CloudSync,
+            (false, false, _, _) if source.is_some() && (is(target, AD) || is(target, ENTRA)) => {
+                Service::Inbound
+            }
+            _ => Service::AppProvisioning,
+        }
+    }
+
+    /// The dialect its expressions are written in (`None`: app provisioning's, the default).
+    pub fn dialect(self) -> Option<Dialect> {
+        match self {
+            Service::CloudSync => Some(Dialect::CloudSync),
+            Service::AppProvisioning | Service::Inbound => None,
+        }
+    }
+}
+
+/// What one object mapping of the rule read is used for, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectMappingUse {
+    /// Its place in the rule's `objectMappings`.
+    pub index: usize,
+    /// Its name, when it has one.
+    pub name: Option<String>,
+    /// `sourceObjectName` → `targetObjectName`.
+    pub source_object: String,
+    /// The target object.
+    pub target_object: String,
+    /// `users` or `groups`; `None` when not used.
+    pub used_as: Option<&'static str>,
+    /// Why it is not used.
+    pub why_not: Option<String>,
+}
+
+impl std::fmt::Display for ObjectMappingUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "objectMappings[{}]", self.index)?;
+        if let Some(name) = &self.name {
+            write!(f, " {name:?}")?;
+        }
+        match self.source_object.is_empty() {
+            true => write!(f, " (→ {})", self.target_object)?,
+            false => write!(f, " ({} → {})", self.source_object, self.target_object)?,
+        }
+        match (self.used_as, &self.why_not) {
+            (Some(kind), _) => write!(f, ": used for {kind}"),
+            (None, Some(why)) => write!(f, ": not used ({why})"),
+            (None, None) => write!(f, ": not used"),
+        }
+    }
+}
+
+/// What a schema reads as: the mapping set, its warnings, the service, and each object
+/// mapping's use.
+#[derive(Debug, Clone)]
+pub struct SchemaReading {
+    /// The mapping set.
+    pub set: MappingSet,
+    /// Trees that disagree with their text, unreadable trees, a second enabled mapping.
+    pub warnings: Vec<Diagnostic>,
+    /// The service the rule read is for.
+    pub service: Service,
+    /// Every object mapping of the rule read, used or not.
+    pub object_mappings: Vec<ObjectMappingUse>,
+}
+
+/// The object mappings a rule's `users` and `groups` come from, and each one's use: groups
+/// are the first enabled `group` mapping; users the first enabled `user` mapping, else the
+/// first enabled mapping of another source object (an HR `worker`), else a disabled `user`
+/// mapping (which provisions nothing, as in Entra); the rest are reported.
+fn object_mapping_uses(
+    rule: &SynchronizationRule,
+) -> (Option<usize>, Option<usize>, Vec<ObjectMappingUse>) {
+    let oms = &rule.object_mappings;
+    let source = |om: &GraphObjectMapping| {
+        om.source_object_name
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    let enabled = |om: &GraphObjectMapping| om.enabled.unwrap_or(true);
+    // Cloud Sync's other Active Directory objects are neither users nor groups.
+    let neither = |s: &str| matches!(s, "" | "group" | "contact" | "inetorgperson");
+    let first = |pred: &dyn Fn(&GraphObjectMapping) -> bool| oms.iter().position(pred);
+    let group_at = first(&|om| source(om) == "group" && enabled(om))
+        .or_else(|| first(&|om| source(om) == "group"));
+    let user_at = first(&|om| source(om) == "user" && enabled(om))
+        .or_else(|| first(&|om| !neither(&source(om)) && enabled(om)))
+        .or_else(|| first(&|om| source(om) == "user"));
+    let why_not = |om: &GraphObjectMapping| {
+        let mut why = Vec::new();
+        if !enabled(om) {
+            why.push("disabled".to_string());
+        }
+        let used = |kind: &str, at: Option<usize>| {
+            at.map(|i| format!("objectMappings[{i}] is used for {kind}"))
+        };
+        why.extend(match source(om).as_str() {
+            "" => Some("it names no source object".to_string()),
+            "group" => used("groups", group_at),
+            "contact" | "inetorgperson" => Some(format!(
+                "`{}` objects are not users or groups",
+                om.source_object_name.as_deref().unwrap_or("")
+            )),
+            _ => used("users", user_at),
+        });
+        why.join("; ")
+    };
+    let uses = oms
+        .iter()
+        .enumerate()
+        .map(|(i, om)| {
+            let used_as = if Some(i) == user_at {
+                Some("users")
+            } else if Some(i) == group_at {
+                Some("groups")
+            } else {
+                None
+            };
+            ObjectMappingUse {
+                index: i,
+                name: om.name.clone().filter(|n| !n.is_empty()),
+                source_object: om.source_object_name.clone().unwrap_or_default(),
+                target_object: om.target_object_name.clone().unwrap_or_default(),
+                used_as,
+                why_not: used_as.is_none().then(|| why_not(om)),
+            }
+        })
+        .collect();
+    (user_at, group_at, uses)
+}
+
 impl SynchronizationSchema {
     /// The rule entramap reads: the first with object mappings.
     fn rule(&self) -> Option<usize> {
@@ -441,8 +604,34 @@ impl SynchronizationSchema {
             .or_else(|| self.directories.get(1))
     }
 
-    /// The mapping set, and warnings (trees that disagree with their text, unreadable trees).
-    pub fn to_mapping_set(&self, origin: &str, options: &Options) -> (MappingSet, Vec<Diagnostic>) {
+    /// `Active Directory → Microsoft Entra ID`: the directories of the rule read.
+    pub fn rule_directories(&self) -> String {
+        let rule = self.rule().and_then(|r| self.synchronization_rules.get(r));
+        let name = |n: Option<&String>| n.map_or("?", String::as_str).to_string();
+        format!(
+            "{} → {}",
+            name(rule.and_then(|r| r.source_directory_name.as_ref())),
+            name(rule.and_then(|r| r.target_directory_name.as_ref()))
+        )
+    }
+
+    /// The service the schema is for: its rule's, by directory names.
+    pub fn service(&self) -> Service {
+        self.rule()
+            .and_then(|r| self.synchronization_rules.get(r))
+            .map_or(Service::AppProvisioning, |rule| {
+                Service::of(
+                    rule.source_directory_name.as_deref(),
+                    rule.target_directory_name.as_deref(),
+                )
+            })
+    }
+
+    /// The mapping set, read with the dialect of the schema's service (unless `options` name
+    /// one), and what else reading found.
+    pub fn to_mapping_set(&self, origin: &str, options: &Options) -> SchemaReading {
+        let service = self.service();
+        let options = options.for_dialect(service.dialect());
         let mut warnings = Vec::new();
         let mut set = MappingSet {
             name: std::path::Path::new(origin)
@@ -452,39 +641,56 @@ impl SynchronizationSchema {
                 "read from Graph synchronizationSchema {}",
                 self.id.as_deref().unwrap_or(origin)
             ),
+            dialect: service.dialect(),
             users: None,
             groups: None,
             graph_schema: serde_json::to_string_pretty(self).ok(),
         };
-        let Some(rule) = self
-            .synchronization_rules
-            .iter()
-            .find(|r| !r.object_mappings.is_empty())
-        else {
+        let Some(rule) = self.rule().and_then(|r| self.synchronization_rules.get(r)) else {
             warnings.push(schema_warning(
                 Code::NoObjectMappings,
                 "the schema has no synchronizationRules with objectMappings".into(),
             ));
-            return (set, warnings);
+            return SchemaReading {
+                set,
+                warnings,
+                service,
+                object_mappings: Vec::new(),
+            };
         };
         let target_dir = self.target_directory(rule);
+        let (user_at, group_at, uses) = object_mapping_uses(rule);
         for (oi, om) in rule.object_mappings.iter().enumerate() {
-            let object = object_mapping(oi, om, target_dir, options, &mut warnings);
-            match om
-                .source_object_name
-                .as_deref()
-                .map(str::to_ascii_lowercase)
-                .as_deref()
-            {
-                Some("group") => set.groups = Some(object),
-                _ if set.users.is_none() => set.users = Some(object),
-                _ => warnings.push(schema_warning(
-                    Code::SecondUserMapping,
-                    format!("objectMappings[{oi}]: a second user object mapping is ignored"),
-                )),
-            }
+            let slot = if Some(oi) == user_at {
+                &mut set.users
+            } else if Some(oi) == group_at {
+                &mut set.groups
+            } else {
+                // Another enabled mapping of the kind used: the service runs it too.
+                let source = om.source_object_name.as_deref().unwrap_or("");
+                let same_kind = if source.eq_ignore_ascii_case("group") {
+                    group_at
+                } else if source.eq_ignore_ascii_case("user") {
+                    user_at
+                } else {
+                    None
+                };
+                if om.enabled.unwrap_or(true) && same_kind.is_some() {
+                    warnings.push(schema_warning(
+                        Code::SecondUserMapping,
+                        format!("objectMappings[{oi}]: a second enabled `{source}` object mapping is ignored; objectMappings[{}] is used", same_kind.unwrap_or(0)),
+                    ));
+                }
+                continue;
+            };
+            *slot = Some(object_mapping(oi, om, target_dir, &options, &mut warnings));
         }
-        (set, warnings)
+        SchemaReading {
+            set,
+            warnings,
+            service,
+            object_mappings: uses,
+        }
     }
 
     /// A Graph schema for a mapping set. A set read from a Graph schema is written back into
@@ -493,6 +699,7 @@ impl SynchronizationSchema {
     /// their unknown fields), added ones appended, removed ones removed; everything else (ids,
     /// rule names, metadata, directories, scope) is untouched.
     pub fn from_mapping_set(set: &MappingSet, options: &Options) -> SynchronizationSchema {
+        let options = &*options.for_dialect(set.dialect);
         let fresh = Self::generate(set, options);
         let base = set
             .graph_schema
@@ -519,18 +726,7 @@ impl SynchronizationSchema {
             return base;
         };
         // Which object mapping holds users and which groups, as `to_mapping_set` reads them.
-        let (mut user_at, mut group_at) = (None, None);
-        for (i, om) in rule.object_mappings.iter().enumerate() {
-            let is_group = om
-                .source_object_name
-                .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case("group"));
-            if is_group {
-                group_at.get_or_insert(i);
-            } else if user_at.is_none() {
-                user_at = Some(i);
-            }
-        }
+        let (user_at, group_at, _) = object_mapping_uses(rule);
         let mut removed = Vec::new();
         for (at, object, fresh_om) in [
             (user_at, &set.users, fresh_user),
@@ -630,23 +826,36 @@ impl SynchronizationSchema {
                 extra: Map::new(),
             });
         }
+        // A Cloud Sync set is written as Cloud Sync's rule, so it reads back as one.
+        let (rule, source_dir, target_dir) = match set.dialect {
+            Some(Dialect::CloudSync) => (
+                "AD2AADProvisioning",
+                "Active Directory",
+                "Microsoft Entra ID".to_string(),
+            ),
+            _ => (
+                "USERGROUP_OUTBOUND_USERGROUP",
+                "Azure Active Directory",
+                set.name.clone(),
+            ),
+        };
         SynchronizationSchema {
             id: Some(format!("{}.entramap", set.name)),
             synchronization_rules: vec![SynchronizationRule {
-                name: Some("USERGROUP_OUTBOUND_USERGROUP".into()),
-                source_directory_name: Some("Azure Active Directory".into()),
-                target_directory_name: Some(set.name.clone()),
+                name: Some(rule.into()),
+                source_directory_name: Some(source_dir.into()),
+                target_directory_name: Some(target_dir.clone()),
                 object_mappings,
                 extra: Map::new(),
             }],
             directories: vec![
                 DirectoryDefinition {
-                    name: Some("Azure Active Directory".into()),
+                    name: Some(source_dir.into()),
                     objects: Vec::new(),
                     extra: Map::new(),
                 },
                 DirectoryDefinition {
-                    name: Some(set.name.clone()),
+                    name: Some(target_dir),
                     objects: definitions,
                     extra: Map::new(),
                 },

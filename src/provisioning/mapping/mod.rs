@@ -21,7 +21,7 @@ pub mod graph_schema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::options::Options;
+use crate::options::{Dialect, Options};
 
 /// A whole mapping configuration: the user and group object mappings of one app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +32,11 @@ pub struct MappingSet {
     /// One line saying what it is and where it comes from.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// The service the set's expressions are written for: `cloud-sync` for Entra Cloud Sync
+    /// (a Cloud Sync schema says so by its directories). Unset: app provisioning. A dialect
+    /// given as an option wins (docs/mapping.md#which-service-a-schema-is-for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<Dialect>,
     /// Users (Entra `User` → SCIM `/Users`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<ObjectMapping>,
@@ -248,8 +253,31 @@ pub struct Loaded {
     pub set: MappingSet,
     /// Warnings about the file.
     pub warnings: Vec<Diagnostic>,
-    /// The original Graph schema, when read from one (kept to write it back unchanged).
-    pub graph: Option<graph_schema::SynchronizationSchema>,
+    /// What the Graph schema it was read from says, when read from one.
+    pub graph: Option<GraphOrigin>,
+}
+
+/// A mapping set's Graph schema, as read.
+#[derive(Debug, Clone)]
+pub struct GraphOrigin {
+    /// The schema (kept to write it back unchanged).
+    pub schema: graph_schema::SynchronizationSchema,
+    /// The service its rule is for, by its directories.
+    pub service: graph_schema::Service,
+    /// Every object mapping of the rule read: which is used for users and groups, and why
+    /// the others are not.
+    pub object_mappings: Vec<graph_schema::ObjectMappingUse>,
+}
+
+impl Loaded {
+    /// The object mappings of the schema read that are not used, each with why
+    /// (`objectMappings[1] (→ SyncCredentialsChangeItem): not used (disabled; ...)`).
+    pub fn unused_object_mappings(&self) -> impl Iterator<Item = &graph_schema::ObjectMappingUse> {
+        self.graph
+            .iter()
+            .flat_map(|g| &g.object_mappings)
+            .filter(|u| u.used_as.is_none())
+    }
 }
 
 /// Load a built-in set by name, or a file: Graph JSON (`.json`, or text starting with `{`) or
@@ -292,7 +320,12 @@ pub fn parse_any(text: &str, origin: &str, options: &Options) -> Result<Loaded, 
                 path: origin.to_string(),
                 message: format!("not a Graph synchronizationSchema: {e}"),
             })?;
-        let (set, warnings) = schema.to_mapping_set(origin, options);
+        let graph_schema::SchemaReading {
+            set,
+            warnings,
+            service,
+            object_mappings,
+        } = schema.to_mapping_set(origin, options);
         let errors: Vec<&str> = warnings
             .iter()
             .filter(|d| d.is_error())
@@ -307,7 +340,11 @@ pub fn parse_any(text: &str, origin: &str, options: &Options) -> Result<Loaded, 
         return Ok(Loaded {
             set,
             warnings,
-            graph: Some(schema),
+            graph: Some(GraphOrigin {
+                schema,
+                service,
+                object_mappings,
+            }),
         });
     }
     Ok(Loaded {

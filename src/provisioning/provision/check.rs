@@ -11,6 +11,7 @@ use crate::options::Options;
 /// Every error and warning about `set`: `map` refuses to run exactly when one is an error of
 /// the engine's.
 pub fn check_set(set: &MappingSet, options: &Options) -> Vec<Finding> {
+    let options = &*options.for_dialect(set.dialect);
     let errors = match Engine::new(set, options) {
         Ok(_) => Vec::new(),
         Err(ConfigError { errors }) => errors,

@@ -80,6 +80,8 @@ struct CompiledMapping {
     reads_soft_deleted: bool,
     /// The target is an `addresses[...].country`: country resolution applies.
     address_country: bool,
+    /// The target is a `.display` sub-attribute: one app role sends its display name.
+    display: bool,
     /// The default value converted for the target type (sent on create when the value is Null).
     default: Option<Json>,
 }
@@ -645,6 +647,8 @@ impl Engine {
     /// Compile every mapping of `set`. Fails with every configuration error, each naming its
     /// mapping, before any record is read.
     pub fn new(set: &MappingSet, options: &Options) -> Result<Engine, ConfigError> {
+        // The set's own dialect (a Cloud Sync schema's), unless the options name one.
+        let options = &*options.for_dialect(set.dialect);
         let mut errors = Vec::new();
         // One attribute table for every expression, so a record is read once into slots.
         let mut table = AttributeTable::default();
@@ -962,6 +966,13 @@ impl Engine {
         value: Value<'v>,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<Computed<'v>, String> {
+        // SingleAppRoleAssignment's role: its display name where the path asks for `.display`
+        // (docs/functions.md#singleapproleassignment), else its value, as any text.
+        let value = match value {
+            Value::Role(role) if m.display => Value::Str(role.display_name),
+            Value::Role(role) => Value::Str(role.value),
+            other => other,
+        };
         // The common case: one text value into a String target, borrowed, not copied.
         if m.def.target_type == TargetType::String
             && !m.def.multivalued
@@ -1163,6 +1174,7 @@ fn compile_object(
         mappings.push(CompiledMapping {
             def: m.clone(),
             address_country: path.is_address_country(),
+            display: path.is_display(),
             path,
             expr,
             reads_soft_deleted,

@@ -160,6 +160,12 @@ impl TargetPath {
     pub fn is_address_country(&self) -> bool {
         matches!(self, TargetPath::Filtered { attr, sub: Some(sub), .. } if attr.eq_ignore_ascii_case("addresses") && sub == "country")
     }
+
+    /// Does the path ask for a `display` sub-attribute (`roles[primary eq "True"].display`)?
+    /// SingleAppRoleAssignment sends the role's display name there, its value elsewhere.
+    pub fn is_display(&self) -> bool {
+        matches!(self, TargetPath::Sub(_, sub) | TargetPath::Filtered { sub: Some(sub), .. } if sub == "display")
+    }
 }
 
 impl fmt::Display for TargetPath {

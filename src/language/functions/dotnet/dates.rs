@@ -143,6 +143,17 @@ fn date_arg<'a>(
     span: Span,
 ) -> Result<Option<Date>, EvalError> {
     let value = ctx.arg(call, i)?;
+    date_of(ctx, value, call, i, span)
+}
+
+/// A value as a date, as CDate reads it (`None` for Null).
+fn date_of<'a>(
+    ctx: &Ctx<'a, '_, '_>,
+    value: Value<'a>,
+    call: &'a CallNode,
+    i: usize,
+    span: Span,
+) -> Result<Option<Date>, EvalError> {
     if value.is_null() {
         return Ok(None);
     }
@@ -327,8 +338,15 @@ pub(crate) fn prepare_format_date_time(
     _: &Options,
 ) -> Result<Option<Prepared>, Box<Diagnostic>> {
     let (_, input, output) = format_positions(call);
-    let (Some(in_text), Some(out_text)) = (call.constant_arg(input), call.constant_arg(output))
-    else {
+    // No input format (Cloud Sync, the source a date): only the output format is compiled.
+    let in_text = match call.args.get(input).and_then(Option::as_ref) {
+        None => None,
+        Some(_) => match call.constant_arg(input) {
+            Some(text) => Some(text),
+            None => return Ok(None),
+        },
+    };
+    let Some(out_text) = call.constant_arg(output) else {
         return Ok(None);
     };
     let compile = |text: &str, i: usize| {
@@ -339,9 +357,43 @@ pub(crate) fn prepare_format_date_time(
         })
     };
     Ok(Some(Prepared::new((
-        compile(&in_text, input)?,
+        in_text.map(|t| compile(&t, input)).transpose()?,
         compile(&out_text, output)?,
     ))))
+}
+
+fn compile_format(
+    ctx: &Ctx<'_, '_, '_>,
+    text: &str,
+    call: &CallNode,
+    i: usize,
+    span: Span,
+) -> Result<Format, EvalError> {
+    Format::new(text)
+        .map_err(|e| EvalError::new(ctx.arg_span(call, i, span), Code::BadDateFormat, e))
+}
+
+/// FormatDateTime without an input format (Cloud Sync: `FormatDateTime(DateFromNum([pwdLastSet]),
+/// , "yyyyMMddHHmmss.0Z")`): the source is a date, or text CDate reads, and is printed with the
+/// output format (docs/functions.md#formatdatetime).
+fn format_date<'a>(
+    ctx: &mut Ctx<'a, '_, '_>,
+    source: Value<'a>,
+    call: &'a CallNode,
+    output: usize,
+    span: Span,
+) -> R<'a> {
+    let Some(date) = date_of(ctx, source, call, 0, span)? else {
+        return Ok(Value::Null);
+    };
+    let formatted = match call.prepared::<(Option<Format>, Format)>() {
+        Some((_, out_format)) => out_format.format(&date),
+        None => {
+            let out_text = ctx.text(call, output, span)?.unwrap_or_default();
+            compile_format(ctx, &out_text, call, output, span)?.format(&date)
+        }
+    };
+    Ok(Value::Str(Cow::Owned(formatted)))
 }
 
 /// FormatDateTime(source, [dateTimeStyles], inputFormat, outputFormat).
@@ -350,10 +402,14 @@ pub(crate) fn format_date_time<'a>(
     call: &'a CallNode,
     span: Span,
 ) -> R<'a> {
-    let Some(text) = ctx.text(call, 0, span)? else {
+    let source = ctx.arg(call, 0)?;
+    let (styles_at, input, output) = format_positions(call);
+    if !ctx.has_arg(call, input) {
+        return format_date(ctx, source, call, output, span);
+    }
+    let Some(text) = ctx.as_text(source, call, 0, span)? else {
         return Ok(Value::Null);
     };
-    let (styles_at, input, output) = format_positions(call);
     let styles = match styles_at
         .map(|i| ctx.text(call, i, span))
         .transpose()?
@@ -365,17 +421,15 @@ pub(crate) fn format_date_time<'a>(
     };
     let today = ctx.env.now.date();
     let formats;
-    let (in_format, out_format) = match call.prepared::<(Format, Format)>() {
-        Some((i, o)) => (i, o),
-        None => {
+    let (in_format, out_format) = match call.prepared::<(Option<Format>, Format)>() {
+        Some((Some(i), o)) => (i, o),
+        _ => {
             let in_text = ctx.text(call, input, span)?.unwrap_or_default();
             let out_text = ctx.text(call, output, span)?.unwrap_or_default();
-            let compile = |t: &str, i: usize| {
-                Format::new(t).map_err(|e| {
-                    EvalError::new(ctx.arg_span(call, i, span), Code::BadDateFormat, e)
-                })
-            };
-            formats = (compile(&in_text, input)?, compile(&out_text, output)?);
+            formats = (
+                compile_format(ctx, &in_text, call, input, span)?,
+                compile_format(ctx, &out_text, call, output, span)?,
+            );
             (&formats.0, &formats.1)
         }
     };
