@@ -277,3 +277,73 @@ fn one_app_role_is_its_value_its_display_name_under_display_and_several_warn() {
     );
     assert_eq!((code, out.trim()), (0, "ADMIN-ROLE"));
 }
+
+#[test]
+fn an_object_mapping_without_a_name_or_with_a_null_one_is_written_back_as_it_was() {
+    let schema = r#"{"synchronizationRules": [{"sourceDirectoryName": "Azure Active Directory",
+      "targetDirectoryName": "app", "objectMappings": [
+        {"enabled": true, "sourceObjectName": "User", "targetObjectName": "User",
+         "attributeMappings": [{"targetAttributeName": "userName", "matchingPriority": 1, "source": {"name": "userPrincipalName", "type": "Attribute"}}]},
+        {"name": null, "enabled": false, "sourceObjectName": "", "targetObjectName": "SyncCredentialsChangeItem", "attributeMappings": []}]}]}"#;
+    let env = entramap::Environment::new();
+    let loaded = env.parse_mappings(schema, "app.json").unwrap();
+    let back = SynchronizationSchema::from_mapping_set(&loaded.set, env.options());
+    let back = serde_json::to_value(&back).unwrap();
+    let oms = &back["synchronizationRules"][0]["objectMappings"];
+    assert!(oms[0].get("name").is_none(), "{oms}");
+    assert_eq!(oms[1]["name"], serde_json::Value::Null);
+    assert!(oms[1].as_object().unwrap().contains_key("name"));
+}
+
+#[test]
+fn a_disabled_user_mapping_used_for_users_is_said_to_provision_nothing() {
+    let schema = r#"{"synchronizationRules": [{"sourceDirectoryName": "Azure Active Directory",
+      "targetDirectoryName": "app", "objectMappings": [
+        {"name": "users", "enabled": false, "sourceObjectName": "User", "targetObjectName": "User",
+         "attributeMappings": [{"targetAttributeName": "userName", "matchingPriority": 1, "source": {"name": "userPrincipalName", "type": "Attribute"}}]}]}]}"#;
+    let loaded = entramap::Environment::new()
+        .parse_mappings(schema, "app.json")
+        .unwrap();
+    let uses = &loaded.graph.as_ref().unwrap().object_mappings;
+    assert_eq!(
+        uses[0].to_string(),
+        r#"objectMappings[0] "users" (User → User): used for users, but disabled: it provisions nothing"#
+    );
+}
+
+#[test]
+fn a_native_cloud_sync_set_reads_active_directory_names_without_warnings() {
+    // Written as native TOML, the set keeps its dialect; its AD source names (objectSid is one
+    // letter from Entra's objectId) are not judged against Entra's attribute list.
+    let (_, native, _) = run(&["mappings", "show", CLOUD_SYNC], b"");
+    let mut set: toml::Table = toml::from_str(&native).unwrap();
+    assert!(set.remove("graph_schema").is_some());
+    let dir = std::env::temp_dir().join(format!("entramap-native-cs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("cloud-sync.toml");
+    std::fs::write(&toml, toml::to_string(&set).unwrap()).unwrap();
+    let (code, out, err) = run(
+        &["check", "-m", toml.to_str().unwrap(), "--deny-warnings"],
+        b"",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn parse_from_graph_says_when_the_text_disagrees_with_the_tree() {
+    let mut tree =
+        json(&std::fs::read_to_string("fixtures/graph/service/left_trim_448.json").unwrap());
+    tree["expression"] = serde_json::json!("Left(Trim([info]), 448)");
+    let (code, out, err) = run(
+        &["parse", "--from", "graph", "--dialect", "cloud-sync", "-"],
+        tree.to_string().as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), r#"Left(Trim([description]), "448")"#);
+    assert!(
+        err.contains("warning: the tree's expression text disagrees with the tree"),
+        "{err}"
+    );
+}

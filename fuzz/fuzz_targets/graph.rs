@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let options = entramap::Options::default();
     if let Ok(node) = serde_json::from_slice::<entramap::graph::Node>(data) {
-        if let Ok(expr) = entramap::graph::from_graph(&node, &options) {
+        if let Ok(expr) = entramap::graph::read_tree(&node, &options).map(|r| r.expr) {
             let _ = entramap::syntax::print::canonical(&expr);
         }
     }

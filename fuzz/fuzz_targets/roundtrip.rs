@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(reparsed.expr.same_as(&parsed.expr), "{text:?} -> {printed:?}");
     assert_eq!(entramap::syntax::print::canonical(&reparsed.expr), printed);
     let node = entramap::graph::to_graph(&parsed.expr);
-    if let Ok(back) = entramap::graph::from_graph(&node, &options) {
+    if let Ok(back) = entramap::graph::read_tree(&node, &options).map(|r| r.expr) {
         assert!(entramap::graph::same_tree(&entramap::graph::to_graph(&back), &node));
     }
 });

@@ -175,7 +175,7 @@ pub static BUILTINS: &[FnSpec] = &[
     f!(
         "AppRoleAssignments",
         [SOURCE],
-        Roles,
+        Str,
         Propagate,
         Legacy,
         "Older name of SingleAppRoleAssignment."

@@ -169,11 +169,6 @@ pub fn has_engine_local_nodes(expr: &Expr) -> bool {
     operator_nodes(&to_graph(expr))
 }
 
-/// Read a Graph tree back into an expression ([`read_tree`]'s expression).
-pub fn from_graph(node: &Node, options: &Options) -> Result<Expr, GraphError> {
-    read_tree(node, options).map(|read| read.expr)
-}
-
 /// A stored tree read back, and what its root's `expression` text says about it.
 #[derive(Debug, Clone)]
 pub struct ReadTree {
@@ -379,13 +374,16 @@ fn iif_comparison(values: Vec<(&str, Expr)>) -> Result<Vec<(&str, Expr)>, String
         .collect())
 }
 
-/// Put keyed parameters back at their positions, trying each form of the function in order.
+/// Put keyed parameters back at their positions, in the shortest of the function's forms
+/// they fit (`FormatDateTime` with `source, outputFormat` is the service's three-argument
+/// `FormatDateTime(x, , "fmt")`).
 fn place_arguments(spec: &FnSpec, values: Vec<(&str, Expr)>) -> Result<Vec<Arg>, String> {
     let keys: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
-    let (form, positions) = spec
+    let (len, positions) = spec
         .forms
         .iter()
-        .find_map(|form| positions_in(form, &keys).map(|p| (*form, p)))
+        .filter_map(|form| positions_in(form, &keys).map(|p| (call_length(spec, form, &p), p)))
+        .min_by_key(|(len, _)| *len)
         .ok_or_else(|| {
             format!(
                 "parameters [{}] do not fit {}",
@@ -393,23 +391,6 @@ fn place_arguments(spec: &FnSpec, values: Vec<(&str, Expr)>) -> Result<Vec<Arg>,
                 spec.signature()
             )
         })?;
-    // Replace is always written with all seven slots, as Entra's portal does (G-PE).
-    // Otherwise up to the last argument given or the last one that is not optional (an IIF
-    // whose false branch the service left out is `IIF(c, x, )`).
-    let len = if spec.name == "Replace" {
-        spec.forms.first().map_or(0, |f| f.len())
-    } else {
-        let needed = form
-            .iter()
-            .rposition(|p| {
-                matches!(
-                    p.presence,
-                    Presence::Required | Presence::RequiredOutsideCloudSync
-                )
-            })
-            .map_or(0, |i| i + 1);
-        positions.last().map_or(0, |&p| p + 1).max(needed)
-    };
     let mut args: Vec<Arg> = (0..len)
         .map(|_| Arg {
             value: None,
@@ -422,6 +403,26 @@ fn place_arguments(spec: &FnSpec, values: Vec<(&str, Expr)>) -> Result<Vec<Arg>,
         }
     }
     Ok(args)
+}
+
+/// How many arguments a call in `form` with arguments at `positions` is written with.
+/// Replace always with all seven slots, as Entra's portal writes it; otherwise up to the last
+/// argument given or the last one that is not optional (an IIF whose false branch the service
+/// left out is `IIF(c, x, )`).
+fn call_length(spec: &FnSpec, form: &[Param], positions: &[usize]) -> usize {
+    if spec.name == "Replace" {
+        return form.len();
+    }
+    let needed = form
+        .iter()
+        .rposition(|p| {
+            matches!(
+                p.presence,
+                Presence::Required | Presence::RequiredOutsideCloudSync
+            )
+        })
+        .map_or(0, |i| i + 1);
+    positions.last().map_or(0, |&p| p + 1).max(needed)
 }
 
 /// Positions of `keys` in `form`: each key takes the next slot with that key, skipping

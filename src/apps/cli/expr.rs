@@ -166,7 +166,7 @@ pub(super) fn parse(args: ParseArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     let (text, origin) = input.read(io.stdin)?;
     let text = match from {
         InputKind::Text => text,
-        InputKind::Graph => graph_to_text(&text, &options)?,
+        InputKind::Graph => graph_to_text(&text, &options, &mut *io.stderr)?,
     };
     let analysis = analyze(&text, &options);
     if let ParseFormat::Json = format {

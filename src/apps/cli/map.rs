@@ -723,7 +723,7 @@ pub(super) fn check_mapping(
                     j
                 })
                 .collect();
-            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(), "service": loaded.graph.as_ref().map(|g| g.service), "dialect": loaded.set.dialect, "object_mappings": loaded.graph.as_ref().map(|g| &g.object_mappings), "diagnostics": list});
+            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(), "service": loaded.graph.as_ref().map(|g| g.service), "dialect": options.for_dialect(loaded.set.dialect).dialect.dialect, "set_dialect": loaded.set.dialect, "object_mappings": loaded.graph.as_ref().map(|g| &g.object_mappings), "diagnostics": list});
             let _ = io.stdout.write_all(pretty(&out).as_bytes());
         }
     }

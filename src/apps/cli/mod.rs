@@ -407,7 +407,7 @@ impl OptionArgs {
 
 /// Read a Graph tree (a bare node, an attributeMapping's `source`, or a parseExpression
 /// response's `parsedExpression`) and return its canonical expression text.
-fn graph_to_text(json: &str, options: &Options) -> Result<String, Usage> {
+fn graph_to_text(json: &str, options: &Options, stderr: &mut dyn Write) -> Result<String, Usage> {
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| Usage(format!("not JSON: {e}")))?;
     let node = ["source", "parsedExpression"]
@@ -416,8 +416,24 @@ fn graph_to_text(json: &str, options: &Options) -> Result<String, Usage> {
         .unwrap_or(&value);
     let node: graph::Node = serde_json::from_value(node.clone())
         .map_err(|e| Usage(format!("not an attributeMappingSource tree: {e}")))?;
-    let expr = graph::from_graph(&node, options).map_err(|e| Usage(e.to_string()))?;
-    Ok(print::canonical(&expr))
+    let read = graph::read_tree(&node, options).map_err(|e| Usage(e.to_string()))?;
+    let text = print::canonical(&read.expr);
+    match read.text {
+        graph::TextVerdict::Differs => {
+            let _ = writeln!(
+                stderr,
+                "warning: the tree's expression text disagrees with the tree; using the tree: {text}"
+            );
+        }
+        graph::TextVerdict::Unparsed => {
+            let _ = writeln!(
+                stderr,
+                "warning: the tree's expression text does not parse; using the tree: {text}"
+            );
+        }
+        graph::TextVerdict::Agrees | graph::TextVerdict::Absent => {}
+    }
+    Ok(text)
 }
 
 fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], text: &str, origin: &str) {

@@ -453,6 +453,7 @@ pub(super) async fn mapping(
 
 fn mapping_now(workbench: &Workbench, query: &MappingQuery) -> Answer {
     let set = mapping_set(workbench, query.name.as_deref())?;
+    let options = workbench.options.for_dialect(set.dialect);
     let describe = |object: Option<&crate::mapping::ObjectMapping>| -> Json {
         let Some(object) = object else {
             return Json::Null;
@@ -464,7 +465,7 @@ fn mapping_now(workbench: &Workbench, query: &MappingQuery) -> Answer {
                 let source = m.source_text();
                 let parsed = source
                     .as_deref()
-                    .and_then(|t| crate::syntax::parse(t, &workbench.options).ok());
+                    .and_then(|t| crate::syntax::parse(t, &options).ok());
                 json!({
                     "target": m.target,
                     "source": source,

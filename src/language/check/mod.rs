@@ -54,6 +54,10 @@ impl Checker<'_> {
             ExprKind::Ident(name) if crate::syntax::ast::is_placeholder(name) => {
                 self.placeholder(name, expr.span)
             }
+            // Entra's attribute names are app provisioning's sources; Cloud Sync reads Active
+            // Directory's (a schema's own list is checked by `check -m`).
+            ExprKind::Attribute(name)
+                if self.options.dialect.dialect == crate::options::Dialect::CloudSync => {}
             ExprKind::Attribute(name) => {
                 if let Some(meant) = attributes::misspelling_of(name) {
                     self.out.push(
@@ -336,6 +340,15 @@ impl Checker<'_> {
     fn iif(&mut self, call: &Call) {
         // Under iif_null=lazy (the Cloud Sync dialect) only the chosen branch matters.
         if self.options.dialect.iif_null == crate::options::IifNull::Lazy {
+            return;
+        }
+        // An empty branch (Cloud Sync allows one) is Null, so under strict the IIF always is.
+        if let Some(empty) = call.args.iter().skip(1).find(|a| a.value.is_none()) {
+            self.out.push(
+                Diagnostic::warning(Code::IifNull, empty.span, "an empty IIF branch is Null, and with iif_null=strict every argument counts: this IIF always gives Null")
+                    .with_label("empty")
+                    .with_help("Cloud Sync evaluates only the branch it picks: leave iif_null to the cloud-sync dialect (lazy), or give the branch a value"),
+            );
             return;
         }
         let tested = call.arg(0).map(tested_for_null).unwrap_or_default();

@@ -100,6 +100,7 @@ impl<'a> Value<'a> {
         match self {
             Value::Null => true,
             Value::Str(s) => s.is_empty(),
+            Value::Role(role) => role.value.is_empty(),
             _ => false,
         }
     }

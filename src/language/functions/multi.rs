@@ -82,7 +82,8 @@ pub(crate) fn single_role<'a>(ctx: &mut Ctx<'a, '_, '_>, call: &'a CallNode, spa
                         Code::SeveralRoles,
                         span,
                         format!(
-                            "the user has {count} app role assignments; SingleAppRoleAssignment takes one, so the first ({:?}) is used",
+                            "the user has {count} app role assignments; {} takes one, so the first ({:?}) is used",
+                            call.spec.name,
                             first.value
                         ),
                     )

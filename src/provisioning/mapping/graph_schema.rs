@@ -57,9 +57,14 @@ pub struct SynchronizationRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphObjectMapping {
-    /// Name; `null` in exports for Cloud Sync's internal mappings (written back as `null`).
-    #[serde(default)]
-    pub name: Option<String>,
+    /// Name: absent (`None`), `null` (`Some(None)`, as exports have it for Cloud Sync's
+    /// internal mappings) or a name; written back as it was.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
     /// Enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
@@ -85,6 +90,14 @@ pub struct GraphObjectMapping {
     /// Uninterpreted fields.
     #[serde(flatten)]
     pub extra: Map<String, Json>,
+}
+
+/// A field that is present is `Some`, `Some(None)` when it is `null` (absent: `None`, by
+/// `default`).
+fn present_or_null<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 /// A field that is present, even as `null`, is `Some` (absent: `None`, by `default`).
@@ -354,7 +367,7 @@ fn object_mapping(
         mappings.push(m);
     }
     ObjectMapping {
-        name: om.name.clone().unwrap_or_default(),
+        name: om.name.clone().flatten().unwrap_or_default(),
         enabled: om.enabled.unwrap_or(true),
         target_object,
         actions: parse_actions(om.flow_types.as_deref()),
@@ -380,7 +393,9 @@ fn merge_object(
         return original.clone();
     }
     let mut out = original.clone();
-    out.name = Some(object.name.clone());
+    if original.name.clone().flatten().unwrap_or_default() != object.name {
+        out.name = Some(Some(object.name.clone()));
+    }
     out.enabled = Some(object.enabled);
     out.target_object_name = Some(object.target_object.clone());
     if converted.actions != object.actions {
@@ -485,6 +500,8 @@ pub struct ObjectMappingUse {
     pub target_object: String,
     /// `users` or `groups`; `None` when not used.
     pub used_as: Option<&'static str>,
+    /// Enabled (a disabled mapping used for users provisions nothing, as in Entra).
+    pub enabled: bool,
     /// Why it is not used.
     pub why_not: Option<String>,
 }
@@ -500,6 +517,9 @@ impl std::fmt::Display for ObjectMappingUse {
             false => write!(f, " ({} → {})", self.source_object, self.target_object)?,
         }
         match (self.used_as, &self.why_not) {
+            (Some(kind), _) if !self.enabled => {
+                write!(f, ": used for {kind}, but disabled: it provisions nothing")
+            }
             (Some(kind), _) => write!(f, ": used for {kind}"),
             (None, Some(why)) => write!(f, ": not used ({why})"),
             (None, None) => write!(f, ": not used"),
@@ -577,10 +597,11 @@ fn object_mapping_uses(
             };
             ObjectMappingUse {
                 index: i,
-                name: om.name.clone().filter(|n| !n.is_empty()),
+                name: om.name.clone().flatten().filter(|n| !n.is_empty()),
                 source_object: om.source_object_name.clone().unwrap_or_default(),
                 target_object: om.target_object_name.clone().unwrap_or_default(),
                 used_as,
+                enabled: enabled(om),
                 why_not: used_as.is_none().then(|| why_not(om)),
             }
         })
@@ -754,7 +775,12 @@ impl SynchronizationSchema {
     fn generate(set: &MappingSet, options: &Options) -> SynchronizationSchema {
         let mut object_mappings = Vec::new();
         let mut definitions = Vec::new();
-        for (source_object, object) in [("User", &set.users), ("Group", &set.groups)] {
+        // Cloud Sync's Active Directory names its objects in lower case.
+        let (user, group) = match set.dialect {
+            Some(Dialect::CloudSync) => ("user", "group"),
+            _ => ("User", "Group"),
+        };
+        for (source_object, object) in [(user, &set.users), (group, &set.groups)] {
             let Some(object) = object else { continue };
             let mut attrs = Vec::new();
             let attribute_mappings = object
@@ -811,7 +837,7 @@ impl SynchronizationSchema {
                     "targetOperand": {"values": c.values}})).collect::<Vec<_>>()})).collect::<Vec<_>>()})
             });
             object_mappings.push(GraphObjectMapping {
-                name: Some(object.name.clone()),
+                name: Some(Some(object.name.clone())),
                 enabled: Some(object.enabled),
                 flow_types: Some(flow_types),
                 scope,
