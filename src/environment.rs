@@ -85,6 +85,16 @@ impl Environment {
         Engine::new(set, &self.options)
     }
 
+    /// A mapping set from its text (native TOML or a Graph synchronizationSchema), loaded and
+    /// compiled (not kept: each call compiles anew). `origin` names it in messages.
+    pub fn mapping_from_text(&self, text: &str, origin: &str) -> Result<Mapping, crate::Error> {
+        let loaded = self.parse_mappings(text, origin)?;
+        let engine = self.provisioner(&loaded.set)?;
+        Ok(Mapping {
+            inner: Arc::new(Compiled { loaded, engine }),
+        })
+    }
+
     /// A mapping set by name (`code42`, `scim-default`, …) or path, loaded and compiled once
     /// and kept: every configuration error is reported here, before any record is read. A
     /// file is kept by its canonical path and read once per environment (and its clones): to

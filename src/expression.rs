@@ -148,6 +148,23 @@ impl Expression {
         &self.text
     }
 
+    /// The expression's [canonical text](docs/language.md#canonical-text).
+    pub fn canonical_text(&self) -> String {
+        crate::syntax::parse(&self.text, &self.options).map_or_else(
+            |_| self.text.clone(),
+            |p| crate::syntax::print::canonical(&p.expr),
+        )
+    }
+
+    /// The expression's tree as the service stores it (Graph's `attributeMappingSource`,
+    /// docs/mapping.md#attributemappingsource), as JSON.
+    pub fn to_graph(&self) -> Json {
+        crate::syntax::parse(&self.text, &self.options)
+            .ok()
+            .and_then(|p| serde_json::to_value(crate::graph::to_graph(&p.expr)).ok())
+            .unwrap_or(Json::Null)
+    }
+
     /// Warnings found when compiling.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings

@@ -1,0 +1,5 @@
+"""``python -m entramap``: the command."""
+
+from ._cli import main
+
+main()
