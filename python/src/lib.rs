@@ -484,80 +484,70 @@ impl Mapping {
         state: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Run> {
-        guarded(|| self.run(py, users, groups, current, state, options))
+        guarded(|| {
+            let _paused = run::GcPause::new(py)?;
+            let mapping = match options {
+                Some(given) => compile_mapping(
+                    &self.source,
+                    &options_over(&self.options, Some(given), None)?,
+                    py,
+                )?,
+                None => self.inner.clone(),
+            };
+            let mut store = TargetStore::default();
+            if let Some(current) = current {
+                for (i, resource) in current.try_iter()?.enumerate() {
+                    store.push(&record(&resource?, &format!("current[{i}]"))?);
+                }
+            }
+            if let Some(state) = state {
+                let mut links = Vec::new();
+                for (i, link) in state.try_iter()?.enumerate() {
+                    let what = format!("state[{i}]");
+                    let json = record(&link?, &what)?;
+                    links.push(serde_json::from_value::<Link>(json).map_err(|e| {
+                        InputError::new_err(format!("{what}: not a state record ({e})"))
+                    })?);
+                }
+                store = store.with_links(links);
+            }
+            let ran = run::run(py, &mapping, users, groups, RunState::new(store))?;
+            let summary = PyDict::new(py);
+            for (key, n) in [
+                ("records", ran.summary.total()),
+                ("created", ran.summary.created),
+                ("updated", ran.summary.updated),
+                ("disabled", ran.summary.disabled),
+                ("deleted", ran.summary.deleted),
+                ("skipped", ran.summary.skipped),
+                ("failed", ran.summary.failed),
+            ] {
+                summary.set_item(key, n)?;
+            }
+            let prefix = &mapping.engine().options().scim.id_prefix;
+            let ids = ran.state.simulated_ids(prefix).clone();
+            let state = PyList::empty(py);
+            for link in ran.state.links(&ids) {
+                let json =
+                    serde_json::to_value(&link).map_err(|e| Error::new_err(e.to_string()))?;
+                state.append(to_python(py, &json)?)?;
+            }
+            let errors = PyList::empty(py);
+            for e in &ran.errors {
+                errors.append(to_python(py, e)?)?;
+            }
+            Ok(Run {
+                requests: ran.requests.unbind(),
+                summary: summary.unbind(),
+                state: state.unbind(),
+                errors: errors.unbind(),
+                warnings: PyList::new(py, ran.warnings)?.unbind(),
+            })
+        })
     }
 
     fn __repr__(&self) -> String {
         format!("Mapping({:?})", self.inner.set().name)
-    }
-}
-
-impl Mapping {
-    fn run(
-        &self,
-        py: Python<'_>,
-        users: &Bound<'_, PyAny>,
-        groups: Option<&Bound<'_, PyAny>>,
-        current: Option<&Bound<'_, PyAny>>,
-        state: Option<&Bound<'_, PyAny>>,
-        options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Run> {
-        let mapping = match options {
-            Some(given) => compile_mapping(
-                &self.source,
-                &options_over(&self.options, Some(given), None)?,
-                py,
-            )?,
-            None => self.inner.clone(),
-        };
-        let mut store = TargetStore::default();
-        if let Some(current) = current {
-            for (i, resource) in current.try_iter()?.enumerate() {
-                store.push(&record(&resource?, &format!("current[{i}]"))?);
-            }
-        }
-        if let Some(state) = state {
-            let mut links = Vec::new();
-            for (i, link) in state.try_iter()?.enumerate() {
-                let what = format!("state[{i}]");
-                let json = record(&link?, &what)?;
-                links.push(serde_json::from_value::<Link>(json).map_err(|e| {
-                    InputError::new_err(format!("{what}: not a state record ({e})"))
-                })?);
-            }
-            store = store.with_links(links);
-        }
-        let ran = run::run(py, &mapping, users, groups, RunState::new(store))?;
-        let summary = PyDict::new(py);
-        for (key, n) in [
-            ("records", ran.summary.total()),
-            ("created", ran.summary.created),
-            ("updated", ran.summary.updated),
-            ("disabled", ran.summary.disabled),
-            ("deleted", ran.summary.deleted),
-            ("skipped", ran.summary.skipped),
-            ("failed", ran.summary.failed),
-        ] {
-            summary.set_item(key, n)?;
-        }
-        let prefix = &mapping.engine().options().scim.id_prefix;
-        let ids = ran.state.simulated_ids(prefix).clone();
-        let state = PyList::empty(py);
-        for link in ran.state.links(&ids) {
-            let json = serde_json::to_value(&link).map_err(|e| Error::new_err(e.to_string()))?;
-            state.append(to_python(py, &json)?)?;
-        }
-        let errors = PyList::empty(py);
-        for e in &ran.errors {
-            errors.append(to_python(py, e)?)?;
-        }
-        Ok(Run {
-            requests: ran.requests.unbind(),
-            summary: summary.unbind(),
-            state: state.unbind(),
-            errors: errors.unbind(),
-            warnings: PyList::new(py, ran.warnings)?.unbind(),
-        })
     }
 }
 

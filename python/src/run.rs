@@ -63,9 +63,6 @@ pub fn run<'py>(
         .num_threads(cores.saturating_sub(1).max(1))
         .build()
         .map_err(|e| Error::new_err(format!("cannot start threads: {e}")))?;
-    // Python's cyclic collector is paused meanwhile: building many dicts would run it again
-    // and again over every object alive (most of the time, measured).
-    let _paused = GcPause::new(py)?;
     let (chunks_in, chunks_to_engine) = mpsc::sync_channel::<Vec<u8>>(8);
     let (lines, lines_back) = mpsc::channel::<Vec<u8>>();
     let lines_back = Mutex::new(lines_back);
@@ -352,14 +349,16 @@ fn append_requests<'py>(
     Ok(())
 }
 
-/// Python's cyclic garbage collector paused, and resumed as it was when dropped.
-struct GcPause<'py> {
+/// Python's cyclic garbage collector paused, and resumed as it was when dropped: building
+/// many dicts would run it again and again over every object alive (most of a run's time,
+/// measured). `Mapping.map` holds one until its `Run` is whole.
+pub struct GcPause<'py> {
     gc: Bound<'py, PyModule>,
     was_on: bool,
 }
 
 impl<'py> GcPause<'py> {
-    fn new(py: Python<'py>) -> PyResult<GcPause<'py>> {
+    pub fn new(py: Python<'py>) -> PyResult<GcPause<'py>> {
         let gc = py.import("gc")?;
         let was_on = gc.call_method0("isenabled")?.is_truthy()?;
         gc.call_method0("disable")?;
