@@ -88,7 +88,11 @@ impl Environment {
     /// A mapping set from its text (native TOML or a Graph synchronizationSchema), loaded and
     /// compiled (not kept: each call compiles anew). `origin` names it in messages.
     pub fn mapping_from_text(&self, text: &str, origin: &str) -> Result<Mapping, crate::Error> {
-        let loaded = self.parse_mappings(text, origin)?;
+        self.compiled(self.parse_mappings(text, origin)?)
+    }
+
+    /// A loaded set with its engine.
+    fn compiled(&self, loaded: Loaded) -> Result<Mapping, crate::Error> {
         let engine = self.provisioner(&loaded.set)?;
         Ok(Mapping {
             inner: Arc::new(Compiled { loaded, engine }),
@@ -123,11 +127,7 @@ impl Environment {
         }
         // Loaded and compiled outside the lock: another thread may do the same meanwhile,
         // and the first one kept is the one every caller gets.
-        let loaded = self.load_mappings(name_or_path)?;
-        let engine = self.provisioner(&loaded.set)?;
-        let mapping = Mapping {
-            inner: Arc::new(Compiled { loaded, engine }),
-        };
+        let mapping = self.compiled(self.load_mappings(name_or_path)?)?;
         Ok(match self.mappings.lock() {
             Ok(mut mappings) => mappings.entry(key).or_insert(mapping).clone(),
             Err(_) => mapping,

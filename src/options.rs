@@ -175,6 +175,14 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// As options and `--dialect` write it: `provisioning`, `cloud-sync`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Provisioning => "provisioning",
+            Dialect::CloudSync => "cloud-sync",
+        }
+    }
+
     /// The options whose defaults this dialect changes, as flat keys.
     fn defaults(self) -> &'static [(&'static str, &'static str)] {
         match self {

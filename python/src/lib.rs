@@ -347,17 +347,21 @@ struct Mapping {
     inner: entramap::Mapping,
 }
 
-fn compile_mapping(
-    source: &Source,
-    options: &Options,
-    py: Python<'_>,
-) -> PyResult<entramap::Mapping> {
-    let env = Environment::with_options(options.clone());
-    match source {
-        Source::Named(name) => env.mapping(name),
-        Source::Text(text) => env.mapping_from_text(text, "graph.json"),
+impl Mapping {
+    /// `source` loaded and compiled under `options`.
+    fn compile(source: Source, options: Options, py: Python<'_>) -> PyResult<Mapping> {
+        let env = Environment::with_options(options.clone());
+        let inner = match &source {
+            Source::Named(name) => env.mapping(name),
+            Source::Text(text) => env.mapping_from_text(text, "graph.json"),
+        }
+        .map_err(|e| library_error(py, e))?;
+        Ok(Mapping {
+            source,
+            options,
+            inner,
+        })
     }
-    .map_err(|e| library_error(py, e))
 }
 
 /// The result of `Mapping.map`: `requests` (what the command prints, in order), `summary`,
@@ -399,14 +403,7 @@ impl Mapping {
                 .str()
                 .map_err(|_| InputError::new_err("name_or_path must be a str or a path"))?
                 .to_string();
-            let options = self::options(options, None)?;
-            let source = Source::Named(name);
-            let inner = compile_mapping(&source, &options, py)?;
-            Ok(Mapping {
-                source,
-                options,
-                inner,
-            })
+            Mapping::compile(Source::Named(name), self::options(options, None)?, py)
         })
     }
 
@@ -425,16 +422,10 @@ impl Mapping {
                     type_name(schema)
                 )));
             }
-            let text = serde_json::to_string(&to_json(schema, "schema")?)
-                .map_err(|e| InputError::new_err(e.to_string()))?;
-            let options = self::options(options, None)?;
-            let source = Source::Text(text);
-            let inner = compile_mapping(&source, &options, py)?;
-            Ok(Mapping {
-                source,
-                options,
-                inner,
-            })
+            let mut text = Vec::new();
+            write_json(schema, &mut text).map_err(|e| InputError::new_err(format!("schema{e}")))?;
+            let text = String::from_utf8(text).map_err(|e| InputError::new_err(e.to_string()))?;
+            Mapping::compile(Source::Text(text), self::options(options, None)?, py)
         })
     }
 
@@ -487,11 +478,10 @@ impl Mapping {
         guarded(|| {
             let _paused = run::GcPause::new(py)?;
             let mapping = match options {
-                Some(given) => compile_mapping(
-                    &self.source,
-                    &options_over(&self.options, Some(given), None)?,
-                    py,
-                )?,
+                Some(given) => {
+                    let options = options_over(&self.options, Some(given), None)?;
+                    Mapping::compile(self.source.clone(), options, py)?.inner
+                }
                 None => self.inner.clone(),
             };
             let mut store = TargetStore::default();

@@ -159,14 +159,14 @@ fn parameter(key: &str, value: Node) -> Parameter {
     }
 }
 
-/// Does the expression's tree hold a comparison outside an IIF condition, or `&`, which the
-/// service has no known form for (so its node is entramap's own)?
-pub fn has_engine_local_nodes(expr: &Expr) -> bool {
-    fn operator_nodes(node: &Node) -> bool {
-        (node.kind == NodeType::Function && BinOp::from_token(&node.name).is_some())
-            || node.parameters.iter().any(|p| operator_nodes(&p.value))
-    }
-    operator_nodes(&to_graph(expr))
+/// Does the tree hold a comparison outside an IIF condition, or `&`, which the service has
+/// no known form for (so its node is entramap's own)?
+pub fn has_engine_local_nodes(node: &Node) -> bool {
+    (node.kind == NodeType::Function && BinOp::from_token(&node.name).is_some())
+        || node
+            .parameters
+            .iter()
+            .any(|p| has_engine_local_nodes(&p.value))
 }
 
 /// A stored tree read back, and what its root's `expression` text says about it.
@@ -206,21 +206,14 @@ pub fn read_tree(node: &Node, options: &Options) -> Result<ReadTree, GraphError>
     Ok(match syntax::parse(text, options) {
         // The service prints a placeholder as an empty argument: the text cannot say it, so
         // it agrees without it, and the tree (which holds it) is used.
-        Ok(parsed)
-            if same_tree(
-                &without_placeholders(&to_graph(&parsed.expr)),
-                &without_placeholders(&tree),
-            ) =>
-        {
-            ReadTree {
-                expr: if has_placeholders(&tree) {
-                    rebuilt
-                } else {
-                    parsed.expr
-                },
-                text: TextVerdict::Agrees,
-            }
-        }
+        Ok(parsed) if compare(&to_graph(&parsed.expr), &tree, true) => ReadTree {
+            expr: if has_placeholders(&tree) {
+                rebuilt
+            } else {
+                parsed.expr
+            },
+            text: TextVerdict::Agrees,
+        },
         Ok(_) => ReadTree {
             expr: rebuilt,
             text: TextVerdict::Differs,
@@ -244,29 +237,31 @@ fn has_placeholders(node: &Node) -> bool {
     is_placeholder_node(node) || node.parameters.iter().any(|p| has_placeholders(&p.value))
 }
 
-/// The tree without its placeholder arguments (what its text can say).
-fn without_placeholders(node: &Node) -> Node {
-    Node {
-        parameters: node
-            .parameters
-            .iter()
-            .filter(|p| !is_placeholder_node(&p.value))
-            .map(|p| parameter(&p.key, without_placeholders(&p.value)))
-            .collect(),
-        ..node.clone()
-    }
-}
-
 /// Compare two trees ignoring `expression` texts (Graph renders constants' text differently
 /// in different places, docs/language.md#canonical-text).
+#[cfg(feature = "unstable")]
 pub fn same_tree(a: &Node, b: &Node) -> bool {
+    compare(a, b, false)
+}
+
+/// Compare two trees ignoring `expression` texts and, with `without_placeholders`, the
+/// placeholder arguments of both (a text cannot say them).
+fn compare(a: &Node, b: &Node, without_placeholders: bool) -> bool {
+    fn arguments(n: &Node, without_placeholders: bool) -> Vec<&Parameter> {
+        n.parameters
+            .iter()
+            .filter(|p| !(without_placeholders && is_placeholder_node(&p.value)))
+            .collect()
+    }
+    let xs = arguments(a, without_placeholders);
+    let ys = arguments(b, without_placeholders);
     a.kind == b.kind
         && a.name == b.name
-        && a.parameters.len() == b.parameters.len()
-        && a.parameters
+        && xs.len() == ys.len()
+        && xs
             .iter()
-            .zip(&b.parameters)
-            .all(|(x, y)| x.key == y.key && same_tree(&x.value, &y.value))
+            .zip(&ys)
+            .all(|(x, y)| x.key == y.key && compare(&x.value, &y.value, without_placeholders))
 }
 
 fn rebuild(node: &Node, path: &str, depth: usize, max_depth: usize) -> Result<Expr, GraphError> {

@@ -186,13 +186,14 @@ pub(super) fn parse(args: ParseArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
             ParseFormat::Canonical => print::canonical(expr) + "\n",
             ParseFormat::Tree => tree::dump(expr),
             ParseFormat::Graph => {
-                if graph::has_engine_local_nodes(expr) {
+                let node = graph::to_graph(expr);
+                if graph::has_engine_local_nodes(&node) {
                     let _ = writeln!(
                         io.stderr,
                         "note: a comparison outside an IIF condition, or `&`, has no known form in the service's trees; it is written as a Function node named by the operator, with keys left and right"
                     );
                 }
-                pretty(&graph::to_graph(expr))
+                pretty(&node)
             }
         };
         let _ = io.stdout.write_all(out.as_bytes());

@@ -631,10 +631,7 @@ fn schema_notes(loaded: &crate::mapping::Loaded, options: &Options) -> Vec<Strin
         notes.push(format!(
             "a Cloud Sync schema (its rule reads {}): read in the {} dialect{}",
             graph.schema.rule_directories(),
-            serde_json::to_value(dialect)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            dialect.name(),
             if dialect == crate::options::Dialect::CloudSync {
                 ""
             } else {

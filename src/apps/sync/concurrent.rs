@@ -35,10 +35,35 @@ struct Job {
 /// What a worker saw, for the observer on the calling thread.
 enum Event {
     Exchange(Exchange),
-    Warning(ResourceKind, Option<String>, usize, Diagnostic),
-    Applied(ResourceKind, Option<String>, usize, Box<Applied>),
+    Warning(Place, Diagnostic),
+    Applied(Place, Box<Applied>),
     Failed(FailedObject),
     Expected(Json),
+}
+
+/// An `At` that owns its file name, to cross to the calling thread.
+struct Place {
+    kind: ResourceKind,
+    file: Option<String>,
+    line: usize,
+}
+
+impl Place {
+    fn of(at: &At<'_>) -> Place {
+        Place {
+            kind: at.kind,
+            file: at.file.map(str::to_string),
+            line: at.line,
+        }
+    }
+
+    fn at(&self) -> At<'_> {
+        At {
+            kind: self.kind,
+            file: self.file.as_deref(),
+            line: self.line,
+        }
+    }
 }
 
 /// A worker's observer: everything goes to the calling thread.
@@ -49,14 +74,10 @@ impl Observer for Relay {
         let _ = self.0.send(Event::Exchange(exchange.clone()));
     }
     fn warning(&mut self, at: &At<'_>, warning: &Diagnostic) {
-        let file = at.file.map(str::to_string);
-        let _ = self
-            .0
-            .send(Event::Warning(at.kind, file, at.line, warning.clone()));
+        let _ = self.0.send(Event::Warning(Place::of(at), warning.clone()));
     }
     fn applied(&mut self, at: &At<'_>, applied: &Applied) {
-        let file = at.file.map(str::to_string);
-        let event = Event::Applied(at.kind, file, at.line, Box::new(applied.clone()));
+        let event = Event::Applied(Place::of(at), Box::new(applied.clone()));
         let _ = self.0.send(event);
     }
     fn failed(&mut self, failed: &FailedObject) {
@@ -72,22 +93,8 @@ impl Observer for Relay {
 fn deliver(event: Event, observer: &mut dyn Observer) {
     match event {
         Event::Exchange(exchange) => observer.exchange(&exchange),
-        Event::Warning(kind, file, line, warning) => {
-            let at = At {
-                kind,
-                file: file.as_deref(),
-                line,
-            };
-            observer.warning(&at, &warning);
-        }
-        Event::Applied(kind, file, line, applied) => {
-            let at = At {
-                kind,
-                file: file.as_deref(),
-                line,
-            };
-            observer.applied(&at, &applied);
-        }
+        Event::Warning(place, warning) => observer.warning(&place.at(), &warning),
+        Event::Applied(place, applied) => observer.applied(&place.at(), &applied),
         Event::Failed(failed) => observer.failed(&failed),
         Event::Expected(resource) => observer.expected(&resource),
     }

@@ -393,7 +393,13 @@ fn merge_object(
         return original.clone();
     }
     let mut out = original.clone();
-    if original.name.clone().flatten().unwrap_or_default() != object.name {
+    if original
+        .name
+        .as_ref()
+        .and_then(|n| n.as_deref())
+        .unwrap_or("")
+        != object.name
+    {
         out.name = Some(Some(object.name.clone()));
     }
     out.enabled = Some(object.enabled);
@@ -504,6 +510,9 @@ pub struct ObjectMappingUse {
     pub enabled: bool,
     /// Why it is not used.
     pub why_not: Option<String>,
+    /// An enabled mapping of the kind another one is used for: Entra runs it too, entramap
+    /// does not (a `second-user-mapping` warning names the one used).
+    pub also_runs_beside: Option<usize>,
 }
 
 impl std::fmt::Display for ObjectMappingUse {
@@ -603,6 +612,12 @@ fn object_mapping_uses(
                 used_as,
                 enabled: enabled(om),
                 why_not: used_as.is_none().then(|| why_not(om)),
+                also_runs_beside: match source(om).as_str() {
+                    _ if used_as.is_some() || !enabled(om) => None,
+                    "user" => user_at,
+                    "group" => group_at,
+                    _ => None,
+                },
             }
         })
         .collect();
@@ -687,24 +702,17 @@ impl SynchronizationSchema {
             } else if Some(oi) == group_at {
                 &mut set.groups
             } else {
-                // Another enabled mapping of the kind used: the service runs it too.
-                let source = om.source_object_name.as_deref().unwrap_or("");
-                let same_kind = if source.eq_ignore_ascii_case("group") {
-                    group_at
-                } else if source.eq_ignore_ascii_case("user") {
-                    user_at
-                } else {
-                    None
-                };
-                if om.enabled.unwrap_or(true) && same_kind.is_some() {
-                    warnings.push(schema_warning(
-                        Code::SecondUserMapping,
-                        format!("objectMappings[{oi}]: a second enabled `{source}` object mapping is ignored; objectMappings[{}] is used", same_kind.unwrap_or(0)),
-                    ));
-                }
                 continue;
             };
             *slot = Some(object_mapping(oi, om, target_dir, &options, &mut warnings));
+        }
+        for used in &uses {
+            if let Some(beside) = used.also_runs_beside {
+                warnings.push(schema_warning(
+                    Code::SecondUserMapping,
+                    format!("objectMappings[{}]: a second enabled `{}` object mapping is ignored; objectMappings[{beside}] is used", used.index, used.source_object),
+                ));
+            }
         }
         SchemaReading {
             set,
