@@ -79,6 +79,7 @@ mod apps;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub use apps::cli;
+pub use apps::code42;
 #[cfg(feature = "unstable")]
 pub use apps::sample;
 #[cfg(all(feature = "cli", not(feature = "unstable")))]

@@ -66,9 +66,14 @@ codes! {
     BadRequest = "bad-request", Error, "a request to `eval --batch` or the workbench cannot be read";
     BadSid = "bad-sid", Error, "a value is not a security identifier";
     BadSourceValue = "bad-source-value", Error, "a source attribute holds a value that cannot be read as the function needs";
+    C42OrgName = "c42-org-name", Warning, "a Code42 configuration maps organizations by c42OrgName, which Entra does not support (`code42`)";
     ChainedComparison = "chained-comparison", Error, "comparisons are chained (`a = b = c`)";
     CloudSyncFunction = "cloud-sync-function", Error, "a function exists only in Entra Cloud Sync expressions";
     CloudSyncPlaceholder = "cloud-sync-placeholder", Warning, "a `%...%` Cloud Sync placeholder in an app-provisioning expression";
+    Code42AttributeNotSent = "code42-attribute-not-sent", Warning, "a Code42 configuration maps organizations by an attribute the mapping never sends (`code42`)";
+    Code42GroupNotProvisioned = "code42-group-not-provisioned", Warning, "a Code42 configuration names a SCIM group the mapping does not provision (`code42`)";
+    Code42NoGroups = "code42-no-groups", Warning, "a Code42 configuration maps by SCIM group, and the mapping provisions no groups (`code42`)";
+    Code42UnknownRole = "code42-unknown-role", Warning, "a Code42 role mapping names a role Code42's provisioning guides do not name (`code42`)";
     CompileError = "compile-error", Error, "an expression does not compile (its diagnostics say why)";
     ConcatOperator = "concat-operator", Error, "`&` concatenation, which only Cloud Sync has";
     ConstantExpression = "constant-expression", Warning, "an expression mapping that is a constant";

@@ -144,6 +144,10 @@ pub(super) struct CheckArgs {
     /// Check a whole mapping set (built-in name or file) instead of expressions.
     #[arg(long, short = 'm', value_name = "NAME|FILE", conflicts_with_all = ["expr", "files"])]
     mapping: Option<String>,
+    /// With -m: also check a Code42 provisioning configuration against the set
+    /// (docs/code42.md#lints).
+    #[arg(long, value_name = "FILE", requires = "mapping")]
+    code42: Option<std::path::PathBuf>,
     /// Text for people, JSON, GitHub workflow annotations, or SARIF for code scanning.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     format: CheckFormat,
@@ -281,6 +285,7 @@ pub(super) fn check(args: CheckArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
     let CheckArgs {
         input,
         mapping,
+        code42,
         format,
         deny_warnings,
         options,
@@ -296,7 +301,14 @@ pub(super) fn check(args: CheckArgs, io: &mut Io<'_>) -> Result<u8, Usage> {
                 ));
             }
         };
-        return check_mapping(&mapping, format, deny_warnings, &options, io);
+        return check_mapping(
+            &mapping,
+            code42.as_deref(),
+            format,
+            deny_warnings,
+            &options,
+            io,
+        );
     }
     let checked: Vec<Checked> = input
         .read(io.stdin)?

@@ -646,6 +646,7 @@ fn schema_notes(loaded: &crate::mapping::Loaded, options: &Options) -> Vec<Strin
 /// `entramap check --mapping`.
 pub(super) fn check_mapping(
     name: &str,
+    code42: Option<&std::path::Path>,
     format: ReportFormat,
     deny_warnings: bool,
     options: &Options,
@@ -653,8 +654,16 @@ pub(super) fn check_mapping(
 ) -> Result<u8, Usage> {
     let loaded = crate::mapping::load(name, options).map_err(|e| Usage(e.to_string()))?;
     let findings = crate::provision::check::check_set(&loaded.set, options);
-    let errors = findings.iter().filter(|f| f.diagnostic.is_error()).count();
-    let warnings = findings.len() - errors + loaded.warnings.len();
+    let code42 = match code42 {
+        Some(path) => super::code42::check_config(path, &loaded.set, format, io)?,
+        None => Vec::new(),
+    };
+    let code42_errors = code42
+        .iter()
+        .filter(|l| l.code.severity() == crate::diagnostic::Severity::Error)
+        .count();
+    let errors = findings.iter().filter(|f| f.diagnostic.is_error()).count() + code42_errors;
+    let warnings = findings.len() + code42.len() - errors + loaded.warnings.len();
     match format {
         ReportFormat::Text => {
             for w in &loaded.warnings {
@@ -720,7 +729,7 @@ pub(super) fn check_mapping(
                     j
                 })
                 .collect();
-            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(), "service": loaded.graph.as_ref().map(|g| g.service), "dialect": options.for_dialect(loaded.set.dialect).dialect.dialect, "set_dialect": loaded.set.dialect, "object_mappings": loaded.graph.as_ref().map(|g| &g.object_mappings), "diagnostics": list});
+            let out = json!({"origin": name, "ok": errors == 0, "errors": errors, "warnings": warnings, "file_warnings": loaded.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(), "service": loaded.graph.as_ref().map(|g| g.service), "dialect": options.for_dialect(loaded.set.dialect).dialect.dialect, "set_dialect": loaded.set.dialect, "object_mappings": loaded.graph.as_ref().map(|g| &g.object_mappings), "diagnostics": list, "code42": code42});
             let _ = io.stdout.write_all(pretty(&out).as_bytes());
         }
     }

@@ -27,6 +27,7 @@ use crate::syntax::print;
 #[cfg(feature = "sync")]
 mod app;
 mod catalog;
+mod code42;
 mod eval;
 mod expr;
 mod map;
@@ -121,6 +122,13 @@ wrongly, the app cannot be reached or refuses the token (the state is written al
     Target {
         #[command(subcommand)]
         action: target::TargetAction,
+    },
+    /// Code42's side of provisioning: where Code42 puts each user the mapping sends
+    /// (organization, roles, deactivation), from its organization and role mapping
+    /// (docs/code42.md).
+    Code42 {
+        #[command(subcommand)]
+        action: code42::Code42Action,
     },
     /// Check a state file (what `map --state-out` wrote), or seal it again after a hand edit.
     #[command(after_help = "Examples:
@@ -329,6 +337,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<u8, Usage> {
         Command::Eval(args) => eval::eval(args, io),
         Command::Map { args, options } => map(args, &options.load()?, io),
         Command::Scope(args) => scope::scope(args, io),
+        Command::Code42 { action } => code42::code42(action, io),
         Command::State { action } => state::state(action, io),
         #[cfg(feature = "sync")]
         Command::Sync { args, options } => sync::sync(args, options.load()?, io),

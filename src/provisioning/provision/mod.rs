@@ -187,6 +187,16 @@ impl Plan {
         self.facts.object_id.as_ref().map(ObjectId::as_str)
     }
 
+    /// Whether the source object is in the object mapping's scope.
+    pub fn in_scope(&self) -> bool {
+        self.facts.in_scope
+    }
+
+    /// Whether Entra has the source object disabled or soft-deleted (IsSoftDeleted).
+    pub fn soft_deleted(&self) -> bool {
+        self.facts.soft_deleted
+    }
+
     /// The matching GETs Entra sends for this record, in precedence order, up to the one that
     /// found the object in the target store it was planned against.
     pub fn queries(&self) -> &[Request] {
