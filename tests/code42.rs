@@ -39,10 +39,8 @@ fn preview(config: &Path, users: &str) -> (u8, Vec<Value>, Value, String) {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // The summary is the last JSON value on stderr, after any warnings.
-    let start = err.find("\n{").map_or(0, |i| i + 1);
-    let start = if err.starts_with('{') { 0 } else { start };
-    let summary = serde_json::from_str(&err[start..]).unwrap_or_else(|e| panic!("{e}: {err}"));
+    // With --format json, stderr is one JSON object: the summary, the lints, the errors.
+    let summary = serde_json::from_str(&err).unwrap_or_else(|e| panic!("{e}: {err}"));
     (code, users, summary, err)
 }
 
@@ -88,9 +86,11 @@ fn every_configuration_places_users_as_worked_out_by_hand() {
         for (key, value) in expected["summary"].as_object().unwrap() {
             assert_eq!(&summary[key], value, "{case}: summary {key}");
         }
-        let codes: Vec<&str> = err
-            .lines()
-            .filter_map(|l| l.strip_prefix("warning[")?.split(']').next())
+        let codes: Vec<&str> = summary["lints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["code"].as_str().unwrap())
             .collect();
         let wanted: Vec<&str> = expected["warnings"]
             .as_array()
@@ -109,7 +109,8 @@ fn a_record_that_fails_is_an_error_record_and_the_counts_add_up() {
     let (code, users, summary, err) = preview(&config, "users-broken.ndjson");
     assert_eq!(code, 1, "{err}");
     assert_eq!(users.len(), 2);
-    assert!(err.contains("error: users line 2:"), "{err}");
+    assert_eq!(summary["errors"][0]["line"], 2, "{err}");
+    assert_eq!(summary["errors"][0]["code"], "unreadable-record", "{err}");
     assert_eq!(summary["failed"], 1);
     assert_eq!(
         summary["records"], 7,
@@ -269,4 +270,88 @@ fn table_and_csv_show_the_same_users() {
             "{err}"
         );
     }
+}
+
+fn preview_with(mapping: &str, groups: &str, config: &str) -> (u8, Vec<Value>, Value) {
+    let path = |name: &str| fixtures().join(name).to_str().unwrap().to_string();
+    let mapping = if mapping.ends_with(".toml") {
+        path(mapping)
+    } else {
+        mapping.to_string()
+    };
+    let (users, groups, config) = (path("users.ndjson"), path(groups), path(config));
+    let args = [
+        "code42", "preview", "-m", &mapping, &users, "--groups", &groups, "--config", &config,
+        "--now", NOW, "--format", "json",
+    ];
+    let (code, out, err) = common::run(&args, b"");
+    let users = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        code,
+        users,
+        serde_json::from_str(&err).unwrap_or_else(|e| panic!("{e}: {err}")),
+    )
+}
+
+#[test]
+fn a_group_entra_matches_to_one_created_earlier_adds_its_members_to_it() {
+    // Two Entra groups named Engineering: Entra matches the second to the first by display
+    // name, so Code42 has one Engineering with both members.
+    let (code, users, summary) =
+        preview_with("code42", "groups-same-name.ndjson", "scim-groups.toml");
+    assert_eq!(code, 0);
+    for user in &users[..2] {
+        assert_eq!(user["groups"], serde_json::json!(["Engineering"]), "{user}");
+        assert_eq!(user["organization"], "Staff", "{user}");
+    }
+    assert_eq!(summary["groups"], 2);
+}
+
+#[test]
+fn c42_org_name_is_followed_when_the_set_sends_it_and_the_lint_says_so() {
+    let (_, users, summary) = preview_with(
+        "c42-org-name-set.toml",
+        "groups.ndjson",
+        "c42-org-name.toml",
+    );
+    assert_eq!(users[0]["organization"], "Engineering");
+    assert_eq!(users[0]["organizationWhy"], "c42OrgName = \"Engineering\"");
+    assert_eq!(
+        users[2]["organization"], "Unassigned",
+        "Cy's department is empty"
+    );
+    let lint = summary["lints"][0]["message"].as_str().unwrap();
+    assert!(
+        lint.contains("this set sends a c42OrgName attribute"),
+        "{lint}"
+    );
+    assert_eq!(
+        summary["organizationsCreatedIfMissing"],
+        serde_json::json!(["Engineering", "Legal", "Sales"])
+    );
+}
+
+#[test]
+fn groups_cannot_come_from_standard_input() {
+    let users = fixtures().join("users.ndjson");
+    let config = fixtures().join("scim-groups.toml");
+    let (code, _, err) = common::run(
+        &[
+            "code42",
+            "preview",
+            "-m",
+            "code42",
+            users.to_str().unwrap(),
+            "--groups",
+            "-",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--groups cannot be standard input"), "{err}");
 }

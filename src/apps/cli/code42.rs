@@ -18,8 +18,8 @@ pub(super) enum Code42Action {
   entramap code42 preview -m code42 fixtures/code42/users.ndjson --groups fixtures/code42/groups.ndjson --config fixtures/code42/scim-groups.toml
   entramap code42 preview -m code42 users.ndjson --config code42.toml --format json --now 2026-12-07T09:00:00Z
 
-One row (table, CSV) or JSON object per user on stdout; the summary on stderr (JSON with
---format json). Exit status: 0 when every record was read, 1 when one failed, 2 when called
+One row (table, CSV) or JSON object per user on stdout; the lints, failed records and summary
+on stderr (one JSON object with --format json). Exit status: 0 when every record was read, 1 when one failed, 2 when called
 wrongly or the configuration or mapping set cannot be used.")]
     Preview {
         #[command(flatten)]
@@ -83,9 +83,17 @@ fn preview(args: PreviewArgs, options: OptionArgs, io: &mut Io<'_>) -> Result<u8
     let now = options.clock().map_err(|e| Usage(e.to_string()))?;
     // The configuration first: its errors are reported before anything else is read.
     let config = read_config(&args.config)?;
+    if args.groups.as_deref().is_some_and(|g| g.as_os_str() == "-") {
+        return Err(Usage(
+            "--groups cannot be standard input (only the users can): give the groups file".into(),
+        ));
+    }
     let (loaded, engine) = load_engine(&args.mapping, true, false, &options, io)?;
-    for lint in crate::code42::lint(&config, &loaded.set) {
-        let _ = writeln!(io.stderr, "{lint}");
+    let lints = crate::code42::lint(&config, &loaded.set);
+    if args.format != PreviewFormat::Json {
+        for lint in &lints {
+            let _ = writeln!(io.stderr, "{lint}");
+        }
     }
     if args.groups.is_some() && loaded.set.groups.is_none() {
         return Err(Usage(format!(
@@ -95,7 +103,6 @@ fn preview(args: PreviewArgs, options: OptionArgs, io: &mut Io<'_>) -> Result<u8
     }
     let max = options.limits.max_line_bytes;
     let format = InputFormat::from(args.input_format);
-    // Only the users may come from standard input.
     let mut no_stdin = std::io::empty();
     let users = inputs(&args.users, &mut *io.stdin, format, max, &mut *io.stderr)?;
     let groups = match &args.groups {
@@ -104,28 +111,37 @@ fn preview(args: PreviewArgs, options: OptionArgs, io: &mut Io<'_>) -> Result<u8
     };
     let preview = crate::code42::preview(&engine, users, groups, &config, now)
         .map_err(|e| Usage(format!("reading the records failed: {e}")))?;
-    for error in &preview.errors {
-        let at = match &error.file {
-            Some(file) => format!("{} {file} line {}", error.kind, error.line),
-            None => format!("{} line {}", error.kind, error.line),
-        };
-        let _ = writeln!(io.stderr, "error: {at}: {}", error.reason);
-    }
     let written = match args.format {
         PreviewFormat::Table => crate::code42::render::write_table(&preview, io.stdout),
         PreviewFormat::Json => crate::code42::render::write_json_lines(&preview, io.stdout),
         PreviewFormat::Csv => crate::code42::render::write_csv(&preview, io.stdout),
     };
     written.map_err(|e| Usage(format!("cannot write the preview: {e}")))?;
-    match args.format {
-        PreviewFormat::Json => {
-            let _ = io.stderr.write_all(pretty(&preview.summary).as_bytes());
+    if args.format == PreviewFormat::Json {
+        // One object: the summary's keys, the lints and the failed records.
+        let mut report = serde_json::to_value(&preview.summary).unwrap_or_default();
+        if let Some(object) = report.as_object_mut() {
+            object.insert(
+                "lints".into(),
+                serde_json::to_value(&lints).unwrap_or_default(),
+            );
+            object.insert(
+                "errors".into(),
+                serde_json::to_value(&preview.errors).unwrap_or_default(),
+            );
         }
-        PreviewFormat::Table | PreviewFormat::Csv => {
-            let _ = io
-                .stderr
-                .write_all(crate::code42::render::summary_text(&preview.summary).as_bytes());
+        let _ = io.stderr.write_all(pretty(&report).as_bytes());
+    } else {
+        for error in &preview.errors {
+            let at = match &error.file {
+                Some(file) => format!("{} {file} line {}", error.kind, error.line),
+                None => format!("{} line {}", error.kind, error.line),
+            };
+            let _ = writeln!(io.stderr, "error: {at}: {}", error.reason);
         }
+        let _ = io
+            .stderr
+            .write_all(crate::code42::render::summary_text(&preview.summary).as_bytes());
     }
     Ok(if preview.errors.is_empty() {
         OK

@@ -82,6 +82,8 @@ pub enum OrgMethod {
     Attribute {
         /// The SCIM attribute path, as the mapping's targets name it.
         attribute: Located<String>,
+        /// The same, parsed.
+        path: crate::scim::path::TargetPath,
     },
     /// By SCIM group, highest priority first (organizations must exist).
     ScimGroups {
@@ -227,14 +229,30 @@ impl Config {
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
+            let message = e.message().trim_end();
+            // A top-level key written under a [table] header belongs to that table.
+            let hint = if ["`plan`", "`deactivation_delay`"]
+                .iter()
+                .any(|key| message.starts_with(&format!("unknown field {key}")))
+            {
+                ": `plan` and `deactivation_delay` go at the top of the file, before [organizations]"
+            } else {
+                ""
+            };
             at(
                 offset,
-                format!(
-                    "{} (docs/code42.md#the-configuration-file)",
-                    e.message().trim_end()
-                ),
+                format!("{message}{hint} (docs/code42.md#the-configuration-file)"),
             )
         })?;
+        let name = |value: &Spanned<String>, what: &str| -> Result<Located<String>, ConfigError> {
+            if value.get_ref().trim().is_empty() {
+                return Err(at(
+                    value.span().start,
+                    format!("{what} is empty: write the name as the Code42 console shows it"),
+                ));
+            }
+            Ok(located(value))
+        };
         let plan = Plan::NAMES
             .iter()
             .find(|(name, _)| *name == raw.plan.get_ref())
@@ -260,7 +278,7 @@ impl Config {
                 at(
                     delay.span().start,
                     format!(
-                        "`{}` is not a delay: write a whole number and a unit, such as \"15m\", \"2h\" or \"1d\"",
+                        "`{}` is not a delay: write a whole number and a unit, such as \"15m\", \"2h\" or \"1d\", up to 365 days",
                         delay.get_ref()
                     ),
                 )
@@ -270,6 +288,20 @@ impl Config {
         let organizations = raw.organizations.into_inner();
         let method_name = organizations.method.get_ref().as_str();
         let method_at = organizations.method.span().start;
+        let unknown_method = || {
+            at(
+                method_at,
+                format!(
+                    "unknown organization mapping method `{method_name}`{}; the methods are {}",
+                    crate::diagnostic::suggest::did_you_mean(method_name, METHODS),
+                    METHODS.join(", ")
+                ),
+            )
+        };
+        // First: a mistyped method would otherwise be reported as keys it does not read.
+        if !METHODS.contains(&method_name) {
+            return Err(unknown_method());
+        }
         // A key the chosen method does not read would be silently ignored: refused, naming it.
         let only_for = |key: &str, given: bool, method: &str, offset: usize| {
             if given && method_name != method {
@@ -302,13 +334,12 @@ impl Config {
             "scim-groups",
             organizations.groups.as_ref().map_or(0, |g| g.span().start),
         )?;
-        let required = |key: &str, value: &Option<Spanned<String>>| {
-            value.as_ref().map(&located).ok_or_else(|| {
-                at(
-                    method_at,
-                    format!("the method \"{method_name}\" needs `{key}` in [organizations]"),
-                )
-            })
+        let required = |key: &str, value: &Option<Spanned<String>>| match value {
+            Some(value) => name(value, &format!("`{key}`")),
+            None => Err(at(
+                method_at,
+                format!("the method \"{method_name}\" needs `{key}` in [organizations]"),
+            )),
         };
         let method = match method_name {
             "single" => OrgMethod::Single {
@@ -317,27 +348,18 @@ impl Config {
             "c42-org-name" => OrgMethod::C42OrgName,
             "attribute" => {
                 let attribute = required("attribute", &organizations.attribute)?;
-                crate::scim::path::TargetPath::parse(&attribute.value).map_err(|e| {
+                let path = crate::scim::path::TargetPath::parse(&attribute.value).map_err(|e| {
                     at(
                         offset_of(&organizations.attribute),
                         format!("`attribute`: {e}"),
                     )
                 })?;
-                OrgMethod::Attribute { attribute }
+                OrgMethod::Attribute { attribute, path }
             }
             "scim-groups" => OrgMethod::ScimGroups {
-                groups: group_organizations(organizations.groups, &at, &located)?,
+                groups: group_organizations(organizations.groups, &at, &name)?,
             },
-            other => {
-                return Err(at(
-                    method_at,
-                    format!(
-                        "unknown organization mapping method `{other}`{}; the methods are {}",
-                        crate::diagnostic::suggest::did_you_mean(other, METHODS),
-                        METHODS.join(", ")
-                    ),
-                ));
-            }
+            _ => return Err(unknown_method()),
         };
         let unmapped = match (&method, &organizations.unmapped) {
             (OrgMethod::Single { .. }, Some(u)) => {
@@ -347,13 +369,7 @@ impl Config {
                 ));
             }
             (OrgMethod::Single { .. }, None) => None,
-            (_, Some(u)) if u.get_ref().trim().is_empty() => {
-                return Err(at(
-                    u.span().start,
-                    "`unmapped` is empty: name the organization for users no rule places".into(),
-                ));
-            }
-            (_, Some(u)) => Some(u.get_ref().clone()),
+            (_, Some(u)) => Some(name(u, "`unmapped`")?.value),
             (_, None) => {
                 return Err(at(
                     organizations_at,
@@ -363,7 +379,7 @@ impl Config {
                 ));
             }
         };
-        let roles = role_mappings(raw.roles, &at, &located)?;
+        let roles = role_mappings(raw.roles, &at, &name)?;
         let (line, column) = index.line_col(text, method_at);
         Ok(Config {
             origin: origin.to_string(),
@@ -393,11 +409,14 @@ impl Config {
     }
 }
 
+/// Reads a name (not empty) with where it is; the `&str` says what it is in messages.
+type Name<'a> = dyn Fn(&Spanned<String>, &str) -> Result<Located<String>, ConfigError> + 'a;
+
 /// `[[organizations.groups]]`: a group may be listed under one priority only.
 fn group_organizations(
     raw: Option<Spanned<Vec<RawGroupOrganization>>>,
     at: &dyn Fn(usize, String) -> ConfigError,
-    located: &dyn Fn(&Spanned<String>) -> Located<String>,
+    name: &Name<'_>,
 ) -> Result<Vec<GroupOrganization>, ConfigError> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
@@ -414,7 +433,7 @@ fn group_organizations(
         }
         let mut groups = Vec::new();
         for group in entry.groups.get_ref() {
-            let g = located(group);
+            let g = name(group, "a group name")?;
             if let Some((other, line)) = seen.insert(g.value.clone(), (priority, g.line)) {
                 return Err(at(
                     group.span().start,
@@ -426,16 +445,11 @@ fn group_organizations(
             }
             groups.push(g);
         }
-        if entry.organization.get_ref().trim().is_empty() {
-            return Err(at(
-                entry.organization.span().start,
-                "`organization` is empty: name a Code42 organization".into(),
-            ));
-        }
+        let organization = name(&entry.organization, "`organization`")?.value;
         out.push(GroupOrganization {
             priority,
             groups,
-            organization: entry.organization.into_inner(),
+            organization,
         });
     }
     Ok(out)
@@ -445,7 +459,7 @@ fn group_organizations(
 fn role_mappings(
     raw: Vec<RawRoles>,
     at: &dyn Fn(usize, String) -> ConfigError,
-    located: &dyn Fn(&Spanned<String>) -> Located<String>,
+    name: &Name<'_>,
 ) -> Result<Vec<RoleMapping>, ConfigError> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
@@ -460,7 +474,7 @@ fn role_mappings(
         }
         let mut groups = Vec::new();
         for group in entry.groups.get_ref() {
-            let g = located(group);
+            let g = name(group, "a group name")?;
             if let Some(line) = seen.insert(g.value.clone(), g.line) {
                 return Err(at(
                     group.span().start,
@@ -472,15 +486,22 @@ fn role_mappings(
             }
             groups.push(g);
         }
-        out.push(RoleMapping {
-            groups,
-            roles: entry.roles.get_ref().iter().map(located).collect(),
-        });
+        let roles = entry
+            .roles
+            .get_ref()
+            .iter()
+            .map(|role| name(role, "a role name"))
+            .collect::<Result<_, _>>()?;
+        out.push(RoleMapping { groups, roles });
     }
     Ok(out)
 }
 
-/// `15m`, `2h`, `1d`, `90s`, `0m`: a whole number and one unit.
+/// The longest deactivation delay read: a year (a longer one is surely a typo, and the time
+/// it gives must stay a date).
+const MAX_DELAY_SECONDS: u64 = 365 * 86_400;
+
+/// `15m`, `2h`, `1d`, `90s`, `0m`: a whole number and one unit, up to a year.
 fn parse_delay(text: &str) -> Option<std::time::Duration> {
     let text = text.trim();
     let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
@@ -495,6 +516,7 @@ fn parse_delay(text: &str) -> Option<std::time::Duration> {
     };
     number
         .checked_mul(seconds)
+        .filter(|s| *s <= MAX_DELAY_SECONDS)
         .map(std::time::Duration::from_secs)
 }
 
@@ -506,6 +528,7 @@ mod tests {
     fn delays() {
         assert_eq!(parse_delay("15m").map(|d| d.as_secs()), Some(900));
         assert_eq!(parse_delay("1d").map(|d| d.as_secs()), Some(86_400));
+        assert_eq!(parse_delay("365d").map(|d| d.as_secs()), Some(365 * 86_400));
         for bad in [
             "",
             "m",
@@ -513,6 +536,8 @@ mod tests {
             "15 minutes",
             "-5m",
             "1.5h",
+            "366d",
+            "100000000000d",
             "99999999999999999999d",
         ] {
             assert_eq!(parse_delay(bad), None, "{bad}");

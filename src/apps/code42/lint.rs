@@ -63,10 +63,17 @@ pub fn lint(config: &Config, set: &MappingSet) -> Vec<Lint> {
             Code::C42OrgName,
             method.line,
             method.column,
-            "Code42's Entra guide says not to choose the c42OrgName method: Microsoft Entra ID does not support it, so users go to the organization for unmapped users. Use \"attribute\" (a SCIM attribute the mapping sends) or \"scim-groups\"".into(),
+            format!(
+                "Code42's Entra guide says not to choose the c42OrgName method: Microsoft Entra ID does not support it{}. Use \"attribute\" (a SCIM attribute the mapping sends) or \"scim-groups\"",
+                if sends_c42_org_name(set) {
+                    " (this set sends a c42OrgName attribute, which the preview follows; check Code42 reads it)"
+                } else {
+                    ", and this set never sends c42OrgName: users go to the organization for unmapped users"
+                }
+            ),
         ),
-        OrgMethod::Attribute { attribute } => {
-            if !sends(set, &attribute.value) {
+        OrgMethod::Attribute { attribute, path } => {
+            if !sends(set, path) {
                 at(
                     Code::Code42AttributeNotSent,
                     attribute.line,
@@ -140,15 +147,28 @@ pub fn lint(config: &Config, set: &MappingSet) -> Vec<Lint> {
     out
 }
 
+/// The target paths of the set's enabled user mappings.
+fn targets(set: &MappingSet) -> impl Iterator<Item = TargetPath> + '_ {
+    set.users
+        .iter()
+        .filter(|u| u.enabled)
+        .flat_map(|users| &users.mappings)
+        .filter_map(|m| TargetPath::parse(&m.target).ok())
+}
+
 /// Whether the set's user mapping sends `attribute` (compared as SCIM paths, ignoring case).
-fn sends(set: &MappingSet, attribute: &str) -> bool {
-    let Ok(wanted) = TargetPath::parse(attribute) else {
-        return false;
-    };
-    let wanted = wanted.to_string().to_ascii_lowercase();
-    set.users.iter().filter(|u| u.enabled).any(|users| {
-        users.mappings.iter().any(|m| {
-            TargetPath::parse(&m.target).is_ok_and(|t| t.to_string().to_ascii_lowercase() == wanted)
-        })
+fn sends(set: &MappingSet, attribute: &TargetPath) -> bool {
+    let wanted = attribute.to_string().to_ascii_lowercase();
+    targets(set).any(|t| t.to_string().to_ascii_lowercase() == wanted)
+}
+
+/// Whether the set sends `c42OrgName`, at the top or in an extension (where the preview
+/// looks for it).
+fn sends_c42_org_name(set: &MappingSet) -> bool {
+    targets(set).any(|t| match t {
+        TargetPath::Simple(a) | TargetPath::Extension { attr: a, .. } => {
+            a.eq_ignore_ascii_case("c42OrgName")
+        }
+        _ => false,
     })
 }

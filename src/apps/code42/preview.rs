@@ -33,15 +33,21 @@ pub struct UserPreview {
     /// The organization after Actions > Apply org and role settings; `None` when Code42
     /// does not get the user.
     pub organization: Option<String>,
-    /// Why: the group and its priority, the attribute's value, or why the user is unmapped.
+    /// Why, as text: the group and its priority, the attribute's value, or why the user is
+    /// unmapped ([`UserPreview::placement`] says it in types).
     pub organization_why: String,
-    /// Where a first sync creates the user, before Apply org and role settings.
+    /// What placed the user.
+    #[serde(skip)]
+    pub placement: Placement,
+    /// Where the user is when a first sync creates them, before memberships arrive and Apply
+    /// org and role settings runs.
     pub first_sync_organization: Option<String>,
     /// The roles from the user's mapped groups (their union), in the configuration's order;
-    /// `None`: the organization's default roles.
+    /// `None`: the organization's default roles, or the user does not reach Code42.
     pub roles: Option<Vec<String>>,
-    /// The mapped groups the roles come from, or "organization defaults".
-    pub roles_from: RolesFrom,
+    /// The mapped groups the roles come from, or "organization defaults"; `None` when the
+    /// user does not reach Code42.
+    pub roles_from: Option<RolesFrom>,
     /// The SCIM groups the user is a member of in Code42, as provisioned.
     pub groups: Vec<String>,
     /// Active, deactivated (and when), or not provisioned.
@@ -55,8 +61,37 @@ pub struct UserPreview {
     /// When Code42 deactivates the user: after the deactivation delay.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deactivated_at: Option<String>,
-    /// Whether the user gets the plan's basic roles.
+    /// Whether the user gets the basic roles the plan needs.
     pub basic_roles: BasicRoles,
+}
+
+/// What placed a user in their organization.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Placement {
+    /// The single organization.
+    Single,
+    /// A value the user was sent with (`c42OrgName`, or the configured attribute).
+    Value {
+        /// The attribute.
+        attribute: String,
+    },
+    /// The mapped group of highest priority.
+    Group {
+        /// The group.
+        group: String,
+        /// Its priority (1 is the highest).
+        priority: usize,
+        /// The user's other mapped groups, with their priorities.
+        others: Vec<(String, usize)>,
+    },
+    /// No rule: the organization for unmapped users.
+    Unmapped {
+        /// Why.
+        why: String,
+    },
+    /// The user does not reach Code42.
+    #[default]
+    NotPlaced,
 }
 
 /// Where a user's roles come from.
@@ -101,11 +136,27 @@ pub enum BasicRoles {
     Ok,
     /// Incydr Professional or Enterprise, and the mapped roles lack Agent User.
     Missing,
-    /// Cannot be told: the organization's defaults, or (plans that back up) not both Desktop
-    /// User and PROe User, which only users who back up need.
+    /// Plans that back up: Desktop User or PROe User, not both (a user who backs up needs
+    /// both).
+    Partial,
+    /// Cannot be told: the organization's defaults, or (plans that back up) neither Desktop
+    /// User nor PROe User, right only for users who do not back up.
     Check,
     /// The user does not reach Code42.
     NotApplicable,
+}
+
+impl BasicRoles {
+    /// As JSON and the table write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BasicRoles::Ok => "ok",
+            BasicRoles::Missing => "missing",
+            BasicRoles::Partial => "partial",
+            BasicRoles::Check => "check",
+            BasicRoles::NotApplicable => "not-applicable",
+        }
+    }
 }
 
 /// A user in several mapped groups, and the priority that decided.
@@ -116,10 +167,19 @@ pub struct SeveralGroups {
     pub user_name: Option<String>,
     /// The user's line.
     pub line: usize,
-    /// The mapped groups, with their priorities, highest first.
-    pub groups: Vec<(String, usize)>,
+    /// The mapped groups, highest priority first.
+    pub groups: Vec<GroupPriority>,
     /// The organization the first gives.
     pub organization: String,
+}
+
+/// A mapped group and its priority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupPriority {
+    /// The group's display name.
+    pub group: String,
+    /// Its priority (1 is the highest).
+    pub priority: usize,
 }
 
 /// What the whole preview comes to.
@@ -153,8 +213,10 @@ pub struct Summary {
     pub groups_not_provisioned: Vec<String>,
     /// Incydr Professional/Enterprise users whose mapped roles lack Agent User.
     pub missing_basic_roles: Vec<String>,
+    /// Users of plans that back up with Desktop User or PROe User, not both.
+    pub partial_basic_roles: Vec<String>,
     /// Users whose basic roles cannot be told (organization defaults; plans that back up:
-    /// not both Desktop User and PROe User): check who backs up.
+    /// neither Desktop User nor PROe User): check who backs up.
     pub check_basic_roles: Vec<String>,
 }
 
@@ -201,6 +263,7 @@ pub fn preview(
     // The users' SCIM groups, by the created user's reference.
     let mut members: HashMap<ObjectRef, Vec<String>> = HashMap::new();
     let mut provisioned_groups = Vec::new();
+    let mut group_names: HashMap<ObjectRef, String> = HashMap::new();
     for (kind, inputs) in [(ResourceKind::User, users), (ResourceKind::Group, groups)] {
         for input in inputs {
             for record in input.records {
@@ -241,21 +304,32 @@ pub fn preview(
                     }),
                     ResourceKind::Group => {
                         group_records += 1;
-                        let Some(name) = created_resource(&applied.requests, kind)
+                        // A group matched to one created earlier in this run (the same
+                        // display name) is that group: its members join it.
+                        let created = created_resource(&applied.requests, kind)
                             .as_ref()
                             .and_then(|g| g.get("displayName"))
                             .and_then(Json::as_str)
-                            .map(str::to_string)
-                        else {
-                            continue;
+                            .map(str::to_string);
+                        let name = match (created, &applied.created) {
+                            (Some(name), Some(object)) => {
+                                group_names.insert(object.clone(), name.clone());
+                                provisioned_groups.push(name.clone());
+                                Some(name)
+                            }
+                            _ => applied
+                                .requests
+                                .iter()
+                                .filter(|r| r.kind == kind)
+                                .find_map(|r| group_names.get(r.object.as_ref()?).cloned()),
                         };
+                        let Some(name) = name else { continue };
                         for member in added_members(&applied.requests) {
                             let groups = members.entry(member.clone()).or_default();
                             if !groups.contains(&name) {
                                 groups.push(name.clone());
                             }
                         }
-                        provisioned_groups.push(name);
                     }
                 }
             }
@@ -397,32 +471,16 @@ fn place(
         external_id: text("externalId"),
         organization: None,
         organization_why: String::new(),
+        placement: Placement::NotPlaced,
         first_sync_organization: None,
         roles: None,
-        roles_from: RolesFrom::Defaults("organization defaults"),
+        roles_from: None,
         groups,
         status: Status::Active,
         status_why: None,
         blocked_at: None,
         deactivated_at: None,
         basic_roles: BasicRoles::NotApplicable,
-    };
-    let deactivate = |out: &mut UserPreview, why: &str| {
-        out.status = Status::Deactivated;
-        let blocked = config.plan.blocks_on_deactivation();
-        out.status_why = Some(format!(
-            "{why}; {}deactivated after the {} delay{}",
-            if blocked { "blocked at once, " } else { "" },
-            humanize(config.deactivation_delay),
-            if blocked {
-                " (a user on legal hold stays blocked instead)"
-            } else {
-                ""
-            }
-        ));
-        out.blocked_at = blocked.then(|| timestamp(now));
-        let delay = chrono::Duration::from_std(config.deactivation_delay).unwrap_or_default();
-        out.deactivated_at = Some(timestamp(now + delay));
     };
     let resource = match &user.resource {
         Some(resource) if user.created_now => resource,
@@ -432,6 +490,8 @@ fn place(
                 deactivate(
                     &mut out,
                     "disabled in Entra: a first sync does not create this user; if Code42 already holds them, Entra deactivates them",
+                    config,
+                    now,
                 );
             } else {
                 out.status = Status::NotProvisioned;
@@ -442,80 +502,18 @@ fn place(
         }
     };
     if resource.get("active") == Some(&Json::Bool(false)) {
-        deactivate(&mut out, "created with active false");
+        deactivate(&mut out, "created with active false", config, now);
     }
-    let unmapped = config.unmapped.clone();
-    let (organization, why, first_sync) = match &config.method {
-        OrgMethod::Single { organization } => (
-            Some(organization.value.clone()),
-            "the single organization".to_string(),
-            Some(organization.value.clone()),
-        ),
-        OrgMethod::C42OrgName => match c42_org_name(resource) {
-            Ok(name) => (Some(name.clone()), "c42OrgName".into(), Some(name)),
-            Err(why) => (
-                unmapped.clone(),
-                format!("unmapped: c42OrgName {why}"),
-                unmapped,
-            ),
-        },
-        OrgMethod::Attribute { attribute } => {
-            let path = TargetPath::parse(&attribute.value).ok();
-            match path.map(|p| text_at(resource, &p)) {
-                Some(Ok(name)) => (
-                    Some(name.clone()),
-                    format!("{} = \"{name}\"", attribute.value),
-                    Some(name),
-                ),
-                Some(Err(why)) => (
-                    unmapped.clone(),
-                    format!("unmapped: {} {why}", attribute.value),
-                    unmapped,
-                ),
-                None => (unmapped.clone(), "unmapped".into(), unmapped),
-            }
-        }
-        OrgMethod::ScimGroups { groups } => {
-            let mut mapped: Vec<(&str, usize, &str)> = groups
-                .iter()
-                .flat_map(|g| {
-                    g.groups
-                        .iter()
-                        .filter(|name| out.groups.contains(&name.value))
-                        .map(|name| (name.value.as_str(), g.priority, g.organization.as_str()))
-                })
-                .collect();
-            mapped.sort_by_key(|(_, priority, _)| *priority);
-            // Entra creates users before it sends groups and their members: when a user is
-            // created, Code42 knows none of their groups.
-            let first_sync = unmapped.clone();
-            match mapped.split_first() {
-                None => (
-                    unmapped,
-                    if out.groups.is_empty() {
-                        "unmapped: in no SCIM group".into()
-                    } else {
-                        format!("unmapped: no mapped group ({})", out.groups.join(", "))
-                    },
-                    first_sync,
-                ),
-                Some(((group, priority, organization), rest)) => {
-                    let mut why = format!("group \"{group}\" (priority {priority})");
-                    if !rest.is_empty() {
-                        let others: Vec<String> = rest
-                            .iter()
-                            .map(|(g, p, _)| format!("\"{g}\" (priority {p})"))
-                            .collect();
-                        why.push_str(&format!("; also in {}", others.join(", ")));
-                    }
-                    (Some(organization.to_string()), why, first_sync)
-                }
-            }
-        }
+    let (organization, placement) = organization(resource, &out.groups, config);
+    out.organization_why = why(&placement, organization.as_deref());
+    // With SCIM groups, a user is created before Entra sends the groups and their members:
+    // Code42 knows none of their groups then. The other methods decide from the create body.
+    out.first_sync_organization = match config.method {
+        OrgMethod::ScimGroups { .. } => config.unmapped.clone(),
+        _ => organization.clone(),
     };
     out.organization = organization;
-    out.organization_why = why;
-    out.first_sync_organization = first_sync;
+    out.placement = placement;
     let mut roles: Vec<String> = Vec::new();
     let mut from = Vec::new();
     for mapping in &config.roles {
@@ -532,29 +530,136 @@ fn place(
             }
         }
     }
-    out.basic_roles = if from.is_empty() {
-        BasicRoles::Check
-    } else if config.plan.is_agent_plan() {
-        if roles.iter().any(|r| r == super::config::AGENT_USER) {
-            BasicRoles::Ok
-        } else {
-            BasicRoles::Missing
-        }
-    } else if config
-        .plan
-        .basic_roles()
-        .iter()
-        .all(|basic| roles.iter().any(|r| r == basic))
-    {
-        BasicRoles::Ok
+    out.basic_roles = basic_roles(config.plan, (!from.is_empty()).then_some(&roles));
+    if from.is_empty() {
+        out.roles_from = Some(RolesFrom::Defaults("organization defaults"));
     } else {
-        BasicRoles::Check
-    };
-    if !from.is_empty() {
         out.roles = Some(roles);
-        out.roles_from = RolesFrom::Groups(from);
+        out.roles_from = Some(RolesFrom::Groups(from));
     }
     out
+}
+
+/// Entra deactivates the user: when Code42 blocks (plans that back up) and deactivates them.
+fn deactivate(out: &mut UserPreview, why: &str, config: &Config, now: NaiveDateTime) {
+    out.status = Status::Deactivated;
+    let blocked = config.plan.blocks_on_deactivation();
+    out.status_why = Some(format!(
+        "{why}; {}deactivated after the {} delay{}",
+        if blocked { "blocked at once, " } else { "" },
+        humanize(config.deactivation_delay),
+        if blocked {
+            " (a user on legal hold stays blocked instead)"
+        } else {
+            ""
+        }
+    ));
+    out.blocked_at = blocked.then(|| timestamp(now));
+    // The configuration bounds the delay (config::MAX_DELAY), so this adds up.
+    out.deactivated_at = chrono::Duration::from_std(config.deactivation_delay)
+        .ok()
+        .and_then(|delay| now.checked_add_signed(delay))
+        .map(timestamp);
+}
+
+/// The organization the method gives a user Code42 holds, and what decided it.
+fn organization(
+    resource: &Json,
+    groups: &[String],
+    config: &Config,
+) -> (Option<String>, Placement) {
+    let unmapped = |why: String| (config.unmapped.clone(), Placement::Unmapped { why });
+    match &config.method {
+        OrgMethod::Single { organization } => (Some(organization.value.clone()), Placement::Single),
+        OrgMethod::C42OrgName => match c42_org_name(resource) {
+            Ok(name) => (
+                Some(name),
+                Placement::Value {
+                    attribute: "c42OrgName".into(),
+                },
+            ),
+            Err(why) => unmapped(format!("c42OrgName {why}")),
+        },
+        OrgMethod::Attribute { attribute, path } => match text_at(resource, path) {
+            Ok(name) => (
+                Some(name),
+                Placement::Value {
+                    attribute: attribute.value.clone(),
+                },
+            ),
+            Err(why) => unmapped(format!("{} {why}", attribute.value)),
+        },
+        OrgMethod::ScimGroups {
+            groups: mapped_groups,
+        } => {
+            let mut mapped: Vec<(String, usize, &str)> = mapped_groups
+                .iter()
+                .flat_map(|g| {
+                    g.groups
+                        .iter()
+                        .filter(|name| groups.contains(&name.value))
+                        .map(|name| (name.value.clone(), g.priority, g.organization.as_str()))
+                })
+                .collect();
+            mapped.sort_by_key(|(_, priority, _)| *priority);
+            let mut mapped = mapped.into_iter();
+            match mapped.next() {
+                None if groups.is_empty() => unmapped("in no SCIM group".into()),
+                None => unmapped(format!("no mapped group ({})", groups.join(", "))),
+                Some((group, priority, organization)) => (
+                    Some(organization.to_string()),
+                    Placement::Group {
+                        group,
+                        priority,
+                        others: mapped.map(|(g, p, _)| (g, p)).collect(),
+                    },
+                ),
+            }
+        }
+    }
+}
+
+/// `organizationWhy`.
+fn why(placement: &Placement, organization: Option<&str>) -> String {
+    match placement {
+        Placement::Single => "the single organization".into(),
+        Placement::Value { attribute } => {
+            format!("{attribute} = \"{}\"", organization.unwrap_or_default())
+        }
+        Placement::Group {
+            group,
+            priority,
+            others,
+        } => {
+            let mut why = format!("group \"{group}\" (priority {priority})");
+            if !others.is_empty() {
+                let others: Vec<String> = others
+                    .iter()
+                    .map(|(g, p)| format!("\"{g}\" (priority {p})"))
+                    .collect();
+                why.push_str(&format!("; also in {}", others.join(", ")));
+            }
+            why
+        }
+        Placement::Unmapped { why } => format!("unmapped: {why}"),
+        Placement::NotPlaced => "not provisioned".into(),
+    }
+}
+
+/// Whether `roles` (`None`: the organization's defaults) hold the plan's basic roles.
+fn basic_roles(plan: super::config::Plan, roles: Option<&Vec<String>>) -> BasicRoles {
+    let Some(roles) = roles else {
+        return BasicRoles::Check;
+    };
+    let has = |role: &str| roles.iter().any(|r| r == role);
+    let basic = plan.basic_roles();
+    let held = basic.iter().filter(|b| has(b)).count();
+    match (plan.is_agent_plan(), held) {
+        (_, n) if n == basic.len() => BasicRoles::Ok,
+        (true, _) => BasicRoles::Missing,
+        (false, 0) => BasicRoles::Check,
+        (false, _) => BasicRoles::Partial,
+    }
 }
 
 /// `2026-12-07T10:00:00Z`.
@@ -595,36 +700,31 @@ fn summarize(
             *organizations.entry(org.clone()).or_insert(0) += 1;
         }
     }
-    let reached = |u: &&UserPreview| u.organization.is_some();
     let unmapped_users = users
         .iter()
-        .filter(reached)
-        .filter(|u| u.organization_why.starts_with("unmapped"))
+        .filter(|u| matches!(u.placement, Placement::Unmapped { .. }))
         .map(who)
         .collect();
     let several_groups = users
         .iter()
-        .filter(|u| u.organization_why.contains("; also in"))
-        .filter_map(|u| {
-            let OrgMethod::ScimGroups { groups } = &config.method else {
-                return None;
-            };
-            let mut mapped: Vec<(String, usize)> = groups
-                .iter()
-                .flat_map(|g| {
-                    g.groups
-                        .iter()
-                        .filter(|name| u.groups.contains(&name.value))
-                        .map(|name| (name.value.clone(), g.priority))
-                })
-                .collect();
-            mapped.sort_by_key(|(_, p)| *p);
-            Some(SeveralGroups {
+        .filter_map(|u| match &u.placement {
+            Placement::Group {
+                group,
+                priority,
+                others,
+            } if !others.is_empty() => Some(SeveralGroups {
                 user_name: u.user_name.clone(),
                 line: u.line,
-                groups: mapped,
+                groups: std::iter::once((group, priority))
+                    .chain(others.iter().map(|(g, p)| (g, p)))
+                    .map(|(group, priority)| GroupPriority {
+                        group: group.clone(),
+                        priority: *priority,
+                    })
+                    .collect(),
                 organization: u.organization.clone().unwrap_or_default(),
-            })
+            }),
+            _ => None,
         })
         .collect();
     let named: Vec<&str> = config.named_groups().map(|g| g.value.as_str()).collect();
@@ -633,15 +733,11 @@ fn summarize(
         .filter(|g| !named.contains(&g.as_str()))
         .cloned()
         .collect();
-    groups_without_mapping.sort();
-    groups_without_mapping.dedup();
     let mut groups_not_provisioned: Vec<String> = named
         .iter()
         .filter(|g| !provisioned_groups.iter().any(|p| p == *g))
         .map(|g| g.to_string())
         .collect();
-    groups_not_provisioned.sort();
-    groups_not_provisioned.dedup();
     let (mut created, mut must_exist) = (Vec::new(), Vec::new());
     match &config.method {
         OrgMethod::Single { organization } => must_exist.push(organization.value.clone()),
@@ -652,14 +748,18 @@ fn summarize(
             created.extend(
                 users
                     .iter()
-                    .filter(reached)
-                    .filter(|u| !u.organization_why.starts_with("unmapped"))
+                    .filter(|u| matches!(u.placement, Placement::Value { .. }))
                     .filter_map(|u| u.organization.clone()),
             );
         }
     }
     must_exist.extend(config.unmapped.clone());
-    for list in [&mut created, &mut must_exist] {
+    for list in [
+        &mut created,
+        &mut must_exist,
+        &mut groups_without_mapping,
+        &mut groups_not_provisioned,
+    ] {
         list.sort();
         list.dedup();
     }
@@ -685,6 +785,7 @@ fn summarize(
         groups_without_mapping,
         groups_not_provisioned,
         missing_basic_roles: with(BasicRoles::Missing),
+        partial_basic_roles: with(BasicRoles::Partial),
         check_basic_roles: with(BasicRoles::Check),
     }
 }

@@ -28,12 +28,20 @@ const COLUMNS: [&str; 8] = [
 
 fn roles_cell(user: &UserPreview) -> String {
     match (&user.roles, &user.roles_from) {
-        (Some(roles), RolesFrom::Groups(groups)) => {
+        (Some(roles), Some(RolesFrom::Groups(groups))) => {
             format!("{} (from {})", roles.join(", "), groups.join(", "))
         }
-        (_, RolesFrom::Defaults(text)) => (*text).to_string(),
-        (None, RolesFrom::Groups(_)) => String::new(),
+        (_, Some(RolesFrom::Defaults(text))) => (*text).to_string(),
+        _ => "-".into(),
     }
+}
+
+/// A cell on one line: control characters (a line break in a name) shown escaped.
+fn one_line(cell: String) -> String {
+    if !cell.chars().any(char::is_control) {
+        return cell;
+    }
+    cell.chars().flat_map(char::escape_default).collect()
 }
 
 fn status_cell(user: &UserPreview) -> String {
@@ -65,11 +73,9 @@ fn row(user: &UserPreview) -> [String; 8] {
             .unwrap_or_else(|| "-".into()),
         roles_cell(user),
         status_cell(user),
-        serde_json::to_value(user.basic_roles)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        user.basic_roles.as_str().to_string(),
     ]
+    .map(one_line)
 }
 
 /// Aligned columns, a header first.
@@ -97,7 +103,8 @@ pub fn write_table(preview: &Preview, out: &mut dyn Write) -> std::io::Result<()
     Ok(())
 }
 
-/// CSV with every key of the JSON output (lists joined by `; `).
+/// CSV with every key of the JSON output (lists joined by `; `; the JSON keeps names that
+/// hold `; ` apart).
 pub fn write_csv(preview: &Preview, out: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -119,8 +126,9 @@ pub fn write_csv(preview: &Preview, out: &mut dyn Write) -> std::io::Result<()> 
     ])?;
     for user in &preview.users {
         let roles_from = match &user.roles_from {
-            RolesFrom::Groups(groups) => groups.join("; "),
-            RolesFrom::Defaults(text) => (*text).to_string(),
+            Some(RolesFrom::Groups(groups)) => groups.join("; "),
+            Some(RolesFrom::Defaults(text)) => (*text).to_string(),
+            None => String::new(),
         };
         w.write_record([
             user.line.to_string(),
@@ -140,7 +148,7 @@ pub fn write_csv(preview: &Preview, out: &mut dyn Write) -> std::io::Result<()> 
             user.status_why.clone().unwrap_or_default(),
             user.blocked_at.clone().unwrap_or_default(),
             user.deactivated_at.clone().unwrap_or_default(),
-            row(user)[7].clone(),
+            user.basic_roles.as_str().to_string(),
         ])?;
     }
     w.flush()
@@ -181,7 +189,7 @@ pub fn summary_text(summary: &Summary) -> String {
         let groups: Vec<String> = several
             .groups
             .iter()
-            .map(|(g, p)| format!("\"{g}\" ({p})"))
+            .map(|g| format!("\"{}\" ({})", g.group, g.priority))
             .collect();
         out.push_str(&format!(
             "in several mapped groups: {} (users line {}): {} → \"{}\" by priority\n",
@@ -204,7 +212,12 @@ pub fn summary_text(summary: &Summary) -> String {
     list(&mut out, "missing Agent User", &summary.missing_basic_roles);
     list(
         &mut out,
-        "check basic roles (organization defaults, or not both Desktop User and PROe User)",
+        "Desktop User or PROe User but not both",
+        &summary.partial_basic_roles,
+    );
+    list(
+        &mut out,
+        "check basic roles (organization defaults, or neither Desktop User nor PROe User)",
         &summary.check_basic_roles,
     );
     out
