@@ -45,7 +45,94 @@ fn at(mut e: NotJson, step: impl FnOnce() -> String) -> NotJson {
 
 /// Write `value` (dicts with str keys, lists, tuples, str, int, float, bool, None) as JSON.
 pub fn write_json(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> Result<(), NotJson> {
-    write(value, out, 0)
+    write(value, out, 0, &KeyTexts::default())
+}
+
+/// [`write_json`] for a run's records, which share their keys: each key's JSON text is made
+/// once and found again by the str's hash and equality, with no UTF-8 copy (which abi3 for
+/// Python 3.9 cannot borrow); a record's own keys that `keys` says are not read are left out
+/// (the engine would skip them; their values are not converted).
+pub fn write_record<'py>(
+    record: &Bound<'py, PyAny>,
+    out: &mut Vec<u8>,
+    keys: &KeyTexts<'py>,
+) -> Result<(), NotJson> {
+    write(record, out, 0, keys)
+}
+
+/// Dict keys written so far, by their str's hash: the str, its JSON text, and whether a
+/// record's own key of that name is read.
+pub struct KeyTexts<'py> {
+    texts: RefCell<HashMap<isize, Vec<KeyText<'py>>, foldhash::fast::RandomState>>,
+    reads: Box<dyn Fn(&str) -> bool + 'py>,
+}
+
+struct KeyText<'py> {
+    key: Bound<'py, PyString>,
+    json: Box<[u8]>,
+    read: bool,
+}
+
+impl Default for KeyTexts<'_> {
+    fn default() -> Self {
+        KeyTexts::new(|_| true)
+    }
+}
+
+/// A record's keys are few; past this many, keys are written each time.
+const KEY_TEXTS: usize = 4096;
+
+impl<'py> KeyTexts<'py> {
+    /// Keys for records of which only the keys `reads` accepts are written.
+    pub fn new(reads: impl Fn(&str) -> bool + 'py) -> KeyTexts<'py> {
+        KeyTexts {
+            texts: RefCell::default(),
+            reads: Box::new(reads),
+        }
+    }
+
+    /// Write `key` (with the comma before it unless `first`) and `:`, unless it is a record's
+    /// own key (`top`) that is not read; whether it was written.
+    fn write(
+        &self,
+        key: &Bound<'py, PyString>,
+        top: bool,
+        first: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, NotJson> {
+        let put = |out: &mut Vec<u8>, json: &[u8], read: bool| {
+            if top && !read {
+                return false;
+            }
+            if !first {
+                out.push(b',');
+            }
+            out.extend_from_slice(json);
+            out.push(b':');
+            true
+        };
+        let hash = key.hash().map_err(|e| not_json(e.to_string()))?;
+        if let Some(known) = self.texts.borrow().get(&hash) {
+            for k in known {
+                if k.key.is(key) || PyAnyMethods::eq(k.key.as_any(), key).unwrap_or(false) {
+                    return Ok(put(out, &k.json, k.read));
+                }
+            }
+        }
+        let text = utf8(key)?;
+        let json = serde_json::to_vec(&*text).map_err(|e| not_json(e.to_string()))?;
+        let read = (self.reads)(&text);
+        let written = put(out, &json, read);
+        let mut texts = self.texts.borrow_mut();
+        if texts.len() < KEY_TEXTS {
+            texts.entry(hash).or_default().push(KeyText {
+                key: key.clone(),
+                json: json.into(),
+                read,
+            });
+        }
+        Ok(written)
+    }
 }
 
 /// A str's text. abi3 for Python 3.9 has no borrowed UTF-8 view, so it may be a copy
@@ -55,7 +142,12 @@ fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, Not
         .map_err(|_| not_json("a str that is not valid Unicode"))
 }
 
-fn write(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Result<(), NotJson> {
+fn write<'py>(
+    value: &Bound<'py, PyAny>,
+    out: &mut Vec<u8>,
+    depth: usize,
+    keys: &KeyTexts<'py>,
+) -> Result<(), NotJson> {
     if depth > MAX_DEPTH {
         return Err(not_json(format!("nested deeper than {MAX_DEPTH} levels")));
     }
@@ -94,10 +186,8 @@ fn write(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Result<()
     }
     if let Ok(dict) = value.cast::<PyDict>() {
         out.push(b'{');
-        for (i, (key, item)) in dict.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        let mut first = true;
+        for (key, item) in dict.iter() {
             let key = key.cast::<PyString>().map_err(|_| {
                 not_json(format!(
                     "a key is a {}, not a str",
@@ -106,9 +196,11 @@ fn write(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Result<()
                         .map_or_else(|_| "value".into(), |n| n.to_string())
                 ))
             })?;
-            text(out, &utf8(key)?)?;
-            out.push(b':');
-            write(&item, out, depth + 1)
+            if !keys.write(key, depth == 0, first, out)? {
+                continue;
+            }
+            first = false;
+            write(&item, out, depth + 1, keys)
                 .map_err(|e| at(e, || format!("[{:?}]", key.to_cow().unwrap_or_default())))?;
         }
         out.push(b'}');
@@ -125,7 +217,7 @@ fn write(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Result<()
                 out.push(b',');
             }
             let item = item.map_err(|e| not_json(e.to_string()))?;
-            write(&item, out, depth + 1).map_err(|e| at(e, || format!("[{i}]")))?;
+            write(&item, out, depth + 1, keys).map_err(|e| at(e, || format!("[{i}]")))?;
         }
         out.push(b']');
         return Ok(());
@@ -140,30 +232,54 @@ fn write(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Result<()
 }
 
 /// Reads JSON into Python objects: objects as dicts, arrays as lists, numbers as int or
-/// float. Object keys come from `keys`, so the few names requests use (`method`, `body`,
-/// `userName`, ...) are made once per run, not once per request, and keep their hash.
+/// float. Strings come from `keys`: object keys (`method`, `body`, `userName`, ...) and the
+/// short values requests repeat (`POST`, `/Users`, schema URNs, `work`, a country, a
+/// department) are made once per run, not once per request (a str is immutable, so sharing
+/// it is safe), and keys keep their hash.
 #[derive(Clone, Copy)]
 pub struct ToPython<'k, 'py> {
     pub py: Python<'py>,
     pub keys: &'k Keys<'py>,
 }
 
-/// Object keys made so far, by their text.
+/// The strs made so far, by their text: object keys, and values up to [`SHARED_VALUE`] bytes.
 #[derive(Default)]
-pub struct Keys<'py>(RefCell<HashMap<Box<str>, Bound<'py, PyString>>>);
+pub struct Keys<'py> {
+    keys: Strs<'py>,
+    values: Strs<'py>,
+}
 
-impl<'py> Keys<'py> {
-    fn get(&self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
-        if let Some(found) = self.0.borrow().get(key) {
+/// Values longer than this are made each time: ids and paths, which do not repeat.
+const SHARED_VALUE: usize = 48;
+
+#[derive(Default)]
+struct Strs<'py>(RefCell<HashMap<Box<str>, Bound<'py, PyString>, foldhash::fast::RandomState>>);
+
+impl<'py> Strs<'py> {
+    fn get(&self, py: Python<'py>, text: &str, bound: usize) -> Bound<'py, PyString> {
+        if let Some(found) = self.0.borrow().get(text) {
             return found.clone();
         }
-        let made = PyString::new(py, key);
-        // Names, not values: a record's own keys are few; stop growing past a bound.
-        let mut keys = self.0.borrow_mut();
-        if keys.len() < 4096 {
-            keys.insert(key.into(), made.clone());
+        let made = PyString::new(py, text);
+        // Stop growing past a bound: what repeats has been seen by then.
+        let mut strs = self.0.borrow_mut();
+        if strs.len() < bound {
+            strs.insert(text.into(), made.clone());
         }
         made
+    }
+}
+
+impl<'py> Keys<'py> {
+    fn key(&self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+        self.keys.get(py, key, 4096)
+    }
+
+    fn value(&self, py: Python<'py>, value: &str) -> Bound<'py, PyString> {
+        if value.len() > SHARED_VALUE {
+            return PyString::new(py, value);
+        }
+        self.values.get(py, value, 1 << 16)
     }
 }
 
@@ -213,7 +329,7 @@ impl<'de, 'py> Visitor<'de> for ToPython<'_, 'py> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(PyString::new(self.py, v).into_any())
+        Ok(self.keys.value(self.py, v).into_any())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -227,7 +343,7 @@ impl<'de, 'py> Visitor<'de> for ToPython<'_, 'py> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let dict = PyDict::new(self.py);
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let key = self.keys.get(self.py, &key);
+            let key = self.keys.key(self.py, &key);
             let value = map.next_value_seed(self)?;
             dict.set_item(key, value).map_err(custom)?;
         }

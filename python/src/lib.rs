@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use entramap::provision::target::TargetStore;
 use entramap::provision::{Link, RunState};
-use entramap::{Diagnostic as RustDiagnostic, Environment, Options, Severity, Value};
+use entramap::{Diagnostic as RustDiagnostic, Environment, Options, ResourceKind, Severity, Value};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -366,17 +366,38 @@ impl Mapping {
 
 /// The result of `Mapping.map`: `requests` (what the command prints, in order), `summary`,
 /// `state` (the links, as the state file's records) and `errors` (the error records).
-#[pyclass(module = "entramap", frozen, get_all)]
+#[pyclass(module = "entramap", frozen)]
 struct Run {
+    #[pyo3(get)]
     requests: Py<PyList>,
+    #[pyo3(get)]
     summary: Py<PyDict>,
-    state: Py<PyList>,
+    /// The links, made into records when `state` is first read: like the command, which
+    /// writes them only for `--state-out`, a run whose state is not wanted does not pay for it.
+    links: std::sync::Mutex<Vec<Link>>,
+    state: std::sync::OnceLock<Py<PyList>>,
+    #[pyo3(get)]
     errors: Py<PyList>,
+    #[pyo3(get)]
     warnings: Py<PyList>,
 }
 
 #[pymethods]
 impl Run {
+    #[getter]
+    fn state(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        if let Some(state) = self.state.get() {
+            return Ok(state.clone_ref(py));
+        }
+        let links = match self.links.lock() {
+            Ok(mut links) => std::mem::take(&mut *links),
+            Err(_) => return Err(Error::new_err("the run's links are unreadable")),
+        };
+        // Built holding the GIL throughout, so no other thread builds it meanwhile.
+        let state = state_records(py, links)?;
+        Ok(self.state.get_or_init(|| state).clone_ref(py))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "Run(requests={}, summary={})",
@@ -387,6 +408,27 @@ impl Run {
                 .map_or_else(|_| String::new(), |r| r.to_string())
         )
     }
+}
+
+/// The state file's records, built directly: each key and kind made once.
+fn state_records(py: Python<'_>, links: Vec<Link>) -> PyResult<Py<PyList>> {
+    let keys = [
+        pyo3::intern!(py, "kind"),
+        pyo3::intern!(py, "sourceId"),
+        pyo3::intern!(py, "targetId"),
+    ];
+    let kinds =
+        [ResourceKind::User, ResourceKind::Group].map(|kind| PyString::new(py, kind.plural()));
+    let state = PyList::empty(py);
+    for link in links {
+        let kind = &kinds[usize::from(link.kind == ResourceKind::Group)];
+        let record = PyDict::new(py);
+        record.set_item(keys[0], kind)?;
+        record.set_item(keys[1], link.source_id)?;
+        record.set_item(keys[2], link.target_id)?;
+        state.append(record)?;
+    }
+    Ok(state.unbind())
 }
 
 #[pymethods]
@@ -514,14 +556,6 @@ impl Mapping {
             ] {
                 summary.set_item(key, n)?;
             }
-            let prefix = &mapping.engine().options().scim.id_prefix;
-            let ids = ran.state.simulated_ids(prefix).clone();
-            let state = PyList::empty(py);
-            for link in ran.state.links(&ids) {
-                let json =
-                    serde_json::to_value(&link).map_err(|e| Error::new_err(e.to_string()))?;
-                state.append(to_python(py, &json)?)?;
-            }
             let errors = PyList::empty(py);
             for e in &ran.errors {
                 errors.append(to_python(py, e)?)?;
@@ -529,7 +563,8 @@ impl Mapping {
             Ok(Run {
                 requests: ran.requests.unbind(),
                 summary: summary.unbind(),
-                state: state.unbind(),
+                links: std::sync::Mutex::new(ran.links),
+                state: std::sync::OnceLock::new(),
                 errors: errors.unbind(),
                 warnings: PyList::new(py, ran.warnings)?.unbind(),
             })

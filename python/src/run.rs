@@ -11,13 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use entramap::provision::run::{At, Input, InputFormat, Sinks};
-use entramap::provision::{RecordError, RunState, Summary};
+use entramap::provision::{Link, RecordError, RunState, Summary};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::de::DeserializeSeed;
 use serde_json::Value as Json;
 
-use crate::convert::{Keys, ToPython, write_json};
+use crate::convert::{KeyTexts, Keys, ToPython, write_record};
 use crate::{Error, InputError, type_name};
 
 /// Records converted at a time.
@@ -29,7 +29,9 @@ const LINE_CHUNK: usize = 1 << 16;
 pub struct Ran<'py> {
     pub requests: Bound<'py, PyList>,
     pub summary: Summary,
-    pub state: RunState,
+    /// The links after the run (`RunState::links`), made on the engine's thread while this
+    /// one still converts requests.
+    pub links: Vec<Link>,
     pub errors: Vec<Json>,
     pub warnings: Vec<String>,
 }
@@ -44,11 +46,13 @@ pub fn run<'py>(
     mut state: RunState,
 ) -> PyResult<Ran<'py>> {
     let max = mapping.engine().options().limits.max_line_bytes;
-    let mut users = Pull::new(users, "users")?;
+    // Only the attributes the engine reads are converted and handed over.
+    let engine = mapping.engine();
+    let mut users = Pull::new(users, "users", KeyTexts::new(|key| engine.reads_key(key)))?;
     let groups = match groups {
         Some(groups) => {
             let mut all = Vec::new();
-            let mut pull = Pull::new(groups, "groups")?;
+            let mut pull = Pull::new(groups, "groups", KeyTexts::new(|key| engine.reads_key(key)))?;
             while let Some(chunk) = pull.next_chunk()? {
                 all.extend_from_slice(&chunk);
             }
@@ -112,7 +116,9 @@ pub fn run<'py>(
             };
             let outcome = mapping.run(vec![Input::new(records)], group_inputs, state, &mut sinks);
             out.finish();
-            outcome
+            let prefix = &mapping.engine().options().scim.id_prefix;
+            let ids = state.simulated_ids(prefix).clone();
+            outcome.map(|summary| (summary, state.links(&ids)))
         });
         // Feed the engine, and take its requests back, until it hangs up.
         let mut to_engine = Some(chunks_in);
@@ -173,11 +179,11 @@ pub fn run<'py>(
     // A panic on the engine's thread is raised again here, where `guarded` turns it into
     // entramap.Error.
     let outcome = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let summary = outcome.map_err(|e| Error::new_err(format!("the run failed: {e}")))?;
+    let (summary, links) = outcome.map_err(|e| Error::new_err(format!("the run failed: {e}")))?;
     Ok(Ran {
         requests,
         summary,
-        state,
+        links,
         errors,
         warnings,
     })
@@ -189,10 +195,16 @@ struct Pull<'py> {
     what: &'static str,
     index: usize,
     done: bool,
+    keys: KeyTexts<'py>,
 }
 
 impl<'py> Pull<'py> {
-    fn new(records: &Bound<'py, PyAny>, what: &'static str) -> PyResult<Pull<'py>> {
+    /// `keys` says which of a record's own keys are written.
+    fn new(
+        records: &Bound<'py, PyAny>,
+        what: &'static str,
+        keys: KeyTexts<'py>,
+    ) -> PyResult<Pull<'py>> {
         let iterator = records.try_iter().map_err(|_| {
             InputError::new_err(format!(
                 "{what} is a {}, not an iterable of dicts",
@@ -204,6 +216,7 @@ impl<'py> Pull<'py> {
             what,
             index: 0,
             done: false,
+            keys,
         })
     }
 
@@ -237,7 +250,7 @@ impl<'py> Pull<'py> {
                     type_name(&item)
                 )));
             }
-            write_json(&item, &mut out)
+            write_record(&item, &mut out, &self.keys)
                 .map_err(|e| InputError::new_err(format!("{}{e}", what())))?;
             out.push(b'\n');
             self.index += 1;

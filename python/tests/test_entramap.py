@@ -3,6 +3,7 @@ Python API giving what the command gives on the repository's fixtures."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import signal
@@ -144,6 +145,19 @@ def test_map_gives_the_commands_requests_line_for_line() -> None:
     assert run.summary["records"] == len(lines(USERS)) + len(lines(GROUPS))
     assert run.summary["failed"] == 0
     assert run.errors == []
+
+
+def test_map_converts_only_the_attributes_the_mapping_reads() -> None:
+    # An attribute no mapping reads is not converted (a datetime there is no error) and
+    # changes nothing; one it reads, in any spelling the engine matches, is converted.
+    users = lines(USERS)
+    extra = [dict(u, lastSignIn=datetime.datetime(2026, 1, 1), Photo=b"\x89PNG") for u in users]
+    code42 = entramap.Mapping("code42")
+    assert code42.map(extra).requests == code42.map(users).requests
+    renamed = [{("DEPARTMENT" if k == "department" else k): v for k, v in u.items()} for u in users]
+    assert code42.map(renamed).requests == code42.map(users).requests
+    with pytest.raises(entramap.InputError, match=r"users\[0\]\[\"department\"\]"):
+        code42.map([dict(users[0], department=datetime.datetime(2026, 1, 1))])
 
 
 def test_values_are_what_map_sends() -> None:

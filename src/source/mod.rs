@@ -204,6 +204,12 @@ impl Projection {
         &self.names
     }
 
+    /// Whether a record's key `key` is read: it matches a name (or a Graph form of one) as
+    /// the options say. Keys that are not may be left out of a record.
+    pub fn reads(&self, key: &str) -> bool {
+        self.each_entry(key, |_, _| {})
+    }
+
     /// Call `found(entry, rank)` for every entry `key` matches; true if there was one.
     fn each_entry(&self, key: &str, mut found: impl FnMut(&Entry, Rank)) -> bool {
         let candidates = self.buckets.get(bucket(key)).copied().unwrap_or(0);

@@ -748,6 +748,13 @@ impl Engine {
         &self.projection
     }
 
+    /// Whether this engine reads a record's key `key` (an attribute a mapping, the scope or
+    /// the matching reads, in any spelling the options accept). A caller that builds records
+    /// may leave out the keys it does not read: the requests are the same.
+    pub fn reads_key(&self, key: &str) -> bool {
+        self.projection.reads(key)
+    }
+
     /// The source attributes the engine reads, by slot.
     pub fn attribute_names(&self) -> &[String] {
         self.table.names()
