@@ -16,30 +16,41 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/code42")
 }
 
-fn preview(config: &Path, users: &str) -> (u8, Vec<Value>, Value, String) {
-    let users = fixtures().join(users);
-    let groups = fixtures().join("groups.ndjson");
+/// `code42 preview` over fixture files (a mapping that ends in `.toml` is a fixture too).
+fn run_preview(
+    mapping: &str,
+    users: &str,
+    groups: &str,
+    config: &str,
+    format: &str,
+) -> (u8, String, String) {
+    let path = |name: &str| fixtures().join(name).to_str().unwrap().to_string();
+    let mapping = if mapping.ends_with(".toml") {
+        path(mapping)
+    } else {
+        mapping.to_string()
+    };
+    let (users, groups, config) = (path(users), path(groups), path(config));
     let args = [
-        "code42",
-        "preview",
-        "-m",
-        "code42",
-        users.to_str().unwrap(),
-        "--groups",
-        groups.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "--now",
-        NOW,
-        "--format",
-        "json",
+        "code42", "preview", "-m", &mapping, &users, "--groups", &groups, "--config", &config,
+        "--now", NOW, "--format", format,
     ];
-    let (code, out, err) = common::run(&args, b"");
+    common::run(&args, b"")
+}
+
+/// With `--format json`: the users (a JSON object a line) and stderr's one JSON object (the
+/// summary, the lints, the errors).
+fn preview(
+    mapping: &str,
+    users: &str,
+    groups: &str,
+    config: &str,
+) -> (u8, Vec<Value>, Value, String) {
+    let (code, out, err) = run_preview(mapping, users, groups, config, "json");
     let users = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // With --format json, stderr is one JSON object: the summary, the lints, the errors.
     let summary = serde_json::from_str(&err).unwrap_or_else(|e| panic!("{e}: {err}"));
     (code, users, summary, err)
 }
@@ -58,8 +69,9 @@ fn every_configuration_places_users_as_worked_out_by_hand() {
         cases += 1;
         let expected: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let config = fixtures().join(format!("{case}.toml"));
-        let (code, users, summary, err) = preview(&config, "users.ndjson");
+        let config = format!("{case}.toml");
+        let (code, users, summary, err) =
+            preview("code42", "users.ndjson", "groups.ndjson", &config);
         assert_eq!(code, 0, "{case}: {err}");
         // Every record yields a user or a group, none fails.
         assert_eq!(users.len(), 6, "{case}");
@@ -105,8 +117,12 @@ fn every_configuration_places_users_as_worked_out_by_hand() {
 
 #[test]
 fn a_record_that_fails_is_an_error_record_and_the_counts_add_up() {
-    let config = fixtures().join("attribute.toml");
-    let (code, users, summary, err) = preview(&config, "users-broken.ndjson");
+    let (code, users, summary, err) = preview(
+        "code42",
+        "users-broken.ndjson",
+        "groups.ndjson",
+        "attribute.toml",
+    );
     assert_eq!(code, 1, "{err}");
     assert_eq!(users.len(), 2);
     assert_eq!(summary["errors"][0]["line"], 2, "{err}");
@@ -239,27 +255,13 @@ fn check_lints_a_configuration_against_the_mapping_set() {
 
 #[test]
 fn table_and_csv_show_the_same_users() {
-    let config = fixtures().join("scim-groups.toml");
-    let users = fixtures().join("users.ndjson");
-    let groups = fixtures().join("groups.ndjson");
     for (format, header) in [("table", "LINE  USER"), ("csv", "line,file,userName")] {
-        let (code, out, err) = common::run(
-            &[
-                "code42",
-                "preview",
-                "-m",
-                "code42",
-                users.to_str().unwrap(),
-                "--groups",
-                groups.to_str().unwrap(),
-                "--config",
-                config.to_str().unwrap(),
-                "--now",
-                NOW,
-                "--format",
-                format,
-            ],
-            b"",
+        let (code, out, err) = run_preview(
+            "code42",
+            "users.ndjson",
+            "groups.ndjson",
+            "scim-groups.toml",
+            format,
         );
         assert_eq!(code, 0, "{err}");
         assert!(out.starts_with(header), "{out}");
@@ -272,36 +274,16 @@ fn table_and_csv_show_the_same_users() {
     }
 }
 
-fn preview_with(mapping: &str, groups: &str, config: &str) -> (u8, Vec<Value>, Value) {
-    let path = |name: &str| fixtures().join(name).to_str().unwrap().to_string();
-    let mapping = if mapping.ends_with(".toml") {
-        path(mapping)
-    } else {
-        mapping.to_string()
-    };
-    let (users, groups, config) = (path("users.ndjson"), path(groups), path(config));
-    let args = [
-        "code42", "preview", "-m", &mapping, &users, "--groups", &groups, "--config", &config,
-        "--now", NOW, "--format", "json",
-    ];
-    let (code, out, err) = common::run(&args, b"");
-    let users = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        code,
-        users,
-        serde_json::from_str(&err).unwrap_or_else(|e| panic!("{e}: {err}")),
-    )
-}
-
 #[test]
 fn a_group_entra_matches_to_one_created_earlier_adds_its_members_to_it() {
     // Two Entra groups named Engineering: Entra matches the second to the first by display
     // name, so Code42 has one Engineering with both members.
-    let (code, users, summary) =
-        preview_with("code42", "groups-same-name.ndjson", "scim-groups.toml");
+    let (code, users, summary, _) = preview(
+        "code42",
+        "users.ndjson",
+        "groups-same-name.ndjson",
+        "scim-groups.toml",
+    );
     assert_eq!(code, 0);
     for user in &users[..2] {
         assert_eq!(user["groups"], serde_json::json!(["Engineering"]), "{user}");
@@ -312,8 +294,9 @@ fn a_group_entra_matches_to_one_created_earlier_adds_its_members_to_it() {
 
 #[test]
 fn c42_org_name_is_followed_when_the_set_sends_it_and_the_lint_says_so() {
-    let (_, users, summary) = preview_with(
+    let (_, users, summary, _) = preview(
         "c42-org-name-set.toml",
+        "users.ndjson",
         "groups.ndjson",
         "c42-org-name.toml",
     );

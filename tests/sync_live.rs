@@ -459,6 +459,24 @@ fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
         points.len() >= 3,
         "journal lines after each kill: {journaled:?}"
     );
+    // A run killed late may have finished first (a fast machine): one more, killed once its
+    // journal has a link, so the last run surely has something to pick up.
+    let journal = dir.join("s2.ndjson.journal");
+    let mut child = entramap(&server, &cycle2)
+        .arg("-q")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&journal).map_or(0, |j| j.lines().count()) == 0
+        && started.elapsed() < std::time::Duration::from_secs(30)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(journal.exists(), "killed with links journaled");
     let report = sync(&server, &cycle2, 0);
     // The last run picked up what the killed ones confirmed.
     assert!(report["recovered_links"].as_u64().unwrap() > 0, "{report}");
