@@ -338,3 +338,51 @@ fn groups_cannot_come_from_standard_input() {
     assert_eq!(code, 2);
     assert!(err.contains("--groups cannot be standard input"), "{err}");
 }
+
+#[test]
+fn a_group_scoping_filter_on_the_name_is_checked_before_any_data() {
+    // scoped-groups.toml provisions only the groups named Engineering or Sales.
+    let set = fixtures().join("scoped-groups.toml");
+    let config = fixtures().join("scim-groups.toml");
+    let (code, out, _) = common::run(
+        &[
+            "check",
+            "-m",
+            set.to_str().unwrap(),
+            "--code42",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(&str, u64)> = report["code42"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["code"].as_str().unwrap(), l["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("code42-group-not-provisioned", 10), // Executives, its organization mapping
+            ("code42-group-not-provisioned", 18), // Finance
+            ("code42-group-not-provisioned", 26), // Executives, its role mapping
+            ("code42-unknown-role", 27),
+        ]
+    );
+    // With data: Ada is no longer in Executives, so Engineering places her.
+    let (_, users, summary, _) = preview(
+        "scoped-groups.toml",
+        "users.ndjson",
+        "groups.ndjson",
+        "scim-groups.toml",
+    );
+    assert_eq!(users[0]["organization"], "Staff");
+    assert_eq!(
+        summary["groupsNotProvisioned"],
+        serde_json::json!(["Executives", "Finance"])
+    );
+}

@@ -89,7 +89,7 @@ fn preview(args: PreviewArgs, options: OptionArgs, io: &mut Io<'_>) -> Result<u8
         ));
     }
     let (loaded, engine) = load_engine(&args.mapping, true, false, &options, io)?;
-    let lints = crate::code42::lint(&config, &loaded.set);
+    let lints = crate::code42::lint(&config, &loaded.set, &options);
     if args.format != PreviewFormat::Json {
         for lint in &lints {
             let _ = writeln!(io.stderr, "{lint}");
@@ -155,11 +155,12 @@ fn preview(args: PreviewArgs, options: OptionArgs, io: &mut Io<'_>) -> Result<u8
 pub(super) fn check_config(
     path: &Path,
     set: &crate::mapping::MappingSet,
+    options: &crate::options::Options,
     format: ReportFormat,
     io: &mut Io<'_>,
 ) -> Result<Vec<Lint>, Usage> {
     let config = read_config(path)?;
-    let lints = crate::code42::lint(&config, set);
+    let lints = crate::code42::lint(&config, set, options);
     if format == ReportFormat::Text {
         for lint in &lints {
             let _ = writeln!(io.stdout, "{lint}\n");

@@ -655,7 +655,7 @@ pub(super) fn check_mapping(
     let loaded = crate::mapping::load(name, options).map_err(|e| Usage(e.to_string()))?;
     let findings = crate::provision::check::check_set(&loaded.set, options);
     let code42 = match code42 {
-        Some(path) => super::code42::check_config(path, &loaded.set, format, io)?,
+        Some(path) => super::code42::check_config(path, &loaded.set, options, format, io)?,
         None => Vec::new(),
     };
     let code42_errors = code42

@@ -4,6 +4,9 @@
 use super::config::{Config, GUIDE_ROLES, OrgMethod};
 use crate::diagnostic::Code;
 use crate::mapping::MappingSet;
+use crate::options::Options;
+use crate::provision::{Engine, Verdict};
+use crate::scim::ResourceKind;
 use crate::scim::path::TargetPath;
 
 /// One finding, at a line and column of the configuration file.
@@ -45,8 +48,9 @@ impl std::fmt::Display for Lint {
     }
 }
 
-/// Every finding of `config` against `set`, in the file's order.
-pub fn lint(config: &Config, set: &MappingSet) -> Vec<Lint> {
+/// Every finding of `config` against `set` (its scoping filter read with `options`), in the
+/// file's order.
+pub fn lint(config: &Config, set: &MappingSet, options: &Options) -> Vec<Lint> {
     let mut out = Vec::new();
     let mut at = |code: Code, line: usize, column: usize, message: String| {
         out.push(Lint {
@@ -122,6 +126,18 @@ pub fn lint(config: &Config, set: &MappingSet) -> Vec<Lint> {
                 ),
             );
         }
+    } else {
+        for (group, why) in out_of_scope(config, set, options) {
+            at(
+                Code::Code42GroupNotProvisioned,
+                group.line,
+                group.column,
+                format!(
+                    "the group \"{}\" never reaches Code42: the group mapping's scoping filter leaves it out ({why})",
+                    group.value
+                ),
+            );
+        }
     }
     for role in config.roles.iter().flat_map(|r| &r.roles) {
         if !GUIDE_ROLES.contains(&role.value.as_str()) {
@@ -145,6 +161,38 @@ pub fn lint(config: &Config, set: &MappingSet) -> Vec<Lint> {
     }
     out.sort_by_key(|l| (l.line, l.column));
     out
+}
+
+/// The named groups a group scoping filter that reads only `displayName` leaves out, with the
+/// group and clause that decided (the name is all that is known of a group before data).
+fn out_of_scope<'c>(
+    config: &'c Config,
+    set: &MappingSet,
+    options: &Options,
+) -> Vec<(&'c super::config::Located<String>, String)> {
+    let Some(groups) = set.groups.as_ref().filter(|g| !g.scope.is_empty()) else {
+        return Vec::new();
+    };
+    let by_name_only = groups
+        .scope
+        .iter()
+        .flat_map(|g| &g.clauses)
+        .all(|c| c.attribute.eq_ignore_ascii_case("displayName"));
+    let Some(engine) = by_name_only
+        .then(|| Engine::new(set, options).ok())
+        .flatten()
+    else {
+        return Vec::new();
+    };
+    config
+        .named_groups()
+        .filter_map(|group| {
+            let mut record = serde_json::Map::new();
+            record.insert("displayName".into(), group.value.clone().into());
+            let report = engine.scope(ResourceKind::Group, &record)?;
+            (report.verdict == Verdict::False).then(|| (group, report.reason()))
+        })
+        .collect()
 }
 
 /// The target paths of the set's enabled user mappings.

@@ -13,7 +13,7 @@
 //! unmapped = "Unassigned"
 //! "#, "code42.toml")?;
 //! let code42 = entramap::Environment::new().mapping("code42")?;
-//! assert!(lint(&config, code42.set()).is_empty());
+//! assert!(lint(&config, code42.set(), &entramap::Options::default()).is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
