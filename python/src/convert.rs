@@ -232,19 +232,19 @@ fn write<'py>(
 }
 
 /// Reads JSON into Python objects: objects as dicts, arrays as lists, numbers as int or
-/// float. Strings come from `keys`: object keys (`method`, `body`, `userName`, ...) and the
+/// float. Strings come from `strs`: object keys (`method`, `body`, `userName`, ...) and the
 /// short values requests repeat (`POST`, `/Users`, schema URNs, `work`, a country, a
 /// department) are made once per run, not once per request (a str is immutable, so sharing
 /// it is safe), and keys keep their hash.
 #[derive(Clone, Copy)]
 pub struct ToPython<'k, 'py> {
     pub py: Python<'py>,
-    pub keys: &'k Keys<'py>,
+    pub strs: &'k SharedStrs<'py>,
 }
 
 /// The strs made so far, by their text: object keys, and values up to [`SHARED_VALUE`] bytes.
 #[derive(Default)]
-pub struct Keys<'py> {
+pub struct SharedStrs<'py> {
     keys: Strs<'py>,
     values: Strs<'py>,
 }
@@ -270,7 +270,7 @@ impl<'py> Strs<'py> {
     }
 }
 
-impl<'py> Keys<'py> {
+impl<'py> SharedStrs<'py> {
     fn key(&self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
         self.keys.get(py, key, 4096)
     }
@@ -329,7 +329,7 @@ impl<'de, 'py> Visitor<'de> for ToPython<'_, 'py> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.keys.value(self.py, v).into_any())
+        Ok(self.strs.value(self.py, v).into_any())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -343,7 +343,7 @@ impl<'de, 'py> Visitor<'de> for ToPython<'_, 'py> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let dict = PyDict::new(self.py);
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let key = self.keys.key(self.py, &key);
+            let key = self.strs.key(self.py, &key);
             let value = map.next_value_seed(self)?;
             dict.set_item(key, value).map_err(custom)?;
         }

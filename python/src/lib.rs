@@ -18,7 +18,7 @@ use pyo3::types::{PyBool, PyDict, PyList, PyString};
 use serde::de::DeserializeSeed;
 use serde_json::Value as Json;
 
-use convert::{Keys, ToPython, write_json};
+use convert::{SharedStrs, ToPython, write_json};
 
 create_exception!(entramap, Error, PyException, "Every error entramap raises.");
 create_exception!(
@@ -89,8 +89,8 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
 }
 
 fn to_python(py: Python<'_>, value: &Json) -> PyResult<Py<PyAny>> {
-    let keys = Keys::default();
-    ToPython { py, keys: &keys }
+    let strs = SharedStrs::default();
+    ToPython { py, strs: &strs }
         .deserialize(value)
         .map(Bound::unbind)
         .map_err(|e| Error::new_err(e.to_string()))

@@ -17,7 +17,7 @@ use pyo3::types::{PyDict, PyList};
 use serde::de::DeserializeSeed;
 use serde_json::Value as Json;
 
-use crate::convert::{KeyTexts, Keys, ToPython, write_record};
+use crate::convert::{KeyTexts, SharedStrs, ToPython, write_record};
 use crate::{Error, InputError, type_name};
 
 /// Records converted at a time.
@@ -72,7 +72,7 @@ pub fn run<'py>(
     let lines_back = Mutex::new(lines_back);
     let cancelled = Arc::new(AtomicBool::new(false));
     let requests = PyList::empty(py);
-    let keys = Keys::default();
+    let strs = SharedStrs::default();
     let mut errors: Vec<Json> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut stopped: Option<PyErr> = None;
@@ -155,7 +155,7 @@ pub fn run<'py>(
             });
             match next {
                 Ok(chunk) if stopped.is_none() => {
-                    if let Err(e) = append_requests(py, &keys, &requests, &chunk) {
+                    if let Err(e) = append_requests(py, &strs, &requests, &chunk) {
                         stopped = Some(e);
                         cancelled.store(true, Ordering::Relaxed);
                         to_engine = None;
@@ -348,13 +348,13 @@ impl Write for LineChunks {
 /// Each JSON line of `chunk` as a dict, appended to `requests`.
 fn append_requests<'py>(
     py: Python<'py>,
-    keys: &Keys<'py>,
+    strs: &SharedStrs<'py>,
     requests: &Bound<'py, PyList>,
     chunk: &[u8],
 ) -> PyResult<()> {
     for line in chunk.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         let mut request = serde_json::Deserializer::from_slice(line);
-        let request = ToPython { py, keys }
+        let request = ToPython { py, strs }
             .deserialize(&mut request)
             .map_err(|e| Error::new_err(e.to_string()))?;
         requests.append(request)?;
