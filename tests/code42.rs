@@ -55,6 +55,37 @@ fn preview(
     (code, users, summary, err)
 }
 
+/// `check -m SET --code42 FILE --format json` over fixtures: the exit code, each lint's code and
+/// line, and the report.
+fn check_lints(set: &str, config: &str) -> (u8, Vec<(String, u64)>, Value) {
+    let path = |name: &str| fixtures().join(name).to_str().unwrap().to_string();
+    let set = if set.ends_with(".toml") {
+        path(set)
+    } else {
+        set.to_string()
+    };
+    let config = path(config);
+    let args = ["check", "-m", &set, "--code42", &config, "--format", "json"];
+    let (code, out, _) = common::run(&args, b"");
+    let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let lints = report["code42"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["code"].as_str().unwrap().to_string(),
+                l["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (code, lints, report)
+}
+
+fn lints(expected: &[(&str, u64)]) -> Vec<(String, u64)> {
+    expected.iter().map(|(c, l)| (c.to_string(), *l)).collect()
+}
+
 #[test]
 fn every_configuration_places_users_as_worked_out_by_hand() {
     let mut cases = 0;
@@ -181,76 +212,38 @@ fn configuration_errors_name_the_line_and_stop_before_any_record() {
 
 #[test]
 fn check_lints_a_configuration_against_the_mapping_set() {
-    let users_only = fixtures().join("users-only.toml");
-    let lints = fixtures().join("lints.toml");
-    let (code, out, _) = common::run(
-        &[
-            "check",
-            "-m",
-            users_only.to_str().unwrap(),
-            "--code42",
-            lints.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "warnings only: {out}");
-    let report: Value = serde_json::from_str(&out).unwrap();
-    let found: Vec<(String, u64)> = report["code42"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["code"].as_str().unwrap().to_string(),
-                l["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let (code, found, report) = check_lints("users-only.toml", "lints.toml");
+    assert_eq!(code, 0, "warnings only: {report}");
     let expected = [
         ("code42-attribute-not-sent", 4),
         ("code42-no-groups", 7),
         ("code42-group-not-provisioned", 7),
         ("code42-unknown-role", 8),
     ];
-    let expected: Vec<(String, u64)> = expected.iter().map(|(c, l)| (c.to_string(), *l)).collect();
-    assert_eq!(found, expected);
+    assert_eq!(found, lints(&expected));
     assert_eq!(report["warnings"], 4);
+    let users_only = fixtures().join("users-only.toml");
+    let lints_file = fixtures().join("lints.toml");
     let (code, out, _) = common::run(
         &[
             "check",
             "-m",
             users_only.to_str().unwrap(),
             "--code42",
-            lints.to_str().unwrap(),
+            lints_file.to_str().unwrap(),
             "--deny-warnings",
         ],
         b"",
     );
     assert_eq!(code, 1);
     assert!(out.contains("did you mean `Agent User`?"), "{out}");
-    // The same configuration against the code42 set, which sends groups: only the role.
-    let (_, out, _) = common::run(
-        &[
-            "check",
-            "-m",
-            "code42",
-            "--code42",
-            lints.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        b"",
+    // The same configuration against the code42 set, which sends groups: only the attribute
+    // (it never sends the division) and the role.
+    let (_, found, _) = check_lints("code42", "lints.toml");
+    assert_eq!(
+        found,
+        lints(&[("code42-attribute-not-sent", 4), ("code42-unknown-role", 8)])
     );
-    let report: Value = serde_json::from_str(&out).unwrap();
-    let codes: Vec<&str> = report["code42"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(codes, ["code42-attribute-not-sent", "code42-unknown-role"]);
 }
 
 #[test]
@@ -342,37 +335,15 @@ fn groups_cannot_come_from_standard_input() {
 #[test]
 fn a_group_scoping_filter_on_the_name_is_checked_before_any_data() {
     // scoped-groups.toml provisions only the groups named Engineering or Sales.
-    let set = fixtures().join("scoped-groups.toml");
-    let config = fixtures().join("scim-groups.toml");
-    let (code, out, _) = common::run(
-        &[
-            "check",
-            "-m",
-            set.to_str().unwrap(),
-            "--code42",
-            config.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        b"",
-    );
-    assert_eq!(code, 0, "{out}");
-    let report: Value = serde_json::from_str(&out).unwrap();
-    let found: Vec<(&str, u64)> = report["code42"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| (l["code"].as_str().unwrap(), l["line"].as_u64().unwrap()))
-        .collect();
-    assert_eq!(
-        found,
-        [
-            ("code42-group-not-provisioned", 10), // Executives, its organization mapping
-            ("code42-group-not-provisioned", 18), // Finance
-            ("code42-group-not-provisioned", 26), // Executives, its role mapping
-            ("code42-unknown-role", 27),
-        ]
-    );
+    let (code, found, report) = check_lints("scoped-groups.toml", "scim-groups.toml");
+    assert_eq!(code, 0, "{report}");
+    let expected = [
+        ("code42-group-not-provisioned", 10), // Executives, its organization mapping
+        ("code42-group-not-provisioned", 18), // Finance
+        ("code42-group-not-provisioned", 26), // Executives, its role mapping
+        ("code42-unknown-role", 27),
+    ];
+    assert_eq!(found, lints(&expected));
     // With data: Ada is no longer in Executives, so Engineering places her.
     let (_, users, summary, _) = preview(
         "scoped-groups.toml",

@@ -417,6 +417,16 @@ fn two_cycles_with_aad_opt_scim062020() {
     two_cycles(Which::Scim2Server, "scim062020", "?aadOptscim062020");
 }
 
+/// `command` started with no output, to be killed.
+fn quiet(mut command: std::process::Command) -> std::process::Child {
+    command
+        .arg("-q")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
     let server = server();
@@ -440,12 +450,7 @@ fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         let delay_ms = 20 + (seed >> 33) % 1500;
-        let mut child = entramap(&server, &cycle2)
-            .arg("-q")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = quiet(entramap(&server, &cycle2));
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
@@ -462,12 +467,7 @@ fn a_cycle_killed_anywhere_and_rerun_creates_no_duplicate() {
     // A run killed late may have finished first (a fast machine): one more, killed once its
     // journal has a link, so the last run surely has something to pick up.
     let journal = dir.join("s2.ndjson.journal");
-    let mut child = entramap(&server, &cycle2)
-        .arg("-q")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = quiet(entramap(&server, &cycle2));
     let started = std::time::Instant::now();
     while std::fs::read_to_string(&journal).map_or(0, |j| j.lines().count()) == 0
         && started.elapsed() < std::time::Duration::from_secs(30)
