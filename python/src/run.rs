@@ -48,11 +48,12 @@ pub fn run<'py>(
     let max = mapping.engine().options().limits.max_line_bytes;
     // Only the attributes the engine reads are converted and handed over.
     let engine = mapping.engine();
-    let mut users = Pull::new(users, "users", KeyTexts::new(|key| engine.reads_key(key)))?;
+    let read_keys = || KeyTexts::new(|key| engine.reads_key(key));
+    let mut users = Pull::new(users, "users", read_keys())?;
     let groups = match groups {
         Some(groups) => {
             let mut all = Vec::new();
-            let mut pull = Pull::new(groups, "groups", KeyTexts::new(|key| engine.reads_key(key)))?;
+            let mut pull = Pull::new(groups, "groups", read_keys())?;
             while let Some(chunk) = pull.next_chunk()? {
                 all.extend_from_slice(&chunk);
             }

@@ -303,37 +303,31 @@ impl Config {
             return Err(unknown_method());
         }
         // A key the chosen method does not read would be silently ignored: refused, naming it.
-        let only_for = |key: &str, given: bool, method: &str, offset: usize| {
-            if given && method_name != method {
-                Err(at(
-                    offset,
+        let span_of = |s: &Option<Spanned<String>>| s.as_ref().map(Spanned::span);
+        for (key, span, method) in [
+            (
+                "organization",
+                span_of(&organizations.organization),
+                "single",
+            ),
+            ("attribute", span_of(&organizations.attribute), "attribute"),
+            (
+                "groups",
+                organizations.groups.as_ref().map(Spanned::span),
+                "scim-groups",
+            ),
+        ] {
+            if let Some(span) = span
+                && method_name != method
+            {
+                return Err(at(
+                    span.start,
                     format!(
                         "`{key}` is read only by the method \"{method}\", and the method is \"{method_name}\": remove it, or change the method"
                     ),
-                ))
-            } else {
-                Ok(())
+                ));
             }
-        };
-        let offset_of = |s: &Option<Spanned<String>>| s.as_ref().map_or(0, |s| s.span().start);
-        only_for(
-            "organization",
-            organizations.organization.is_some(),
-            "single",
-            offset_of(&organizations.organization),
-        )?;
-        only_for(
-            "attribute",
-            organizations.attribute.is_some(),
-            "attribute",
-            offset_of(&organizations.attribute),
-        )?;
-        only_for(
-            "groups",
-            organizations.groups.is_some(),
-            "scim-groups",
-            organizations.groups.as_ref().map_or(0, |g| g.span().start),
-        )?;
+        }
         let required = |key: &str, value: &Option<Spanned<String>>| match value {
             Some(value) => name(value, &format!("`{key}`")),
             None => Err(at(
@@ -348,12 +342,9 @@ impl Config {
             "c42-org-name" => OrgMethod::C42OrgName,
             "attribute" => {
                 let attribute = required("attribute", &organizations.attribute)?;
-                let path = crate::scim::path::TargetPath::parse(&attribute.value).map_err(|e| {
-                    at(
-                        offset_of(&organizations.attribute),
-                        format!("`attribute`: {e}"),
-                    )
-                })?;
+                let offset = span_of(&organizations.attribute).map_or(0, |s| s.start);
+                let path = crate::scim::path::TargetPath::parse(&attribute.value)
+                    .map_err(|e| at(offset, format!("`attribute`: {e}")))?;
                 OrgMethod::Attribute { attribute, path }
             }
             "scim-groups" => OrgMethod::ScimGroups {

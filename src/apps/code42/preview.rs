@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 
 use super::config::{Config, OrgMethod};
 use crate::diagnostic::Code;
+use crate::eval::Env;
 use crate::provision::run::Input;
 use crate::provision::target::TargetStore;
 use crate::provision::{Engine, Outcome, RecordError, RunState};
@@ -255,6 +256,8 @@ pub fn preview(
     config: &Config,
     now: NaiveDateTime,
 ) -> std::io::Result<Preview> {
+    // One clock and seed for the whole run, as `map`'s; a bad `now` fails before any record.
+    let mut env = Env::new(engine.options()).map_err(std::io::Error::other)?;
     let current = TargetStore::default();
     let mut state = RunState::new(TargetStore::default());
     let mut errors = Vec::new();
@@ -272,10 +275,12 @@ pub fn preview(
                 let text = record
                     .text
                     .map_err(|reason| RecordError::new(kind, line, Code::UnreadableRecord, reason));
-                let planned = text
-                    .as_deref()
-                    .map_err(Clone::clone)
-                    .and_then(|text| plan(engine, kind, line, text, &current));
+                let planned = text.as_deref().map_err(Clone::clone).and_then(|text| {
+                    let slots = engine
+                        .read_record(line, text)
+                        .map_err(|e| RecordError::new(kind, line, Code::UnreadableRecord, e.0))?;
+                    engine.plan_record(kind, line, &slots, &mut env, &current)
+                });
                 let applied = planned.and_then(|plan| {
                     let flags = (plan.soft_deleted(), plan.in_scope());
                     engine
@@ -295,7 +300,7 @@ pub fn preview(
                         line,
                         file: input.name.clone(),
                         resource: created_resource(&applied.requests, ResourceKind::User)
-                            .or_else(|| would_send(engine, text.as_deref().ok())),
+                            .or_else(|| would_send(engine, text.as_deref().ok(), &mut env)),
                         created_now: applied.outcome == Outcome::Created,
                         created: applied.created.clone(),
                         soft_deleted,
@@ -361,26 +366,10 @@ pub fn preview(
     })
 }
 
-/// A record planned against the empty app.
-fn plan(
-    engine: &Engine,
-    kind: ResourceKind,
-    line: usize,
-    text: &[u8],
-    current: &TargetStore,
-) -> Result<crate::provision::Plan, RecordError> {
-    let slots = engine
-        .read_record(line, text)
-        .map_err(|e| RecordError::new(kind, line, Code::UnreadableRecord, e.0))?;
-    let mut env = crate::eval::Env::new(engine.options())
-        .map_err(|e| RecordError::new(kind, line, Code::BadOption, e.to_string()))?;
-    engine.plan_record(kind, line, &slots, &mut env, current)
-}
-
 /// What a user not created would be sent (its values laid out by target path), to name it.
-fn would_send(engine: &Engine, text: Option<&[u8]>) -> Option<Json> {
+fn would_send(engine: &Engine, text: Option<&[u8]>, env: &mut Env<'_>) -> Option<Json> {
     let record: serde_json::Map<String, Json> = serde_json::from_slice(text?).ok()?;
-    let values = engine.values(ResourceKind::User, &record).ok()?;
+    let values = engine.values_in(ResourceKind::User, &record, env).ok()?;
     let mut resource = serde_json::Map::new();
     for value in values {
         if let Ok(crate::Value::Text(text)) = value.value {
