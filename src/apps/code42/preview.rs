@@ -237,13 +237,41 @@ pub struct Preview {
 struct SyncedUser {
     line: usize,
     file: Option<String>,
-    /// The created user's SCIM resource; for a user not created, its text values.
-    resource: Option<Json>,
+    /// What the rules read of the created user's SCIM resource (for a user not created, of
+    /// its text values), taken when it is synced: the resource itself is not kept.
+    sent: Option<Sent>,
     created_now: bool,
     created: Option<ObjectRef>,
     soft_deleted: bool,
     in_scope: bool,
     outcome: Outcome,
+}
+
+/// What the rules read of a user's SCIM resource.
+struct Sent {
+    user_name: Option<String>,
+    external_id: Option<String>,
+    /// Sent with `active` false.
+    inactive: bool,
+    /// The value that names the organization (the c42OrgName and attribute methods), or why
+    /// there is none.
+    value: Option<Result<String, String>>,
+}
+
+impl Sent {
+    fn read(resource: &Json, method: &OrgMethod) -> Sent {
+        let text = |key: &str| resource.get(key).and_then(Json::as_str).map(str::to_string);
+        Sent {
+            user_name: text("userName"),
+            external_id: text("externalId"),
+            inactive: resource.get("active") == Some(&Json::Bool(false)),
+            value: match method {
+                OrgMethod::C42OrgName => Some(c42_org_name(resource)),
+                OrgMethod::Attribute { path, .. } => Some(text_at(resource, path)),
+                OrgMethod::Single { .. } | OrgMethod::ScimGroups { .. } => None,
+            },
+        }
+    }
 }
 
 /// Run `engine` over the users and groups as a first sync into an empty Code42 app, and apply
@@ -299,8 +327,9 @@ pub fn preview(
                     ResourceKind::User => synced.push(SyncedUser {
                         line,
                         file: input.name.clone(),
-                        resource: created_resource(&applied.requests, ResourceKind::User)
-                            .or_else(|| would_send(engine, text.as_deref().ok(), &mut env)),
+                        sent: created_resource(&applied.requests, ResourceKind::User)
+                            .or_else(|| would_send(engine, text.as_deref().ok(), &mut env))
+                            .map(|resource| Sent::read(&resource, &config.method)),
                         created_now: applied.outcome == Outcome::Created,
                         created: applied.created.clone(),
                         soft_deleted,
@@ -446,18 +475,14 @@ fn place(
     config: &Config,
     now: NaiveDateTime,
 ) -> UserPreview {
-    let text = |key: &str| {
-        user.resource
-            .as_ref()
-            .and_then(|r| r.get(key))
-            .and_then(Json::as_str)
-            .map(str::to_string)
-    };
+    let (user_name, external_id) = user.sent.as_ref().map_or((None, None), |s| {
+        (s.user_name.clone(), s.external_id.clone())
+    });
     let mut out = UserPreview {
         line: user.line,
         file: user.file.clone(),
-        user_name: text("userName"),
-        external_id: text("externalId"),
+        user_name,
+        external_id,
         organization: None,
         organization_why: String::new(),
         placement: Placement::NotPlaced,
@@ -471,8 +496,8 @@ fn place(
         deactivated_at: None,
         basic_roles: BasicRoles::NotApplicable,
     };
-    let resource = match &user.resource {
-        Some(resource) if user.created_now => resource,
+    let sent = match &user.sent {
+        Some(sent) if user.created_now => sent,
         _ => {
             if user.soft_deleted && user.in_scope {
                 out.organization_why = "not created: disabled in Entra".into();
@@ -490,10 +515,10 @@ fn place(
             return out;
         }
     };
-    if resource.get("active") == Some(&Json::Bool(false)) {
+    if sent.inactive {
         deactivate(&mut out, "created with active false", config, now);
     }
-    let (organization, placement) = organization(resource, &out.groups, config);
+    let (organization, placement) = organization(sent.value.as_ref(), &out.groups, config);
     out.organization_why = why(&placement, organization.as_deref());
     // With SCIM groups, a user is created before Entra sends the groups and their members:
     // Code42 knows none of their groups then. The other methods decide from the create body.
@@ -553,14 +578,14 @@ fn deactivate(out: &mut UserPreview, why: &str, config: &Config, now: NaiveDateT
 
 /// The organization the method gives a user Code42 holds, and what decided it.
 fn organization(
-    resource: &Json,
+    value: Option<&Result<String, String>>,
     groups: &[String],
     config: &Config,
 ) -> (Option<String>, Placement) {
     let unmapped = |why: String| (config.unmapped.clone(), Placement::Unmapped { why });
     match &config.method {
         OrgMethod::Single { organization } => (Some(organization.value.clone()), Placement::Single),
-        OrgMethod::C42OrgName => match c42_org_name(resource) {
+        OrgMethod::C42OrgName => match value.cloned().unwrap_or_else(|| Err("not sent".into())) {
             Ok(name) => (
                 Some(name),
                 Placement::Value {
@@ -569,15 +594,17 @@ fn organization(
             ),
             Err(why) => unmapped(format!("c42OrgName {why}")),
         },
-        OrgMethod::Attribute { attribute, path } => match text_at(resource, path) {
-            Ok(name) => (
-                Some(name),
-                Placement::Value {
-                    attribute: attribute.value.clone(),
-                },
-            ),
-            Err(why) => unmapped(format!("{} {why}", attribute.value)),
-        },
+        OrgMethod::Attribute { attribute, .. } => {
+            match value.cloned().unwrap_or_else(|| Err("not sent".into())) {
+                Ok(name) => (
+                    Some(name),
+                    Placement::Value {
+                        attribute: attribute.value.clone(),
+                    },
+                ),
+                Err(why) => unmapped(format!("{} {why}", attribute.value)),
+            }
+        }
         OrgMethod::ScimGroups {
             groups: mapped_groups,
         } => {
